@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { compressCommand } from './cli/compress-command.js';
+import { retrieveCommand } from './cli/retrieve-command.js';
+import { benchCommand } from './cli/bench-command.js';
+import { CliError, EXIT } from './cli/exit-codes.js';
+import { CONTENT_KINDS } from './compress/types.js';
+import { VERSION } from './version.js';
+
+function write(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+const program = new Command()
+  .name('headroom')
+  .description('A context layer for AI coding agents: compresses what the agent reads, reversibly.')
+  .version(VERSION)
+  .exitOverride()
+  .showHelpAfterError('(run with --help for usage)');
+
+program
+  .command('compress')
+  .description('Compress a tool output (FILE, or - / piped standard input) and print the result.')
+  .argument('[file]', 'the tool output to compress; - for standard input')
+  .option('-q, --query <text>', "the agent's current task: relevant parts are kept")
+  .option('-k, --kind <kind>', `skip detection: ${CONTENT_KINDS.join(', ')}`)
+  .option('-r, --request <file.json>', 'compress every tool output of an Anthropic Messages request body and print the body')
+  .option('--json', 'print {kind, tokensBefore, tokensAfter, retrievalKeys, ms} instead of the text')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  rg -n onSend . | headroom compress --query "where is onSend run?"
+  headroom compress build.log --json
+  headroom compress --request request.json > compressed.json`,
+  )
+  .action((file: string | undefined, opts) => write(compressCommand(file, opts)));
+
+program
+  .command('retrieve')
+  .description('Print the original behind a retrieval key from a compression marker.')
+  .argument('<key>', 'the key=... named in a marker')
+  .option('-q, --query <text>', 'print only the lines matching this query (with a line of context)')
+  .addHelpText('after', '\nExample:\n  headroom retrieve 3f9a2b7c1d0e4a5b --query "deadlock"')
+  .action((key: string, opts) => write(retrieveCommand(key, opts)));
+
+program
+  .command('bench')
+  .description('Compress every benchmark workload, check its needles and print the savings table.')
+  .option('-w, --workloads <dir>', 'workloads directory (default: the bundled corpus)')
+  .option('--json', 'print the results as JSON')
+  .addHelpText('after', '\nExits 1 when a needle is lost (neither in view nor retrievable).\n\nExample:\n  npx headroom bench')
+  .action((opts) => {
+    const showProgress = !opts.json && process.stderr.isTTY;
+    const { output, exitCode } = benchCommand(opts, (line) => {
+      if (showProgress) process.stderr.write(`\r\x1b[K${line}`);
+    });
+    if (showProgress) process.stderr.write('\r\x1b[K');
+    write(output);
+    process.exitCode = exitCode;
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else if (err instanceof CliError) {
+    process.stderr.write(`headroom: ${err.message}\n`);
+    process.exitCode = err.exitCode;
+  } else {
+    process.stderr.write(`headroom: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = EXIT.failed;
+  }
+}

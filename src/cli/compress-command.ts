@@ -1,0 +1,38 @@
+import { compressText } from '../compress/compress-text.js';
+import { compressRequest } from '../compress/compress-request.js';
+import { CONTENT_KINDS, isContentKind, type ContentKind } from '../compress/types.js';
+import { CliError } from './exit-codes.js';
+import { readInput } from './read-input.js';
+
+export interface CompressCommandOptions {
+  query?: string;
+  kind?: string;
+  json?: boolean;
+  request?: string;
+}
+
+/** `headroom compress`: one tool output, or every tool output of a request body. */
+export function compressCommand(file: string | undefined, opts: CompressCommandOptions): string {
+  if (opts.request !== undefined) {
+    if (file !== undefined) throw new CliError('give either FILE or --request FILE.json, not both');
+    const raw = readInput(opts.request);
+    let result;
+    try {
+      result = compressRequest(raw, opts.query !== undefined ? { query: opts.query } : {});
+    } catch (err) {
+      throw new CliError(`${opts.request} is not a valid JSON request body: ${(err as Error).message}`, undefined, { cause: err });
+    }
+    if (!opts.json) return result.body;
+    const { body: _body, ...stats } = result;
+    return JSON.stringify({ ...stats, toolOutputs: stats.toolOutputs.map(({ text: _t, ...o }) => o), body: result.body }, null, 2);
+  }
+  let kind: ContentKind | undefined;
+  if (opts.kind !== undefined) {
+    if (!isContentKind(opts.kind)) throw new CliError(`unknown kind "${opts.kind}": use one of ${CONTENT_KINDS.join(', ')}`);
+    kind = opts.kind;
+  }
+  const input = readInput(file);
+  const r = compressText(input, { ...(opts.query !== undefined ? { query: opts.query } : {}), ...(kind ? { kind } : {}) });
+  if (!opts.json) return r.text;
+  return JSON.stringify({ kind: r.kind, tokensBefore: r.tokensBefore, tokensAfter: r.tokensAfter, retrievalKeys: r.retrievalKeys, ms: Number(r.ms.toFixed(3)) });
+}

@@ -1,0 +1,21 @@
+import { readFileSync } from 'node:fs';
+import { CliError } from './exit-codes.js';
+
+const decoder = new TextDecoder('utf-8'); // invalid sequences become U+FFFD, never an exception
+
+/** Text of FILE, or of standard input for `-` (or no FILE when input is piped). */
+export function readInput(file: string | undefined): string {
+  if (file === undefined || file === '-') {
+    if (file === undefined && process.stdin.isTTY) {
+      throw new CliError('no input: give a FILE, or pipe text into headroom (use - for standard input)');
+    }
+    return decoder.decode(readFileSync(0));
+  }
+  try {
+    return decoder.decode(readFileSync(file));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String(err);
+    throw new CliError(`cannot read ${file}: ${why}`, undefined, { cause: err });
+  }
+}

@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ccrDir, ccrTtlMs } from '../config.js';
+
+/** Where originals of compressed outputs are kept, content-addressed. */
+export interface CcrStore {
+  /** Store the original and return its key (idempotent: same text, same key). */
+  put(original: string): string;
+  /** The original for a key, or undefined when unknown or expired. */
+  get(key: string): string | undefined;
+}
+
+export const KEY_RE = /^[0-9a-f]{16}$/;
+
+export function ccrKey(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+const SWEEP_EVERY_MS = 3_600_000;
+
+/**
+ * One file per key under `<dir>/<key[0..2]>/<key>`, mode 0600 in 0700 directories. Writes
+ * go to a unique temp file renamed into place, so concurrent writers (several processes
+ * storing the same or different originals) never expose a partial file. Re-storing a key
+ * refreshes its time to live.
+ */
+export class FileCcrStore implements CcrStore {
+  private lastSweep = 0;
+  private seq = 0;
+
+  constructor(
+    readonly dir: string = ccrDir(),
+    readonly ttlMs: number = ccrTtlMs(),
+  ) {}
+
+  put(original: string): string {
+    const key = ccrKey(original);
+    const file = this.pathOf(key);
+    const now = new Date();
+    try {
+      utimesSync(file, now, now);
+    } catch {
+      const shard = join(this.dir, key.slice(0, 2));
+      mkdirSync(shard, { recursive: true, mode: 0o700 });
+      const tmp = `${file}.${process.pid}.${++this.seq}.${Date.now()}.tmp`;
+      writeFileSync(tmp, original, { mode: 0o600 });
+      renameSync(tmp, file);
+    }
+    this.maybeSweep(now.getTime());
+    return key;
+  }
+
+  get(key: string): string | undefined {
+    if (!KEY_RE.test(key)) return undefined;
+    const file = this.pathOf(key);
+    try {
+      const st = statSync(file);
+      if (Date.now() - st.mtimeMs > this.ttlMs) {
+        rmSync(file, { force: true });
+        return undefined;
+      }
+      return readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Delete expired originals and abandoned temp files. Returns how many were removed. */
+  sweep(now = Date.now()): number {
+    let removed = 0;
+    let shards: string[];
+    try {
+      shards = readdirSync(this.dir);
+    } catch {
+      return 0;
+    }
+    for (const shard of shards) {
+      let files: string[];
+      try {
+        files = readdirSync(join(this.dir, shard));
+      } catch {
+        continue;
+      }
+      for (const f of files) {
+        const p = join(this.dir, shard, f);
+        try {
+          if (now - statSync(p).mtimeMs > this.ttlMs) {
+            rmSync(p, { force: true });
+            removed++;
+          }
+        } catch {
+          // Another process removed it first.
+        }
+      }
+    }
+    return removed;
+  }
+
+  private maybeSweep(now: number): void {
+    if (now - this.lastSweep < SWEEP_EVERY_MS) return;
+    this.lastSweep = now;
+    this.sweep(now);
+  }
+
+  private pathOf(key: string): string {
+    return join(this.dir, key.slice(0, 2), key);
+  }
+}

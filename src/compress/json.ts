@@ -1,0 +1,151 @@
+import type { CompressContext, Compressor } from './types.js';
+import { omitted } from './marker.js';
+import { jsonDepthExceeds, frequentDefaults, type Defaults } from './json-stats.js';
+import { selectItems } from './json-items.js';
+import { queryTerms } from './relevance.js';
+
+/**
+ * JSON: re-serialised compactly, with low-information fields dropped (URLs, opaque ids,
+ * nulls, values that are the same nearly everywhere), fields shared by every item of an
+ * array hoisted into one note, long strings cut, and long arrays reduced to their first,
+ * last, error, anomalous and query-relevant items. Every loss leaves a marker.
+ */
+export const jsonCompressor: Compressor = {
+  kind: 'json',
+  compress(text: string, ctx: CompressContext): string {
+    if (jsonDepthExceeds(text, MAX_DEPTH)) return text;
+    const value: unknown = JSON.parse(text);
+    const pruner = new Pruner(ctx.key, queryTerms(ctx.query), frequentDefaults(value), text.length);
+    const pruned = pruner.prune(value, 0);
+    const notes = pruner.notes();
+    const body = serialize(pruned);
+    return notes.length > 0 ? `${notes.join('\n')}\n${body}` : body;
+  },
+};
+
+const MAX_DEPTH = 200;
+const LONG_STRING = 320;
+const KEEP_STRING = 200;
+const OPAQUE_RE = /^(?=.*[A-Z])(?=.*[a-z])(?=.*\d)[A-Za-z0-9+/=_-]{16,}$/;
+const URL_RE = /^(?:https?|git|ssh):\/\//;
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+class Pruner {
+  private readonly droppedFields = new Map<string, number>();
+  private nulls = 0;
+  private truncated = 0;
+
+  constructor(
+    private readonly key: string,
+    private readonly terms: readonly string[],
+    private readonly defaults: Defaults,
+    private readonly inputChars: number,
+  ) {}
+
+  prune(value: unknown, depth: number): Json {
+    if (typeof value === 'string') return this.string(value);
+    if (Array.isArray(value)) return this.array(value, depth);
+    if (value !== null && typeof value === 'object') return this.object(value as Record<string, unknown>, depth);
+    return value as Json;
+  }
+
+  notes(): string[] {
+    const notes: string[] = [];
+    const omittedDefaults = [...this.defaults.entries()].filter(([, d]) => d.omitted > 0);
+    if (omittedDefaults.length > 0) {
+      const list = omittedDefaults.map(([k, d]) => `"${k}": ${d.json} (${d.omitted}x)`).join(', ');
+      notes.push(`[headroom: where these keys are missing they have this value: ${list}]`);
+    }
+    const dropped: string[] = [];
+    if (this.droppedFields.size > 0) {
+      const names = [...this.droppedFields.keys()];
+      const total = [...this.droppedFields.values()].reduce((a, b) => a + b, 0);
+      dropped.push(omitted(total, 'field', this.key, `URLs and opaque ids: ${names.join(', ')}`));
+    }
+    if (this.nulls > 0) dropped.push(omitted(this.nulls, 'null field', this.key));
+    return [...notes, ...dropped];
+  }
+
+  private relevantKey(k: string): boolean {
+    const lower = k.toLowerCase();
+    return this.terms.some((t) => lower.includes(t));
+  }
+
+  private string(s: string): string {
+    if (s.length <= LONG_STRING) return s;
+    this.truncated++;
+    return `${s.slice(0, KEEP_STRING)}${omitted(s.length - KEEP_STRING, 'char', this.key)}`;
+  }
+
+  private object(obj: Record<string, unknown>, depth: number): Json {
+    const out: Record<string, Json> = {};
+    for (const [k, v] of Object.entries(obj)) {
+      const d = this.defaults.get(k);
+      if (d && d.json === primitiveJson(v)) {
+        d.omitted++;
+        continue;
+      }
+      if (v === null) {
+        this.nulls++;
+        continue;
+      }
+      if (typeof v === 'string' && (URL_RE.test(v) || OPAQUE_RE.test(v)) && !this.relevantKey(k)) {
+        this.droppedFields.set(k, (this.droppedFields.get(k) ?? 0) + 1);
+        continue;
+      }
+      out[k] = this.prune(v, depth + 1);
+    }
+    return out;
+  }
+
+  private array(arr: unknown[], depth: number): Json {
+    const items = arr.map((v) => this.prune(v, depth + 1));
+    const hoisted = hoistShared(items);
+    const budget = Math.max(4000, this.inputChars * 0.2);
+    const kept = selectItems(arr, items, this.terms, budget);
+    const out: Json[] = [];
+    if (hoisted) out.push({ [`[same in all ${items.length} items]`]: hoisted });
+    let gap = 0;
+    for (let i = 0; i < items.length; i++) {
+      if (kept[i]) {
+        if (gap > 0) out.push(omitted(gap, 'item', this.key));
+        gap = 0;
+        out.push(items[i]!);
+      } else gap++;
+    }
+    if (gap > 0) out.push(omitted(gap, 'item', this.key));
+    return out;
+  }
+}
+
+function primitiveJson(v: unknown): string | undefined {
+  return v === null || typeof v !== 'object' ? JSON.stringify(v) : undefined;
+}
+
+/** Fields with the same value in every object item (3+ items) move into one shared note. */
+function hoistShared(items: Json[]): Record<string, Json> | undefined {
+  if (items.length < 3 || !items.every(isObject)) return undefined;
+  const objs = items as Array<Record<string, Json>>;
+  const shared: Record<string, Json> = {};
+  for (const [k, v] of Object.entries(objs[0]!)) {
+    const s = JSON.stringify(v);
+    if (s.length < 6) continue; // not worth a note
+    if (objs.every((o) => k in o && JSON.stringify(o[k]) === s)) shared[k] = v;
+  }
+  if (Object.keys(shared).length === 0) return undefined;
+  for (const o of objs) for (const k of Object.keys(shared)) delete o[k];
+  return shared;
+}
+
+function isObject(v: Json): v is Record<string, Json> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** Compact JSON, but arrays of objects put one item per line. */
+function serialize(v: Json): string {
+  if (Array.isArray(v) && v.length > 1 && v.some(isObject)) {
+    return `[\n${v.map((x) => JSON.stringify(x)).join(',\n')}\n]`;
+  }
+  return JSON.stringify(v);
+}

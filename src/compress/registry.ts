@@ -1,0 +1,27 @@
+import type { Compressor, ContentKind } from './types.js';
+import { codeCompressor } from './code.js';
+import { diffCompressor } from './diff.js';
+import { htmlCompressor } from './html.js';
+import { jsonCompressor } from './json.js';
+import { logCompressor } from './logs.js';
+import { proseCompressor } from './prose.js';
+import { searchCompressor } from './search.js';
+import { tableCompressor } from './table.js';
+
+/** One compressor per content kind. */
+export const COMPRESSORS: readonly Compressor[] = [
+  jsonCompressor,
+  searchCompressor,
+  logCompressor,
+  diffCompressor,
+  codeCompressor,
+  htmlCompressor,
+  tableCompressor,
+  proseCompressor,
+];
+
+export function compressorFor(kind: ContentKind): Compressor {
+  const c = COMPRESSORS.find((x) => x.kind === kind);
+  if (!c) throw new Error(`no compressor for kind ${kind}`);
+  return c;
+}

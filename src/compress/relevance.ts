@@ -1,0 +1,104 @@
+/**
+ * Query relevance: BM25 over the units of one output (lines, items, blocks), with the
+ * query reduced to stems that are matched as lowercase substrings. Substring matching
+ * lets "prototype" find `setPrototypeOf` and "runner" find `onSendHookRunner`.
+ */
+const STOPWORDS = new Set(
+  ('a an and are as at be been but by can could did do does for from had has have how i if in into is it its ' +
+    'me my no not of on or our out so than that the their them then there these they this those to too was ' +
+    'we were what when where which while who why will with would you your also any all there here about after ' +
+    'before being each few more most other some such only own same just now find tell give show need want ' +
+    'look help please use using used get got make made see seems seem since very actually already still ' +
+    'should something anything thing things way one two')
+    .split(' '),
+);
+
+const MIN_TERM = 3;
+
+/** Lowercase stems of the informative words of a query, deduplicated, in query order. */
+export function queryTerms(query: string): string[] {
+  const terms: string[] = [];
+  const seen = new Set<string>();
+  const add = (t: string) => {
+    if (t.length >= MIN_TERM && !seen.has(t)) {
+      seen.add(t);
+      terms.push(t);
+    }
+  };
+  // Compound tokens first (lib/reply.js, content-length, 05:53, TS2322), then their words.
+  for (const raw of query.match(/[A-Za-z0-9_][\w.\-/:#@]*[A-Za-z0-9_]/g) ?? []) {
+    const lower = raw.toLowerCase();
+    if (/[.\-/:#@]/.test(lower) && !lower.endsWith('.')) add(lower);
+    for (const word of lower.split(/[^a-z0-9_]+/)) {
+      if (!word || STOPWORDS.has(word)) continue;
+      add(stem(word));
+    }
+  }
+  return terms;
+}
+
+/** Light suffix stripping; the stem is matched as a substring, so a prefix is enough. */
+export function stem(word: string): string {
+  if (/^\d/.test(word)) return word;
+  let w = word;
+  if (w.length > 5 && w.endsWith('ies')) w = w.slice(0, -3) + 'y';
+  else if (w.length > 5 && (w.endsWith('ing') || w.endsWith('ed'))) w = w.replace(/(ing|ed)$/, '');
+  else if (w.length > 4 && w.endsWith('es') && /(ss|x|ch|sh)es$/.test(w)) w = w.slice(0, -2);
+  else if (w.length > 3 && w.endsWith('s') && !w.endsWith('ss')) w = w.slice(0, -1);
+  return w;
+}
+
+function countOccurrences(haystack: string, needle: string): number {
+  let n = 0;
+  let i = haystack.indexOf(needle);
+  while (i !== -1) {
+    n++;
+    i = haystack.indexOf(needle, i + needle.length);
+  }
+  return n;
+}
+
+const K1 = 1.2;
+const B = 0.75;
+
+/**
+ * BM25 score of every unit against the query terms. Units are raw text; they are
+ * lowercased here. Returns zeros when the query has no informative terms.
+ */
+export function bm25Scores(units: readonly string[], terms: readonly string[]): Float64Array {
+  const scores = new Float64Array(units.length);
+  if (terms.length === 0 || units.length === 0) return scores;
+  const lower = units.map((u) => u.toLowerCase());
+  let totalLen = 0;
+  for (const u of lower) totalLen += u.length;
+  const avgLen = Math.max(1, totalLen / lower.length);
+  const n = lower.length;
+  for (const term of terms) {
+    const tf = new Uint32Array(n);
+    let df = 0;
+    for (let i = 0; i < n; i++) {
+      const c = countOccurrences(lower[i]!, term);
+      if (c > 0) {
+        tf[i] = c;
+        df++;
+      }
+    }
+    if (df === 0) continue;
+    const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+    for (let i = 0; i < n; i++) {
+      const f = tf[i]!;
+      if (f === 0) continue;
+      const norm = f + K1 * (1 - B + (B * lower[i]!.length) / avgLen);
+      scores[i] = scores[i]! + (idf * (f * (K1 + 1))) / norm;
+    }
+  }
+  return scores;
+}
+
+/** How many distinct query terms a unit contains (a coverage signal next to BM25). */
+export function termCoverage(unit: string, terms: readonly string[]): number {
+  const lower = unit.toLowerCase();
+  let n = 0;
+  for (const t of terms) if (lower.includes(t)) n++;
+  return n;
+}
