@@ -1,3 +1,6 @@
+import { createRequire } from 'node:module';
+import type Parser from 'tree-sitter';
+
 /**
  * Cheap source-language detection for tool outputs, from line-anchored keyword patterns
  * over the first lines. Conservative on purpose: handing prose or a log to the code
@@ -208,4 +211,74 @@ export function detectCodeLanguage(text: string): CodeLanguage | undefined {
   if (strong[winner] < minStrong || score[winner] < Math.min(6, lines.length * 0.1 + 2)) return undefined;
   if (winner === 'javascript' && tsOwn >= 3) return 'typescript';
   return winner;
+}
+
+/** What the code compressor needs to know of a tree-sitter grammar. */
+export interface Grammar {
+  module: string;
+  exportName?: string;
+  /** Node types whose `body` field is a function body. */
+  functions: ReadonlySet<string>;
+  /** Statements that are data or script code rather than outline when they grow long. */
+  data: ReadonlySet<string>;
+}
+
+const JS_FUNCTIONS = new Set([
+  'function_declaration', 'generator_function_declaration', 'function_expression', 'function',
+  'generator_function', 'arrow_function', 'method_definition',
+]);
+const JS_DATA = new Set([
+  'expression_statement', 'lexical_declaration', 'variable_declaration', 'if_statement', 'for_statement',
+  'for_in_statement', 'while_statement', 'try_statement',
+]);
+
+export const GRAMMARS: Record<CodeLanguage, Grammar> = {
+  python: {
+    module: 'tree-sitter-python',
+    functions: new Set(['function_definition']),
+    data: new Set(['expression_statement', 'if_statement', 'for_statement', 'while_statement', 'with_statement', 'try_statement']),
+  },
+  javascript: { module: 'tree-sitter-javascript', functions: JS_FUNCTIONS, data: JS_DATA },
+  typescript: { module: 'tree-sitter-typescript', exportName: 'typescript', functions: JS_FUNCTIONS, data: JS_DATA },
+  go: {
+    module: 'tree-sitter-go',
+    functions: new Set(['function_declaration', 'method_declaration', 'func_literal']),
+    data: new Set(['var_declaration']),
+  },
+  rust: {
+    module: 'tree-sitter-rust',
+    functions: new Set(['function_item', 'closure_expression']),
+    data: new Set(['const_item', 'static_item', 'expression_statement']),
+  },
+  java: {
+    module: 'tree-sitter-java',
+    functions: new Set(['method_declaration', 'constructor_declaration', 'compact_constructor_declaration', 'lambda_expression']),
+    data: new Set(['field_declaration']),
+  },
+  cpp: {
+    module: 'tree-sitter-cpp',
+    functions: new Set(['function_definition', 'lambda_expression']),
+    data: new Set(['declaration']),
+  },
+};
+
+// Native grammars load on first use (detection alone never loads them); one parser per
+// grammar, reused across calls.
+const require = createRequire(import.meta.url);
+const parsers = new Map<string, Parser>();
+
+/** The cached parser of a language; `variant` picks another export (tsx). */
+export function parserFor(language: CodeLanguage, variant?: string): Parser {
+  const grammar = GRAMMARS[language];
+  const name = variant ?? grammar.exportName;
+  const id = `${language}:${name ?? ''}`;
+  let parser = parsers.get(id);
+  if (!parser) {
+    const ParserClass = require('tree-sitter') as typeof Parser;
+    const loaded = require(grammar.module) as Record<string, unknown>;
+    parser = new ParserClass();
+    parser.setLanguage((name ? loaded[name] : loaded) as Parser.Language);
+    parsers.set(id, parser);
+  }
+  return parser;
 }

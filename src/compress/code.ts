@@ -1,15 +1,16 @@
-import { createRequire } from 'node:module';
-import Parser from 'tree-sitter';
-import { detectCodeLanguage, isCodeLanguage, stripLineNumbers, type CodeLanguage } from './code-language.js';
+import type Parser from 'tree-sitter';
+import {
+  detectCodeLanguage, GRAMMARS, isCodeLanguage, parserFor, stripLineNumbers, type CodeLanguage, type Grammar,
+} from './code-language.js';
 import { omitted } from './marker.js';
 import { bm25Scores, queryTerms } from './relevance.js';
 import type { CompressContext, Compressor } from './types.js';
 
 /**
  * Source files: keep the outline (imports, declarations, signatures, doc comments, short
- * top-level statements) and replace function bodies with one marker line each, except the
- * bodies most relevant to the query. Works line by line on the original text, so kept
- * lines (and `cat -n` prefixes) survive byte for byte.
+ * statements) and replace each function body with one marker line, except the few bodies
+ * most relevant to the query. Works on whole lines of the original text, so whatever is
+ * kept (with its `cat -n` prefix, when the input has them) survives byte for byte.
  */
 export const codeCompressor: Compressor = {
   kind: 'code',
@@ -17,19 +18,17 @@ export const codeCompressor: Compressor = {
     const language = isCodeLanguage(ctx.language) ? ctx.language : detectCodeLanguage(text);
     if (!language) return text;
     const numbered = stripLineNumbers(text);
-    const lines = numbered ? numbered.lines : text.split('\n');
+    const original = text.split('\n');
+    const lines = numbered ? numbered.lines : original;
     const source = numbered ? lines.join('\n') : text;
-    const outline = parseOutline(source, lines, language);
-    if (!outline) return text;
+    const units = parseUnits(source, lines, original, language);
+    if (!units) return text;
 
-    const elided = chooseElided(outline.units, source, queryTerms(ctx.query));
-    if (elided.length === 0) return text;
-    const original = numbered ? text.split('\n') : lines;
-    const ranges = elided.flatMap((u) => (u.doc ? [u.doc, [u.start, u.end] as const] : [[u.start, u.end] as const]));
+    const ranges = chooseElided(units, source, text.length, queryTerms(ctx.query));
+    if (ranges.length === 0) return text;
     const out: string[] = [];
     let row = 0;
     for (const [start, end] of ranges) {
-      if (start < row) continue;
       for (; row < start; row++) out.push(original[row]!);
       const indent = /^\s*/.exec(lines.slice(start, end + 1).find((l) => l.trim() !== '') ?? '')![0];
       // A blank number column keeps the marker aligned with the numbered lines around it.
@@ -43,70 +42,27 @@ export const codeCompressor: Compressor = {
   },
 };
 
-/** A run of source rows [start, end] that may be replaced by a marker. */
+type Range = readonly [start: number, end: number];
+
+/** A function body or long statement, with the long doc comment above it. */
 interface Unit {
-  start: number;
-  end: number;
-  /** The whole function or statement with the comments above it, for relevance scoring. */
+  /** Rows a marker may replace: the doc comment's tail, then the body. */
+  ranges: Range[];
+  /** Characters those rows hold in the input. */
+  cost: number;
+  /** Rows the body spans. */
+  rows: number;
+  /** The declaration with its comments, for relevance scoring. */
   textStart: number;
   textEnd: number;
-  /** Characters the marker replaces. */
-  cost: number;
-  /** Rows of the doc comment above, elided along with the body. */
-  doc?: [number, number];
-  /** Elidable units nested inside (collected only for wrapper-sized functions). */
+  /** Units nested inside (collected only for wrapper-sized functions). */
   inner: Unit[];
 }
 
-interface GrammarSpec {
-  module: string;
-  exportName?: string;
-  functions: ReadonlySet<string>;
-  /** Statements that are data or script code rather than outline when they grow long. */
-  data: ReadonlySet<string>;
-}
-
-const JS_FUNCTIONS = [
-  'function_declaration', 'generator_function_declaration', 'function_expression', 'function',
-  'generator_function', 'arrow_function', 'method_definition',
-];
-const JS_DATA = [
-  'expression_statement', 'lexical_declaration', 'variable_declaration', 'if_statement', 'for_statement',
-  'for_in_statement', 'while_statement', 'try_statement',
-];
-
-const SPECS: Record<CodeLanguage, GrammarSpec> = {
-  python: {
-    module: 'tree-sitter-python',
-    functions: new Set(['function_definition']),
-    data: new Set(['expression_statement', 'if_statement', 'for_statement', 'while_statement', 'with_statement', 'try_statement']),
-  },
-  javascript: { module: 'tree-sitter-javascript', functions: new Set(JS_FUNCTIONS), data: new Set(JS_DATA) },
-  typescript: { module: 'tree-sitter-typescript', exportName: 'typescript', functions: new Set(JS_FUNCTIONS), data: new Set(JS_DATA) },
-  go: {
-    module: 'tree-sitter-go',
-    functions: new Set(['function_declaration', 'method_declaration', 'func_literal']),
-    data: new Set(['var_declaration']),
-  },
-  rust: {
-    module: 'tree-sitter-rust',
-    functions: new Set(['function_item', 'closure_expression']),
-    data: new Set(['const_item', 'static_item', 'expression_statement']),
-  },
-  java: {
-    module: 'tree-sitter-java',
-    functions: new Set(['method_declaration', 'constructor_declaration', 'compact_constructor_declaration', 'lambda_expression']),
-    data: new Set(['field_declaration']),
-  },
-  cpp: {
-    module: 'tree-sitter-cpp',
-    functions: new Set(['function_definition', 'lambda_expression']),
-    data: new Set(['declaration']),
-  },
-};
-
-/** Bodies up to this many inner lines stay: a marker would not save anything. */
+/** Bodies of up to three lines stay: a marker would not save anything. */
 const MIN_ELIDED = 4;
+/** A marker line is ~80 characters; a range must hold clearly more to be worth one. */
+const MIN_SAVED = 160;
 /** Statements outside functions longer than this are elided like bodies. */
 const LONG_STATEMENT = 15;
 /** A function whose body spans this share of the file is a wrapper (IIFE, UMD, describe). */
@@ -114,67 +70,56 @@ const WRAPPER_SHARE = 0.5;
 /** Give up (return the input) when syntax errors cover this share of the text. */
 const MAX_ERROR_SHARE = 0.3;
 
-// Grammars load on first use; one parser per language, reused across calls.
-const require = createRequire(import.meta.url);
-const parsers = new Map<string, Parser>();
-
-function parserFor(language: CodeLanguage, variant?: string): Parser {
-  const spec = SPECS[language];
-  const name = variant ?? spec.exportName;
-  const id = `${language}:${name ?? ''}`;
-  let parser = parsers.get(id);
-  if (!parser) {
-    const loaded = require(spec.module) as Record<string, unknown>;
-    parser = new Parser();
-    parser.setLanguage((name ? loaded[name] : loaded) as Parser.Language);
-    parsers.set(id, parser);
-  }
-  return parser;
-}
-
-interface Outline {
-  units: Unit[];
-  errorChars: number;
-}
-
-function parseOutline(source: string, lines: readonly string[], language: CodeLanguage): Outline | undefined {
-  let best: Outline | undefined;
-  // TypeScript files may hold JSX; the tsx grammar is the fallback when plain TS stumbles.
+function parseUnits(source: string, lines: readonly string[], original: readonly string[], language: CodeLanguage): Unit[] | undefined {
+  const rowStarts = offsets(original);
+  const lineStarts = lines === original ? rowStarts : offsets(lines);
+  let best: { units: Unit[]; errorChars: number } | undefined;
+  // TypeScript files may hold JSX: the tsx grammar is the fallback when plain TS stumbles.
   for (const variant of language === 'typescript' ? [undefined, 'tsx'] : [undefined]) {
     let tree: Parser.Tree;
     try {
-      // A callback input: the binding copies chunks instead of one huge string.
+      // A callback input, so the binding copies chunks rather than one huge string.
       tree = parserFor(language, variant).parse((index) => source.slice(index, index + 8192));
     } catch {
       return undefined;
     }
-    const outline = collectOutline(tree, lines, SPECS[language]);
-    if (!best || outline.errorChars < best.errorChars) best = outline;
+    const found = collectUnits(tree, lines, lineStarts, rowStarts, GRAMMARS[language]);
+    if (!best || found.errorChars < best.errorChars) best = found;
     if (!tree.rootNode.hasError) break;
   }
   if (!best || best.errorChars > source.length * MAX_ERROR_SHARE) return undefined;
-  return best;
+  return best.units;
 }
 
-function collectOutline(tree: Parser.Tree, lines: readonly string[], spec: GrammarSpec): Outline {
-  const outline: Outline = { units: [], errorChars: 0 };
+function offsets(lines: readonly string[]): number[] {
+  const starts = new Array<number>(lines.length + 1);
+  starts[0] = 0;
+  for (let i = 0; i < lines.length; i++) starts[i + 1] = starts[i]! + lines[i]!.length + 1;
+  return starts;
+}
+
+/** One walk over the syntax tree; function bodies are entered only when wrapper-sized. */
+function collectUnits(
+  tree: Parser.Tree,
+  lines: readonly string[],
+  lineStarts: readonly number[],
+  rowStarts: readonly number[],
+  grammar: Grammar,
+): { units: Unit[]; errorChars: number } {
   const cursor = tree.walk();
-  const totalRows = lines.length;
+  let errorChars = 0;
   let functionsSeen = 0;
-  const lineStarts = new Array<number>(totalRows + 1);
-  lineStarts[0] = 0;
-  for (let i = 0; i < totalRows; i++) lineStarts[i + 1] = lineStarts[i]! + lines[i]!.length + 1;
-  const unitOf = (start: number, end: number, row: number, textEnd: number): Unit => {
-    const leading = leadingComments(lines, row);
-    return {
-      start,
-      end,
-      textStart: lineStarts[leading.first]!,
-      textEnd,
-      cost: lineStarts[end + 1]! - lineStarts[start]!,
-      doc: leading.trim,
-      inner: [],
-    };
+
+  const unitOf = (body: Range | undefined, firstRow: number, textEnd: number): Unit | undefined => {
+    const leading = leadingComments(lines, firstRow);
+    const ranges = [leading.trim, body].filter(
+      (r): r is Range => r !== undefined && r[1] - r[0] + 1 >= MIN_ELIDED && rowStarts[r[1] + 1]! - rowStarts[r[0]]! >= MIN_SAVED,
+    );
+    if (ranges.length === 0) return undefined;
+    let cost = 0;
+    for (const [s, e] of ranges) cost += rowStarts[e + 1]! - rowStarts[s]!;
+    const rows = body ? body[1] - body[0] + 1 : 0;
+    return { ranges, cost, rows, textStart: lineStarts[leading.first]!, textEnd, inner: [] };
   };
 
   const visitChildren = (into: Unit[]): void => {
@@ -186,33 +131,33 @@ function collectOutline(tree: Parser.Tree, lines: readonly string[], spec: Gramm
 
   const visit = (into: Unit[]): void => {
     const type = cursor.nodeType;
-    if (type === 'ERROR') outline.errorChars += cursor.endIndex - cursor.startIndex;
-    if (spec.functions.has(type)) {
+    if (type === 'ERROR') errorChars += cursor.endIndex - cursor.startIndex;
+    if (grammar.functions.has(type)) {
       functionsSeen++;
       const node = cursor.currentNode;
-      const rows = elidableRows(node, lines);
-      if (!rows) return; // short body: kept whole, nested functions included
-      const unit = unitOf(rows[0], rows[1], node.startPosition.row, node.endIndex);
-      if (unit.end - unit.start + 1 >= totalRows * WRAPPER_SHARE) visitChildren(unit.inner);
+      const unit = unitOf(bodyRows(node, lines), node.startPosition.row, node.endIndex);
+      if (!unit) return; // a short body stays whole, nested functions included
+      if (unit.rows >= lines.length * WRAPPER_SHARE) visitChildren(unit.inner);
       into.push(unit);
       return;
     }
-    const rows = cursor.endPosition.row - cursor.startPosition.row + 1;
-    if (spec.data.has(type) && rows >= LONG_STATEMENT && cursor.currentNode.firstNamedChild?.type !== 'string') {
-      const unit = unitOf(cursor.startPosition.row + 1, cursor.endPosition.row - 1, cursor.startPosition.row, cursor.endIndex);
+    const first = cursor.startPosition.row;
+    const last = cursor.endPosition.row;
+    if (grammar.data.has(type) && last - first + 1 >= LONG_STATEMENT && cursor.currentNode.firstNamedChild?.type !== 'string') {
       const before = functionsSeen;
-      visitChildren(unit.inner);
+      const inner: Unit[] = [];
+      visitChildren(inner);
       // Statements holding functions (export objects, IIFEs) are outline: only bodies go.
-      if (functionsSeen > before) into.push(...unit.inner);
-      else into.push(unit);
+      const unit = functionsSeen > before ? undefined : unitOf([first + 1, last - 1], first, cursor.endIndex);
+      into.push(...(unit ? [unit] : inner));
       return;
     }
     visitChildren(into);
   };
 
-  visitChildren(outline.units);
-  outline.units = unwrap(outline.units);
-  return outline;
+  const units: Unit[] = [];
+  visitChildren(units);
+  return { units: unwrap(units), errorChars };
 }
 
 /** A wrapper function with several functions inside is not a unit itself: its parts are. */
@@ -220,91 +165,94 @@ function unwrap(units: Unit[]): Unit[] {
   return units.flatMap((u) => (u.inner.length >= 2 ? unwrap(u.inner) : [u]));
 }
 
-/** The rows of a function body that a marker may replace, or undefined if too short. */
-function elidableRows(node: Parser.SyntaxNode, lines: readonly string[]): [number, number] | undefined {
+/** The rows of a function body a marker may replace (without braces or docstring). */
+function bodyRows(node: Parser.SyntaxNode, lines: readonly string[]): Range | undefined {
   const body = node.childForFieldName('body');
   if (!body) return undefined;
   let start = body.startPosition.row + 1;
   let end = body.endPosition.row - 1;
   if (node.type === 'function_definition' && body.type === 'block') {
-    // Python: the body has no braces; keep the signature and the docstring.
+    // Python: no braces; keep the signature and the docstring.
     const header = node.childForFieldName('return_type') ?? node.childForFieldName('parameters');
     const statements = body.namedChildren.filter((c) => c.type !== 'comment');
     const first = statements[0];
     const last = statements[statements.length - 1];
     if (!header || !first || !last) return undefined;
-    const isDocstring = first.type === 'expression_statement' && first.firstNamedChild?.type === 'string';
-    start = Math.max(header.endPosition.row, isDocstring ? first.endPosition.row : -1) + 1;
+    const docstring = first.type === 'expression_statement' && first.firstNamedChild?.type === 'string';
+    start = Math.max(header.endPosition.row, docstring ? first.endPosition.row : -1) + 1;
     end = last.endPosition.row;
   }
   while (end >= start && lines[end]!.trim() === '') end--;
-  if (end - start + 1 < MIN_ELIDED) return undefined;
-  return [start, end];
+  return end >= start ? [start, end] : undefined;
 }
 
-/** Comment, decorator or attribute lines that belong to the declaration below them. */
-const LEADING_LINE = /^\s*(?:\/\/|\/\*|\*|#(?:\s|$|\[)|@\w|--)/;
+/** Comment lines, and decorators or attributes, that belong to the declaration below. */
 const COMMENT_LINE = /^\s*(?:\/\/|\/\*|\*|#(?:\s|$)|--)/;
-/** A comment line with no words: the end of a doc comment's summary paragraph. */
-const EMPTY_COMMENT = /^\s*(?:\/\/\/?!?|\/\*\*?|\*\/?|#|--)\s*$/;
-const DOC_TRIM_MIN = 8;
-const SUMMARY_MAX = 4;
+const DECORATOR_LINE = /^\s*(?:@\w|#\[)/;
+/** A comment line without words: where a doc comment's summary paragraph ends. */
+const EMPTY_COMMENT = /^\s*(?:\/\/[/!]?|\/\*\*?|\*\/?|#|--)\s*$/;
+/** Doc comments this long lose all but their summary when their body is elided. */
+const LONG_DOC = 8;
+const SUMMARY_LINES = 4;
 
 interface Leading {
   /** First row of the comments and decorators above a declaration. */
   first: number;
-  /** Rows of a long doc comment to elide with the body: all but its summary and closer. */
-  trim?: [number, number];
+  /** The tail of a long doc comment: all but its summary and closing line. */
+  trim?: Range;
 }
 
 /** The comment block directly above `row` (one blank line allowed in between). */
 function leadingComments(lines: readonly string[], row: number): Leading {
   let r = row - 1;
-  while (r >= 0 && LEADING_LINE.test(lines[r]!) && !COMMENT_LINE.test(lines[r]!)) r--; // decorators
+  while (r >= 0 && DECORATOR_LINE.test(lines[r]!)) r--;
   const blockEnd = r >= 0 && lines[r]!.trim() === '' ? r - 1 : r;
   let first = blockEnd + 1;
   while (first > 0 && COMMENT_LINE.test(lines[first - 1]!)) first--;
   const leading: Leading = { first: Math.min(first, row) };
-  if (blockEnd - first + 1 < DOC_TRIM_MIN) return leading;
-  // Keep the summary: up to the first empty comment line after some text, at most a few lines.
+  if (blockEnd - first + 1 < LONG_DOC) return leading;
   let keep = first;
   let sawText = false;
-  while (keep <= blockEnd && keep - first < SUMMARY_MAX) {
+  while (keep <= blockEnd && keep - first < SUMMARY_LINES) {
     const empty = EMPTY_COMMENT.test(lines[keep]!);
     if (empty && sawText) break;
     sawText ||= !empty;
     keep++;
   }
-  const closer = /^\s*\*\/\s*$/.test(lines[blockEnd]!) ? blockEnd - 1 : blockEnd;
-  if (closer - keep + 1 >= MIN_ELIDED) leading.trim = [keep, closer];
+  const last = /^\s*\*+\/\s*$/.test(lines[blockEnd]!) ? blockEnd - 1 : blockEnd;
+  if (last >= keep) leading.trim = [keep, last];
   return leading;
 }
 
-const MAX_KEPT = Number(process.env.HR_MAXK ?? 5);
+/** At most this many bodies stay, each scoring at least RELATIVE_SCORE of the best. */
+const MAX_KEPT = 3;
+const RELATIVE_SCORE = 0.4;
+/** Kept bodies may take this share of the input, or MIN_BUDGET characters in a small file. */
 const KEEP_SHARE = 0.25;
-const RELATIVE_SCORE = Number(process.env.HR_REL ?? 0.5);
+const MIN_BUDGET = 2000;
 
 /**
- * Which units to elide: all but the bodies most relevant to the query. The best match is
- * always kept; others scoring at least half of it follow while they fit a quarter of the
- * input. Returns the elided units in row order.
+ * The row ranges to elide, in order: everything but the most relevant units, best first
+ * while they fit the budget. A body too big for it stays elided: it can be retrieved, and
+ * keeping it would crowd out the rest of the outline.
  */
-function chooseElided(units: readonly Unit[], source: string, terms: readonly string[]): Unit[] {
+function chooseElided(units: readonly Unit[], source: string, inputLength: number, terms: readonly string[]): Range[] {
   const scores = bm25Scores(units.map((u) => source.slice(u.textStart, u.textEnd)), terms);
-  if (process.env.HR_DEBUG) units.forEach((u, i) => console.log(scores[i]!.toFixed(2), u.textEnd - u.textStart, JSON.stringify(source.slice(u.textStart, u.textStart + 60))));
   let max = 0;
   for (const s of scores) if (s > max) max = s;
   const kept = new Set<number>();
   if (max > 0) {
     const order = units.map((_, i) => i).sort((a, b) => scores[b]! - scores[a]! || a - b);
-    let budget = source.length * KEEP_SHARE;
+    let budget = Math.max(inputLength * KEEP_SHARE, MIN_BUDGET);
     for (const i of order) {
       if (kept.size >= MAX_KEPT || scores[i]! < max * RELATIVE_SCORE) break;
-      const u = units[i]!;
-      if (kept.size > 0 && u.cost > budget) continue;
+      if (units[i]!.cost > budget) continue;
       kept.add(i);
-      budget -= u.cost;
+      budget -= units[i]!.cost;
     }
   }
-  return units.filter((_, i) => !kept.has(i)).sort((a, b) => a.start - b.start);
+  return units
+    .filter((_, i) => !kept.has(i))
+    .flatMap((u) => u.ranges)
+    .sort((a, b) => a[0] - b[0]);
 }

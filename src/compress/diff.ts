@@ -53,23 +53,45 @@ function splitCommits(lines: readonly string[]): Block[] {
   return starts.map((s, k) => ({ start: s, end: starts[k + 1] ?? lines.length }));
 }
 
+/** Up to this many commits (`git log -p -n 4`) are all shown in full. */
+const MAX_ALWAYS_FULL = 4;
+
 /** With several commits, only the query-relevant ones (within a budget) are shown in full. */
 function chooseFullBlocks(blocks: readonly Block[], lines: readonly string[], query: string, chars: number): boolean[] {
-  if (blocks.length <= 2) return blocks.map(() => true);
+  if (blocks.length <= MAX_ALWAYS_FULL) return blocks.map(() => true);
   const texts = blocks.map((b) => lines.slice(b.start, b.end).join('\n'));
-  const rel = bm25Scores(texts, queryTerms(query));
+  const terms = queryTerms(query);
+  const rel = bm25Scores(texts, terms);
   const max = Math.max(0, ...rel);
   const full = blocks.map(() => false);
   if (max <= 0) return full;
-  const order = [...blocks.keys()].sort((a, b) => rel[b]! - rel[a]! || a - b);
+  // A commit holding a query term that (almost) no other commit has is what the task names.
+  const distinctive = new Set<number>();
+  const lower = texts.map((t) => t.toLowerCase());
+  for (const t of terms) {
+    if (t.length < 5) continue;
+    const hits = lower.flatMap((x, i) => (x.includes(t) ? [i] : []));
+    if (hits.length > 0 && hits.length <= 2) hits.forEach((i) => distinctive.add(i));
+  }
+  const order = [...blocks.keys()].sort((a, b) => Number(distinctive.has(b)) - Number(distinctive.has(a)) || rel[b]! - rel[a]! || a - b);
   let used = 0;
   for (const i of order) {
-    if (rel[i]! < max * 0.35) break;
-    if (used + texts[i]!.length > chars * 0.25 && used > 0) break;
+    if (!distinctive.has(i) && rel[i]! < max * 0.35) break;
+    if (used + texts[i]!.length > chars * 0.3 && used > 0) break;
     full[i] = true;
     used += texts[i]!.length;
   }
   return full;
+}
+
+/** `--- a/x` / `+++ b/x` right after `diff --git a/x b/x` say nothing new. */
+function repeatsHeader(line: string, lines: readonly string[], i: number): boolean {
+  const m = /^(?:---|\+\+\+) [ab]\/(.*)$/.exec(line);
+  if (!m) return false;
+  for (let k = i - 1; k >= Math.max(0, i - 4); k--) {
+    if (lines[k]!.startsWith('diff --git ')) return lines[k]!.endsWith(` b/${m[1]}`);
+  }
+  return false;
 }
 
 const KEEP_RE = /^(?:diff --git |--- |\+\+\+ |@@ |[+-]|Binary files |rename |new file |deleted file |similarity )/;
@@ -79,24 +101,20 @@ function renderFull(lines: readonly string[], b: Block, key: string, out: string
   let inDiff = false;
   let dropped = 0;
   const flush = () => {
-    if (dropped > 0) out.push(omitted(dropped, 'unchanged line', key));
+    if (dropped > 0) out.push(omitted(dropped, 'line', key, 'unchanged context and file headers of the diff above'));
     dropped = 0;
   };
   for (let i = b.start; i < b.end; i++) {
     const l = lines[i]!;
-    if (l.startsWith('diff --git ')) {
-      flush();
-      inDiff = true;
-    }
+    if (l.startsWith('diff --git ')) inDiff = true;
     if (!inDiff && !l.startsWith('@@ ')) {
       out.push(l);
       continue;
     }
     if (l.startsWith('@@ ')) inDiff = true;
-    if (KEEP_RE.test(l)) out.push(l);
+    if (KEEP_RE.test(l) && !repeatsHeader(l, lines, i)) out.push(l);
     else dropped++;
-    // One count per file section keeps markers from costing more than the context they replace.
-    if (i + 1 < b.end && lines[i + 1]!.startsWith('diff --git ')) flush();
   }
+  // One count per commit: a marker per file would cost more than the context it replaces.
   flush();
 }

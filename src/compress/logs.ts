@@ -33,7 +33,8 @@ export const logCompressor: Compressor = {
       if (sev === SEV_ERROR) s += 3;
       else if (sev === SEV_WARN) s += 1.5;
       else if (sev === SEV_SUMMARY) s += 4;
-      if (first[i]) s += sev >= SEV_WARN ? 2 : 1.2;
+      // The first line of a recurring pattern marks when it started: worth more than a one-off.
+      if (first[i]) s += sev >= SEV_WARN ? 2 : rarity[i]! < 0.6 ? 2.3 : 1.2;
       else if (last[i]) s += sev >= SEV_WARN ? 2 : 0.5;
       scores[i] = s;
       // Summaries, and the first and last occurrence of every error template, always stay.
@@ -41,7 +42,7 @@ export const logCompressor: Compressor = {
     }
     markStackTraces(lines, severity, must);
     markRelevantBlocks(lines, rel, must, scores);
-    capMust(lines, must, scores, text.length * 0.3);
+    capMust(lines, must, scores, text.length * 0.25);
 
     const budget = 1500 + text.length * 0.05;
     const keep = pickLines(lines, scores, must, budget);
@@ -110,6 +111,10 @@ function markStackTraces(lines: readonly string[], severity: readonly number[], 
   const MAX_FRAMES = 6;
   for (let i = 0; i < lines.length; i++) {
     if (!must[i] || severity[i] !== SEV_ERROR) continue;
+    if (/^\s*not ok\b/.test(lines[i]!)) {
+      markTapDiagnostics(lines, i, must);
+      continue;
+    }
     let frames = 0;
     for (let j = i + 1; j < lines.length && frames < MAX_FRAMES; j++) {
       if (!FRAME_RE.test(lines[j]!)) {
@@ -119,6 +124,16 @@ function markStackTraces(lines: readonly string[], severity: readonly number[], 
       must[j] = 1;
       frames++;
     }
+  }
+}
+
+/** A failing TAP test's YAML diagnostics (`---` ... `...`): the assertion and its values. */
+function markTapDiagnostics(lines: readonly string[], head: number, must: Uint8Array): void {
+  const MAX_LINES = 40;
+  if (!/^\s+---\s*$/.test(lines[head + 1] ?? '')) return;
+  for (let j = head + 1; j < lines.length && j - head <= MAX_LINES; j++) {
+    must[j] = 1;
+    if (/^\s+\.\.\.\s*$/.test(lines[j]!)) return;
   }
 }
 
