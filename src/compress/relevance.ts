@@ -48,48 +48,45 @@ export function stem(word: string): string {
   return w;
 }
 
-function countOccurrences(haystack: string, needle: string): number {
-  let n = 0;
-  let i = haystack.indexOf(needle);
-  while (i !== -1) {
-    n++;
-    i = haystack.indexOf(needle, i + needle.length);
-  }
-  return n;
-}
-
 const K1 = 1.2;
 const B = 0.75;
 
 /**
- * BM25 score of every unit against the query terms. Units are raw text; they are
- * lowercased here. Returns zeros when the query has no informative terms.
+ * BM25 score of every unit against the query terms. Units are raw text, lowercased here.
+ * Each term is searched once over the whole joined text (native indexOf), and its hits are
+ * mapped back to units, so the cost is one pass per term rather than one per unit.
+ * Returns zeros when the query has no informative terms.
  */
 export function bm25Scores(units: readonly string[], terms: readonly string[]): Float64Array {
-  const scores = new Float64Array(units.length);
-  if (terms.length === 0 || units.length === 0) return scores;
-  const lower = units.map((u) => u.toLowerCase());
-  let totalLen = 0;
-  for (const u of lower) totalLen += u.length;
-  const avgLen = Math.max(1, totalLen / lower.length);
-  const n = lower.length;
+  const n = units.length;
+  const scores = new Float64Array(n);
+  if (terms.length === 0 || n === 0) return scores;
+  const joined = units.join('\n').toLowerCase();
+  const starts = new Uint32Array(n + 1);
+  for (let i = 0, pos = 0; i < n; i++) {
+    starts[i] = pos;
+    pos += units[i]!.length + 1;
+  }
+  starts[n] = joined.length + 1;
+  const avgLen = Math.max(1, (joined.length - (n - 1)) / n);
+  const tf = new Uint32Array(n);
+  const touched: number[] = [];
   for (const term of terms) {
-    const tf = new Uint32Array(n);
-    let df = 0;
-    for (let i = 0; i < n; i++) {
-      const c = countOccurrences(lower[i]!, term);
-      if (c > 0) {
-        tf[i] = c;
-        df++;
-      }
+    touched.length = 0;
+    let unit = 0;
+    for (let at = joined.indexOf(term); at !== -1; at = joined.indexOf(term, at + term.length)) {
+      while (starts[unit + 1]! <= at) unit++;
+      if (tf[unit] === 0) touched.push(unit);
+      tf[unit]!++;
     }
+    const df = touched.length;
     if (df === 0) continue;
     const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
-    for (let i = 0; i < n; i++) {
+    for (const i of touched) {
       const f = tf[i]!;
-      if (f === 0) continue;
-      const norm = f + K1 * (1 - B + (B * lower[i]!.length) / avgLen);
+      const norm = f + K1 * (1 - B + (B * units[i]!.length) / avgLen);
       scores[i] = scores[i]! + (idf * (f * (K1 + 1))) / norm;
+      tf[i] = 0;
     }
   }
   return scores;
