@@ -34,7 +34,7 @@ Examples:
   headroom compress build.log --json
   headroom compress --request request.json > compressed.json`,
   )
-  .action((file: string | undefined, opts) => write(compressCommand(file, opts)));
+  .action(async (file: string | undefined, opts) => write(await compressCommand(file, opts)));
 
 program
   .command('retrieve')

@@ -12,10 +12,10 @@ export interface CompressCommandOptions {
 }
 
 /** `headroom compress`: one tool output, or every tool output of a request body. */
-export function compressCommand(file: string | undefined, opts: CompressCommandOptions): string {
+export async function compressCommand(file: string | undefined, opts: CompressCommandOptions): Promise<string> {
   if (opts.request !== undefined) {
     if (file !== undefined) throw new CliError('give either FILE or --request FILE.json, not both');
-    const raw = readInput(opts.request);
+    const raw = await readInput(opts.request);
     let result;
     try {
       result = compressRequest(raw, opts.query !== undefined ? { query: opts.query } : {});
@@ -31,7 +31,7 @@ export function compressCommand(file: string | undefined, opts: CompressCommandO
     if (!isContentKind(opts.kind)) throw new CliError(`unknown kind "${opts.kind}": use one of ${CONTENT_KINDS.join(', ')}`);
     kind = opts.kind;
   }
-  const input = readInput(file);
+  const input = await readInput(file);
   const r = compressText(input, { ...(opts.query !== undefined ? { query: opts.query } : {}), ...(kind ? { kind } : {}) });
   if (!opts.json) return r.text;
   return JSON.stringify({ kind: r.kind, tokensBefore: r.tokensBefore, tokensAfter: r.tokensAfter, retrievalKeys: r.retrievalKeys, ms: Number(r.ms.toFixed(3)) });

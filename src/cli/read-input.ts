@@ -4,12 +4,15 @@ import { CliError } from './exit-codes.js';
 const decoder = new TextDecoder('utf-8'); // invalid sequences become U+FFFD, never an exception
 
 /** Text of FILE, or of standard input for `-` (or no FILE when input is piped). */
-export function readInput(file: string | undefined): string {
+export async function readInput(file: string | undefined): Promise<string> {
   if (file === undefined || file === '-') {
     if (file === undefined && process.stdin.isTTY) {
       throw new CliError('no input: give a FILE, or pipe text into headroom (use - for standard input)');
     }
-    return decoder.decode(readFileSync(0));
+    // Streamed, not readFileSync(0): a non-blocking pipe would fail with EAGAIN.
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return decoder.decode(Buffer.concat(chunks));
   }
   try {
     return decoder.decode(readFileSync(file));
