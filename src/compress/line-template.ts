@@ -5,10 +5,8 @@
  */
 const MASKS: Array<[RegExp, string]> = [
   [/"[^"\n]{0,200}"/g, '"<s>"'],
-  [/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<uuid>'],
-  [/\b(?:\d{1,3}\.){3}\d{1,3}(?::\d+)?\b/g, '<ip>'],
-  [/\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,}\b/gi, '<hex>'],
-  [/\d+/g, '#'],
+  // Any run of hex characters holding a digit: numbers, timestamps, IPs, UUIDs, hashes, ids.
+  [/[0-9a-f]*\d[0-9a-f]*/gi, '#'],
 ];
 
 const MAX_TEMPLATE_INPUT = 400;

@@ -1,7 +1,7 @@
 import type { CompressContext, Compressor } from './types.js';
 import { lineTemplate } from './line-template.js';
 import { bm25Scores, queryTerms } from './relevance.js';
-import { clipLongLines, pickLines, renderKept } from './select-lines.js';
+import { MAX_BUDGET_CHARS, clipLongLines, pickLines, renderKept } from './select-lines.js';
 
 /**
  * Logs, test-runner and build output: keep errors, warnings, failures, stack traces and
@@ -44,7 +44,7 @@ export const logCompressor: Compressor = {
     markRelevantBlocks(lines, rel, must, scores);
     capMust(lines, must, scores, text.length * 0.25);
 
-    const budget = 1500 + text.length * 0.05;
+    const budget = Math.min(MAX_BUDGET_CHARS, 1500 + text.length * 0.05);
     const keep = pickLines(lines, scores, must, budget);
     return renderKept(lines, keep, { key: ctx.key, templates });
   },

@@ -1,6 +1,6 @@
 import type { CompressContext, Compressor } from './types.js';
 import { bm25Scores, queryTerms } from './relevance.js';
-import { clipLongLines, pickLines, renderKept } from './select-lines.js';
+import { MAX_BUDGET_CHARS, clipLongLines, pickLines, renderKept } from './select-lines.js';
 
 /**
  * Prose, file listings and other plain text: extractive. Headings, the opening lines and
@@ -32,7 +32,7 @@ export function extract(text: string, ctx: CompressContext, opts: ExtractOptions
     scores[i] = rel[i]! / maxRel + (/^#{1,6} |^[A-Z][^a-z]{3,}$/.test(l) ? 0.5 : 0) + 0.01;
     if (i < opts.headerLines) must[i] = 1;
   }
-  const budget = 600 + text.length * (opts.budgetShare ?? 0.3);
+  const budget = Math.min(MAX_BUDGET_CHARS, 600 + text.length * (opts.budgetShare ?? 0.3));
   const keep = pickLines(lines, scores, must, budget);
   return renderKept(lines, keep, { key: ctx.key });
 }

@@ -1,7 +1,7 @@
 import type { CompressContext, Compressor } from './types.js';
 import { omitted } from './marker.js';
 import { bm25Scores, queryTerms } from './relevance.js';
-import { clipLongLines, pickLines } from './select-lines.js';
+import { MAX_BUDGET_CHARS, clipLongLines, pickLines } from './select-lines.js';
 
 /**
  * Search results (`path:line:text`, ripgrep/grep, with `path-line-` context lines): keep the
@@ -23,7 +23,7 @@ export const searchCompressor: Compressor = {
       scores[i] = rel[i]! / maxRel + (DEFINITION_RE.test(content) ? 0.6 : 0) + 0.05;
     }
     const must = new Uint8Array(lines.length);
-    const keep = pickLines(lines, scores, must, 600 + text.length * 0.05);
+    const keep = pickLines(lines, scores, must, Math.min(MAX_BUDGET_CHARS, 600 + text.length * 0.05));
 
     const out: string[] = [];
     const omittedPerFile = new Map<string, number>();

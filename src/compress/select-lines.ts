@@ -1,5 +1,8 @@
 import { omitted } from './marker.js';
 
+/** However big the input, what stays in view is at most about this many characters (~20k tokens). */
+export const MAX_BUDGET_CHARS = 80_000;
+
 /** Characters of a typical marker line. */
 const MARKER_COST = 64;
 
