@@ -7,8 +7,10 @@ import { CliError, EXIT } from './cli/exit-codes.js';
 import { CONTENT_KINDS } from './compress/types.js';
 import { VERSION } from './version.js';
 
-function write(text: string): void {
-  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+/** Text gets a final newline; bytes (an input passed through) are written as they are. */
+function write(out: string | Buffer): void {
+  if (typeof out !== 'string') process.stdout.write(out);
+  else process.stdout.write(out.endsWith('\n') ? out : `${out}\n`);
 }
 
 const program = new Command()

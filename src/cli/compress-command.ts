@@ -2,7 +2,7 @@ import { compressText } from '../compress/compress-text.js';
 import { compressRequest } from '../compress/compress-request.js';
 import { CONTENT_KINDS, isContentKind, type ContentKind } from '../compress/types.js';
 import { CliError } from './exit-codes.js';
-import { readInput } from './read-input.js';
+import { readInput, readInputBytes } from './read-input.js';
 
 export interface CompressCommandOptions {
   query?: string;
@@ -12,7 +12,11 @@ export interface CompressCommandOptions {
 }
 
 /** `headroom compress`: one tool output, or every tool output of a request body. */
-export async function compressCommand(file: string | undefined, opts: CompressCommandOptions): Promise<string> {
+/**
+ * Returns the text to print, or the input's own bytes when nothing was compressed (so
+ * binary or non-UTF-8 input passes through byte for byte instead of being re-encoded).
+ */
+export async function compressCommand(file: string | undefined, opts: CompressCommandOptions): Promise<string | Buffer> {
   if (opts.request !== undefined) {
     if (file !== undefined) throw new CliError('give either FILE or --request FILE.json, not both');
     const raw = await readInput(opts.request);
@@ -31,8 +35,9 @@ export async function compressCommand(file: string | undefined, opts: CompressCo
     if (!isContentKind(opts.kind)) throw new CliError(`unknown kind "${opts.kind}": use one of ${CONTENT_KINDS.join(', ')}`);
     kind = opts.kind;
   }
-  const input = await readInput(file);
+  const bytes = await readInputBytes(file);
+  const input = new TextDecoder('utf-8').decode(bytes);
   const r = compressText(input, { ...(opts.query !== undefined ? { query: opts.query } : {}), ...(kind ? { kind } : {}) });
-  if (!opts.json) return r.text;
+  if (!opts.json) return r.text === input ? bytes : r.text;
   return JSON.stringify({ kind: r.kind, tokensBefore: r.tokensBefore, tokensAfter: r.tokensAfter, retrievalKeys: r.retrievalKeys, ms: Number(r.ms.toFixed(3)) });
 }

@@ -5,6 +5,11 @@ const decoder = new TextDecoder('utf-8'); // invalid sequences become U+FFFD, ne
 
 /** Text of FILE, or of standard input for `-` (or no FILE when input is piped). */
 export async function readInput(file: string | undefined): Promise<string> {
+  return decoder.decode(await readInputBytes(file));
+}
+
+/** The bytes of FILE or standard input, for callers that must pass them through untouched. */
+export async function readInputBytes(file: string | undefined): Promise<Buffer> {
   if (file === undefined || file === '-') {
     if (file === undefined && process.stdin.isTTY) {
       throw new CliError('no input: give a FILE, or pipe text into headroom (use - for standard input)');
@@ -12,10 +17,10 @@ export async function readInput(file: string | undefined): Promise<string> {
     // Streamed, not readFileSync(0): a non-blocking pipe would fail with EAGAIN.
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return decoder.decode(Buffer.concat(chunks));
+    return Buffer.concat(chunks);
   }
   try {
-    return decoder.decode(readFileSync(file));
+    return readFileSync(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String(err);

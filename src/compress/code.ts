@@ -29,11 +29,13 @@ export const codeCompressor: Compressor = {
     const out: string[] = [];
     let row = 0;
     for (const [start, end] of ranges) {
+      if (start < row) continue; // overlaps the previous range (a doc comment inside a body)
       for (; row < start; row++) out.push(original[row]!);
       const indent = /^\s*/.exec(lines.slice(start, end + 1).find((l) => l.trim() !== '') ?? '')![0];
       // A blank number column keeps the marker aligned with the numbered lines around it.
       const column = numbered ? numbered.prefixes[start]!.replace(/[^\t]/g, ' ') : '';
-      out.push(column + indent + omitted(end - start + 1, 'line', ctx.key));
+      const eol = original[end]!.endsWith('\r') ? '\r' : '';
+      out.push(column + indent + omitted(end - start + 1, 'line', ctx.key) + eol);
       row = end + 1;
     }
     for (; row < original.length; row++) out.push(original[row]!);
@@ -50,7 +52,7 @@ interface Unit {
   ranges: Range[];
   /** Characters those rows hold in the input. */
   cost: number;
-  /** Rows the body spans. */
+  /** Rows of the body among those ranges (0 when only a doc comment goes). */
   rows: number;
   /** The declaration with its comments, for relevance scoring. */
   textStart: number;
@@ -65,25 +67,34 @@ const MIN_ELIDED = 4;
 const MIN_SAVED = 160;
 /** Statements outside functions longer than this are elided like bodies. */
 const LONG_STATEMENT = 15;
-/** A function whose body spans this share of the file is a wrapper (IIFE, UMD, describe). */
+/** A function spanning this share of the file, or a callback, may be a mere wrapper. */
 const WRAPPER_SHARE = 0.5;
+const ARGUMENT_LISTS = new Set(['arguments', 'argument_list']);
+/** ...and is one when the bodies of the functions inside cover this share of its body. */
+const WRAPPER_COVER = 0.7;
 /** Give up (return the input) when syntax errors cover this share of the text. */
 const MAX_ERROR_SHARE = 0.3;
+
+const FALLBACKS: Partial<Record<CodeLanguage, [CodeLanguage, string?][]>> = {
+  javascript: [['javascript'], ['typescript'], ['typescript', 'tsx']],
+  typescript: [['typescript'], ['typescript', 'tsx']],
+};
 
 function parseUnits(source: string, lines: readonly string[], original: readonly string[], language: CodeLanguage): Unit[] | undefined {
   const rowStarts = offsets(original);
   const lineStarts = lines === original ? rowStarts : offsets(lines);
   let best: { units: Unit[]; errorChars: number } | undefined;
-  // TypeScript files may hold JSX: the tsx grammar is the fallback when plain TS stumbles.
-  for (const variant of language === 'typescript' ? [undefined, 'tsx'] : [undefined]) {
+  // Detection can mistake TypeScript for JavaScript, and TypeScript may hold JSX: when a
+  // parse stumbles, the related grammars get a try and the cleanest tree wins.
+  for (const [grammar, variant] of FALLBACKS[language] ?? [[language]]) {
     let tree: Parser.Tree;
     try {
       // A callback input, so the binding copies chunks rather than one huge string.
-      tree = parserFor(language, variant).parse((index) => source.slice(index, index + 8192));
+      tree = parserFor(grammar, variant).parse((index) => source.slice(index, index + 8192));
     } catch {
       return undefined;
     }
-    const found = collectUnits(tree, lines, lineStarts, rowStarts, GRAMMARS[language]);
+    const found = collectUnits(tree, lines, lineStarts, rowStarts, GRAMMARS[grammar]);
     if (!best || found.errorChars < best.errorChars) best = found;
     if (!tree.rootNode.hasError) break;
   }
@@ -118,7 +129,7 @@ function collectUnits(
     if (ranges.length === 0) return undefined;
     let cost = 0;
     for (const [s, e] of ranges) cost += rowStarts[e + 1]! - rowStarts[s]!;
-    const rows = body ? body[1] - body[0] + 1 : 0;
+    const rows = body && ranges.includes(body) ? body[1] - body[0] + 1 : 0;
     return { ranges, cost, rows, textStart: lineStarts[leading.first]!, textEnd, inner: [] };
   };
 
@@ -137,7 +148,8 @@ function collectUnits(
       const node = cursor.currentNode;
       const unit = unitOf(bodyRows(node, lines), node.startPosition.row, node.endIndex);
       if (!unit) return; // a short body stays whole, nested functions included
-      if (unit.rows >= lines.length * WRAPPER_SHARE) visitChildren(unit.inner);
+      const callback = ARGUMENT_LISTS.has(node.parent?.type ?? '');
+      if (callback || unit.rows >= lines.length * WRAPPER_SHARE) visitChildren(unit.inner);
       into.push(unit);
       return;
     }
@@ -160,9 +172,16 @@ function collectUnits(
   return { units: unwrap(units), errorChars };
 }
 
-/** A wrapper function with several functions inside is not a unit itself: its parts are. */
+/**
+ * A wrapper (a huge function or a callback: an IIFE, a `describe` block) made mostly of
+ * functions is not a unit itself: its parts are, and its other lines stay.
+ */
 function unwrap(units: Unit[]): Unit[] {
-  return units.flatMap((u) => (u.inner.length >= 2 ? unwrap(u.inner) : [u]));
+  return units.flatMap((u) => {
+    let innerRows = 0;
+    for (const i of u.inner) innerRows += i.rows;
+    return u.inner.length > 0 && innerRows >= u.rows * WRAPPER_COVER ? unwrap(u.inner) : [u];
+  });
 }
 
 /** The rows of a function body a marker may replace (without braces or docstring). */
@@ -244,11 +263,14 @@ function chooseElided(units: readonly Unit[], source: string, inputLength: numbe
   if (max > 0) {
     const order = units.map((_, i) => i).sort((a, b) => scores[b]! - scores[a]! || a - b);
     let budget = Math.max(inputLength * KEEP_SHARE, MIN_BUDGET);
+    let bodies = 0;
     for (const i of order) {
-      if (kept.size >= MAX_KEPT || scores[i]! < max * RELATIVE_SCORE) break;
-      if (units[i]!.cost > budget) continue;
+      if (bodies >= MAX_KEPT || scores[i]! < max * RELATIVE_SCORE) break;
+      const unit = units[i]!;
+      if (unit.cost > budget) continue;
       kept.add(i);
-      budget -= units[i]!.cost;
+      budget -= unit.cost;
+      if (unit.rows > 0) bodies++; // a doc comment alone does not take a body's place
     }
   }
   return units
