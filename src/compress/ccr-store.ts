@@ -14,7 +14,7 @@ export interface CcrStore {
 export const KEY_RE = /^[0-9a-f]{16}$/;
 
 export function ccrKey(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+  return createHash('sha256').update(encode(text)).digest('hex').slice(0, 16);
 }
 
 const SWEEP_EVERY_MS = 3_600_000;
@@ -44,7 +44,7 @@ export class FileCcrStore implements CcrStore {
       const shard = join(this.dir, key.slice(0, 2));
       mkdirSync(shard, { recursive: true, mode: 0o700 });
       const tmp = `${file}.${process.pid}.${++this.seq}.${Date.now()}.tmp`;
-      writeFileSync(tmp, original, { mode: 0o600 });
+      writeFileSync(tmp, encode(original), { mode: 0o600 });
       renameSync(tmp, file);
     }
     this.maybeSweep(now.getTime());
@@ -60,7 +60,7 @@ export class FileCcrStore implements CcrStore {
         rmSync(file, { force: true });
         return undefined;
       }
-      return readFileSync(file, 'utf8');
+      return decode(readFileSync(file, 'utf8'));
     } catch {
       return undefined;
     }
@@ -106,4 +106,21 @@ export class FileCcrStore implements CcrStore {
   private pathOf(key: string): string {
     return join(this.dir, key.slice(0, 2), key);
   }
+}
+
+/**
+ * UTF-8 cannot hold lone surrogates (a JSON body may carry them as \\udXXX escapes), so such
+ * an original is stored as a JSON string behind a header line; everything else is stored
+ * as it is, readable with any pager.
+ */
+const ESCAPED_HEADER = '\u0000headroom-json\n';
+const LONE_SURROGATE_RE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function encode(original: string): string {
+  if (!LONE_SURROGATE_RE.test(original) && !original.startsWith(ESCAPED_HEADER)) return original;
+  return ESCAPED_HEADER + JSON.stringify(original);
+}
+
+function decode(stored: string): string {
+  return stored.startsWith(ESCAPED_HEADER) ? (JSON.parse(stored.slice(ESCAPED_HEADER.length)) as string) : stored;
 }

@@ -141,8 +141,15 @@ const NOT_CODE: readonly RegExp[] = [
 /** ripgrep/grep output: `path:line:` or `path-line-` in front of each line. */
 const SEARCH_LINE = /^[^\s:]+[:-]\d+[:-]/;
 
-const LOG_LINE =
-  /^\s*(?:\[?\d{4}[-/]\d{2}[-/]\d{2}[T\s]\d{2}:\d{2}|\[?\d{2}:\d{2}:\d{2}|[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2})|^\s*\[?(?:INFO|DEBUG|WARN|WARNING|ERROR|FATAL|TRACE)\b|^\s+at\s+\S+\s+\(|^\s*File ".*", line \d+/;
+/** Log, stack-trace and test-runner lines (pytest quotes source lines between them). */
+const LOG_LINE = new RegExp(
+  [
+    /^\s*(?:\[?\d{4}[-/]\d{2}[-/]\d{2}[T\s]\d{2}:\d{2}|\[?\d{2}:\d{2}:\d{2}|[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2})/.source,
+    /^\s*\[?(?:INFO|DEBUG|WARN|WARNING|ERROR|FATAL|TRACE)\b|\b(?:PASSED|FAILED|XFAIL)\b/.source,
+    /^\s+at\s+\S+.*:\d+(?::\d+)?\)?$|^\s*File ".*", line \d+|^(?:E|>)\s{3,}|^[=_-]{3,} .* [=_-]{3,}$/.source,
+    /^\s*(?:✓|✔|✗|✖|×|ok \d|not ok \d|--- (?:FAIL|PASS):)/.source,
+  ].join('|'),
+);
 
 const COMMENT_START = /^\s*(?:\/\/|\/\*|\*|#|--|;)/;
 const WORD = /^\(?[A-Za-z][a-z'’-]*[,.;:!?)]?$/;
@@ -158,9 +165,11 @@ function isProse(line: string): boolean {
 }
 
 const SAMPLE_LINES = 200;
+const SAMPLE_CHARS = 40_000;
 
 export function detectCodeLanguage(text: string): CodeLanguage | undefined {
-  const head = text.length > 40_000 ? text.slice(0, 40_000) : text;
+  // Whole lines only: a cut through a `cat -n` prefix would hide the numbering.
+  const head = text.length > SAMPLE_CHARS ? text.slice(0, Math.max(0, text.lastIndexOf('\n', SAMPLE_CHARS))) : text;
   const trimmed = head.trimStart();
   if (trimmed.startsWith('{') || trimmed.startsWith('[') || trimmed.startsWith('<')) return undefined;
   const numbered = stripLineNumbers(head);

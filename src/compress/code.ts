@@ -17,8 +17,12 @@ export const codeCompressor: Compressor = {
   compress(text: string, ctx: CompressContext): string {
     const language = isCodeLanguage(ctx.language) ? ctx.language : detectCodeLanguage(text);
     if (!language) return text;
-    const numbered = stripLineNumbers(text);
     const original = text.split('\n');
+    // Minified or one-line text has nothing to elide line by line; a huge file would take
+    // seconds to parse. Neither is worth a parse.
+    const tooFewLines = original.length < MIN_ELIDED + 2 || text.length / original.length > MAX_MEAN_LINE;
+    if (tooFewLines || text.length > MAX_CHARS) return text;
+    const numbered = stripLineNumbers(text);
     const lines = numbered ? numbered.lines : original;
     const source = numbered ? lines.join('\n') : text;
     const units = parseUnits(source, lines, original, language);
@@ -57,7 +61,7 @@ interface Unit {
   /** The declaration with its comments, for relevance scoring. */
   textStart: number;
   textEnd: number;
-  /** Units nested inside (collected only for wrapper-sized functions). */
+  /** Units nested inside (collected only for possible wrappers: huge functions, callbacks). */
   inner: Unit[];
 }
 
@@ -65,6 +69,9 @@ interface Unit {
 const MIN_ELIDED = 4;
 /** A marker line is ~80 characters; a range must hold clearly more to be worth one. */
 const MIN_SAVED = 160;
+/** Inputs beyond these (mean line length, total size) are passed through unparsed. */
+const MAX_MEAN_LINE = 400;
+const MAX_CHARS = 5_000_000;
 /** Statements outside functions longer than this are elided like bodies. */
 const LONG_STATEMENT = 15;
 /** A function spanning this share of the file, or a callback, may be a mere wrapper. */
@@ -109,7 +116,7 @@ function offsets(lines: readonly string[]): number[] {
   return starts;
 }
 
-/** One walk over the syntax tree; function bodies are entered only when wrapper-sized. */
+/** One walk over the syntax tree; function bodies are entered only when they may be wrappers. */
 function collectUnits(
   tree: Parser.Tree,
   lines: readonly string[],

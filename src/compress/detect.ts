@@ -35,8 +35,8 @@ export function detectKind(text: string): Detection {
   return { kind: 'prose' };
 }
 
-/** `path:line:` or `path-line-` (grep -n / ripgrep), not a timestamp. */
-const SEARCH_LINE_RE = /^(?!\d{4}-\d\d-\d\d|\d\d:\d\d)[^\s:]*[A-Za-z./_][^\s:]*?[:-]\d+[:-]/;
+/** `path:line:` or `path-line-` (grep -n / ripgrep), not a timestamp or a CSV row. */
+const SEARCH_LINE_RE = /^(?!\d{4}-\d\d-\d\d|\d\d:\d\d)[^\s:,]*[A-Za-z./_][^\s:,]*?[:-]\d+[:-]/;
 
 function looksLikeJson(trimmed: string): boolean {
   const end = trimmed.trimEnd();

@@ -27,6 +27,8 @@ const MAX_DEPTH = 200;
 const LONG_STRING = 320;
 const KEEP_STRING = 200;
 const OPAQUE_RE = /^(?=.*[A-Z])(?=.*[a-z])(?=.*\d)[A-Za-z0-9+/=_-]{16,}$/;
+/** Only fields named like ids/digests are judged opaque: a repo called `2010BasicCensusMap` is data. */
+const OPAQUE_KEY_RE = /(?:^|_|[a-z])(?:id|Id|ID)$|^(?:etag|hash|signature|checksum|digest|integrity|shasum)$/;
 const URL_RE = /^(?:https?|git|ssh):\/\//;
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -90,7 +92,7 @@ class Pruner {
         this.nulls++;
         continue;
       }
-      if (typeof v === 'string' && (URL_RE.test(v) || OPAQUE_RE.test(v)) && !this.relevantKey(k)) {
+      if (typeof v === 'string' && (URL_RE.test(v) || (OPAQUE_KEY_RE.test(k) && OPAQUE_RE.test(v))) && !this.relevantKey(k)) {
         this.droppedFields.set(k, (this.droppedFields.get(k) ?? 0) + 1);
         continue;
       }
