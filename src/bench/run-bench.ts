@@ -69,7 +69,6 @@ export function runWorkload(dir: string, id: string, store: CcrStore): WorkloadR
     else if (candidates.some((o) => o.retrievalKeys.some((k) => store.get(k)?.includes(n.text)))) retrievable++;
     else lostNeedles.push(n.text);
   }
-  const requestBefore = result.tokensBefore;
   const saved = result.tokensBefore - result.tokensAfter;
   return {
     id,
@@ -78,7 +77,7 @@ export function runWorkload(dir: string, id: string, store: CcrStore): WorkloadR
     inputKB: Math.round(raw.length / 1024),
     tokensBefore: result.tokensBefore,
     tokensAfter: result.tokensAfter,
-    savingPct: requestBefore === 0 ? 0 : (100 * saved) / requestBefore,
+    savingPct: result.tokensBefore === 0 ? 0 : (100 * saved) / result.tokensBefore,
     requestTokensBefore: countTokens(raw),
     requestTokensAfter: countTokens(result.body),
     needles: needles.length,

@@ -36,7 +36,6 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 class Pruner {
   private readonly droppedFields = new Map<string, number>();
   private nulls = 0;
-  private truncated = 0;
 
   constructor(
     private readonly key: string,
@@ -76,7 +75,6 @@ class Pruner {
 
   private string(s: string): string {
     if (s.length <= LONG_STRING) return s;
-    this.truncated++;
     return `${s.slice(0, KEEP_STRING)}${omitted(s.length - KEEP_STRING, 'char', this.key)}`;
   }
 

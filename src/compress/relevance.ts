@@ -91,11 +91,3 @@ export function bm25Scores(units: readonly string[], terms: readonly string[]): 
   }
   return scores;
 }
-
-/** How many distinct query terms a unit contains (a coverage signal next to BM25). */
-export function termCoverage(unit: string, terms: readonly string[]): number {
-  const lower = unit.toLowerCase();
-  let n = 0;
-  for (const t of terms) if (lower.includes(t)) n++;
-  return n;
-}

@@ -39,17 +39,6 @@ export function pickLines(
   return keep;
 }
 
-/** Also keep `before`/`after` lines around every line flagged in `around`. */
-export function addContext(keep: Uint8Array, around: Uint8Array, before: number, after: number): void {
-  const n = keep.length;
-  const extra: number[] = [];
-  for (let i = 0; i < n; i++) {
-    if (!around[i]) continue;
-    for (let j = Math.max(0, i - before); j <= Math.min(n - 1, i + after); j++) extra.push(j);
-  }
-  for (const j of extra) keep[j] = 1;
-}
-
 export interface RenderOptions {
   key: string;
   unit?: string;
