@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { compressCommand } from './cli/compress-command.js';
 import { retrieveCommand } from './cli/retrieve-command.js';
 import { benchCommand } from './cli/bench-command.js';
+import { proxyCommand } from './cli/proxy-command.js';
 import { CliError, EXIT } from './cli/exit-codes.js';
 import { CONTENT_KINDS } from './compress/types.js';
 import { VERSION } from './version.js';
@@ -61,6 +62,32 @@ program
     write(output);
     process.exitCode = exitCode;
   });
+
+program
+  .command('proxy')
+  .description('Run the compressing proxy: point an agent at it and its tool outputs reach the model compressed.')
+  .option('--host <host>', 'address to listen on (default 127.0.0.1; others need --allow-remote and --token)')
+  .option('-p, --port <port>', 'port (default 8787, HEADROOM_PORT; 0 picks a free one)')
+  .option('--anthropic-upstream <url>', 'Anthropic API base (HEADROOM_ANTHROPIC_UPSTREAM, default https://api.anthropic.com)')
+  .option('--openai-upstream <url>', 'OpenAI API base (HEADROOM_OPENAI_UPSTREAM, default https://api.openai.com)')
+  .option('--gemini-upstream <url>', 'Gemini API base (HEADROOM_GEMINI_UPSTREAM, default https://generativelanguage.googleapis.com)')
+  .option('--allow-remote', 'allow a non-loopback --host (requires --token)')
+  .option('--token <token>', 'require this value in the x-headroom-token header (HEADROOM_PROXY_TOKEN)')
+  .option('--max-body-mb <mb>', 'largest request body accepted (HEADROOM_MAX_BODY_MB, default 50)')
+  .option('--no-ledger', 'do not append per-request savings records to HEADROOM_HOME/ledger')
+  .option('--quiet', 'no per-request log lines')
+  .addHelpText(
+    'after',
+    `
+Routes compressed: POST /v1/messages (+ count_tokens), /v1/chat/completions, /v1/responses,
+/v1beta/models/M:generateContent and :streamGenerateContent. Everything else passes through.
+Operations: GET /livez /readyz /health /stats /metrics.
+
+Examples:
+  headroom proxy --port 8787
+  ANTHROPIC_BASE_URL=http://127.0.0.1:8787 claude`,
+  )
+  .action((opts) => proxyCommand(opts));
 
 try {
   await program.parseAsync(process.argv);

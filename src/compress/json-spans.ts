@@ -109,3 +109,17 @@ export function splice(text: string, replacements: readonly Replacement[]): stri
   }
   return out + text.slice(pos);
 }
+
+/** The edit that appends `itemJson` as the last element of the array at `span`. */
+export function appendToArray(text: string, span: Span, itemJson: string): Replacement {
+  const close = span.end - 1;
+  const empty = skipWs(text, span.start + 1) === close;
+  return { start: close, end: close, text: empty ? itemJson : `,${itemJson}` };
+}
+
+/** The edit that adds `"key": valueJson` as the last member of the object at `span`. */
+export function appendMember(text: string, span: Span, key: string, valueJson: string): Replacement {
+  const close = span.end - 1;
+  const empty = skipWs(text, span.start + 1) === close;
+  return { start: close, end: close, text: `${empty ? '' : ','}${JSON.stringify(key)}:${valueJson}` };
+}

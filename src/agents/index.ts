@@ -1,0 +1,33 @@
+import { aider } from './aider.js';
+import { claude } from './claude.js';
+import { codex } from './codex.js';
+import { copilot } from './copilot.js';
+import { gemini } from './gemini.js';
+import type { Agent, AgentName } from './types.js';
+
+export type { Agent, AgentName } from './types.js';
+
+export const AGENTS: readonly Agent[] = [claude, codex, copilot, gemini, aider];
+
+export function agentNamed(name: string): Agent | undefined {
+  return AGENTS.find((a) => a.name === name);
+}
+
+type Headers = Readonly<Record<string, string | string[] | undefined>>;
+
+/** The agent that sent a request, from its headers. */
+export function agentOf(headers: Headers): AgentName | undefined {
+  return AGENTS.find((a) => a.sentRequest(headers))?.name;
+}
+
+/** The session id an agent put in its request headers, if any. */
+export function sessionFromHeaders(headers: Headers, agent?: AgentName): string | undefined {
+  const candidates = agent ? [agentNamed(agent)!, ...AGENTS] : AGENTS;
+  for (const a of candidates) {
+    for (const h of a.sessionHeaders) {
+      const v = headers[h];
+      if (typeof v === 'string' && v.trim() !== '') return `${a.name}:${v.trim()}`;
+    }
+  }
+  return undefined;
+}

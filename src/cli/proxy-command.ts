@@ -1,0 +1,90 @@
+import { ConfigError } from '../config.js';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, startProxy, type ProxyOptions, type RunningProxy } from '../proxy/server.js';
+import type { RequestRecord } from '../proxy/stats.js';
+import { CliError } from './exit-codes.js';
+
+export interface ProxyCommandOptions {
+  host?: string;
+  port?: string;
+  anthropicUpstream?: string;
+  openaiUpstream?: string;
+  geminiUpstream?: string;
+  allowRemote?: boolean;
+  token?: string;
+  maxBodyMb?: string;
+  ledger?: boolean;
+  quiet?: boolean;
+}
+
+function positiveNumber(raw: string, what: string): number {
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new CliError(`${what} must be a positive number, got "${raw}"`);
+  return n;
+}
+
+/** The proxy's options from flags, then HEADROOM_* environment variables. */
+export function proxyOptions(opts: ProxyCommandOptions, env: NodeJS.ProcessEnv = process.env): ProxyOptions {
+  const port = opts.port ?? env.HEADROOM_PORT ?? String(DEFAULT_PORT);
+  if (!/^\d+$/.test(port) || Number(port) > 65535) throw new CliError(`--port must be a port number (0-65535), got "${port}"`);
+  const maxBodyMb = opts.maxBodyMb ?? env.HEADROOM_MAX_BODY_MB;
+  const token = opts.token ?? env.HEADROOM_PROXY_TOKEN;
+  return {
+    host: opts.host ?? env.HEADROOM_HOST ?? '127.0.0.1',
+    port: Number(port),
+    upstreams: {
+      anthropic: opts.anthropicUpstream ?? env.HEADROOM_ANTHROPIC_UPSTREAM,
+      openai: opts.openaiUpstream ?? env.HEADROOM_OPENAI_UPSTREAM,
+      gemini: opts.geminiUpstream ?? env.HEADROOM_GEMINI_UPSTREAM,
+    } as ProxyOptions['upstreams'],
+    allowRemote: opts.allowRemote === true,
+    ...(token ? { token } : {}),
+    maxBodyBytes: maxBodyMb ? Math.round(positiveNumber(maxBodyMb, '--max-body-mb') * 1024 * 1024) : DEFAULT_MAX_BODY_BYTES,
+    ...(opts.ledger === false ? { ledgerDir: false as const } : {}),
+  };
+}
+
+function logLine(r: RequestRecord): string {
+  const saved = r.tokensBefore - r.tokensAfter;
+  const savings = r.tokensBefore > 0 ? ` ${r.tokensBefore}->${r.tokensAfter} tokens (-${saved})` : ' passed through';
+  const cache = r.usage.cacheRead > 0 ? `, ${r.usage.cacheRead} cache-read` : '';
+  const retrieval = r.retrievalCalls > 0 ? `, ${r.retrievalCalls} retrieval(s)` : '';
+  return `${new Date().toISOString()} ${r.agent} ${r.provider} ${r.model || '-'}:${savings}${cache}${retrieval}${r.upstreamError ? ' [upstream error]' : ''}`;
+}
+
+/** `headroom proxy`: runs until SIGINT/SIGTERM, one log line per request on stderr. */
+export async function proxyCommand(opts: ProxyCommandOptions): Promise<void> {
+  const options = proxyOptions(opts);
+  let proxy: RunningProxy;
+  try {
+    proxy = await startProxy({
+      ...options,
+      ...(opts.quiet ? {} : { onRecord: (r: RequestRecord) => process.stderr.write(`${logLine(r)}\n`) }),
+      log: (line) => process.stderr.write(`headroom: ${line}\n`),
+    });
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliError(err.message);
+    const code = (err as { code?: string }).code;
+    if (code === 'EADDRINUSE') throw new CliError(`port ${options.port} is already in use (choose another with --port)`);
+    if (code === 'EACCES') throw new CliError(`not allowed to listen on ${options.host}:${options.port}`);
+    throw err;
+  }
+  process.stdout.write(
+    `headroom proxy ${proxy.url}\n` +
+      `  Claude Code:  ANTHROPIC_BASE_URL=${proxy.url}\n` +
+      `  OpenAI SDKs:  OPENAI_BASE_URL=${proxy.url}/v1\n` +
+      `  Gemini CLI:   GOOGLE_GEMINI_BASE_URL=${proxy.url}\n` +
+      `  stats: ${proxy.url}/stats   metrics: ${proxy.url}/metrics\n`,
+  );
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  const s = proxy.stats();
+  await proxy.close();
+  process.stdout.write(`headroom proxy stopped: ${s.requests.total} requests, ${s.tokens.saved} tool-output tokens saved\n`);
+}

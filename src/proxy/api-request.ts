@@ -1,0 +1,188 @@
+import { isUtf8 } from 'node:buffer';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { agentOf, sessionFromHeaders, type AgentName } from '../agents/index.js';
+import { compressRequestBody, countCompressedTokens, type RequestCompression } from './compress-request.js';
+import type { ProxyContext } from './context.js';
+import { BodyTooLarge, isJsonContentType, readBody, sendJson } from './http-util.js';
+import { NO_USAGE, type NeutralRequest, type Usage } from './neutral.js';
+import { message, relayJson, relayStream, type Exchange, type Outcome } from './respond.js';
+import type { ApiRoute } from './routes.js';
+import { conversationId } from './session.js';
+import { callUpstream, clientResponseHeaders, upstreamRequestHeaders, upstreamUrl, type UpstreamResponse } from './upstream.js';
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+}
+
+/**
+ * One request on a provider route: compress its tool outputs (cache-safely, per session),
+ * forward it, relay the answer (answering headroom_retrieve calls on the way), and record
+ * the savings. Requests the proxy cannot read go upstream exactly as they came.
+ */
+export async function handleApiRequest(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  const started = performance.now();
+  const { adapter } = route;
+  let body: Buffer;
+  try {
+    body = await readBody(req, ctx.maxBodyBytes);
+  } catch (err) {
+    if (!(err instanceof BodyTooLarge)) throw err;
+    ctx.stats.rejected();
+    sendJson(res, 413, adapter.errorBody(413, `headroom: ${err.message} (set --max-body-mb or HEADROOM_MAX_BODY_MB)`), { connection: 'close' });
+    req.resume();
+    return;
+  }
+  const agent = (ctx.agent ?? header(req, 'x-headroom-agent') ?? agentOf(req.headers) ?? 'unknown') as AgentName | 'unknown';
+  const compression = compress(ctx, route, req, body, agent);
+  const forward = compression && compression.body !== compression.raw ? compression.body : body;
+  const request = compression?.request;
+  const model = route.model ?? request?.model ?? '';
+  const session = compression?.session.id ?? '';
+
+  const abort = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) abort.abort();
+  });
+  const headers = upstreamRequestHeaders(req.headers, { decodeResponse: true });
+  const target = upstreamUrl(ctx.upstreams[route.upstream], url.pathname + url.search);
+  const pending = callUpstream(ctx.pool, { url: target, method: 'POST', headers, body: forward, signal: abort.signal, decode: true });
+  pending.catch(() => undefined); // handled below; avoids an unhandled rejection while counting
+  // Token counts are taken while the provider works on the request, off the critical path.
+  await nextTurn();
+  const tokens = compression ? countCompressedTokens(compression) : { before: 0, after: 0, byKind: new Map() };
+  const extraHeaders = {
+    'x-headroom-tokens-before': String(tokens.before),
+    'x-headroom-tokens-after': String(tokens.after),
+    'x-headroom-tokens-saved': String(tokens.before - tokens.after),
+  };
+
+  let outcome: Outcome = { usage: NO_USAGE, retrievalCalls: 0, retrievalRounds: 0, unknownKeys: 0, hiddenMixed: 0 };
+  let status = 0;
+  let upstreamError = false;
+  try {
+    const upstream = await pending;
+    status = upstream.status;
+    const ex: Exchange = {
+      adapter,
+      url: target,
+      headers,
+      body: typeof forward === 'string' ? forward : forward.toString('utf8'),
+      signal: abort.signal,
+      retrieval: compression?.retrieveToolAdded === true,
+      extraHeaders,
+    };
+    const type = String(upstream.headers['content-type'] ?? '');
+    if (status !== 200 || route.op === 'count-tokens' || !compression) {
+      upstreamError = status >= 500;
+      outcome.usage = await relayAsIs(upstream, res, extraHeaders, status === 200 ? adapter.usageOf : undefined);
+    } else if (type.includes('text/event-stream')) {
+      outcome = await relayStream(ctx, ex, upstream, res);
+      upstreamError = outcome.midStreamError !== undefined;
+    } else {
+      outcome = await relayJson(ctx, ex, upstream, res);
+    }
+  } catch (err) {
+    upstreamError = true;
+    if (abort.signal.aborted) {
+      res.destroy();
+    } else if (!res.headersSent) {
+      const timedOut = /timeout/i.test(message(err));
+      status = timedOut ? 504 : 502;
+      sendJson(res, status, adapter.errorBody(status, `headroom: the upstream ${ctx.upstreams[route.upstream]} ${timedOut ? 'timed out' : 'failed'}: ${message(err)}`));
+    } else {
+      res.destroy();
+    }
+    ctx.log(`${req.method} ${url.pathname}: upstream error: ${message(err)}`);
+  }
+
+  const record = {
+    provider: adapter.name,
+    model,
+    agent,
+    session,
+    compressed: (compression?.compressed.length ?? 0) > 0,
+    failedOpen: compression?.failedOpen !== undefined,
+    upstreamError,
+    tokensBefore: tokens.before,
+    tokensAfter: tokens.after,
+    byKind: tokens.byKind,
+    usage: outcome.usage,
+    retrievalCalls: outcome.retrievalCalls,
+    retrievalRounds: outcome.retrievalRounds,
+    unknownKeys: outcome.unknownKeys,
+    hiddenMixed: outcome.hiddenMixed,
+  };
+  ctx.stats.record(record);
+  ctx.onRecord?.(record);
+  void ctx.ledger?.append(
+    {
+      time: new Date().toISOString(),
+      agent,
+      provider: adapter.name,
+      model,
+      session,
+      status,
+      tokensBefore: tokens.before,
+      tokensAfter: tokens.after,
+      inputTokens: outcome.usage.input,
+      outputTokens: outcome.usage.output,
+      cacheReadTokens: outcome.usage.cacheRead,
+      cacheWriteTokens: outcome.usage.cacheWrite,
+      retrievals: outcome.retrievalCalls,
+      ms: Math.round(performance.now() - started),
+    },
+    (err) => ctx.log(`ledger write failed: ${message(err)}`),
+  );
+}
+
+interface Compressed extends RequestCompression {
+  raw: string;
+}
+
+/** Compression of a readable JSON body, or undefined when it must go upstream as it came. */
+function compress(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage, body: Buffer, agent: string): Compressed | undefined {
+  if (!isJsonContentType(req.headers['content-type']) || !isUtf8(body)) return undefined;
+  if (header(req, 'x-headroom-bypass') === 'true') return undefined;
+  const raw = body.toString('utf8');
+  const fixedSession = header(req, 'x-headroom-session');
+  const sessionOf = (request: NeutralRequest) =>
+    ctx.sessions.get(
+      fixedSession ? `headroom:${fixedSession}` : (sessionFromHeaders(req.headers, agent === 'unknown' ? undefined : (agent as AgentName)) ?? (request.sessionKey ? `key:${request.sessionKey}` : conversationId(request))),
+    );
+  try {
+    const query = header(req, 'x-headroom-query');
+    const result = compressRequestBody(route.adapter, raw, {
+      session: sessionOf,
+      store: ctx.store,
+      budgetMs: ctx.budgetMs,
+      ...(query ? { query } : {}),
+      addRetrieveTool: route.op === 'generate',
+    });
+    if (result.failedOpen) ctx.log(`${route.adapter.name}: ${result.failedOpen}`);
+    return { ...result, raw };
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) ctx.log(`${route.adapter.name}: request not read (${message(err)}); forwarded as it came`);
+    return undefined;
+  }
+}
+
+/** Relays an upstream response untouched (decoded if it was encoded); returns its usage when asked. */
+async function relayAsIs(upstream: UpstreamResponse, res: ServerResponse, extra: Record<string, string>, usageOf?: (body: unknown) => Usage): Promise<Usage> {
+  const headers = clientResponseHeaders(upstream.headers, { decoded: upstream.decoded });
+  res.writeHead(upstream.status, { ...headers, ...extra });
+  if (!usageOf) {
+    await pipeline(upstream.body, res);
+    return NO_USAGE;
+  }
+  const chunks: Buffer[] = [];
+  upstream.body.on('data', (c: Buffer) => chunks.push(c));
+  await pipeline(upstream.body, res);
+  try {
+    return usageOf(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+  } catch {
+    return NO_USAGE;
+  }
+}

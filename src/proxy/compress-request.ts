@@ -1,0 +1,131 @@
+import type { CcrStore } from '../compress/ccr-store.js';
+import { compressCore } from '../compress/compress-text.js';
+import { splice, type Replacement } from '../compress/json-spans.js';
+import { countTokens } from '../compress/tokens.js';
+import type { ContentKind } from '../compress/types.js';
+import { latestUserText, toolOutputs, type NeutralRequest } from './neutral.js';
+import type { ProviderAdapter } from './providers/types.js';
+import { RETRIEVE_TOOL_NAME } from './retrieval.js';
+import { contentHash, SessionState, type MemoEntry } from './session.js';
+
+export interface RequestCompressOptions {
+  /**
+   * Cache-safety state of the conversation, or a function that finds it from the request;
+   * a fresh one (no memory) when omitted.
+   */
+  session?: SessionState | ((request: NeutralRequest) => SessionState);
+  /** Relevance query; defaults to the latest user text of the request. */
+  query?: string;
+  store?: CcrStore;
+  /** Past this many milliseconds the original request is forwarded instead (fail-open). */
+  budgetMs?: number;
+  /** Add the headroom_retrieve tool when the forwarded request carries markers (default true). */
+  addRetrieveTool?: boolean;
+}
+
+export interface OutputResult {
+  id: string;
+  kind: ContentKind;
+  /** Replayed from the session memo (compressed in an earlier request). */
+  replayed: boolean;
+  entry: MemoEntry;
+  original: string;
+}
+
+export interface RequestCompression {
+  /** The body to forward. */
+  body: string;
+  request: NeutralRequest;
+  session: SessionState;
+  query: string;
+  /** Tool outputs forwarded compressed (first time or replayed). */
+  compressed: OutputResult[];
+  retrievalKeys: string[];
+  retrieveToolAdded: boolean;
+  /** Why the original was forwarded instead, when compression failed or ran out of time. */
+  failedOpen?: string;
+  ms: number;
+}
+
+export const DEFAULT_BUDGET_MS = 2000;
+
+/**
+ * Compress the tool outputs of a raw request body in the provider's format, cache-safely:
+ * outputs the session already forwarded are replayed exactly as forwarded, new ones are
+ * compressed once and remembered. Untouched bytes stay identical (edits are splices). Throws
+ * SyntaxError only when the body is not valid JSON for the adapter; any other failure, or
+ * running past the budget, forwards the original body (and remembers its outputs as
+ * forwarded uncompressed).
+ */
+export function compressRequestBody(adapter: ProviderAdapter, raw: string, opts: RequestCompressOptions = {}): RequestCompression {
+  const started = performance.now();
+  const budget = opts.budgetMs ?? DEFAULT_BUDGET_MS;
+  const request = adapter.read(raw);
+  const session = typeof opts.session === 'function' ? opts.session(request) : (opts.session ?? new SessionState('one-off'));
+  const query = opts.query ?? latestUserText(request);
+  const fresh = new Map<string, MemoEntry>();
+  const compressed: OutputResult[] = [];
+  const edits: Replacement[] = [];
+  const failOpen = (reason: string): RequestCompression => {
+    for (const [hash, entry] of fresh) session.memo.set(hash, { ...entry, compressed: undefined, retrievalKeys: [] });
+    return { body: raw, request, session, query, compressed: [], retrievalKeys: [], retrieveToolAdded: false, failedOpen: reason, ms: performance.now() - started };
+  };
+  let overBudget = false;
+  try {
+    for (const out of toolOutputs(request)) {
+      const hash = contentHash(out.text);
+      let entry = session.memo.get(hash) ?? fresh.get(hash);
+      const replayed = entry !== undefined && !fresh.has(hash);
+      if (!entry) {
+        // Past the budget, new outputs go as they are (and stay so); replays still apply.
+        overBudget ||= performance.now() - started > budget;
+        const core = overBudget ? undefined : compressCore(out.text, { query, ...(opts.store ? { store: opts.store } : {}) });
+        entry = { compressed: core && core.text !== out.text ? core.text : undefined, kind: core?.kind ?? 'prose', retrievalKeys: core?.retrievalKeys ?? [] };
+        fresh.set(hash, entry);
+      }
+      if (entry.compressed === undefined) continue;
+      edits.push({ start: out.span.start, end: out.span.end, text: JSON.stringify(entry.compressed) });
+      compressed.push({ id: out.id, kind: entry.kind, replayed, entry, original: out.text });
+    }
+    const retrievalKeys = [...new Set(compressed.flatMap((c) => c.entry.retrievalKeys))];
+    const wantTool = (opts.addRetrieveTool ?? true) && (retrievalKeys.length > 0 || session.retrieveToolAdded) && !request.tools.includes(RETRIEVE_TOOL_NAME);
+    if (wantTool) edits.push(adapter.addRetrieveTool(raw));
+    const body = edits.length > 0 ? splice(raw, edits) : raw;
+    for (const [hash, entry] of fresh) session.memo.set(hash, entry);
+    if (wantTool) session.retrieveToolAdded = true;
+    return {
+      body,
+      request,
+      session,
+      query,
+      compressed,
+      retrievalKeys,
+      retrieveToolAdded: wantTool,
+      ...(overBudget ? { failedOpen: `compression passed its ${budget} ms budget; new outputs forwarded as they are` } : {}),
+      ms: performance.now() - started,
+    };
+  } catch (err) {
+    return failOpen(`compression failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/**
+ * Token counts of the compressed outputs (before, after), counted once per memo entry. The
+ * proxy calls this after the request is on its way upstream, off the critical path.
+ */
+export function countCompressedTokens(result: RequestCompression): { before: number; after: number; byKind: Map<ContentKind, { before: number; after: number }> } {
+  let before = 0;
+  let after = 0;
+  const byKind = new Map<ContentKind, { before: number; after: number }>();
+  for (const c of result.compressed) {
+    c.entry.tokensBefore ??= countTokens(c.original);
+    c.entry.tokensAfter ??= countTokens(c.entry.compressed!);
+    before += c.entry.tokensBefore;
+    after += c.entry.tokensAfter;
+    const k = byKind.get(c.kind) ?? { before: 0, after: 0 };
+    k.before += c.entry.tokensBefore;
+    k.after += c.entry.tokensAfter;
+    byKind.set(c.kind, k);
+  }
+  return { before, after, byKind };
+}

@@ -1,0 +1,27 @@
+import type { Agent as UndiciAgent } from 'undici';
+import type { AgentName } from '../agents/index.js';
+import type { CcrStore } from '../compress/ccr-store.js';
+import type { Ledger } from './ledger.js';
+import type { UpstreamName } from './routes.js';
+import type { Sessions } from './session.js';
+import type { ProxyStats, RequestRecord } from './stats.js';
+
+/** Everything a request handler needs from the running proxy. */
+export interface ProxyContext {
+  upstreams: Record<UpstreamName, string>;
+  defaultUpstream: UpstreamName;
+  pool: UndiciAgent;
+  sessions: Sessions;
+  stats: ProxyStats;
+  ledger: Ledger | undefined;
+  store: CcrStore;
+  /** The agent every request comes from, when the proxy was started for one (wrap). */
+  agent: AgentName | undefined;
+  maxBodyBytes: number;
+  budgetMs: number;
+  /** Upper bound on extra upstream rounds that answer headroom_retrieve calls. */
+  maxRetrievalRounds: number;
+  /** Called once per finished provider request (the wrapper's status line listens). */
+  onRecord: ((record: RequestRecord) => void) | undefined;
+  log: (line: string) => void;
+}

@@ -1,0 +1,98 @@
+import type { Span } from '../compress/json-spans.js';
+
+/**
+ * The provider-neutral view of a request. Each wire format is read into it by its adapter in
+ * `providers/`; compression works on this view only. Tool outputs carry the span of their
+ * JSON string in the raw body, so a changed output is written back by splicing and every
+ * other byte of the request stays as the client sent it.
+ */
+export type Role = 'system' | 'user' | 'assistant' | 'tool';
+
+export interface TextPart {
+  type: 'text';
+  text: string;
+}
+
+export interface ToolCallPart {
+  type: 'tool_call';
+  id: string;
+  name: string;
+  input: unknown;
+}
+
+export interface ToolOutputPart {
+  type: 'tool_output';
+  /** The id of the tool call this answers (Gemini: the function name when no id is sent). */
+  id: string;
+  /** The text of the output (one JSON string value of the body). */
+  text: string;
+  isError: boolean;
+  /** Where that JSON string value (quotes included) sits in the raw body. */
+  span: Span;
+}
+
+export type Part = TextPart | ToolCallPart | ToolOutputPart;
+
+export interface Message {
+  role: Role;
+  parts: Part[];
+}
+
+export interface NeutralRequest {
+  model: string;
+  stream: boolean;
+  system: TextPart[];
+  /** Names of the tools the client declared. */
+  tools: string[];
+  messages: Message[];
+  /** A session id the body itself carries (OpenAI `prompt_cache_key`). */
+  sessionKey?: string;
+}
+
+/** Token usage a response reports, in the provider-neutral terms the stats use. */
+export interface Usage {
+  input: number;
+  output: number;
+  /** Input tokens served from the provider's prompt cache. */
+  cacheRead: number;
+  /** Input tokens written to the cache (Anthropic only). */
+  cacheWrite: number;
+}
+
+export const NO_USAGE: Usage = Object.freeze({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0 });
+
+export function addUsage(a: Usage, b: Usage): Usage {
+  return { input: a.input + b.input, output: a.output + b.output, cacheRead: a.cacheRead + b.cacheRead, cacheWrite: a.cacheWrite + b.cacheWrite };
+}
+
+/** Every tool output of a request, in order. */
+export function toolOutputs(req: NeutralRequest): ToolOutputPart[] {
+  const out: ToolOutputPart[] = [];
+  for (const m of req.messages) for (const p of m.parts) if (p.type === 'tool_output') out.push(p);
+  return out;
+}
+
+/**
+ * The agent's current task: the latest user text that is not an injected reminder or
+ * context block. Compression scores relevance against it.
+ */
+export function latestUserText(req: NeutralRequest): string {
+  for (let i = req.messages.length - 1; i >= 0; i--) {
+    const m = req.messages[i]!;
+    if (m.role !== 'user') continue;
+    const texts = m.parts
+      .filter((p): p is TextPart => p.type === 'text')
+      .map((p) => withoutInjectedContext(p.text))
+      .filter((t) => t !== '');
+    if (texts.length > 0) return texts.join('\n');
+  }
+  return '';
+}
+
+/** Context blocks agents add to user turns (Claude Code reminders, Codex and Gemini context). */
+const INJECTED_BLOCK_RE = /<(system-reminder|environment_context|session_context|user_instructions|current_datetime|INSTRUCTIONS)>[\s\S]*?<\/\1>/g;
+
+function withoutInjectedContext(text: string): string {
+  const rest = text.replace(INJECTED_BLOCK_RE, '').trim();
+  return rest.startsWith('# AGENTS.md instructions') ? '' : rest;
+}

@@ -1,0 +1,180 @@
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { ProxyContext } from './context.js';
+import { readAll, writeOrWait } from './http-util.js';
+import { NO_USAGE, addUsage, type Usage } from './neutral.js';
+import type { ProviderAdapter, Round } from './providers/types.js';
+import { answerRetrieve } from './retrieval.js';
+import { SseParser } from './sse.js';
+import { callUpstream, clientResponseHeaders, type UpstreamResponse } from './upstream.js';
+
+/** How to ask upstream for the next round of the retrieval loop. */
+export interface Exchange {
+  adapter: ProviderAdapter;
+  url: string;
+  headers: Record<string, string | string[]>;
+  /** The body forwarded for round 0. */
+  body: string;
+  signal: AbortSignal;
+  /** The proxy added headroom_retrieve to this request, so it answers the model's calls. */
+  retrieval: boolean;
+  /** Extra response headers (x-headroom-tokens-*). */
+  extraHeaders: OutgoingHttpHeaders;
+}
+
+export interface Outcome {
+  usage: Usage;
+  retrievalCalls: number;
+  retrievalRounds: number;
+  unknownKeys: number;
+  /** Retrieve calls hidden because the model mixed them with the client's own tool calls. */
+  hiddenMixed: number;
+  /** The upstream failed after the client got its status line. */
+  midStreamError?: string;
+}
+
+function newOutcome(): Outcome {
+  return { usage: NO_USAGE, retrievalCalls: 0, retrievalRounds: 0, unknownKeys: 0, hiddenMixed: 0 };
+}
+
+/** Does this round end the loop: no retrievals, mixed with client calls, or the limit reached. */
+function nextStep(ctx: ProxyContext, ex: Exchange, round: Round, n: number, out: Outcome): 'done' | 'cut' | 'continue' {
+  if (round.retrieveCalls.length === 0) return 'done';
+  if (!ex.retrieval || round.clientToolCalls > 0) {
+    out.hiddenMixed += round.retrieveCalls.length;
+    return 'done';
+  }
+  return n >= ctx.maxRetrievalRounds ? 'cut' : 'continue';
+}
+
+/** Answers a round's retrieve calls from the CCR store and asks upstream for the next round. */
+async function nextRound(ctx: ProxyContext, ex: Exchange, body: string, round: Round, out: Outcome): Promise<{ body: string; response: UpstreamResponse }> {
+  const results = round.retrieveCalls.map((call) => {
+    const text = answerRetrieve(call, ctx.store);
+    if (text.startsWith('headroom_retrieve: ')) out.unknownKeys++;
+    return { call, text };
+  });
+  out.retrievalCalls += results.length;
+  out.retrievalRounds++;
+  const next = ex.adapter.continueRequest(body, round, results);
+  const response = await callUpstream(ctx.pool, { url: ex.url, method: 'POST', headers: ex.headers, body: next, signal: ex.signal, decode: true });
+  return { body: next, response };
+}
+
+/**
+ * Relays a streamed response event by event as it arrives, through the adapter's relay
+ * (retrieve calls hidden, closing events held). When the model asked only for retrievals,
+ * the proxy answers them and splices the next upstream stream into the same client stream.
+ */
+export async function relayStream(ctx: ProxyContext, ex: Exchange, first: UpstreamResponse, res: ServerResponse): Promise<Outcome> {
+  const out = newOutcome();
+  const headers = clientResponseHeaders(first.headers, { decoded: true });
+  delete headers['content-length'];
+  res.writeHead(first.status, { ...headers, ...ex.extraHeaders });
+  res.flushHeaders();
+  const relay = ex.adapter.streamRelay();
+  let body = ex.body;
+  let response = first;
+  let cut = false;
+  for (let n = 0; ; n++) {
+    relay.beginRound(n);
+    const parser = new SseParser();
+    try {
+      for await (const chunk of response.body as AsyncIterable<Buffer>) {
+        for (const ev of parser.push(chunk)) if (!(await writeOrWait(res, relay.push(ev)))) return out;
+      }
+      for (const ev of parser.end()) await writeOrWait(res, relay.push(ev));
+    } catch (err) {
+      return failStream(res, relay.error(`headroom: the upstream stream failed: ${message(err)}`), out, err);
+    }
+    const round = relay.endRound();
+    out.usage = addUsage(out.usage, round.usage);
+    const step = nextStep(ctx, ex, round, n, out);
+    if (step !== 'continue') {
+      cut = step === 'cut';
+      break;
+    }
+    try {
+      ({ body, response } = await nextRound(ctx, ex, body, round, out));
+    } catch (err) {
+      return failStream(res, relay.error(`headroom: the upstream failed while answering a retrieval: ${message(err)}`), out, err);
+    }
+    if (response.status !== 200) {
+      const detail = (await readAll(response.body).catch(() => Buffer.alloc(0))).toString('utf8').slice(0, 2000);
+      return failStream(res, relay.error(`headroom: the upstream answered ${response.status} while answering a retrieval: ${detail}`), out);
+    }
+  }
+  await writeOrWait(res, relay.finish(cut));
+  res.end();
+  return out;
+}
+
+function failStream(res: ServerResponse, errorEvent: string, out: Outcome, err?: unknown): Outcome {
+  out.midStreamError = err === undefined ? errorEvent : message(err);
+  if (!res.destroyed) res.end(errorEvent);
+  return out;
+}
+
+/**
+ * Relays a JSON response. Without retrieve calls the upstream bytes go to the client as
+ * they came; otherwise the proxy loops on retrieve-only rounds and sends the merged response.
+ */
+export async function relayJson(ctx: ProxyContext, ex: Exchange, first: UpstreamResponse, res: ServerResponse): Promise<Outcome> {
+  const out = newOutcome();
+  const text = await readAll(first.body);
+  let json: unknown;
+  try {
+    json = JSON.parse(text.toString('utf8'));
+  } catch {
+    sendBytes(res, first, text, ex.extraHeaders);
+    return out;
+  }
+  const bodies = [json];
+  let round = ex.adapter.readResponse(json);
+  out.usage = round.usage;
+  let body = ex.body;
+  let cut = false;
+  for (let n = 0; ; n++) {
+    const step = nextStep(ctx, ex, round, n, out);
+    if (step !== 'continue') {
+      cut = step === 'cut';
+      break;
+    }
+    const next = await nextRound(ctx, ex, body, round, out);
+    body = next.body;
+    const nextText = await readAll(next.response.body);
+    if (next.response.status !== 200) {
+      // The client gets the upstream's own error for the round that failed.
+      sendBytes(res, next.response, nextText, ex.extraHeaders);
+      return out;
+    }
+    const nextJson: unknown = JSON.parse(nextText.toString('utf8'));
+    bodies.push(nextJson);
+    round = ex.adapter.readResponse(nextJson);
+    out.usage = addUsage(out.usage, round.usage);
+  }
+  if (bodies.length === 1 && round.retrieveCalls.length === 0) {
+    sendBytes(res, first, text, ex.extraHeaders);
+    return out;
+  }
+  const merged = Buffer.from(JSON.stringify(ex.adapter.mergeResponses(bodies, cut)));
+  sendBytes(res, first, merged, ex.extraHeaders);
+  return out;
+}
+
+/** Sends a whole body with the upstream's status and headers (length recomputed). */
+export function sendBytes(res: ServerResponse, from: UpstreamResponse, body: Buffer, extra: OutgoingHttpHeaders): void {
+  const headers = clientResponseHeaders(from.headers, { decoded: from.decoded });
+  delete headers['content-length'];
+  if (from.decoded) delete headers['content-encoding'];
+  res.writeHead(from.status, { ...headers, ...extra, 'content-length': body.length });
+  res.end(body);
+}
+
+export function message(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
+    return `${err.message}${typeof code === 'string' ? ` (${code})` : ''}${cause}`;
+  }
+  return String(err);
+}

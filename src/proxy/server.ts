@@ -1,0 +1,203 @@
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { AgentName } from '../agents/index.js';
+import { FileCcrStore, type CcrStore } from '../compress/ccr-store.js';
+import { ConfigError, headroomHome } from '../config.js';
+import { VERSION } from '../version.js';
+import { handleApiRequest } from './api-request.js';
+import { DEFAULT_BUDGET_MS } from './compress-request.js';
+import type { ProxyContext } from './context.js';
+import { isLoopbackHost, sendJson } from './http-util.js';
+import { Ledger } from './ledger.js';
+import { prometheusText } from './metrics.js';
+import { message } from './respond.js';
+import { DEFAULT_UPSTREAMS, matchRoute, upstreamForOther, type UpstreamName } from './routes.js';
+import { Sessions } from './session.js';
+import { ProxyStats, type RequestRecord, type StatsSnapshot } from './stats.js';
+import { callUpstream, clientResponseHeaders, upstreamAgent, upstreamRequestHeaders, upstreamUrl } from './upstream.js';
+
+export interface ProxyOptions {
+  /** Default 127.0.0.1. Anything but loopback needs `allowRemote` and a `token`. */
+  host?: string;
+  /** Default 8787; 0 picks a free port. */
+  port?: number;
+  upstreams?: Partial<Record<UpstreamName, string>>;
+  /** Upstream for requests no header or path assigns (probes such as `HEAD /`). Default anthropic. */
+  defaultUpstream?: UpstreamName;
+  /** The agent all traffic comes from (set by `headroom wrap`); otherwise read from headers. */
+  agent?: AgentName;
+  allowRemote?: boolean;
+  /** Required in `x-headroom-token` on every request when set. */
+  token?: string;
+  maxBodyBytes?: number;
+  /** Compression time budget per request, ms (fail-open past it). */
+  budgetMs?: number;
+  upstreamTimeoutMs?: number;
+  maxRetrievalRounds?: number;
+  store?: CcrStore;
+  /** Directory of the savings ledger; false for none. Default HEADROOM_HOME/ledger. */
+  ledgerDir?: string | false;
+  onRecord?: (record: RequestRecord) => void;
+  log?: (line: string) => void;
+}
+
+export interface RunningProxy {
+  url: string;
+  port: number;
+  host: string;
+  stats(): StatsSnapshot;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PORT = 8787;
+export const DEFAULT_MAX_BODY_BYTES = 50 * 1024 * 1024;
+const DEFAULT_UPSTREAM_TIMEOUT_MS = 600_000;
+
+/** Starts the compressing proxy in this process. */
+export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy> {
+  const host = opts.host ?? '127.0.0.1';
+  if (!isLoopbackHost(host)) {
+    if (!opts.allowRemote) throw new ConfigError(`refusing to listen on ${host}: a non-loopback address needs --allow-remote (and a token)`, 'host');
+    if (!opts.token) throw new ConfigError(`listening on ${host} needs a token (--token or HEADROOM_PROXY_TOKEN)`, 'token');
+  }
+  const upstreams = { ...DEFAULT_UPSTREAMS, ...definedOnly(opts.upstreams ?? {}) };
+  for (const [name, value] of Object.entries(upstreams)) {
+    if (!/^https?:\/\/[^/]+/.test(value)) throw new ConfigError(`the ${name} upstream must be an http(s) URL, got "${value}"`, `${name}-upstream`);
+  }
+  const ledgerDir = opts.ledgerDir === undefined ? join(headroomHome(), 'ledger') : opts.ledgerDir;
+  const ctx: ProxyContext = {
+    upstreams,
+    defaultUpstream: opts.defaultUpstream ?? 'anthropic',
+    pool: upstreamAgent(opts.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS),
+    sessions: new Sessions(),
+    stats: new ProxyStats(),
+    ledger: ledgerDir === false ? undefined : new Ledger(ledgerDir),
+    store: opts.store ?? new FileCcrStore(),
+    agent: opts.agent,
+    maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    budgetMs: opts.budgetMs ?? DEFAULT_BUDGET_MS,
+    maxRetrievalRounds: opts.maxRetrievalRounds ?? 3,
+    onRecord: opts.onRecord,
+    log: opts.log ?? (() => undefined),
+  };
+  let closing = false;
+  const server = createServer((req, res) => {
+    handle(ctx, req, res, opts.token, () => closing).catch((err: unknown) => {
+      ctx.log(`${req.method} ${req.url}: ${message(err)}`);
+      if (!res.headersSent) sendJson(res, 500, { error: { message: `headroom: internal error: ${message(err)}` } });
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? DEFAULT_PORT, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    host,
+    stats: () => ctx.stats.snapshot(ctx.sessions.size),
+    close: async () => {
+      closing = true;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        // Streams still open get a moment to finish, then their sockets are closed.
+        setTimeout(() => server.closeAllConnections(), 2000).unref();
+      });
+      await ctx.pool.close();
+      await ctx.ledger?.flush();
+    },
+  };
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== '')) as Partial<T>;
+}
+
+async function handle(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, token: string | undefined, closing: () => boolean): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://proxy.invalid');
+  if ((req.method === 'GET' || req.method === 'HEAD') && OPS[url.pathname]) {
+    OPS[url.pathname]!(ctx, res, closing());
+    return;
+  }
+  if (token !== undefined && !tokenMatches(req.headers['x-headroom-token'], token)) {
+    ctx.stats.rejected();
+    sendJson(res, 401, { error: { message: 'headroom: missing or wrong x-headroom-token' } });
+    req.resume();
+    return;
+  }
+  const route = matchRoute(req.method ?? '', url.pathname);
+  if (route) return handleApiRequest(ctx, route, req, res, url);
+  return passThrough(ctx, req, res, url);
+}
+
+function tokenMatches(given: string | string[] | undefined, token: string): boolean {
+  const a = Buffer.from(typeof given === 'string' ? given : '');
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Anything that is not a provider route goes upstream untouched, streamed both ways. */
+async function passThrough(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  const upstream = ctx.upstreams[upstreamForOther(url.pathname, req.headers, ctx.defaultUpstream)];
+  const abort = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) abort.abort();
+  });
+  const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+  try {
+    const up = await callUpstream(ctx.pool, {
+      url: upstreamUrl(upstream, url.pathname + url.search),
+      method: req.method ?? 'GET',
+      headers: upstreamRequestHeaders(req.headers, { decodeResponse: false }),
+      body: hasBody ? req : null,
+      signal: abort.signal,
+      decode: false,
+    });
+    res.writeHead(up.status, clientResponseHeaders(up.headers, { decoded: false }));
+    await pipeline(up.body, res);
+  } catch (err) {
+    if (abort.signal.aborted) return;
+    if (!res.headersSent) sendJson(res, 502, { error: { message: `headroom: the upstream ${upstream} failed: ${message(err)}` } });
+    else res.destroy();
+  }
+}
+
+type OpsHandler = (ctx: ProxyContext, res: ServerResponse, closing: boolean) => void;
+
+const OPS: Record<string, OpsHandler> = {
+  '/livez': (_ctx, res) => sendJson(res, 200, { status: 'ok' }),
+  '/readyz': (_ctx, res, closing) => sendJson(res, closing ? 503 : 200, { status: closing ? 'closing' : 'ready' }),
+  '/health': (ctx, res) =>
+    sendJson(res, 200, {
+      status: 'ok',
+      version: VERSION,
+      pid: process.pid,
+      uptimeSeconds: Math.round(process.uptime()),
+      features: {
+        providers: ['anthropic', 'openai-chat', 'openai-responses', 'gemini'],
+        streaming: true,
+        retrieval: true,
+        maxRetrievalRounds: ctx.maxRetrievalRounds,
+        ledger: ctx.ledger !== undefined,
+        agent: ctx.agent ?? null,
+      },
+      upstreams: ctx.upstreams,
+    }),
+  '/stats': (ctx, res) => sendJson(res, 200, ctx.stats.snapshot(ctx.sessions.size)),
+  '/metrics': (ctx, res) => {
+    const text = prometheusText(ctx.stats.snapshot(ctx.sessions.size));
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  },
+};

@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+import type { ContentKind } from '../compress/types.js';
+import type { NeutralRequest } from './neutral.js';
+
+/** What the proxy forwarded for one tool output (keyed by a hash of the original). */
+export interface MemoEntry {
+  /** The compressed text forwarded, or undefined when the original was forwarded as it is. */
+  compressed: string | undefined;
+  kind: ContentKind;
+  retrievalKeys: string[];
+  /** Token counts, filled in once counted (off the request's critical path). */
+  tokensBefore?: number;
+  tokensAfter?: number;
+}
+
+/**
+ * One conversation's cache-safety state. The first time a tool output is forwarded decides
+ * its bytes for the rest of the session: compressed outputs are replayed byte for byte,
+ * outputs forwarded as they were are never compressed later, and once the retrieve tool has
+ * been added it stays in every later request.
+ */
+export class SessionState {
+  readonly memo = new Map<string, MemoEntry>();
+  retrieveToolAdded = false;
+  constructor(readonly id: string) {}
+}
+
+const MAX_SESSIONS = 512;
+
+/** Sessions by id, least recently used dropped first. */
+export class Sessions {
+  private readonly byId = new Map<string, SessionState>();
+
+  get(id: string): SessionState {
+    let s = this.byId.get(id);
+    if (s) this.byId.delete(id);
+    else s = new SessionState(id);
+    this.byId.set(id, s);
+    if (this.byId.size > MAX_SESSIONS) this.byId.delete(this.byId.keys().next().value!);
+    return s;
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+}
+
+/** Hash of an original, the memo key. */
+export function contentHash(text: string): string {
+  return createHash('sha256').update(text).digest('base64url');
+}
+
+/**
+ * A session id for a request without one in its headers or body: the hash of how the
+ * conversation starts (model, system prompt, first message), which every later request of
+ * the same conversation repeats.
+ */
+export function conversationId(req: NeutralRequest): string {
+  const h = createHash('sha256');
+  h.update(req.model).update('\0');
+  for (const s of req.system) h.update(s.text).update('\0');
+  const first = req.messages.find((m) => m.role !== 'system');
+  for (const p of first?.parts ?? []) if (p.type === 'text') h.update(p.text).update('\0');
+  return `conv:${h.digest('base64url').slice(0, 22)}`;
+}
