@@ -27,7 +27,8 @@ program
   .argument('[file]', 'the tool output to compress; - for standard input')
   .option('-q, --query <text>', "the agent's current task: relevant parts are kept")
   .option('-k, --kind <kind>', `skip detection: ${CONTENT_KINDS.join(', ')}`)
-  .option('-r, --request <file.json>', 'compress every tool output of an Anthropic Messages request body and print the body')
+  .option('-r, --request <file.json>', 'compress every tool output of a request body and print the body')
+  .option('--provider <format>', 'wire format of --request: anthropic, openai-chat, openai-responses, gemini', 'anthropic')
   .option('--json', 'print {kind, tokensBefore, tokensAfter, retrievalKeys, ms} instead of the text')
   .addHelpText(
     'after',

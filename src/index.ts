@@ -1,8 +1,12 @@
 /** headroom's library surface. */
 export { compressText, compressCore, compressionFailures, MIN_CHARS } from './compress/compress-text.js';
 export type { CompressOptions, CompressResult, CoreResult } from './compress/compress-text.js';
-export { compressRequest, latestUserText } from './compress/compress-request.js';
-export type { RequestCompressOptions, RequestCompressResult, ToolOutputStat } from './compress/compress-request.js';
+export { compressRequest } from './proxy/compress-request.js';
+export type { CompressRequestOptions, RequestCompressResult, ToolOutputStat } from './proxy/compress-request.js';
+export { startProxy } from './proxy/server.js';
+export type { ProxyOptions, RunningProxy } from './proxy/server.js';
+export type { StatsSnapshot, RequestRecord } from './proxy/stats.js';
+export type { ProviderName } from './proxy/providers/types.js';
 export { detectKind } from './compress/detect.js';
 export { FileCcrStore, ccrKey } from './compress/ccr-store.js';
 export type { CcrStore } from './compress/ccr-store.js';

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { compressRequest } from '../compress/compress-request.js';
+import { compressRequest } from '../proxy/compress-request.js';
 import type { CcrStore } from '../compress/ccr-store.js';
 import { needleInView } from './needles.js';
 import { countTokens } from '../compress/tokens.js';

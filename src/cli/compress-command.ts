@@ -1,5 +1,6 @@
 import { compressText } from '../compress/compress-text.js';
-import { compressRequest } from '../compress/compress-request.js';
+import { compressRequest } from '../proxy/compress-request.js';
+import { isProviderName, PROVIDERS } from '../proxy/providers/index.js';
 import { CONTENT_KINDS, isContentKind, type ContentKind } from '../compress/types.js';
 import { CliError } from './exit-codes.js';
 import { readInput, readInputBytes } from './read-input.js';
@@ -9,6 +10,7 @@ export interface CompressCommandOptions {
   kind?: string;
   json?: boolean;
   request?: string;
+  provider?: string;
 }
 
 /** `headroom compress`: one tool output, or every tool output of a request body. */
@@ -19,10 +21,12 @@ export interface CompressCommandOptions {
 export async function compressCommand(file: string | undefined, opts: CompressCommandOptions): Promise<string | Buffer> {
   if (opts.request !== undefined) {
     if (file !== undefined) throw new CliError('give either FILE or --request FILE.json, not both');
+    const provider = opts.provider ?? 'anthropic';
+    if (!isProviderName(provider)) throw new CliError(`unknown provider "${provider}": use one of ${Object.keys(PROVIDERS).join(', ')}`);
     const raw = await readInput(opts.request);
     let result;
     try {
-      result = compressRequest(raw, opts.query !== undefined ? { query: opts.query } : {});
+      result = compressRequest(raw, { provider, ...(opts.query !== undefined ? { query: opts.query } : {}) });
     } catch (err) {
       throw new CliError(`${opts.request} is not a valid JSON request body: ${(err as Error).message}`, undefined, { cause: err });
     }

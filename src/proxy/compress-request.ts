@@ -4,7 +4,8 @@ import { splice, type Replacement } from '../compress/json-spans.js';
 import { countTokens } from '../compress/tokens.js';
 import type { ContentKind } from '../compress/types.js';
 import { latestUserText, toolOutputs, type NeutralRequest } from './neutral.js';
-import type { ProviderAdapter } from './providers/types.js';
+import { adapterFor } from './providers/index.js';
+import type { ProviderAdapter, ProviderName } from './providers/types.js';
 import { RETRIEVE_TOOL_NAME } from './retrieval.js';
 import { contentHash, SessionState, type MemoEntry } from './session.js';
 
@@ -26,10 +27,12 @@ export interface RequestCompressOptions {
 export interface OutputResult {
   id: string;
   kind: ContentKind;
-  /** Replayed from the session memo (compressed in an earlier request). */
+  /** Replayed from the session memo (decided in an earlier request). */
   replayed: boolean;
   entry: MemoEntry;
   original: string;
+  /** Milliseconds spent compressing it in this request (0 when replayed). */
+  ms: number;
 }
 
 export interface RequestCompression {
@@ -38,7 +41,9 @@ export interface RequestCompression {
   request: NeutralRequest;
   session: SessionState;
   query: string;
-  /** Tool outputs forwarded compressed (first time or replayed). */
+  /** Every tool output of the request, in order. */
+  outputs: OutputResult[];
+  /** The outputs forwarded compressed (first time or replayed). */
   compressed: OutputResult[];
   retrievalKeys: string[];
   retrieveToolAdded: boolean;
@@ -64,11 +69,11 @@ export function compressRequestBody(adapter: ProviderAdapter, raw: string, opts:
   const session = typeof opts.session === 'function' ? opts.session(request) : (opts.session ?? new SessionState('one-off'));
   const query = opts.query ?? latestUserText(request);
   const fresh = new Map<string, MemoEntry>();
-  const compressed: OutputResult[] = [];
+  const outputs: OutputResult[] = [];
   const edits: Replacement[] = [];
   const failOpen = (reason: string): RequestCompression => {
     for (const [hash, entry] of fresh) session.memo.set(hash, { ...entry, compressed: undefined, retrievalKeys: [] });
-    return { body: raw, request, session, query, compressed: [], retrievalKeys: [], retrieveToolAdded: false, failedOpen: reason, ms: performance.now() - started };
+    return { body: raw, request, session, query, outputs: [], compressed: [], retrievalKeys: [], retrieveToolAdded: false, failedOpen: reason, ms: performance.now() - started };
   };
   let overBudget = false;
   try {
@@ -76,19 +81,26 @@ export function compressRequestBody(adapter: ProviderAdapter, raw: string, opts:
       const hash = contentHash(out.text);
       let entry = session.memo.get(hash) ?? fresh.get(hash);
       const replayed = entry !== undefined && !fresh.has(hash);
+      const t0 = performance.now();
       if (!entry) {
         // Past the budget, new outputs go as they are (and stay so); replays still apply.
-        overBudget ||= performance.now() - started > budget;
+        overBudget ||= t0 - started > budget;
         const core = overBudget ? undefined : compressCore(out.text, { query, ...(opts.store ? { store: opts.store } : {}) });
         entry = { compressed: core && core.text !== out.text ? core.text : undefined, kind: core?.kind ?? 'prose', retrievalKeys: core?.retrievalKeys ?? [] };
         fresh.set(hash, entry);
       }
-      if (entry.compressed === undefined) continue;
-      edits.push({ start: out.span.start, end: out.span.end, text: JSON.stringify(entry.compressed) });
-      compressed.push({ id: out.id, kind: entry.kind, replayed, entry, original: out.text });
+      outputs.push({ id: out.id, kind: entry.kind, replayed, entry, original: out.text, ms: replayed ? 0 : performance.now() - t0 });
+      if (entry.compressed !== undefined) edits.push({ start: out.span.start, end: out.span.end, text: JSON.stringify(entry.compressed) });
     }
+    const compressed = outputs.filter((o) => o.entry.compressed !== undefined);
     const retrievalKeys = [...new Set(compressed.flatMap((c) => c.entry.retrievalKeys))];
-    const wantTool = (opts.addRetrieveTool ?? true) && (retrievalKeys.length > 0 || session.retrieveToolAdded) && !request.tools.includes(RETRIEVE_TOOL_NAME);
+    // Only requests that already declare tools get it: a tool-less request (a title or routing
+    // call asking for JSON output) must stay as the client shaped it.
+    const wantTool =
+      (opts.addRetrieveTool ?? true) &&
+      (retrievalKeys.length > 0 || session.retrieveToolAdded) &&
+      request.tools.length > 0 &&
+      !request.tools.includes(RETRIEVE_TOOL_NAME);
     if (wantTool) edits.push(adapter.addRetrieveTool(raw));
     const body = edits.length > 0 ? splice(raw, edits) : raw;
     for (const [hash, entry] of fresh) session.memo.set(hash, entry);
@@ -98,6 +110,7 @@ export function compressRequestBody(adapter: ProviderAdapter, raw: string, opts:
       request,
       session,
       query,
+      outputs,
       compressed,
       retrievalKeys,
       retrieveToolAdded: wantTool,
@@ -128,4 +141,63 @@ export function countCompressedTokens(result: RequestCompression): { before: num
     byKind.set(c.kind, k);
   }
   return { before, after, byKind };
+}
+
+export interface ToolOutputStat {
+  toolUseId: string;
+  kind: ContentKind;
+  tokensBefore: number;
+  tokensAfter: number;
+  retrievalKeys: string[];
+  ms: number;
+  /** The text of this tool output as forwarded. */
+  text: string;
+}
+
+export interface RequestCompressResult<B> {
+  body: B;
+  /** The query used: the given one, else the latest user text of the request. */
+  query: string;
+  toolOutputs: ToolOutputStat[];
+  tokensBefore: number;
+  tokensAfter: number;
+  retrievalKeys: string[];
+}
+
+export interface CompressRequestOptions {
+  /** The wire format of the body (default anthropic). */
+  provider?: ProviderName;
+  query?: string;
+  store?: CcrStore;
+  /** Also add the headroom_retrieve tool as the proxy does (default false). */
+  addRetrieveTool?: boolean;
+}
+
+/**
+ * Library form: compress every tool output of one request body (raw JSON text or a parsed
+ * object; the result has the same form) with token counts per output. Throws SyntaxError
+ * when a raw body is not valid JSON.
+ */
+export function compressRequest<B extends string | object>(body: B, opts: CompressRequestOptions = {}): RequestCompressResult<B> {
+  const raw = typeof body === 'string' ? body : JSON.stringify(body);
+  const r = compressRequestBody(adapterFor(opts.provider ?? 'anthropic'), raw, {
+    ...(opts.query !== undefined ? { query: opts.query } : {}),
+    ...(opts.store ? { store: opts.store } : {}),
+    addRetrieveTool: opts.addRetrieveTool ?? false,
+    budgetMs: Number.POSITIVE_INFINITY,
+  });
+  if (r.failedOpen) throw new Error(r.failedOpen);
+  const toolOutputs = r.outputs.map((o): ToolOutputStat => {
+    const tokensBefore = countTokens(o.original);
+    const text = o.entry.compressed ?? o.original;
+    return { toolUseId: o.id, kind: o.kind, tokensBefore, tokensAfter: text === o.original ? tokensBefore : countTokens(text), retrievalKeys: o.entry.retrievalKeys, ms: o.ms, text };
+  });
+  return {
+    body: (typeof body === 'string' ? r.body : JSON.parse(r.body)) as B,
+    query: r.query,
+    toolOutputs,
+    tokensBefore: toolOutputs.reduce((a, t) => a + t.tokensBefore, 0),
+    tokensAfter: toolOutputs.reduce((a, t) => a + t.tokensAfter, 0),
+    retrievalKeys: r.retrievalKeys,
+  };
 }

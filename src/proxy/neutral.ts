@@ -51,6 +51,7 @@ export interface NeutralRequest {
 
 /** Token usage a response reports, in the provider-neutral terms the stats use. */
 export interface Usage {
+  /** Input tokens not served from the cache (providers that count cached ones in their input total have them subtracted). */
   input: number;
   output: number;
   /** Input tokens served from the provider's prompt cache. */
@@ -92,7 +93,10 @@ export function latestUserText(req: NeutralRequest): string {
 /** Context blocks agents add to user turns (Claude Code reminders, Codex and Gemini context). */
 const INJECTED_BLOCK_RE = /<(system-reminder|environment_context|session_context|user_instructions|current_datetime|INSTRUCTIONS)>[\s\S]*?<\/\1>/g;
 
+const INJECTED_START_RE = /^<(system-reminder|environment_context|session_context|user_instructions|current_datetime|INSTRUCTIONS)>/;
+
 function withoutInjectedContext(text: string): string {
   const rest = text.replace(INJECTED_BLOCK_RE, '').trim();
-  return rest.startsWith('# AGENTS.md instructions') ? '' : rest;
+  // An unclosed block, or Codex's AGENTS.md preamble, is context all the way down.
+  return INJECTED_START_RE.test(rest) || rest.startsWith('# AGENTS.md instructions') ? '' : rest;
 }

@@ -1,0 +1,373 @@
+import { appendMember, appendToArray, arrayElements, objectMembers, rootSpan, splice, stringAt, type Replacement, type Span } from '../../compress/json-spans.js';
+import { NO_USAGE, type Message, type NeutralRequest, type Part, type Role, type TextPart, type Usage } from '../neutral.js';
+import { RETRIEVE_TOOL_DESCRIPTION, RETRIEVE_TOOL_NAME, RETRIEVE_TOOL_SCHEMA, retrieveArgs } from '../retrieval.js';
+import { formatSse, type SseEvent } from '../sse.js';
+import type { ProviderAdapter, RetrieveCall, RetrieveResult, Round, StreamRelay } from './types.js';
+
+/**
+ * OpenAI Responses: `POST /v1/responses` (Codex CLI). The conversation is the `input` item list
+ * (messages, function calls and their outputs, reasoning items), the system prompt `instructions`.
+ */
+
+type Json = Record<string, unknown>;
+
+// Not strict: strict mode would require the optional `query` property too.
+const RETRIEVE_TOOL_JSON = JSON.stringify({
+  type: 'function',
+  name: RETRIEVE_TOOL_NAME,
+  description: RETRIEVE_TOOL_DESCRIPTION,
+  strict: false,
+  parameters: RETRIEVE_TOOL_SCHEMA,
+});
+
+/** Output item types the client runs itself; hosted tools (web_search_call, ...) run upstream. */
+const CLIENT_CALL_TYPES = new Set(['function_call', 'custom_tool_call', 'local_shell_call', 'shell_call', 'apply_patch_call', 'computer_call']);
+
+const TEXT_PART_TYPES = new Set(['input_text', 'output_text', 'text']);
+
+function read(raw: string): NeutralRequest {
+  const body = JSON.parse(raw) as Json;
+  const system: TextPart[] = typeof body.instructions === 'string' ? [{ type: 'text', text: body.instructions }] : [];
+  const tools = Array.isArray(body.tools) ? (body.tools as Json[]).map((t) => String(t?.name ?? t?.type ?? '')) : [];
+  const input = objectMembers(raw, rootSpan(raw)).get('input');
+  return {
+    model: typeof body.model === 'string' ? body.model : '',
+    stream: body.stream === true,
+    system,
+    tools,
+    messages: input ? readInput(raw, input) : [],
+    ...(typeof body.prompt_cache_key === 'string' ? { sessionKey: body.prompt_cache_key } : {}),
+  };
+}
+
+function readInput(raw: string, span: Span): Message[] {
+  const direct = stringAt(raw, span);
+  if (direct !== undefined) return [{ role: 'user', parts: [{ type: 'text', text: direct }] }];
+  const messages: Message[] = [];
+  for (const itemSpan of arrayElements(raw, span)) {
+    const message = readItem(raw, objectMembers(raw, itemSpan));
+    if (!message) continue;
+    // Consecutive items of one role (a turn's calls, a batch of outputs) form one message.
+    const last = messages.at(-1);
+    if (last && last.role === message.role) last.parts.push(...message.parts);
+    else messages.push(message);
+  }
+  return messages;
+}
+
+function readItem(raw: string, m: Map<string, Span>): Message | undefined {
+  const type = stringAt(raw, m.get('type'));
+  if (type === 'message' || (type === undefined && m.has('role'))) return readMessage(raw, m);
+  const callId = stringAt(raw, m.get('call_id')) ?? '';
+  const name = stringAt(raw, m.get('name')) ?? '';
+  if (type === 'function_call') return { role: 'assistant', parts: [{ type: 'tool_call', id: callId, name, input: parseArguments(stringAt(raw, m.get('arguments'))) }] };
+  if (type === 'custom_tool_call') return { role: 'assistant', parts: [{ type: 'tool_call', id: callId, name, input: stringAt(raw, m.get('input')) ?? '' }] };
+  if (!type?.endsWith('_call_output')) return undefined;
+  const parts = readOutput(raw, m.get('output'), callId, stringAt(raw, m.get('status')) === 'failed');
+  return parts.length > 0 ? { role: 'tool', parts } : undefined;
+}
+
+function readMessage(raw: string, m: Map<string, Span>): Message {
+  const role = stringAt(raw, m.get('role'));
+  const neutralRole: Role = role === 'assistant' ? 'assistant' : role === 'system' || role === 'developer' ? 'system' : 'user';
+  const content = m.get('content');
+  const direct = stringAt(raw, content);
+  if (direct !== undefined) return { role: neutralRole, parts: [{ type: 'text', text: direct }] };
+  const parts: Part[] = [];
+  for (const partSpan of content ? arrayElements(raw, content) : []) {
+    const pm = objectMembers(raw, partSpan);
+    const text = stringAt(raw, pm.get('text'));
+    if (TEXT_PART_TYPES.has(stringAt(raw, pm.get('type')) ?? '') && text !== undefined) parts.push({ type: 'text', text });
+  }
+  return { role: neutralRole, parts };
+}
+
+/** A tool output: one string, or a list whose `input_text` parts each count as one output. */
+function readOutput(raw: string, output: Span | undefined, id: string, isError: boolean): Part[] {
+  if (!output) return [];
+  const direct = stringAt(raw, output);
+  if (direct !== undefined) return [{ type: 'tool_output', id, text: direct, isError, span: output }];
+  const parts: Part[] = [];
+  for (const partSpan of arrayElements(raw, output)) {
+    const pm = objectMembers(raw, partSpan);
+    const textSpan = pm.get('text');
+    const text = stringAt(raw, textSpan);
+    if (stringAt(raw, pm.get('type')) === 'input_text' && textSpan && text !== undefined) parts.push({ type: 'tool_output', id, text, isError, span: textSpan });
+  }
+  return parts;
+}
+
+function parseArguments(text: string | undefined): unknown {
+  if (text === undefined) return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function addRetrieveTool(raw: string): Replacement {
+  const root = rootSpan(raw);
+  const tools = objectMembers(raw, root).get('tools');
+  if (tools && raw[tools.start] === '[') return appendToArray(raw, tools, RETRIEVE_TOOL_JSON);
+  return appendMember(raw, root, 'tools', `[${RETRIEVE_TOOL_JSON}]`);
+}
+
+/** Appends the model's output items (reasoning and call ids as they came) and one output per call. */
+function continueRequest(raw: string, round: Round, results: RetrieveResult[]): string {
+  const replayed = Array.isArray(round.assistant) ? (round.assistant as unknown[]) : [];
+  const answers = results.map((r) => ({ type: 'function_call_output', call_id: r.call.id, output: r.text }));
+  const items = [...replayed, ...answers].map((item) => JSON.stringify(item)).join(',');
+  if (items === '') return raw;
+  const root = rootSpan(raw);
+  const input = objectMembers(raw, root).get('input');
+  let edit: Replacement;
+  if (!input) edit = appendMember(raw, root, 'input', `[${items}]`);
+  else if (raw[input.start] === '[') edit = appendToArray(raw, input, items);
+  // A plain-text input becomes the first message of an item list, its string bytes kept.
+  else edit = { start: input.start, end: input.end, text: `[{"role":"user","content":${raw.slice(input.start, input.end)}},${items}]` };
+  return splice(raw, [edit]);
+}
+
+function isRetrieveCall(item: unknown): boolean {
+  const i = item as Json | undefined;
+  return i?.type === 'function_call' && i.name === RETRIEVE_TOOL_NAME;
+}
+
+function callsOf(items: Json[]): { retrieveCalls: RetrieveCall[]; clientToolCalls: number } {
+  const retrieveCalls: RetrieveCall[] = [];
+  let clientToolCalls = 0;
+  for (const item of items) {
+    if (isRetrieveCall(item)) retrieveCalls.push({ id: String(item.call_id ?? ''), ...retrieveArgs(item.arguments) });
+    else if (CLIENT_CALL_TYPES.has(String(item?.type))) clientToolCalls++;
+  }
+  return { retrieveCalls, clientToolCalls };
+}
+
+function outputOf(response: Json | undefined): Json[] {
+  return Array.isArray(response?.output) ? (response.output as Json[]) : [];
+}
+
+function usageFrom(u: unknown): Usage {
+  if (!u || typeof u !== 'object') return NO_USAGE;
+  const x = u as Json;
+  const n = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+  const cached = n((x.input_tokens_details as Json | undefined)?.cached_tokens);
+  // OpenAI counts cached tokens inside input_tokens; the neutral `input` is the uncached rest.
+  return { input: Math.max(0, n(x.input_tokens) - cached), output: n(x.output_tokens), cacheRead: cached, cacheWrite: 0 };
+}
+
+/** Adds two usage objects field by field: every number in an OpenAI usage object is a count. */
+function sumCounts(a: unknown, b: unknown): unknown {
+  if (typeof a === 'number' && typeof b === 'number') return a + b;
+  if (isObject(a) && isObject(b)) {
+    const out: Json = { ...a };
+    for (const [k, v] of Object.entries(b)) out[k] = k in a ? sumCounts(a[k], v) : v;
+    return out;
+  }
+  return b ?? a;
+}
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The model stopped asking for retrievals only because the loop hit its limit: say it completed. */
+function endedNormally(response: Json): Json {
+  return response.status === 'completed' ? response : { ...response, status: 'completed', incomplete_details: null };
+}
+
+function readResponse(body: unknown): Round {
+  const output = outputOf(body as Json | undefined);
+  return { assistant: output, ...callsOf(output), usage: usageFrom((body as Json | undefined)?.usage) };
+}
+
+function mergeResponses(bodies: unknown[], retrievalCut: boolean): unknown {
+  const rounds = bodies.map((b) => (isObject(b) ? b : {}));
+  const first = rounds[0] ?? {};
+  const last = rounds.at(-1) ?? {};
+  const output = rounds.flatMap((r) => outputOf(r)).filter((item) => !isRetrieveCall(item));
+  const usage = rounds.reduce<unknown>((sum, r) => sumCounts(sum, r.usage), undefined);
+  const merged: Json = { ...last, id: first.id ?? last.id, output, ...(usage !== undefined ? { usage } : {}) };
+  return retrievalCut ? endedNormally(merged) : merged;
+}
+
+interface ItemState {
+  /** The output_index the client sees, or undefined for a hidden retrieve call. */
+  clientIndex: number | undefined;
+  /** The item as added, updated by argument deltas, replaced by the done event's item. */
+  item: Json;
+}
+
+const TERMINAL_EVENTS = new Set(['response.completed', 'response.incomplete', 'response.failed']);
+const OPENING_EVENTS = new Set(['response.created', 'response.in_progress', 'response.queued']);
+
+class ResponsesRelay implements StreamRelay {
+  private round = 0;
+  /** This round's items by upstream output_index. */
+  private items = new Map<number, ItemState>();
+  private hiddenIds = new Set<string>();
+  /** This round's response from its terminal event. */
+  private roundResponse: Json | undefined;
+  /** Client-visible items of all rounds, by client output_index. */
+  private visible: Json[] = [];
+  private nextIndex = 0;
+  private nextSeq: number | undefined;
+  private firstId: unknown;
+  private held: { ev: SseEvent; data: Json } | undefined;
+  private usageSum: unknown;
+  private changed = false;
+
+  beginRound(n: number): void {
+    this.round = n;
+    this.items = new Map();
+    this.hiddenIds = new Set();
+    this.roundResponse = undefined;
+    if (n > 0) this.changed = true;
+  }
+
+  push(ev: SseEvent): string {
+    const data = parseData(ev);
+    if (!data) return ev.raw;
+    const type = String(data.type ?? ev.event ?? '');
+    if (OPENING_EVENTS.has(type)) {
+      if (this.round > 0) return '';
+      this.firstId ??= (data.response as Json | undefined)?.id;
+      return this.relay(ev, data);
+    }
+    if (TERMINAL_EVENTS.has(type)) {
+      this.held = { ev, data };
+      this.roundResponse = isObject(data.response) ? data.response : {};
+      this.usageSum = sumCounts(this.usageSum, this.roundResponse.usage);
+      return '';
+    }
+    if (type === 'response.output_item.added') return this.itemAdded(ev, data);
+    const state = typeof data.output_index === 'number' ? this.items.get(data.output_index) : undefined;
+    if (!state) {
+      if (typeof data.item_id === 'string' && this.hiddenIds.has(data.item_id)) return this.hide();
+      return this.relay(ev, data);
+    }
+    this.track(state, type, data);
+    return state.clientIndex === undefined ? this.hide() : this.relay(ev, data, state.clientIndex);
+  }
+
+  private itemAdded(ev: SseEvent, data: Json): string {
+    const item = isObject(data.item) ? { ...data.item } : {};
+    const hidden = isRetrieveCall(item);
+    const state: ItemState = { clientIndex: hidden ? undefined : this.nextIndex++, item };
+    this.items.set(Number(data.output_index), state);
+    if (state.clientIndex === undefined) {
+      if (typeof item.id === 'string') this.hiddenIds.add(item.id);
+      return this.hide();
+    }
+    this.visible[state.clientIndex] = item;
+    return this.relay(ev, data, state.clientIndex);
+  }
+
+  /** Keeps the item current so the continuation can replay it even without its done event. */
+  private track(state: ItemState, type: string, data: Json): void {
+    if (type === 'response.function_call_arguments.delta') state.item.arguments = String(state.item.arguments ?? '') + String(data.delta ?? '');
+    else if (type === 'response.function_call_arguments.done' && typeof data.arguments === 'string') state.item.arguments = data.arguments;
+    else if (type === 'response.output_item.done' && isObject(data.item)) {
+      state.item = data.item;
+      if (state.clientIndex !== undefined) this.visible[state.clientIndex] = data.item;
+    }
+  }
+
+  private hide(): string {
+    this.changed = true;
+    return '';
+  }
+
+  private seq(): number {
+    const n = this.nextSeq ?? 0;
+    this.nextSeq = n + 1;
+    return n;
+  }
+
+  /** Relays an event with the client's output_index and sequence_number: its own bytes when they match. */
+  private relay(ev: SseEvent, data: Json, outputIndex?: number): string {
+    const patch: Json = {};
+    if (outputIndex !== undefined && data.output_index !== outputIndex) patch.output_index = outputIndex;
+    if (typeof data.sequence_number === 'number') {
+      // The client's count continues from the upstream's first number.
+      this.nextSeq ??= data.sequence_number;
+      const seq = this.seq();
+      if (data.sequence_number !== seq) patch.sequence_number = seq;
+    }
+    if (Object.keys(patch).length === 0) return ev.raw;
+    this.changed = true;
+    return formatSse(JSON.stringify({ ...data, ...patch }), ev.event);
+  }
+
+  endRound(): Round {
+    const tracked = [...this.items.entries()].sort((a, b) => a[0] - b[0]).map(([, s]) => s.item);
+    const items = tracked.length > 0 ? tracked : outputOf(this.roundResponse);
+    return { assistant: items, ...callsOf(items), usage: usageFrom(this.roundResponse?.usage) };
+  }
+
+  finish(retrievalCut: boolean): string {
+    if (!this.held) return '';
+    const { ev, data } = this.held;
+    if (!this.changed && !retrievalCut) return ev.raw;
+    const upstream = isObject(data.response) ? data.response : {};
+    const output = this.visible.length > 0 ? this.visible.filter(Boolean) : outputOf(upstream).filter((i) => !isRetrieveCall(i));
+    let response: Json = { ...upstream, id: this.firstId ?? upstream.id, output, ...(this.usageSum !== undefined ? { usage: this.usageSum } : {}) };
+    let type = String(data.type ?? ev.event);
+    if (retrievalCut) {
+      response = endedNormally(response);
+      type = 'response.completed';
+    }
+    const seq = typeof data.sequence_number === 'number' ? { sequence_number: this.seq() } : {};
+    return formatSse(JSON.stringify({ ...data, type, response, ...seq }), ev.event === undefined ? undefined : type);
+  }
+
+  /**
+   * Two events: `error` with an `error` object (the openai SDK throws on it) and
+   * `response.failed` (Codex reads the failure from it when the stream then ends).
+   */
+  error(message: string): string {
+    const error = { type: 'server_error', code: 'server_error', message, param: null };
+    const failed = {
+      ...(this.firstId !== undefined ? { id: this.firstId } : {}),
+      object: 'response',
+      status: 'failed',
+      error: { code: 'server_error', message },
+      output: this.visible.filter(Boolean),
+      usage: this.usageSum ?? null,
+    };
+    return (
+      formatSse(JSON.stringify({ type: 'error', code: error.code, message, param: null, error, sequence_number: this.seq() }), 'error') +
+      formatSse(JSON.stringify({ type: 'response.failed', response: failed, sequence_number: this.seq() }), 'response.failed')
+    );
+  }
+}
+
+function parseData(ev: SseEvent): Json | undefined {
+  if (!ev.data.startsWith('{')) return undefined;
+  try {
+    const data: unknown = JSON.parse(ev.data);
+    return isObject(data) ? data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const openaiResponses: ProviderAdapter = {
+  name: 'openai-responses',
+  read,
+  addRetrieveTool,
+  continueRequest,
+  readResponse,
+  mergeResponses,
+  usageOf: (body) => usageFrom((body as Json | undefined)?.usage),
+  streamRelay: () => new ResponsesRelay(),
+  errorBody: (status, message) => ({
+    error: {
+      message,
+      type: status >= 500 ? 'server_error' : 'invalid_request_error',
+      code: status === 413 ? 'request_too_large' : status >= 500 ? 'server_error' : 'invalid_request',
+      param: null,
+    },
+  }),
+};

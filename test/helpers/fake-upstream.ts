@@ -1,0 +1,588 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as zlib from 'node:zlib';
+
+/**
+ * A scripted fake model provider for tests, listening on 127.0.0.1 (port 0). It speaks the four
+ * wire formats the agents use (Anthropic Messages, OpenAI Chat Completions, OpenAI Responses,
+ * Gemini generateContent), streamed or not as the request asks, with event sequences the real
+ * SDKs accept. A script decides each model reply: text, tool calls, an error, or a fault.
+ */
+export async function startFakeUpstream(script: Script = echoScript): Promise<FakeUpstream> {
+  const requests: RecordedRequest[] = [];
+  let modelCalls = 0;
+  const server = http.createServer((req, res) => {
+    res.on('error', () => {});
+    void readBody(req).then(async (body) => {
+      const recorded = record(req, body);
+      requests.push(recorded);
+      const route = routeOf(req.method ?? 'GET', recorded.url);
+      if (route.kind === 'model') {
+        const call = modelCallOf(recorded, route.format, route.model, modelCalls++);
+        const reply = normalise(await script(call));
+        await answerModelCall(res, call, reply);
+      } else {
+        answerOther(res, route, recorded);
+      }
+    }).catch((err: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, { error: { type: 'fake_upstream_error', message: String(err) } });
+    });
+  });
+  server.keepAliveTimeout = 1_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    requests,
+    modelRequests: () => requests.filter((r) => r.format !== undefined),
+    close: () =>
+      new Promise<void>((resolve) => {
+        // Hung replies and keep-alive sockets would hold close() open forever.
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export type WireFormat = 'anthropic' | 'openai-chat' | 'openai-responses' | 'gemini';
+
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  /** The request body as text, exactly as received (after undoing a gzip/br/deflate encoding). */
+  body: string;
+  /** The body parsed as JSON, or undefined when empty or not JSON. */
+  json: unknown;
+  /** Set for model calls (the four generate endpoints), undefined for probes and listings. */
+  format?: WireFormat;
+}
+
+export interface ToolCall {
+  name: string;
+  input: Record<string, unknown>;
+  /** Defaults to a fake id in the format's own style (toolu_..., call_...). */
+  id?: string;
+}
+
+export interface FakeUsage {
+  /** Uncached input tokens (Anthropic's `input_tokens`); OpenAI and Gemini totals add cacheRead. */
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+}
+
+export interface Fault {
+  /** Milliseconds to wait before sending the status line and headers. */
+  delayHeadersMs?: number;
+  /** Milliseconds to wait between stream events. */
+  delayBetweenEventsMs?: number;
+  /** Reset the connection (TCP RST) after this many stream events have been sent. */
+  resetAfterEvents?: number;
+  /** Reset the connection after this many body bytes (before content-encoding) have been sent. */
+  resetAfterBytes?: number;
+  /** Accept the request and never answer it. */
+  hang?: boolean;
+}
+
+export interface Reply {
+  /** Visible text; sent before any tool calls. */
+  text?: string;
+  toolCalls?: ToolCall[];
+  /** Answer with this status and body instead of a model reply. */
+  error?: { status: number; body: string | object; headers?: Record<string, string> };
+  fault?: Fault;
+  encoding?: 'gzip' | 'br';
+  usage?: Partial<FakeUsage>;
+}
+
+/** What a script sees of one model call. */
+export interface ModelCall {
+  request: RecordedRequest;
+  format: WireFormat;
+  model: string;
+  stream: boolean;
+  /** 0 for the first model call this server answered, then 1, 2, ... */
+  index: number;
+  /** Every tool output in the conversation, in order, as text. */
+  toolOutputs: string[];
+  /** Names of the tools the request declares. */
+  toolNames: string[];
+}
+
+/** A string is shorthand for `{ text }`. */
+export type Script = (call: ModelCall) => Reply | string | Promise<Reply | string>;
+
+export interface FakeUpstream {
+  url: string;
+  port: number;
+  requests: RecordedRequest[];
+  /** The recorded model calls only (no probes, listings or token counts). */
+  modelRequests(): RecordedRequest[];
+  close(): Promise<void>;
+}
+
+/** Default script: a text answer that says what the request carried. */
+export const echoScript: Script = (call) => {
+  const bytes = call.toolOutputs.reduce((n, t) => n + Buffer.byteLength(t), 0);
+  return `ok: ${call.toolOutputs.length} tool outputs, ${bytes} bytes`;
+};
+
+/** A script that gives the replies in order, repeating the last one. */
+export function scriptSequence(...replies: Array<Reply | string>): Script {
+  if (replies.length === 0) throw new Error('scriptSequence needs at least one reply');
+  let next = 0;
+  return () => replies[Math.min(next++, replies.length - 1)] as Reply | string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Routing
+
+type Route =
+  | { kind: 'model'; format: WireFormat; model: string }
+  | { kind: 'probe' }
+  | { kind: 'count-tokens' }
+  | { kind: 'models' }
+  | { kind: 'not-found' };
+
+function routeOf(method: string, url: string): Route {
+  const path = url.split('?')[0] ?? '';
+  if (method === 'HEAD' || (method === 'GET' && (path === '/' || path === '/api/hello'))) return { kind: 'probe' };
+  if (method === 'GET' && /^\/(v1|v1beta)\/models\/?$/.test(path)) return { kind: 'models' };
+  if (method !== 'POST') return { kind: 'not-found' };
+  if (path === '/v1/messages/count_tokens') return { kind: 'count-tokens' };
+  if (path === '/v1/messages') return { kind: 'model', format: 'anthropic', model: '' };
+  if (path === '/v1/chat/completions') return { kind: 'model', format: 'openai-chat', model: '' };
+  if (path === '/v1/responses') return { kind: 'model', format: 'openai-responses', model: '' };
+  const gemini = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/.exec(path);
+  if (gemini) return { kind: 'model', format: 'gemini', model: gemini[1] ?? '' };
+  return { kind: 'not-found' };
+}
+
+function answerOther(res: http.ServerResponse, route: Exclude<Route, { kind: 'model' }>, req: RecordedRequest): void {
+  switch (route.kind) {
+    case 'probe':
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(req.method === 'HEAD' ? undefined : 'ok');
+      return;
+    case 'count-tokens':
+      sendJson(res, 200, { input_tokens: estimateTokens(req.body) });
+      return;
+    case 'models':
+      sendJson(res, 200, modelList());
+      return;
+    case 'not-found':
+      sendJson(res, 404, { error: { type: 'not_found_error', message: `fake upstream: no route for ${req.method} ${req.url}` } });
+      return;
+    default: {
+      const never: never = route;
+      throw new Error(`unhandled route ${String(never)}`);
+    }
+  }
+}
+
+/** One list readable as an OpenAI, Anthropic or Gemini model listing. */
+function modelList(): object {
+  const ids = ['claude-fake', 'gpt-fake', 'gemini-fake'];
+  return {
+    object: 'list',
+    data: ids.map((id) => ({ id, object: 'model', type: 'model', display_name: id, created: 1_700_000_000, created_at: '2026-01-01T00:00:00Z', owned_by: 'fake' })),
+    models: ids.map((id) => ({ name: `models/${id}`, displayName: id })),
+    has_more: false,
+    first_id: ids[0],
+    last_id: ids[ids.length - 1],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading requests
+
+async function readBody(req: http.IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const raw = Buffer.concat(chunks);
+  switch (req.headers['content-encoding']) {
+    case 'gzip':
+      return zlib.gunzipSync(raw).toString('utf8');
+    case 'br':
+      return zlib.brotliDecompressSync(raw).toString('utf8');
+    case 'deflate':
+      return zlib.inflateSync(raw).toString('utf8');
+    default:
+      return raw.toString('utf8');
+  }
+}
+
+function record(req: http.IncomingMessage, body: string): RecordedRequest {
+  let json: unknown;
+  try {
+    json = body === '' ? undefined : JSON.parse(body);
+  } catch {
+    json = undefined;
+  }
+  return { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, json };
+}
+
+function modelCallOf(request: RecordedRequest, format: WireFormat, pathModel: string, index: number): ModelCall {
+  request.format = format;
+  const json = (request.json ?? {}) as Record<string, unknown>;
+  const stream = format === 'gemini' ? request.url.includes(':streamGenerateContent') : json.stream === true;
+  const model = format === 'gemini' ? pathModel : typeof json.model === 'string' ? json.model : 'fake-model';
+  return { request, format, model, stream, index, toolOutputs: toolOutputsOf(format, json), toolNames: toolNamesOf(format, json) };
+}
+
+/** Every tool output the request carries, as text, in conversation order. */
+export function toolOutputsOf(format: WireFormat, body: unknown): string[] {
+  const json = (body ?? {}) as Record<string, unknown>;
+  const out: string[] = [];
+  for (const item of list(format === 'gemini' ? json.contents : format === 'openai-responses' ? json.input : json.messages)) {
+    if (format === 'anthropic') {
+      for (const block of list(item.content)) if (block.type === 'tool_result') out.push(textOf(block.content));
+    } else if (format === 'openai-chat') {
+      if (item.role === 'tool') out.push(textOf(item.content));
+    } else if (format === 'openai-responses') {
+      if (item.type === 'function_call_output' || item.type === 'custom_tool_call_output') out.push(textOf(item.output));
+    } else {
+      for (const part of list(item.parts)) {
+        const fr = part.functionResponse as { response?: unknown } | undefined;
+        if (fr) out.push(JSON.stringify(fr.response ?? null));
+      }
+    }
+  }
+  return out;
+}
+
+function toolNamesOf(format: WireFormat, json: Record<string, unknown>): string[] {
+  const names: string[] = [];
+  const add = (tools: unknown): void => {
+    for (const t of list(tools)) {
+      if (format === 'gemini') for (const d of list(t.functionDeclarations)) names.push(String(d.name));
+      else if (t.type === 'namespace') add(t.tools);
+      else if (format === 'openai-chat') names.push(String((t.function as { name?: unknown } | undefined)?.name ?? t.name));
+      else if (typeof t.name === 'string') names.push(t.name);
+    }
+  };
+  add(json.tools);
+  return names;
+}
+
+function list(v: unknown): Array<Record<string, unknown>> {
+  return Array.isArray(v) ? (v.filter((x) => typeof x === 'object' && x !== null) as Array<Record<string, unknown>>) : [];
+}
+
+/** A tool output's text: a string, or the text parts of a content array joined. */
+function textOf(v: unknown): string {
+  if (typeof v === 'string') return v;
+  return list(v).map((p) => (typeof p.text === 'string' ? p.text : '')).join('');
+}
+
+function estimateTokens(text: string): number {
+  return Math.max(1, Math.ceil(Buffer.byteLength(text) / 4));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Answering model calls
+
+function normalise(r: Reply | string): Reply {
+  return typeof r === 'string' ? { text: r } : r;
+}
+
+/** A reply resolved against one call: ids and usage filled in. */
+interface Answer {
+  n: string;
+  model: string;
+  text: string;
+  calls: Array<Required<ToolCall> & { idGiven: boolean }>;
+  usage: FakeUsage;
+}
+
+async function answerModelCall(res: http.ServerResponse, call: ModelCall, reply: Reply): Promise<void> {
+  const fault = reply.fault ?? {};
+  if (fault.hang) return;
+  if (reply.error) {
+    await sleep(fault.delayHeadersMs);
+    const { status, body, headers } = reply.error;
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/plain' : 'application/json', ...headers }).end(text);
+    return;
+  }
+  const answer = answerOf(call, reply);
+  if (!call.stream) {
+    await sendBody(res, [JSON.stringify(jsonReply(call.format, answer))], 'application/json', reply, false);
+    return;
+  }
+  const sse = call.format === 'gemini' && !call.request.url.includes('alt=sse');
+  const chunks = sse ? [JSON.stringify(geminiChunks(answer))] : streamEvents(call.format, answer);
+  await sendBody(res, chunks, sse ? 'application/json' : 'text/event-stream', reply, true);
+}
+
+function answerOf(call: ModelCall, reply: Reply): Answer {
+  const n = String(call.index + 1).padStart(3, '0');
+  const idPrefix = call.format === 'anthropic' ? 'toolu_fake' : 'call_fake';
+  const calls = (reply.toolCalls ?? []).map((c, i) => ({ ...c, id: c.id ?? `${idPrefix}_${n}_${i}`, idGiven: c.id !== undefined }));
+  const text = reply.text ?? (calls.length > 0 ? '' : 'ok');
+  const outputChars = text.length + calls.reduce((s, c) => s + JSON.stringify(c.input).length, 0);
+  const usage: FakeUsage = {
+    input: estimateTokens(call.request.body),
+    output: Math.max(1, Math.ceil(outputChars / 4)),
+    cacheRead: 0,
+    cacheWrite: 0,
+    ...reply.usage,
+  };
+  return { n, model: call.model, text, calls, usage };
+}
+
+function jsonReply(format: WireFormat, a: Answer): object {
+  switch (format) {
+    case 'anthropic':
+      return anthropicMessage(a);
+    case 'openai-chat':
+      return chatCompletion(a);
+    case 'openai-responses':
+      return responseObject(a, 'completed');
+    case 'gemini':
+      return geminiChunk(a, geminiParts(a), true);
+    default: {
+      const never: never = format;
+      throw new Error(`unhandled format ${String(never)}`);
+    }
+  }
+}
+
+function streamEvents(format: WireFormat, a: Answer): string[] {
+  switch (format) {
+    case 'anthropic':
+      return anthropicEvents(a);
+    case 'openai-chat':
+      return chatChunks(a);
+    case 'openai-responses':
+      return responsesEvents(a);
+    case 'gemini':
+      // Gemini's own SSE separates events with CRLF pairs.
+      return geminiChunks(a).map((c) => `data: ${JSON.stringify(c)}\r\n\r\n`);
+    default: {
+      const never: never = format;
+      throw new Error(`unhandled format ${String(never)}`);
+    }
+  }
+}
+
+const sse = (data: object, event?: string): string => `${event ? `event: ${event}\n` : ''}data: ${JSON.stringify(data)}\n\n`;
+
+/** Splits text into up to three pieces so streams carry several deltas. */
+function pieces(text: string): string[] {
+  if (text.length < 3) return text === '' ? [] : [text];
+  const third = Math.ceil(text.length / 3);
+  return [text.slice(0, third), text.slice(third, 2 * third), text.slice(2 * third)].filter((p) => p !== '');
+}
+
+// --- Anthropic Messages -----------------------------------------------------------------------
+
+function anthropicUsage(u: FakeUsage): object {
+  return { input_tokens: u.input, cache_creation_input_tokens: u.cacheWrite, cache_read_input_tokens: u.cacheRead, output_tokens: u.output };
+}
+
+function anthropicMessage(a: Answer): object {
+  const content: object[] = [];
+  if (a.text !== '') content.push({ type: 'text', text: a.text });
+  for (const c of a.calls) content.push({ type: 'tool_use', id: c.id, name: c.name, input: c.input });
+  const stop = a.calls.length > 0 ? 'tool_use' : 'end_turn';
+  return { id: `msg_fake_${a.n}`, type: 'message', role: 'assistant', model: a.model, content, stop_reason: stop, stop_sequence: null, usage: anthropicUsage(a.usage) };
+}
+
+function anthropicEvents(a: Answer): string[] {
+  const start = { ...anthropicMessage(a), content: [], stop_reason: null, usage: { ...anthropicUsage(a.usage), output_tokens: 1 } };
+  const events = [sse({ type: 'message_start', message: start }, 'message_start')];
+  let index = 0;
+  const block = (contentBlock: object, deltas: object[]): void => {
+    events.push(sse({ type: 'content_block_start', index, content_block: contentBlock }, 'content_block_start'));
+    if (index === 0) events.push(sse({ type: 'ping' }, 'ping'));
+    for (const delta of deltas) events.push(sse({ type: 'content_block_delta', index, delta }, 'content_block_delta'));
+    events.push(sse({ type: 'content_block_stop', index }, 'content_block_stop'));
+    index++;
+  };
+  if (a.text !== '') block({ type: 'text', text: '' }, pieces(a.text).map((text) => ({ type: 'text_delta', text })));
+  for (const c of a.calls) {
+    const args = pieces(JSON.stringify(c.input)).map((partial_json) => ({ type: 'input_json_delta', partial_json }));
+    block({ type: 'tool_use', id: c.id, name: c.name, input: {} }, args);
+  }
+  const stop = a.calls.length > 0 ? 'tool_use' : 'end_turn';
+  events.push(sse({ type: 'message_delta', delta: { stop_reason: stop, stop_sequence: null }, usage: anthropicUsage(a.usage) }, 'message_delta'));
+  events.push(sse({ type: 'message_stop' }, 'message_stop'));
+  return events;
+}
+
+// --- OpenAI Chat Completions ------------------------------------------------------------------
+
+const CREATED = 1_790_000_000;
+
+function chatUsage(u: FakeUsage): object {
+  const prompt = u.input + u.cacheRead;
+  return { prompt_tokens: prompt, completion_tokens: u.output, total_tokens: prompt + u.output, prompt_tokens_details: { cached_tokens: u.cacheRead } };
+}
+
+function chatCompletion(a: Answer): object {
+  const toolCalls = a.calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: JSON.stringify(c.input) } }));
+  const message = { role: 'assistant', content: a.text === '' ? null : a.text, refusal: null, ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}) };
+  const finish = a.calls.length > 0 ? 'tool_calls' : 'stop';
+  return { id: `chatcmpl-fake-${a.n}`, object: 'chat.completion', created: CREATED, model: a.model, choices: [{ index: 0, message, finish_reason: finish, logprobs: null }], usage: chatUsage(a.usage) };
+}
+
+function chatChunks(a: Answer): string[] {
+  const chunk = (delta: object, finish: string | null = null): string =>
+    sse({ id: `chatcmpl-fake-${a.n}`, object: 'chat.completion.chunk', created: CREATED, model: a.model, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] });
+  const events = [chunk({ role: 'assistant', content: '', refusal: null })];
+  for (const text of pieces(a.text)) events.push(chunk({ content: text }));
+  a.calls.forEach((c, index) => {
+    events.push(chunk({ tool_calls: [{ index, id: c.id, type: 'function', function: { name: c.name, arguments: '' } }] }));
+    for (const args of pieces(JSON.stringify(c.input))) events.push(chunk({ tool_calls: [{ index, function: { arguments: args } }] }));
+  });
+  events.push(chunk({}, a.calls.length > 0 ? 'tool_calls' : 'stop'));
+  events.push(sse({ id: `chatcmpl-fake-${a.n}`, object: 'chat.completion.chunk', created: CREATED, model: a.model, choices: [], usage: chatUsage(a.usage) }));
+  events.push('data: [DONE]\n\n');
+  return events;
+}
+
+// --- OpenAI Responses -------------------------------------------------------------------------
+
+function responsesItems(a: Answer): object[] {
+  const items: object[] = [];
+  if (a.text !== '') {
+    items.push({ type: 'message', id: `msg_fake_${a.n}`, status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: a.text, annotations: [], logprobs: [] }] });
+  }
+  a.calls.forEach((c, i) => {
+    items.push({ type: 'function_call', id: `fc_fake_${a.n}_${i}`, call_id: c.id, name: c.name, arguments: JSON.stringify(c.input), status: 'completed' });
+  });
+  return items;
+}
+
+function responseObject(a: Answer, status: 'in_progress' | 'completed'): object {
+  const done = status === 'completed';
+  const u = a.usage;
+  const usage = {
+    input_tokens: u.input + u.cacheRead,
+    input_tokens_details: { cached_tokens: u.cacheRead },
+    output_tokens: u.output,
+    output_tokens_details: { reasoning_tokens: 0 },
+    total_tokens: u.input + u.cacheRead + u.output,
+  };
+  return {
+    id: `resp_fake_${a.n}`, object: 'response', created_at: CREATED, status, model: a.model,
+    output: done ? responsesItems(a) : [], usage: done ? usage : null,
+    error: null, incomplete_details: null, instructions: null, metadata: {}, parallel_tool_calls: true,
+    temperature: 1, top_p: 1, tool_choice: 'auto', tools: [], text: { format: { type: 'text' } }, truncation: 'disabled',
+  };
+}
+
+function responsesEvents(a: Answer): string[] {
+  const events: string[] = [];
+  const emit = (type: string, fields: object): void => {
+    events.push(sse({ type, sequence_number: events.length, ...fields }, type));
+  };
+  emit('response.created', { response: responseObject(a, 'in_progress') });
+  emit('response.in_progress', { response: responseObject(a, 'in_progress') });
+  responsesItems(a).forEach((item, output_index) => {
+    const it = item as { id: string; type: string; arguments?: string; content?: Array<{ text: string }> };
+    if (it.type === 'message') {
+      const text = it.content?.[0]?.text ?? '';
+      const part = { type: 'output_text', text: '', annotations: [], logprobs: [] };
+      const ids = { item_id: it.id, output_index, content_index: 0 };
+      emit('response.output_item.added', { output_index, item: { ...item, status: 'in_progress', content: [] } });
+      emit('response.content_part.added', { ...ids, part });
+      for (const delta of pieces(text)) emit('response.output_text.delta', { ...ids, delta, logprobs: [] });
+      emit('response.output_text.done', { ...ids, text, logprobs: [] });
+      emit('response.content_part.done', { ...ids, part: { ...part, text } });
+    } else {
+      const args = it.arguments ?? '';
+      emit('response.output_item.added', { output_index, item: { ...item, status: 'in_progress', arguments: '' } });
+      for (const delta of pieces(args)) emit('response.function_call_arguments.delta', { item_id: it.id, output_index, delta });
+      emit('response.function_call_arguments.done', { item_id: it.id, output_index, arguments: args });
+    }
+    emit('response.output_item.done', { output_index, item });
+  });
+  emit('response.completed', { response: responseObject(a, 'completed') });
+  return events;
+}
+
+// --- Gemini -----------------------------------------------------------------------------------
+
+function geminiParts(a: Answer): object[] {
+  const parts: object[] = [];
+  if (a.text !== '') parts.push({ text: a.text });
+  // Gemini ids are optional; only send one the script chose.
+  for (const c of a.calls) parts.push({ functionCall: { name: c.name, args: c.input, ...(c.idGiven ? { id: c.id } : {}) } });
+  return parts;
+}
+
+function geminiChunk(a: Answer, parts: object[], last: boolean): object {
+  const u = a.usage;
+  const prompt = u.input + u.cacheRead;
+  return {
+    candidates: [{ content: { role: 'model', parts }, index: 0, ...(last ? { finishReason: 'STOP' } : {}) }],
+    usageMetadata: { promptTokenCount: prompt, candidatesTokenCount: u.output, totalTokenCount: prompt + u.output, cachedContentTokenCount: u.cacheRead },
+    modelVersion: a.model,
+    responseId: `resp_fake_${a.n}`,
+  };
+}
+
+function geminiChunks(a: Answer): object[] {
+  const parts = [...pieces(a.text).map((text) => [{ text }]), ...geminiParts({ ...a, text: '' }).map((p) => [p])];
+  if (parts.length === 0) parts.push([{ text: '' }]);
+  return parts.map((p, i) => geminiChunk(a, p, i === parts.length - 1));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sending, with faults and content-encoding
+
+async function sendBody(res: http.ServerResponse, chunks: string[], contentType: string, reply: Reply, streaming: boolean): Promise<void> {
+  const fault = reply.fault ?? {};
+  await sleep(fault.delayHeadersMs);
+  if (res.destroyed) return;
+  const headers: Record<string, string> = { 'content-type': contentType, 'request-id': 'req_fake', 'x-request-id': 'req_fake' };
+  if (streaming) headers['cache-control'] = 'no-cache';
+  if (reply.encoding) headers['content-encoding'] = reply.encoding;
+  else if (!streaming) headers['content-length'] = String(chunks.reduce((n, c) => n + Buffer.byteLength(c), 0));
+  res.writeHead(200, headers);
+  const encoder = reply.encoding === 'gzip' ? zlib.createGzip() : reply.encoding === 'br' ? zlib.createBrotliCompress() : undefined;
+  encoder?.on('error', () => {});
+  encoder?.pipe(res);
+  const out: NodeJS.WritableStream = encoder ?? res;
+  let bytesLeft = fault.resetAfterBytes ?? Infinity;
+  for (const [i, chunk] of chunks.entries()) {
+    if (res.destroyed) return;
+    if (i > 0 && streaming) await sleep(fault.delayBetweenEventsMs);
+    if (i === fault.resetAfterEvents) return resetAfterFlush(res, encoder);
+    const buf = Buffer.from(chunk);
+    if (buf.length >= bytesLeft) {
+      if (bytesLeft > 0) out.write(buf.subarray(0, bytesLeft));
+      return resetAfterFlush(res, encoder);
+    }
+    bytesLeft -= buf.length;
+    out.write(buf);
+    // Flush so each event leaves as its own (compressed) piece.
+    encoder?.flush();
+  }
+  if (fault.resetAfterEvents !== undefined && fault.resetAfterEvents >= chunks.length) return resetAfterFlush(res, encoder);
+  out.end();
+}
+
+/** Lets what was written reach the client, then resets the TCP connection. */
+async function resetAfterFlush(res: http.ServerResponse, encoder: zlib.Gzip | zlib.BrotliCompress | undefined): Promise<void> {
+  if (encoder) await new Promise<void>((resolve) => encoder.flush(() => resolve()));
+  await sleep(30);
+  const socket = res.socket;
+  if (socket && !socket.destroyed) socket.resetAndDestroy();
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: object): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) }).end(text);
+}
+
+function sleep(ms: number | undefined): Promise<void> {
+  return ms ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+}
