@@ -75,6 +75,7 @@ program
   .option('--allow-remote', 'allow a non-loopback --host (requires --token)')
   .option('--token <token>', 'require this value in the x-headroom-token header (HEADROOM_PROXY_TOKEN)')
   .option('--max-body-mb <mb>', 'largest request body accepted (HEADROOM_MAX_BODY_MB, default 50)')
+  .option('--retrieve-tool <mode>', 'when to add headroom_retrieve: always (cache-stable, default), when-compressed, never (HEADROOM_RETRIEVE_TOOL)')
   .option('--no-ledger', 'do not append per-request savings records to HEADROOM_HOME/ledger')
   .option('--quiet', 'no per-request log lines')
   .addHelpText(

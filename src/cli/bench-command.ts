@@ -1,7 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { FileCcrStore } from '../compress/ccr-store.js';
 import { bundledWorkloadsDir, listWorkloads, runWorkload, type WorkloadResult } from '../bench/run-bench.js';
 import { formatTable, median, summariseCategories } from '../bench/report.js';
+import { replaySession, type ReplayResult } from '../bench/cache-replay.js';
 import { CliError, EXIT } from './exit-codes.js';
 
 export interface BenchOutcome {
@@ -24,6 +26,11 @@ export function benchCommand(opts: { workloads?: string; json?: boolean }, progr
     runWorkload(dir, id, store);
     results.push(runWorkload(dir, id, store));
   });
+  const replays: ReplayResult[] = ids.map((id, i) => {
+    progress(`[${i + 1}/${ids.length}] ${id}: replaying as a session`);
+    return replaySession(id, readFileSync(join(dir, id, 'request.json'), 'utf8'), store);
+  });
+  const lateTool = ids.map((id) => replaySession(id, readFileSync(join(dir, id, 'request.json'), 'utf8'), store, 'when-compressed'));
   const lost = results.reduce((a, r) => a + r.lost, 0);
   const perHundredKB = results.filter((r) => r.inputKB > 0).map((r) => (r.ms * 100) / r.inputKB);
   const categories = summariseCategories(results);
@@ -39,16 +46,35 @@ export function benchCommand(opts: { workloads?: string; json?: boolean }, progr
     retrievable: results.reduce((a, r) => a + r.retrievable, 0),
     lost,
     medianMsPer100KB: median(perHundredKB),
+    sessions: {
+      turns: replays.reduce((a, r) => a + r.turns, 0),
+      transitions: replays.reduce((a, r) => a + r.transitions, 0),
+      prefixStable: replays.reduce((a, r) => a + r.stable, 0),
+      cacheAwareCostDirect: Math.round(replays.reduce((a, r) => a + r.costDirect, 0)),
+      cacheAwareCostHeadroom: Math.round(replays.reduce((a, r) => a + r.costHeadroom, 0)),
+    },
   };
+  const s = summary.sessions;
+  const late = {
+    prefixStable: lateTool.reduce((a, r) => a + r.stable, 0),
+    cacheAwareCostHeadroom: Math.round(lateTool.reduce((a, r) => a + r.costHeadroom, 0)),
+  };
+  const costSaving = s.cacheAwareCostDirect === 0 ? 0 : (100 * (s.cacheAwareCostDirect - s.cacheAwareCostHeadroom)) / s.cacheAwareCostDirect;
   const exitCode = lost > 0 ? EXIT.failed : EXIT.ok;
-  if (opts.json) return { output: JSON.stringify({ summary, categories, results }, null, 2), exitCode };
+  if (opts.json) return { output: JSON.stringify({ summary: { ...summary, sessions: { ...s, costSavingPct: costSaving, retrieveToolWhenCompressed: late } }, categories, results, replays }, null, 2), exitCode };
   const lines = [
     formatTable(results),
     '',
     `all: ${summary.tokensBefore} -> ${summary.tokensAfter} tool-output tokens (${summary.savingPct.toFixed(1)}% saved); ` +
       `needles ${summary.inView}/${summary.needles} in view, ${summary.retrievable} retrievable, ${lost} lost; ` +
       `median ${summary.medianMsPer100KB.toFixed(2)} ms per 100 KB`,
+    `sessions: ${s.turns} requests replayed; forwarded prefix stable in ${s.prefixStable}/${s.transitions} turn changes; ` +
+      `cache-aware input cost (uncached + 0.1 x cache-read) ${s.cacheAwareCostDirect} -> ${s.cacheAwareCostHeadroom} tokens (${costSaving.toFixed(1)}% saved)`,
   ];
+  lines.push(
+    `  (with --retrieve-tool when-compressed: prefix stable in ${late.prefixStable}/${s.transitions}; cost ${late.cacheAwareCostHeadroom} tokens)`,
+  );
+  for (const r of replays) if (r.stable < r.transitions) lines.push(`PREFIX BROKEN in ${r.id}: ${r.transitions - r.stable} of ${r.transitions} turn changes`);
   for (const r of results) for (const n of r.lostNeedles) lines.push(`LOST in ${r.id}: ${JSON.stringify(n).slice(0, 160)}`);
   return { output: lines.join('\n'), exitCode };
 }

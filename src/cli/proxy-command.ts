@@ -1,6 +1,7 @@
 import { ConfigError } from '../config.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, startProxy, type ProxyOptions, type RunningProxy } from '../proxy/server.js';
 import type { RequestRecord } from '../proxy/stats.js';
+import { RETRIEVE_TOOL_MODES, type RetrieveToolMode } from '../proxy/compress-request.js';
 import { CliError } from './exit-codes.js';
 
 export interface ProxyCommandOptions {
@@ -12,6 +13,7 @@ export interface ProxyCommandOptions {
   allowRemote?: boolean;
   token?: string;
   maxBodyMb?: string;
+  retrieveTool?: string;
   ledger?: boolean;
   quiet?: boolean;
 }
@@ -28,6 +30,10 @@ export function proxyOptions(opts: ProxyCommandOptions, env: NodeJS.ProcessEnv =
   if (!/^\d+$/.test(port) || Number(port) > 65535) throw new CliError(`--port must be a port number (0-65535), got "${port}"`);
   const maxBodyMb = opts.maxBodyMb ?? env.HEADROOM_MAX_BODY_MB;
   const token = opts.token ?? env.HEADROOM_PROXY_TOKEN;
+  const retrieveTool = opts.retrieveTool ?? env.HEADROOM_RETRIEVE_TOOL ?? 'always';
+  if (!RETRIEVE_TOOL_MODES.includes(retrieveTool as RetrieveToolMode)) {
+    throw new CliError(`--retrieve-tool must be one of ${RETRIEVE_TOOL_MODES.join(', ')}, got "${retrieveTool}"`);
+  }
   return {
     host: opts.host ?? env.HEADROOM_HOST ?? '127.0.0.1',
     port: Number(port),
@@ -37,6 +43,7 @@ export function proxyOptions(opts: ProxyCommandOptions, env: NodeJS.ProcessEnv =
       gemini: opts.geminiUpstream ?? env.HEADROOM_GEMINI_UPSTREAM,
     } as ProxyOptions['upstreams'],
     allowRemote: opts.allowRemote === true,
+    retrieveTool: retrieveTool as RetrieveToolMode,
     ...(token ? { token } : {}),
     maxBodyBytes: maxBodyMb ? Math.round(positiveNumber(maxBodyMb, '--max-body-mb') * 1024 * 1024) : DEFAULT_MAX_BODY_BYTES,
     ...(opts.ledger === false ? { ledgerDir: false as const } : {}),

@@ -159,7 +159,7 @@ function compress(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage, body
       store: ctx.store,
       budgetMs: ctx.budgetMs,
       ...(query ? { query } : {}),
-      addRetrieveTool: route.op === 'generate',
+      retrieveTool: route.op === 'generate' ? ctx.retrieveTool : 'never',
     });
     if (result.failedOpen) ctx.log(`${route.adapter.name}: ${result.failedOpen}`);
     return { ...result, raw };

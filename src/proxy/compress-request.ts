@@ -20,8 +20,27 @@ export interface RequestCompressOptions {
   store?: CcrStore;
   /** Past this many milliseconds the original request is forwarded instead (fail-open). */
   budgetMs?: number;
-  /** Add the headroom_retrieve tool when the forwarded request carries markers (default true). */
-  addRetrieveTool?: boolean;
+  /** When to add the headroom_retrieve tool (default 'always'); see RetrieveToolMode. */
+  retrieveTool?: RetrieveToolMode;
+}
+
+/**
+ * When the proxy adds headroom_retrieve to a request that declares tools of its own:
+ * - 'always': from a session's first request on. Tools open the cached prefix, so this is
+ *   the mode that never changes a session's prefix; it costs the tool's ~150 tokens per
+ *   request (cache-read after the first).
+ * - 'when-compressed': from the first request that carries a marker on (then in every later
+ *   request of the session). Requests before it go byte for byte; the request that adds it
+ *   starts a new cached prefix once.
+ * - 'never': markers stay, retrieval is left to `headroom retrieve` or the MCP server.
+ * A request without tools of its own (a title or routing call asking for JSON) never gets it.
+ */
+export const RETRIEVE_TOOL_MODES = ['always', 'when-compressed', 'never'] as const;
+export type RetrieveToolMode = (typeof RETRIEVE_TOOL_MODES)[number];
+
+function wantsRetrieveTool(mode: RetrieveToolMode, request: NeutralRequest, session: SessionState, hasMarkers: boolean): boolean {
+  if (mode === 'never' || request.tools.length === 0 || request.tools.includes(RETRIEVE_TOOL_NAME)) return false;
+  return mode === 'always' || hasMarkers || session.retrieveToolAdded;
 }
 
 export interface OutputResult {
@@ -94,13 +113,7 @@ export function compressRequestBody(adapter: ProviderAdapter, raw: string, opts:
     }
     const compressed = outputs.filter((o) => o.entry.compressed !== undefined);
     const retrievalKeys = [...new Set(compressed.flatMap((c) => c.entry.retrievalKeys))];
-    // Only requests that already declare tools get it: a tool-less request (a title or routing
-    // call asking for JSON output) must stay as the client shaped it.
-    const wantTool =
-      (opts.addRetrieveTool ?? true) &&
-      (retrievalKeys.length > 0 || session.retrieveToolAdded) &&
-      request.tools.length > 0 &&
-      !request.tools.includes(RETRIEVE_TOOL_NAME);
+    const wantTool = wantsRetrieveTool(opts.retrieveTool ?? 'always', request, session, retrievalKeys.length > 0);
     if (wantTool) edits.push(adapter.addRetrieveTool(raw));
     const body = edits.length > 0 ? splice(raw, edits) : raw;
     for (const [hash, entry] of fresh) session.memo.set(hash, entry);
@@ -169,8 +182,8 @@ export interface CompressRequestOptions {
   provider?: ProviderName;
   query?: string;
   store?: CcrStore;
-  /** Also add the headroom_retrieve tool as the proxy does (default false). */
-  addRetrieveTool?: boolean;
+  /** Add the headroom_retrieve tool as the proxy does (default 'never'). */
+  retrieveTool?: RetrieveToolMode;
 }
 
 /**
@@ -183,7 +196,7 @@ export function compressRequest<B extends string | object>(body: B, opts: Compre
   const r = compressRequestBody(adapterFor(opts.provider ?? 'anthropic'), raw, {
     ...(opts.query !== undefined ? { query: opts.query } : {}),
     ...(opts.store ? { store: opts.store } : {}),
-    addRetrieveTool: opts.addRetrieveTool ?? false,
+    retrieveTool: opts.retrieveTool ?? 'never',
     budgetMs: Number.POSITIVE_INFINITY,
   });
   if (r.failedOpen) throw new Error(r.failedOpen);

@@ -1,6 +1,7 @@
 import type { Agent as UndiciAgent } from 'undici';
 import type { AgentName } from '../agents/index.js';
 import type { CcrStore } from '../compress/ccr-store.js';
+import type { RetrieveToolMode } from './compress-request.js';
 import type { Ledger } from './ledger.js';
 import type { UpstreamName } from './routes.js';
 import type { Sessions } from './session.js';
@@ -19,6 +20,7 @@ export interface ProxyContext {
   agent: AgentName | undefined;
   maxBodyBytes: number;
   budgetMs: number;
+  retrieveTool: RetrieveToolMode;
   /** Upper bound on extra upstream rounds that answer headroom_retrieve calls. */
   maxRetrievalRounds: number;
   /** Called once per finished provider request (the wrapper's status line listens). */

@@ -8,7 +8,7 @@ import { FileCcrStore, type CcrStore } from '../compress/ccr-store.js';
 import { ConfigError, headroomHome } from '../config.js';
 import { VERSION } from '../version.js';
 import { handleApiRequest } from './api-request.js';
-import { DEFAULT_BUDGET_MS } from './compress-request.js';
+import { DEFAULT_BUDGET_MS, type RetrieveToolMode } from './compress-request.js';
 import type { ProxyContext } from './context.js';
 import { isLoopbackHost, sendJson } from './http-util.js';
 import { Ledger } from './ledger.js';
@@ -35,6 +35,8 @@ export interface ProxyOptions {
   maxBodyBytes?: number;
   /** Compression time budget per request, ms (fail-open past it). */
   budgetMs?: number;
+  /** When headroom_retrieve is added to requests (default 'always', the cache-stable choice). */
+  retrieveTool?: RetrieveToolMode;
   upstreamTimeoutMs?: number;
   maxRetrievalRounds?: number;
   store?: CcrStore;
@@ -79,6 +81,7 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
     agent: opts.agent,
     maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     budgetMs: opts.budgetMs ?? DEFAULT_BUDGET_MS,
+    retrieveTool: opts.retrieveTool ?? 'always',
     maxRetrievalRounds: opts.maxRetrievalRounds ?? 3,
     onRecord: opts.onRecord,
     log: opts.log ?? (() => undefined),
@@ -188,6 +191,7 @@ const OPS: Record<string, OpsHandler> = {
         providers: ['anthropic', 'openai-chat', 'openai-responses', 'gemini'],
         streaming: true,
         retrieval: true,
+        retrieveTool: ctx.retrieveTool,
         maxRetrievalRounds: ctx.maxRetrievalRounds,
         ledger: ctx.ledger !== undefined,
         agent: ctx.agent ?? null,

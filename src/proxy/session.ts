@@ -16,11 +16,11 @@ export interface MemoEntry {
 /**
  * One conversation's cache-safety state. The first time a tool output is forwarded decides
  * its bytes for the rest of the session: compressed outputs are replayed byte for byte,
- * outputs forwarded as they were are never compressed later, and once the retrieve tool has
- * been added it stays in every later request.
+ * and outputs forwarded as they were are never compressed later.
  */
 export class SessionState {
   readonly memo = new Map<string, MemoEntry>();
+  /** headroom_retrieve has been added to a request of this session (it then stays). */
   retrieveToolAdded = false;
   constructor(readonly id: string) {}
 }

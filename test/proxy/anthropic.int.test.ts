@@ -69,6 +69,25 @@ describe('anthropic through the proxy', () => {
     }
   });
 
+  it('with --retrieve-tool when-compressed, a request with tools and nothing to compress goes byte for byte', async () => {
+    const fake = await startFakeUpstream();
+    const proxy = await startProxy({ port: 0, upstreams: { anthropic: fake.url }, store, ledgerDir: false, retrieveTool: 'when-compressed' });
+    try {
+      const small = { model: 'm', max_tokens: 10, tools: [{ name: 'Bash', input_schema: { type: 'object' } }], messages: [{ role: 'user', content: 'hi' }] };
+      const raw = JSON.stringify(small, null, 2);
+      await (await post(proxy.url, raw)).json();
+      expect(fake.modelRequests()[0]!.body).toBe(raw);
+      // The default mode adds the tool from the first request, so the cached prefix never changes.
+      const always = await startProxy({ port: 0, upstreams: { anthropic: fake.url }, store, ledgerDir: false });
+      await (await post(always.url, raw)).json();
+      await always.close();
+      expect((fake.modelRequests()[1]!.json as { tools: Array<{ name: string }> }).tools.map((t) => t.name)).toEqual(['Bash', 'headroom_retrieve']);
+    } finally {
+      await proxy.close();
+      await fake.close();
+    }
+  });
+
   it('streams with the real SDK', async () => {
     const t = await setup();
     try {
