@@ -280,6 +280,6 @@ export const anthropic: ProviderAdapter = {
   streamRelay: () => new AnthropicRelay(),
   errorBody: (status, message) => ({
     type: 'error',
-    error: { type: status === 413 ? 'request_too_large' : status >= 500 ? 'api_error' : 'invalid_request_error', message },
+    error: { type: status === 413 ? 'request_too_large' : status === 504 ? 'timeout_error' : status >= 500 ? 'api_error' : 'invalid_request_error', message },
   }),
 };
