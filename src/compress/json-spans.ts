@@ -39,12 +39,15 @@ export function valueEnd(text: string, pos: number): number {
 }
 
 function stringEnd(text: string, pos: number): number {
-  for (let i = pos + 1; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    if (ch === 92) i++;
-    else if (ch === 34) return i + 1;
+  // Jump from quote to quote; a quote ends the string unless an odd run of backslashes precedes it.
+  for (let from = pos + 1; ; ) {
+    const q = text.indexOf('"', from);
+    if (q < 0) throw new SyntaxError('unterminated JSON string');
+    let b = q - 1;
+    while (b > pos && text.charCodeAt(b) === 92) b--;
+    if ((q - 1 - b) % 2 === 0) return q + 1;
+    from = q + 1;
   }
-  throw new SyntaxError('unterminated JSON string');
 }
 
 /** The members of the object whose `{` is at `span.start`: key -> value span. */
@@ -84,9 +87,14 @@ export function arrayElements(text: string, span: Span): Span[] {
   }
 }
 
+/**
+ * The span of the root value, for text already known to be valid JSON (callers parse it
+ * first): it ends at the last non-whitespace character, so finding it costs no scan.
+ */
 export function rootSpan(text: string): Span {
-  const start = skipWs(text, 0);
-  return { start, end: valueEnd(text, start) };
+  let end = text.length;
+  while (end > 0 && WS.has(text.charCodeAt(end - 1))) end--;
+  return { start: skipWs(text, 0), end };
 }
 
 export function stringAt(text: string, span: Span | undefined): string | undefined {
