@@ -28,7 +28,6 @@ export async function startFakeUpstream(script: Script = echoScript): Promise<Fa
       if (!res.headersSent) sendJson(res, 500, { error: { type: 'fake_upstream_error', message: String(err) } });
     });
   });
-  server.keepAliveTimeout = 1_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -315,9 +314,10 @@ async function answerModelCall(res: http.ServerResponse, call: ModelCall, reply:
     await sendBody(res, [JSON.stringify(jsonReply(call.format, answer))], 'application/json', reply, false);
     return;
   }
-  const sse = call.format === 'gemini' && !call.request.url.includes('alt=sse');
-  const chunks = sse ? [JSON.stringify(geminiChunks(answer))] : streamEvents(call.format, answer);
-  await sendBody(res, chunks, sse ? 'application/json' : 'text/event-stream', reply, true);
+  // Gemini streams a JSON array unless asked for alt=sse.
+  const jsonArray = call.format === 'gemini' && !call.request.url.includes('alt=sse');
+  const chunks = jsonArray ? [JSON.stringify(geminiChunks(answer))] : streamEvents(call.format, answer);
+  await sendBody(res, chunks, jsonArray ? 'application/json' : 'text/event-stream', reply, true);
 }
 
 function answerOf(call: ModelCall, reply: Reply): Answer {
