@@ -131,3 +131,16 @@ export function appendMember(text: string, span: Span, key: string, valueJson: s
   const empty = skipWs(text, span.start + 1) === close;
   return { start: close, end: close, text: `${empty ? '' : ','}${JSON.stringify(key)}:${valueJson}` };
 }
+
+/**
+ * The edit that appends `itemJson` to the root object's array member `key`. A missing
+ * member is added; a non-array one (`"tools": null`) is replaced, never followed by a
+ * second member of the same name.
+ */
+export function appendToRootArray(text: string, key: string, itemJson: string): Replacement {
+  const root = rootSpan(text);
+  const member = objectMembers(text, root).get(key);
+  if (member && text[member.start] === '[') return appendToArray(text, member, itemJson);
+  if (member) return { ...member, text: `[${itemJson}]` };
+  return appendMember(text, root, key, `[${itemJson}]`);
+}

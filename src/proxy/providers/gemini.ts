@@ -1,5 +1,5 @@
 import { MIN_CHARS } from '../../compress/compress-text.js';
-import { appendMember, appendToArray, arrayElements, objectMembers, rootSpan, stringAt, type Replacement, type Span } from '../../compress/json-spans.js';
+import { appendToRootArray, appendToArray, arrayElements, objectMembers, rootSpan, stringAt, type Replacement, type Span } from '../../compress/json-spans.js';
 import { NO_USAGE, type Message, type NeutralRequest, type Part, type TextPart, type Usage } from '../neutral.js';
 import { RETRIEVE_TOOL_DESCRIPTION, RETRIEVE_TOOL_NAME, RETRIEVE_TOOL_SCHEMA, retrieveArgs } from '../retrieval.js';
 import type { SseEvent } from '../sse.js';
@@ -89,10 +89,7 @@ function readFunctionResponse(raw: string, span: Span): Part[] {
 }
 
 function addRetrieveTool(raw: string): Replacement {
-  const root = rootSpan(raw);
-  const tools = objectMembers(raw, root).get('tools');
-  if (tools && raw[tools.start] === '[') return appendToArray(raw, tools, RETRIEVE_TOOL_JSON);
-  return appendMember(raw, root, 'tools', `[${RETRIEVE_TOOL_JSON}]`);
+  return appendToRootArray(raw, 'tools', RETRIEVE_TOOL_JSON);
 }
 
 /** The model turn a Round carries, `{role: "model", parts}` as the upstream sent its parts. */

@@ -1,4 +1,4 @@
-import { appendMember, appendToArray, arrayElements, objectMembers, rootSpan, splice, stringAt, type Replacement, type Span } from '../../compress/json-spans.js';
+import { appendToRootArray, appendToArray, arrayElements, objectMembers, rootSpan, splice, stringAt, type Replacement, type Span } from '../../compress/json-spans.js';
 import { NO_USAGE, type Message, type NeutralRequest, type Part, type TextPart, type Usage } from '../neutral.js';
 import { RETRIEVE_TOOL_DESCRIPTION, RETRIEVE_TOOL_NAME, RETRIEVE_TOOL_SCHEMA, retrieveArgs } from '../retrieval.js';
 import { formatSse, type SseEvent } from '../sse.js';
@@ -108,12 +108,7 @@ function outputParts(raw: string, content: Span | undefined, id: string): Part[]
 }
 
 function addRetrieveTool(raw: string): Replacement {
-  const root = rootSpan(raw);
-  const tools = objectMembers(raw, root).get('tools');
-  if (tools && raw[tools.start] === '[') return appendToArray(raw, tools, RETRIEVE_TOOL_JSON);
-  // `"tools": null` is replaced rather than followed by a second `tools` key.
-  if (tools) return { ...tools, text: `[${RETRIEVE_TOOL_JSON}]` };
-  return appendMember(raw, root, 'tools', `[${RETRIEVE_TOOL_JSON}]`);
+  return appendToRootArray(raw, 'tools', RETRIEVE_TOOL_JSON);
 }
 
 function continueRequest(raw: string, round: Round, results: RetrieveResult[]): string {

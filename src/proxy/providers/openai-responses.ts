@@ -1,4 +1,4 @@
-import { appendMember, appendToArray, arrayElements, objectMembers, rootSpan, splice, stringAt, type Replacement, type Span } from '../../compress/json-spans.js';
+import { appendToRootArray, appendMember, appendToArray, arrayElements, objectMembers, rootSpan, splice, stringAt, type Replacement, type Span } from '../../compress/json-spans.js';
 import { NO_USAGE, type Message, type NeutralRequest, type Part, type Role, type TextPart, type Usage } from '../neutral.js';
 import { RETRIEVE_TOOL_DESCRIPTION, RETRIEVE_TOOL_NAME, RETRIEVE_TOOL_SCHEMA, retrieveArgs } from '../retrieval.js';
 import { formatSse, type SseEvent } from '../sse.js';
@@ -107,10 +107,7 @@ function parseArguments(text: string | undefined): unknown {
 }
 
 function addRetrieveTool(raw: string): Replacement {
-  const root = rootSpan(raw);
-  const tools = objectMembers(raw, root).get('tools');
-  if (tools && raw[tools.start] === '[') return appendToArray(raw, tools, RETRIEVE_TOOL_JSON);
-  return appendMember(raw, root, 'tools', `[${RETRIEVE_TOOL_JSON}]`);
+  return appendToRootArray(raw, 'tools', RETRIEVE_TOOL_JSON);
 }
 
 /** Appends the model's output items (reasoning and call ids as they came) and one output per call. */
