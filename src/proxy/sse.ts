@@ -67,3 +67,14 @@ function parseEvent(raw: string): SseEvent | undefined {
 export function formatSse(data: string, event?: string): string {
   return `${event !== undefined ? `event: ${event}\n` : ''}data: ${data}\n\n`;
 }
+
+/** An event's data as a JSON object, or undefined (`[DONE]`, keep-alives, anything else). */
+export function eventJson(ev: SseEvent): Record<string, unknown> | undefined {
+  if (!ev.data.startsWith('{')) return undefined;
+  try {
+    const data: unknown = JSON.parse(ev.data);
+    return data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,7 +1,7 @@
 import { appendToRootArray, appendToArray, arrayElements, objectMembers, rootSpan, stringAt, type Replacement, type Span } from '../../compress/json-spans.js';
 import { NO_USAGE, addUsage, type Message, type NeutralRequest, type Part, type TextPart, type Usage } from '../neutral.js';
 import { RETRIEVE_TOOL_DESCRIPTION, RETRIEVE_TOOL_NAME, RETRIEVE_TOOL_SCHEMA, retrieveArgs } from '../retrieval.js';
-import { formatSse, type SseEvent } from '../sse.js';
+import { eventJson, formatSse, type SseEvent } from '../sse.js';
 import type { ProviderAdapter, RetrieveCall, RetrieveResult, Round, StreamRelay } from './types.js';
 
 /** Anthropic Messages: `POST /v1/messages` (Claude Code adds `?beta=true`) and count_tokens. */
@@ -179,7 +179,7 @@ class AnthropicRelay implements StreamRelay {
   }
 
   push(ev: SseEvent): string {
-    const data = parseData(ev);
+    const data = eventJson(ev);
     if (!data) return ev.raw;
     switch (data.type) {
       case 'message_start':
@@ -257,14 +257,6 @@ class AnthropicRelay implements StreamRelay {
   }
 }
 
-function parseData(ev: SseEvent): Json | undefined {
-  if (!ev.data.startsWith('{')) return undefined;
-  try {
-    return JSON.parse(ev.data) as Json;
-  } catch {
-    return undefined;
-  }
-}
 
 export const anthropic: ProviderAdapter = {
   name: 'anthropic',

@@ -2,7 +2,7 @@ import { MIN_CHARS } from '../../compress/compress-text.js';
 import { appendToRootArray, appendToArray, arrayElements, objectMembers, rootSpan, stringAt, type Replacement, type Span } from '../../compress/json-spans.js';
 import { NO_USAGE, type Message, type NeutralRequest, type Part, type TextPart, type Usage } from '../neutral.js';
 import { RETRIEVE_TOOL_DESCRIPTION, RETRIEVE_TOOL_NAME, RETRIEVE_TOOL_SCHEMA, retrieveArgs } from '../retrieval.js';
-import type { SseEvent } from '../sse.js';
+import { eventJson, type SseEvent } from '../sse.js';
 import type { ProviderAdapter, RetrieveCall, RetrieveResult, Round, StreamRelay } from './types.js';
 
 /**
@@ -286,7 +286,7 @@ class GeminiRelay implements StreamRelay {
   }
 
   push(ev: SseEvent): string {
-    const chunk = parseChunk(ev);
+    const chunk = eventJson(ev);
     if (!chunk || chunk.error !== undefined) return ev.raw;
     this.eventEnd = EVENT_END_RE.exec(ev.raw)?.[1] ?? this.eventEnd;
     if (isObject(chunk.usageMetadata)) this.usageByRound[this.round] = chunk.usageMetadata;
@@ -343,15 +343,6 @@ class GeminiRelay implements StreamRelay {
   }
 }
 
-function parseChunk(ev: SseEvent): Json | undefined {
-  if (!ev.data.startsWith('{')) return undefined;
-  try {
-    const data: unknown = JSON.parse(ev.data);
-    return isObject(data) ? data : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The google.rpc status name Gemini pairs with an HTTP status in its error bodies. */
 function rpcStatus(status: number): string {

@@ -1,7 +1,7 @@
 import { appendToRootArray, appendToArray, arrayElements, objectMembers, rootSpan, splice, stringAt, type Replacement, type Span } from '../../compress/json-spans.js';
 import { NO_USAGE, type Message, type NeutralRequest, type Part, type TextPart, type Usage } from '../neutral.js';
 import { RETRIEVE_TOOL_DESCRIPTION, RETRIEVE_TOOL_NAME, RETRIEVE_TOOL_SCHEMA, retrieveArgs } from '../retrieval.js';
-import { formatSse, type SseEvent } from '../sse.js';
+import { eventJson, formatSse, type SseEvent } from '../sse.js';
 import type { ProviderAdapter, RetrieveCall, RetrieveResult, Round, StreamRelay } from './types.js';
 
 /** OpenAI Chat Completions: `POST /v1/chat/completions` (Copilot CLI BYOK, Aider via litellm). */
@@ -249,7 +249,7 @@ class OpenAiChatRelay implements StreamRelay {
       this.held.push({ raw: ev.raw });
       return '';
     }
-    const chunk = parseObject(ev.data);
+    const chunk = eventJson(ev);
     if (!chunk || chunk.error !== undefined) return ev.raw;
     if (this.round === 0 && this.streamId === undefined) this.streamId = chunk.id;
     // Usage counts are cumulative within a round: the latest wins.
@@ -384,15 +384,6 @@ function isBlank(delta: unknown): boolean {
   return !isObject(delta) || Object.values(delta).every((v) => v == null || v === '');
 }
 
-function parseObject(data: string): Json | undefined {
-  if (!data.startsWith('{')) return undefined;
-  try {
-    const value: unknown = JSON.parse(data);
-    return isObject(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 export const openaiChat: ProviderAdapter = {
   name: 'openai-chat',

@@ -1,7 +1,7 @@
 import { appendToRootArray, appendMember, appendToArray, arrayElements, objectMembers, rootSpan, splice, stringAt, type Replacement, type Span } from '../../compress/json-spans.js';
 import { NO_USAGE, type Message, type NeutralRequest, type Part, type Role, type TextPart, type Usage } from '../neutral.js';
 import { RETRIEVE_TOOL_DESCRIPTION, RETRIEVE_TOOL_NAME, RETRIEVE_TOOL_SCHEMA, retrieveArgs } from '../retrieval.js';
-import { formatSse, type SseEvent } from '../sse.js';
+import { eventJson, formatSse, type SseEvent } from '../sse.js';
 import type { ProviderAdapter, RetrieveCall, RetrieveResult, Round, StreamRelay } from './types.js';
 
 /**
@@ -224,7 +224,7 @@ class ResponsesRelay implements StreamRelay {
   }
 
   push(ev: SseEvent): string {
-    const data = parseData(ev);
+    const data = eventJson(ev);
     if (!data) return ev.raw;
     const type = String(data.type ?? ev.event ?? '');
     if (OPENING_EVENTS.has(type)) {
@@ -340,15 +340,6 @@ class ResponsesRelay implements StreamRelay {
   }
 }
 
-function parseData(ev: SseEvent): Json | undefined {
-  if (!ev.data.startsWith('{')) return undefined;
-  try {
-    const data: unknown = JSON.parse(ev.data);
-    return isObject(data) ? data : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 export const openaiResponses: ProviderAdapter = {
   name: 'openai-responses',
