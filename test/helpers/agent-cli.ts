@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import * as os from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from './build-dist.js';
+import { agentBin } from './agent-bin.js';
 import type { Script } from './fake-upstream.js';
 
 /**
@@ -75,7 +75,7 @@ export async function runClaude(opts: ClaudeRunOptions): Promise<AgentRun> {
     };
     // --allowedTools rather than bypassPermissions: the latter is refused when running as root.
     const args = ['-p', '--allowedTools', 'Bash', ...(opts.args ?? []), '--', opts.prompt];
-    return spawnAgent(join(ROOT, 'node_modules/.bin/claude'), args, { home, cwd, env: { ...env, ...opts.env }, timeoutMs: opts.timeoutMs });
+    return spawnAgent(agentBin('claude'), args, { home, cwd, env: { ...env, ...opts.env }, timeoutMs: opts.timeoutMs });
   });
 }
 
@@ -113,7 +113,7 @@ export async function runCodex(opts: CodexRunOptions): Promise<AgentRun> {
       '--', opts.prompt,
     ];
     const env = { CODEX_HOME: codexHome, HEADROOM_TEST_API_KEY: 'dummy', ...opts.env };
-    return spawnAgent(join(ROOT, 'node_modules/.bin/codex'), args, { home, cwd, env, timeoutMs: opts.timeoutMs });
+    return spawnAgent(agentBin('codex'), args, { home, cwd, env, timeoutMs: opts.timeoutMs });
   });
 }
 
