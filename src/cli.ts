@@ -4,6 +4,8 @@ import { compressCommand } from './cli/compress-command.js';
 import { retrieveCommand } from './cli/retrieve-command.js';
 import { benchCommand } from './cli/bench-command.js';
 import { proxyCommand } from './cli/proxy-command.js';
+import { wrapCommand } from './cli/wrap-command.js';
+import { AGENTS } from './agents/index.js';
 import { CliError, EXIT } from './cli/exit-codes.js';
 import { CONTENT_KINDS } from './compress/types.js';
 import { VERSION } from './version.js';
@@ -19,6 +21,7 @@ const program = new Command()
   .description('A context layer for AI coding agents: compresses what the agent reads, reversibly.')
   .version(VERSION)
   .exitOverride()
+  .enablePositionalOptions()
   .showHelpAfterError('(run with --help for usage)');
 
 program
@@ -90,6 +93,42 @@ Examples:
   ANTHROPIC_BASE_URL=http://127.0.0.1:8787 claude`,
   )
   .action((opts) => proxyCommand(opts));
+
+program
+  .command('wrap')
+  .description('Run a coding agent through an embedded compressing proxy, with a live savings line under it.')
+  .argument('<agent>', AGENTS.map((a) => a.name).join(' | '))
+  .argument('[agent-args...]', "the agent's own arguments (after the agent name, or after --)")
+  .option('-p, --port <port>', 'port of the embedded proxy (default: a free one)')
+  .option('--no-status', 'no status line (the agent gets every row)')
+  .option('--anthropic-upstream <url>', "Anthropic API base (HEADROOM_ANTHROPIC_UPSTREAM; default the agent's own setting, else https://api.anthropic.com)")
+  .option('--openai-upstream <url>', 'OpenAI API base (HEADROOM_OPENAI_UPSTREAM)')
+  .option('--gemini-upstream <url>', 'Gemini API base (HEADROOM_GEMINI_UPSTREAM)')
+  .option('--max-body-mb <mb>', 'largest request body accepted (HEADROOM_MAX_BODY_MB, default 50)')
+  .option('--retrieve-tool <mode>', 'when to add headroom_retrieve: always (default), when-compressed, never')
+  .option('--no-ledger', 'do not record the savings in HEADROOM_HOME/ledger')
+  .passThroughOptions()
+  .addHelpText(
+    'after',
+    `
+The agent runs in the current directory, under a pseudo-terminal with the status line on the
+last row when stdin and stdout are a terminal, else with plain stdio (pipes, CI, print mode).
+Its model traffic is routed through the proxy for this run only; no config file is changed:
+  claude   ANTHROPIC_BASE_URL            codex    -c model_provider overrides (needs OPENAI_API_KEY)
+  gemini   GOOGLE_GEMINI_BASE_URL (API-key auth: GEMINI_API_KEY)
+  copilot  COPILOT_PROVIDER_BASE_URL (bring-your-own-key mode only)
+  aider    OPENAI_API_BASE, ANTHROPIC_API_BASE
+headroom exits with the agent's exit code (128 + signal number when a signal ended it).
+
+Examples:
+  headroom wrap claude
+  headroom wrap codex -- --model gpt-5
+  headroom wrap claude -p "why does the build fail?"`,
+  )
+  .action(async (agent: string, agentArgs: string[], opts) => {
+    // `headroom wrap claude -- -p hi`: the first `--` only separates headroom's options from the agent's.
+    process.exitCode = await wrapCommand(agent, agentArgs[0] === '--' ? agentArgs.slice(1) : agentArgs, opts);
+  });
 
 try {
   await program.parseAsync(process.argv);

@@ -1,8 +1,20 @@
+import { firstSet, inHome, upstreamFromBaseUrl } from './env.js';
 import type { Agent } from './types.js';
 
 /** Claude Code: user-agent `claude-cli/<version> (...)`, session in `x-claude-code-session-id`. */
 export const claude: Agent = {
   name: 'claude',
+  title: 'Claude Code',
+  binary: 'claude',
+  install: 'npm install -g @anthropic-ai/claude-code',
+  instructionFiles: ['CLAUDE.local.md', 'CLAUDE.md'],
+  transcriptDir: (env) => (env.CLAUDE_CONFIG_DIR ? `${env.CLAUDE_CONFIG_DIR}/projects` : inHome(env, '.claude', 'projects')),
+  // ANTHROPIC_BASE_URL is the API root (Claude Code adds /v1/messages itself).
+  launch: ({ proxyUrl, args, env }) => ({
+    args: [...args],
+    env: { ANTHROPIC_BASE_URL: proxyUrl },
+    upstreams: { anthropic: upstreamFromBaseUrl(firstSet(env, 'ANTHROPIC_BASE_URL')) },
+  }),
   sentRequest: (h) => String(h['user-agent'] ?? '').startsWith('claude-cli/') || h['x-claude-code-session-id'] !== undefined,
   sessionHeaders: ['x-claude-code-session-id'],
 };

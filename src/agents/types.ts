@@ -1,8 +1,50 @@
+import type { UpstreamName } from '../proxy/routes.js';
+
 export type AgentName = 'claude' | 'codex' | 'copilot' | 'gemini' | 'aider';
+
+/** What `headroom wrap` knows when it launches an agent. */
+export interface LaunchContext {
+  /** The embedded proxy, e.g. http://127.0.0.1:41234 (no /v1). */
+  proxyUrl: string;
+  /** The arguments the user gave for the agent (after `--`). */
+  args: readonly string[];
+  /** The user's environment, which the agent inherits. */
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/** How to start an agent so that its model traffic goes through the proxy. */
+export interface Launch {
+  /** The agent's full argument list. */
+  args: string[];
+  /** Variables set on top of the user's environment. */
+  env: Record<string, string>;
+  /**
+   * Upstreams taken from the user's own agent settings (a base URL they had pointed the agent
+   * at): the proxy forwards there instead of the provider's public API.
+   */
+  upstreams: Partial<Record<UpstreamName, string>>;
+}
+
+/** The agent cannot be routed through the proxy as configured; the message says what to change. */
+export class LaunchError extends Error {
+  override readonly name = 'LaunchError';
+}
 
 /** What headroom knows about one coding agent. Agent specifics live only in src/agents/. */
 export interface Agent {
   name: AgentName;
+  /** Human name, e.g. "Claude Code". */
+  title: string;
+  /** The executable looked up on PATH. */
+  binary: string;
+  /** How to install it, for the "not installed" error. */
+  install: string;
+  /** The instruction files it reads, most specific first. */
+  instructionFiles: readonly string[];
+  /** Where it writes its session transcripts. */
+  transcriptDir(env: Readonly<Record<string, string | undefined>>): string;
+  /** Arguments and environment that route its model traffic through the proxy. Throws LaunchError. */
+  launch(ctx: LaunchContext): Launch;
   /** Recognises the agent's HTTP requests (lower-cased header names). */
   sentRequest(headers: Readonly<Record<string, string | string[] | undefined>>): boolean;
   /** Headers in which the agent names its session, most specific first. */

@@ -52,7 +52,7 @@ export async function handleApiRequest(ctx: ProxyContext, route: ApiRoute, req: 
   pending.catch(() => undefined); // handled below; avoids an unhandled rejection while counting
   // Token counts are taken while the provider works on the request, off the critical path.
   await nextTurn();
-  const tokens = compression ? countCompressedTokens(compression) : { before: 0, after: 0, byKind: new Map() };
+  const tokens = compression ? countCompressedTokens(compression) : { before: 0, after: 0, savedFresh: 0, byKind: new Map() };
   const extraHeaders = {
     'x-headroom-tokens-before': String(tokens.before),
     'x-headroom-tokens-after': String(tokens.after),
@@ -108,6 +108,7 @@ export async function handleApiRequest(ctx: ProxyContext, route: ApiRoute, req: 
     upstreamError,
     tokensBefore: tokens.before,
     tokensAfter: tokens.after,
+    savedFresh: tokens.savedFresh,
     byKind: tokens.byKind,
     usage: outcome.usage,
     retrievalCalls: outcome.retrievalCalls,
@@ -127,12 +128,14 @@ export async function handleApiRequest(ctx: ProxyContext, route: ApiRoute, req: 
       status,
       tokensBefore: tokens.before,
       tokensAfter: tokens.after,
+      savedFresh: tokens.savedFresh,
       inputTokens: outcome.usage.input,
       outputTokens: outcome.usage.output,
       cacheReadTokens: outcome.usage.cacheRead,
       cacheWriteTokens: outcome.usage.cacheWrite,
       retrievals: outcome.retrievalCalls,
       ms: Math.round(performance.now() - started),
+      ...(ctx.wrapSession ? { wrap: ctx.wrapSession } : {}),
     },
     (err) => ctx.log(`ledger write failed: ${message(err)}`),
   );

@@ -138,22 +138,31 @@ export function compressRequestBody(adapter: ProviderAdapter, raw: string, opts:
 /**
  * Token counts of the compressed outputs (before, after), counted once per memo entry. The
  * proxy calls this after the request is on its way upstream, off the critical path.
+ * `savedFresh` is the part of the saving on outputs compressed in this request (the rest is
+ * replayed from earlier requests, which a provider's prompt cache would mostly have served).
  */
-export function countCompressedTokens(result: RequestCompression): { before: number; after: number; byKind: Map<ContentKind, { before: number; after: number }> } {
+export function countCompressedTokens(result: RequestCompression): {
+  before: number;
+  after: number;
+  savedFresh: number;
+  byKind: Map<ContentKind, { before: number; after: number }>;
+} {
   let before = 0;
   let after = 0;
+  let savedFresh = 0;
   const byKind = new Map<ContentKind, { before: number; after: number }>();
   for (const c of result.compressed) {
     c.entry.tokensBefore ??= countTokens(c.original);
     c.entry.tokensAfter ??= countTokens(c.entry.compressed!);
     before += c.entry.tokensBefore;
     after += c.entry.tokensAfter;
+    if (!c.replayed) savedFresh += c.entry.tokensBefore - c.entry.tokensAfter;
     const k = byKind.get(c.kind) ?? { before: 0, after: 0 };
     k.before += c.entry.tokensBefore;
     k.after += c.entry.tokensAfter;
     byKind.set(c.kind, k);
   }
-  return { before, after, byKind };
+  return { before, after, savedFresh, byKind };
 }
 
 export interface ToolOutputStat {

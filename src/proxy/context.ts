@@ -18,6 +18,8 @@ export interface ProxyContext {
   store: CcrStore;
   /** The agent every request comes from, when the proxy was started for one (wrap). */
   agent: AgentName | undefined;
+  /** Id of the `headroom wrap` session, written into each ledger record. */
+  wrapSession: string | undefined;
   maxBodyBytes: number;
   budgetMs: number;
   retrieveTool: RetrieveToolMode;

@@ -14,12 +14,16 @@ export interface LedgerRecord {
   status: number;
   tokensBefore: number;
   tokensAfter: number;
+  /** Part of the saving on outputs compressed in this request; the rest was replayed. */
+  savedFresh: number;
   inputTokens: number;
   outputTokens: number;
   cacheReadTokens: number;
   cacheWriteTokens: number;
   retrievals: number;
   ms: number;
+  /** The `headroom wrap` session the request belongs to. */
+  wrap?: string;
 }
 
 export class Ledger {

@@ -29,6 +29,8 @@ export interface ProxyOptions {
   defaultUpstream?: UpstreamName;
   /** The agent all traffic comes from (set by `headroom wrap`); otherwise read from headers. */
   agent?: AgentName;
+  /** Id of the `headroom wrap` session this proxy serves (recorded in the ledger). */
+  wrapSession?: string;
   allowRemote?: boolean;
   /** Required in `x-headroom-token` on every request when set. */
   token?: string;
@@ -79,6 +81,7 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
     ledger: ledgerDir === false ? undefined : new Ledger(ledgerDir),
     store: opts.store ?? new FileCcrStore(),
     agent: opts.agent,
+    wrapSession: opts.wrapSession,
     maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     budgetMs: opts.budgetMs ?? DEFAULT_BUDGET_MS,
     retrieveTool: opts.retrieveTool ?? 'always',

@@ -33,6 +33,8 @@ export interface RequestRecord {
   upstreamError: boolean;
   tokensBefore: number;
   tokensAfter: number;
+  /** Saved on outputs compressed in this request (not replayed from an earlier one). */
+  savedFresh: number;
   byKind: Map<string, { before: number; after: number }>;
   usage: Usage;
   retrievalCalls: number;

@@ -24,9 +24,9 @@ export function buildDist(): void {
     }
   }
   try {
-    const srcs = (fs.readdirSync(join(ROOT, 'src'), { recursive: true }) as string[]).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+    const srcs = (fs.readdirSync(join(ROOT, 'src'), { recursive: true }) as string[]).filter((f) => /\.tsx?$/.test(f) && !f.endsWith('.test.ts'));
     const stale = srcs.some((f) => {
-      const out = join(ROOT, 'dist', f.replace(/\.ts$/, '.js'));
+      const out = join(ROOT, 'dist', f.replace(/\.tsx?$/, '.js'));
       return !fs.existsSync(out) || fs.statSync(out).mtimeMs < fs.statSync(join(ROOT, 'src', f)).mtimeMs;
     });
     if (stale) {

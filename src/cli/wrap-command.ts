@@ -1,0 +1,27 @@
+import { AGENTS, agentNamed, LaunchError } from '../agents/index.js';
+import { ConfigError } from '../config.js';
+import { wrap, WrapError } from '../wrap/wrap.js';
+import { CliError, EXIT } from './exit-codes.js';
+import { proxyOptions, type ProxyCommandOptions } from './proxy-command.js';
+
+export interface WrapCommandOptions extends Omit<ProxyCommandOptions, 'host' | 'allowRemote' | 'token' | 'quiet'> {
+  status?: boolean;
+}
+
+/** `headroom wrap <agent> [args...]`: returns the agent's exit code (128 + signal when killed). */
+export async function wrapCommand(agentName: string, args: string[], opts: WrapCommandOptions): Promise<number> {
+  const agent = agentNamed(agentName);
+  if (!agent) throw new CliError(`unknown agent "${agentName}"; headroom wraps: ${AGENTS.map((a) => a.name).join(', ')}`);
+  // The embedded proxy listens on a free loopback port unless --port names one.
+  const proxy = proxyOptions({ ...opts, port: opts.port ?? '0' }, { ...process.env, HEADROOM_PORT: undefined, HEADROOM_HOST: undefined });
+  try {
+    const { exit } = await wrap({ agent, args, proxy, status: opts.status !== false });
+    return exit.code;
+  } catch (err) {
+    if (err instanceof WrapError || err instanceof LaunchError || err instanceof ConfigError) throw new CliError(err.message);
+    const code = (err as { code?: string }).code;
+    if (code === 'EADDRINUSE') throw new CliError(`port ${proxy.port} is already in use (choose another with --port, or leave it out for a free one)`);
+    if (code === 'EACCES') throw new CliError(`not allowed to listen on 127.0.0.1:${proxy.port}`, EXIT.usage);
+    throw err;
+  }
+}

@@ -1,0 +1,46 @@
+import { Box, renderToString, Text } from 'ink';
+import type { Tally } from '../wrap/tally.js';
+import { compactNumber, percent, usd } from './format.js';
+
+export interface StatusLineProps {
+  agent: string;
+  tally: Tally;
+  /** Shown instead of the figures while nothing has gone through yet. */
+  proxyUrl: string;
+}
+
+/** The one-line live status under a wrapped agent. */
+export function StatusLine({ agent, tally, proxyUrl }: StatusLineProps) {
+  const saved = tally.tokensBefore - tally.tokensAfter;
+  return (
+    <Box>
+      <Text wrap="truncate-end">
+        <Text color="cyan" bold>
+          headroom
+        </Text>
+        <Text dimColor> · {agent} · </Text>
+        {tally.requests === 0 ? (
+          <Text dimColor>waiting for the first request on {proxyUrl}</Text>
+        ) : (
+          <>
+            <Text>{tally.requests} req · </Text>
+            <Text color="green">
+              saved {compactNumber(saved)} tok ({percent(saved, tally.tokensBefore)})
+            </Text>
+            <Text>
+              {' · '}~{usd(tally.usdSaved)}
+              {tally.unpriced > 0 ? '+' : ''}
+            </Text>
+            {tally.retrievals > 0 ? <Text> · {tally.retrievals} retrieved</Text> : null}
+            {tally.upstreamErrors > 0 ? <Text color="red"> · {tally.upstreamErrors} upstream errors</Text> : null}
+          </>
+        )}
+      </Text>
+    </Box>
+  );
+}
+
+/** The status line as terminal text exactly `columns` wide at most, on one line. */
+export function renderStatusLine(props: StatusLineProps, columns: number): string {
+  return renderToString(<StatusLine {...props} />, { columns: Math.max(1, columns - 1) }).split('\n')[0] ?? '';
+}

@@ -1,0 +1,36 @@
+import { moneySaved, type PriceTable } from '../pricing.js';
+import type { RequestRecord } from '../proxy/stats.js';
+
+/** What one wrapped session has saved so far: the status line and the exit summary show it. */
+export interface Tally {
+  requests: number;
+  tokensBefore: number;
+  tokensAfter: number;
+  /** Estimated USD saved, cache-aware, over the requests whose model the price table knows. */
+  usdSaved: number;
+  /** Requests that saved tokens but whose model has no price. */
+  unpriced: number;
+  retrievals: number;
+  upstreamErrors: number;
+  byKind: Record<string, { before: number; after: number }>;
+}
+
+export function emptyTally(): Tally {
+  return { requests: 0, tokensBefore: 0, tokensAfter: 0, usdSaved: 0, unpriced: 0, retrievals: 0, upstreamErrors: 0, byKind: {} };
+}
+
+export function addToTally(t: Tally, r: RequestRecord, prices: PriceTable): void {
+  t.requests++;
+  t.tokensBefore += r.tokensBefore;
+  t.tokensAfter += r.tokensAfter;
+  const usd = moneySaved(prices, r);
+  if (usd === undefined) t.unpriced++;
+  else t.usdSaved += usd;
+  t.retrievals += r.retrievalCalls;
+  if (r.upstreamError) t.upstreamErrors++;
+  for (const [kind, k] of r.byKind) {
+    const acc = (t.byKind[kind] ??= { before: 0, after: 0 });
+    acc.before += k.before;
+    acc.after += k.after;
+  }
+}

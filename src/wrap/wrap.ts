@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import type { Agent } from '../agents/index.js';
+import { loadPricing } from '../pricing.js';
+import type { UpstreamName } from '../proxy/routes.js';
+import { startProxy, type ProxyOptions, type RunningProxy } from '../proxy/server.js';
+import { renderExitSummary } from '../tui/exit-summary.js';
+import { renderStatusLine } from '../tui/status-line.js';
+import type { ExitStatus } from './exit-status.js';
+import { findExecutable } from './find-executable.js';
+import { runPlain } from './plain-session.js';
+import { runInPty } from './pty-session.js';
+import { addToTally, emptyTally, type Tally } from './tally.js';
+
+export interface WrapOptions {
+  agent: Agent;
+  /** Arguments for the agent (after `--`). */
+  args: string[];
+  /** Proxy settings (port, upstreams chosen by flags or HEADROOM_* variables, ...). */
+  proxy: ProxyOptions;
+  /** Show the live status line (interactive sessions only). */
+  status: boolean;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  stdin?: NodeJS.ReadStream;
+  stdout?: NodeJS.WriteStream;
+  stderr?: NodeJS.WriteStream;
+}
+
+/** Why wrap could not start the agent; the message is for the user. */
+export class WrapError extends Error {
+  override readonly name = 'WrapError';
+}
+
+export interface WrapResult {
+  exit: ExitStatus;
+  tally: Tally;
+  wrapSession: string;
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * `headroom wrap <agent>`: starts the proxy in this process, launches the agent routed
+ * through it (under a PTY with a status line when both stdin and stdout are terminals,
+ * otherwise with inherited stdio) and reports the session's savings when the agent exits.
+ */
+export async function wrap(opts: WrapOptions): Promise<WrapResult> {
+  const { agent } = opts;
+  const env = opts.env ?? process.env;
+  const cwd = opts.cwd ?? process.cwd();
+  const stdin = opts.stdin ?? process.stdin;
+  const stdout = opts.stdout ?? process.stdout;
+  const stderr = opts.stderr ?? process.stderr;
+
+  const file = findExecutable(agent.binary, env.PATH, cwd);
+  if (!file) throw new WrapError(`${agent.title} is not installed (no \`${agent.binary}\` on PATH). Install it with: ${agent.install}`);
+  // The agent's own base-URL settings become the proxy's upstreams (explicit headroom settings
+  // win); launch() is pure, so it is asked once here and again with the real proxy URL.
+  const fromAgent = agent.launch({ proxyUrl: 'http://127.0.0.1:0', args: opts.args, env }).upstreams;
+  const upstreams = { ...definedOnly(fromAgent), ...definedOnly(opts.proxy.upstreams ?? {}) } as Partial<Record<UpstreamName, string>>;
+
+  const prices = loadPricing(env);
+  const tally = emptyTally();
+  const wrapSession = randomUUID();
+  const proxyLog: string[] = [];
+  let session: { statusChanged(): void } | undefined;
+  const proxy: RunningProxy = await startProxy({
+    ...opts.proxy,
+    port: opts.proxy.port ?? 0,
+    upstreams,
+    agent: agent.name,
+    wrapSession,
+    onRecord: (r) => {
+      addToTally(tally, r, prices);
+      session?.statusChanged();
+    },
+    // Nothing may be printed over the agent's screen; proxy messages wait for the exit.
+    log: (line) => {
+      if (proxyLog.length < 200) proxyLog.push(line);
+    },
+  });
+
+  const started = Date.now();
+  let exit: ExitStatus;
+  try {
+    const launch = agent.launch({ proxyUrl: proxy.url, args: opts.args, env });
+    const childEnv = definedOnly({ ...env, ...launch.env, HEADROOM_PROXY_URL: proxy.url, HEADROOM_WRAP_SESSION: wrapSession }) as Record<string, string>;
+    const interactive = stdin.isTTY === true && stdout.isTTY === true;
+    if (interactive) {
+      const status = opts.status ? (columns: number) => renderStatusLine({ agent: agent.name, tally, proxyUrl: proxy.url }, columns) : undefined;
+      const s = runInPty({ file, args: launch.args, env: childEnv, cwd, stdin, stdout, ...(status ? { status } : {}) });
+      session = s;
+      exit = await s.exited;
+    } else {
+      exit = await runPlain({ file, args: launch.args, env: childEnv, cwd }).exited;
+    }
+  } finally {
+    await proxy.close();
+  }
+
+  for (const line of proxyLog) stderr.write(`headroom: ${line}\n`);
+  const summary = renderExitSummary(
+    { agentTitle: agent.title, tally, elapsedMs: Date.now() - started, exit, pricesTaken: prices.taken },
+    Math.max(40, (stdout.isTTY ? stdout.columns : stderr.columns) || 100),
+  );
+  // Below the agent's last screen in a terminal; on stderr when stdout is the agent's output.
+  (stdout.isTTY ? stdout : stderr).write(`${summary}\n`);
+  return { exit, tally, wrapSession };
+}
