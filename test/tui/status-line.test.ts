@@ -1,0 +1,79 @@
+import { render } from 'ink-testing-library';
+import { createElement } from 'react';
+import { describe, expect, it } from 'vitest';
+import { ExitSummary, renderExitSummary } from '../../src/tui/exit-summary.js';
+import { compactNumber, duration, percent, usd } from '../../src/tui/format.js';
+import { renderStatusLine, StatusLine } from '../../src/tui/status-line.js';
+import { emptyTally, type Tally } from '../../src/wrap/tally.js';
+
+const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
+
+function busyTally(): Tally {
+  return {
+    ...emptyTally(),
+    requests: 12,
+    tokensBefore: 120_000,
+    tokensAfter: 30_000,
+    usdSaved: 0.3125,
+    retrievals: 2,
+    byKind: { log: { before: 100_000, after: 20_000 }, json: { before: 20_000, after: 10_000 }, code: { before: 0, after: 0 } },
+  };
+}
+
+describe('status line', () => {
+  it('says it is waiting before the first request', () => {
+    const { lastFrame, unmount } = render(createElement(StatusLine, { agent: 'claude', tally: emptyTally(), proxyUrl: 'http://127.0.0.1:5' }));
+    expect(lastFrame()).toContain('headroom · claude · waiting for the first request on http://127.0.0.1:5');
+    unmount();
+  });
+
+  it('shows requests, tokens and share saved, money and retrievals', () => {
+    const { lastFrame, unmount } = render(createElement(StatusLine, { agent: 'codex', tally: busyTally(), proxyUrl: 'x' }));
+    expect(lastFrame()).toBe('headroom · codex · 12 req · saved 90k tok (75%) · ~$0.31 · 2 retrieved');
+    unmount();
+  });
+
+  it('marks money as a lower bound when some models are unpriced, and shows upstream errors', () => {
+    const line = plain(renderStatusLine({ agent: 'gemini', tally: { ...busyTally(), unpriced: 3, upstreamErrors: 1, retrievals: 0 }, proxyUrl: 'x' }, 200));
+    expect(line).toContain('~$0.31+');
+    expect(line).toContain('1 upstream errors');
+    expect(line).not.toContain('retrieved');
+  });
+
+  it('fits any width on one line', () => {
+    for (const width of [1, 10, 40, 80, 300]) {
+      const line = renderStatusLine({ agent: 'claude', tally: busyTally(), proxyUrl: 'x' }, width);
+      expect(line).not.toContain('\n');
+      expect([...plain(line)].length).toBeLessThan(Math.max(width, 2));
+    }
+  });
+});
+
+describe('exit summary', () => {
+  it('reports tokens, money, the top kinds and retrievals', () => {
+    const text = plain(renderExitSummary({ agentTitle: 'Claude Code', tally: busyTally(), elapsedMs: 192_000, exit: { code: 0 }, pricesTaken: '2025-10-01' }, 120));
+    expect(text).toContain('headroom · Claude Code exited with code 0 after 3 min 12 s');
+    expect(text).toContain('12 requests · tool outputs 120k → 30k tokens · saved 90k (75%)');
+    expect(text).toContain('estimated money saved ~$0.31 (cache-aware, prices of 2025-10-01)');
+    expect(text).toContain('top kinds: log 80k (80%) · json 10k (50%)');
+    expect(text).toContain('retrievals: 2');
+  });
+
+  it('names the signal that ended the agent and says when nothing went through', () => {
+    const { lastFrame, unmount } = render(
+      createElement(ExitSummary, { agentTitle: 'Codex CLI', tally: emptyTally(), elapsedMs: 300, exit: { code: 143, signal: 'SIGTERM' }, pricesTaken: 'x' }),
+    );
+    expect(lastFrame()).toContain('Codex CLI ended by SIGTERM after 0.3 s');
+    expect(lastFrame()).toContain('no model requests went through headroom');
+    unmount();
+  });
+});
+
+describe('formatting', () => {
+  it('formats numbers, shares, money and durations', () => {
+    expect([compactNumber(999), compactNumber(1234), compactNumber(45_678), compactNumber(2_500_000)]).toEqual(['999', '1.2k', '46k', '2.5M']);
+    expect([percent(1, 3), percent(1, 200), percent(0, 0)]).toEqual(['33%', '0.5%', '0%']);
+    expect([usd(0), usd(0.00421), usd(12.4)]).toEqual(['$0', '$0.0042', '$12.40']);
+    expect([duration(4200), duration(192_000), duration(3_900_000)]).toEqual(['4.2 s', '3 min 12 s', '1 h 05 min']);
+  });
+});
