@@ -1,0 +1,92 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * A detached tmux session on its own server socket: what a person would see in a terminal,
+ * driven with send-keys and read with capture-pane.
+ */
+export class TmuxSession {
+  private readonly socket: string;
+  readonly name = 'headroom-test';
+
+  constructor(command: string, opts: { width: number; height: number; env: Record<string, string>; cwd: string }) {
+    this.socket = join(fs.mkdtempSync(join(os.tmpdir(), 'headroom-tmux-')), 'sock');
+    // tmux's own shell may reset variables such as PATH, so they are set by `env` in the command.
+    const quote = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
+    const env = Object.entries(opts.env).map(([k, v]) => `${k}=${quote(v)}`).join(' ');
+    this.tmux('new-session', '-d', '-s', this.name, '-x', String(opts.width), '-y', String(opts.height), '-c', opts.cwd, `exec env ${env} ${command}`);
+    // Keep the pane after the command exits, so its last screen can still be read.
+    this.tmux('set-option', '-t', this.name, 'remain-on-exit', 'on');
+  }
+
+  tmux(...args: string[]): string {
+    return execFileSync('tmux', ['-S', this.socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+  }
+
+  /** The visible screen, one string per row (trailing spaces trimmed). */
+  screen(): string[] {
+    return this.tmux('capture-pane', '-p', '-t', this.name).replace(/\n$/, '').split('\n');
+  }
+
+  sendKeys(...keys: string[]): void {
+    this.tmux('send-keys', '-t', this.name, ...keys);
+  }
+
+  /** Literal text, no key-name lookup. */
+  type(text: string): void {
+    this.tmux('send-keys', '-t', this.name, '-l', text);
+  }
+
+  resize(width: number, height: number): void {
+    this.tmux('resize-window', '-t', this.name, '-x', String(width), '-y', String(height));
+  }
+
+  /** Exit status of the pane's command once it has exited, else undefined. */
+  exitStatus(): number | undefined {
+    const [dead, status] = this.tmux('display-message', '-p', '-t', this.name, '#{pane_dead} #{pane_dead_status}').trim().split(' ');
+    return dead === '1' ? Number(status) : undefined;
+  }
+
+  /** Waits for the pane's command to exit and returns its exit status. */
+  async waitForExit(timeoutMs = 10_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const status = this.exitStatus();
+      if (status !== undefined) return status;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`the command did not exit in ${timeoutMs} ms; screen:\n${this.screen().join('\n')}`);
+  }
+
+  /** Polls the screen until `test` accepts it; throws with the last screen after `timeoutMs`. */
+  async waitFor(test: (rows: string[]) => boolean, timeoutMs = 30_000, what = 'the expected screen'): Promise<string[]> {
+    const deadline = Date.now() + timeoutMs;
+    let rows: string[] = [];
+    while (Date.now() < deadline) {
+      rows = this.screen();
+      if (test(rows)) return rows;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`timed out waiting for ${what}; screen:\n${rows.join('\n')}`);
+  }
+
+  kill(): void {
+    try {
+      this.tmux('kill-server');
+    } catch {
+      // already gone
+    }
+    fs.rmSync(join(this.socket, '..'), { recursive: true, force: true });
+  }
+}
+
+export function hasTmux(): boolean {
+  try {
+    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
