@@ -45,8 +45,10 @@ export class TmuxSession {
 
   /** Exit status of the pane's command once it has exited, else undefined. */
   exitStatus(): number | undefined {
-    const [dead, status] = this.tmux('display-message', '-p', '-t', this.name, '#{pane_dead} #{pane_dead_status}').trim().split(' ');
-    return dead === '1' ? Number(status) : undefined;
+    const [dead, status, signal] = this.tmux('display-message', '-p', '-t', this.name, '#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}').trim().split('|');
+    if (dead !== '1') return undefined;
+    if (status === '' && signal === '') return undefined; // dead, but not yet reported how
+    return status !== '' ? Number(status) : 128 + Number(signal);
   }
 
   /** Waits for the pane's command to exit and returns its exit status. */
