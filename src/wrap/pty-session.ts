@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { writeSync } from 'node:fs';
 import * as pty from 'node-pty';
 import { exitStatus, type ExitStatus } from './exit-status.js';
@@ -19,6 +20,15 @@ export interface PtySession {
   /** Redraw the status line soon (throttled). */
   statusChanged(): void;
   exited: Promise<ExitStatus>;
+}
+
+/**
+ * Output post-processing off on the real terminal (libuv's raw mode keeps it): the agent's
+ * bytes were already post-processed by its own PTY, and doing it twice costs throughput.
+ * setRawMode(false) puts back the settings libuv saved, post-processing included.
+ */
+function rawOutput(): void {
+  spawnSync('stty', ['-opost'], { stdio: ['inherit', 'ignore', 'ignore'] });
 }
 
 /** The status line needs a terminal this tall; smaller ones give every row to the agent. */
@@ -89,16 +99,23 @@ export function runInPty(opts: PtySessionOptions): PtySession {
   const timer = setInterval(() => draw(false), DRAW_INTERVAL_MS);
   timer.unref();
 
-  child.onData((data: string | Buffer) => {
-    const chunk = typeof data === 'string' ? Buffer.from(data) : data;
-    const { out, wiped } = guard.scan(chunk);
+  // Chunks that arrive together are written together: fewer, larger writes to the terminal.
+  let pending: Buffer[] = [];
+  const flush = (): void => {
+    if (pending.length === 0) return;
+    const out = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
+    pending = [];
     const flowing = write(out);
-    if (wiped && statusOn) needRegion = true;
     draw(needRegion || needLayout);
     if (!flowing) {
       child.pause();
       stdout.once('drain', () => child.resume());
     }
+  };
+  child.onData((data: string | Buffer) => {
+    const { out, wiped } = guard.scan(typeof data === 'string' ? Buffer.from(data) : data);
+    if (wiped && statusOn) needRegion = true;
+    if (pending.push(out) === 1) setImmediate(flush);
   });
 
   const onInput = (d: Buffer): void => child.write(d);
@@ -131,6 +148,8 @@ export function runInPty(opts: PtySessionOptions): PtySession {
   /** Gives the terminal back: the agent's leftover modes off, the region and the status row cleared, cooked input. */
   const restore = (): void => {
     if (restored) return;
+    if (pending.length > 0) write(Buffer.concat(pending)); // the agent's last output goes before the restore
+    pending = [];
     restored = true;
     clearInterval(timer);
     const seq = guard.restoreSequence() + (statusOn ? releaseSequence(rows) : '');
@@ -156,7 +175,10 @@ export function runInPty(opts: PtySessionOptions): PtySession {
     }
   };
 
-  if (stdin.isTTY) stdin.setRawMode(true);
+  if (stdin.isTTY) {
+    stdin.setRawMode(true);
+    rawOutput();
+  }
   stdin.on('data', onInput);
   stdin.resume();
   stdout.on('resize', onResize);
