@@ -5,14 +5,15 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import * as os from 'node:os';
 import { join } from 'node:path';
-import { agentBin } from './agent-bin.js';
-import type { Script } from './fake-upstream.js';
+import { AGENTS_DIR, agentBin } from './agent-bin.js';
+import type { ModelCall, Script } from './fake-upstream.js';
 
 /**
  * Runs the real agent CLIs from node_modules non-interactively against a loopback API (the fake
  * upstream, or a headroom proxy in front of it). Each run gets its own home directory, so the
- * CLIs never read or write the real ~/.claude, ~/.codex or the user's settings, and an
- * environment built from scratch, so no real API key, base URL or proxy setting leaks in.
+ * CLIs never read or write the real ~/.claude, ~/.codex, ~/.copilot, ~/.gemini or the user's
+ * settings, and an environment built from scratch, so no real API key, base URL or proxy
+ * setting leaks in.
  * HTTP(S)_PROXY points at a loopback catcher that refuses every connection and records its
  * target, so nothing leaves the machine and a test can see what the CLI tried to reach.
  */
@@ -48,6 +49,24 @@ export interface CodexRunOptions extends AgentRunOptions {
   config?: string[];
   /** Do not write a rollout under CODEX_HOME/sessions. */
   ephemeral?: boolean;
+}
+
+export interface CopilotRunOptions extends AgentRunOptions {
+  /** COPILOT_MODEL; default gpt-fake (Copilot logs that it is not in its catalog, harmlessly). */
+  model?: string;
+  /** COPILOT_PROVIDER_TYPE; default openai. anthropic sends /v1/messages to baseUrl itself (no /v1 added). */
+  providerType?: 'openai' | 'anthropic';
+  /** COPILOT_PROVIDER_WIRE_API for openai: completions (default, /v1/chat/completions) or responses (/v1/responses). */
+  wireApi?: 'completions' | 'responses';
+}
+
+export interface GeminiRunOptions extends AgentRunOptions {
+  /** `-m`; default none, so the CLI's own "auto" model, which routes each turn with a first call (see isGeminiRoutingCall). */
+  model?: string;
+  /** Default yolo: tools run without asking, and run_shell_command is only declared in yolo mode. */
+  approvalMode?: 'default' | 'auto_edit' | 'yolo' | 'plan';
+  /** Merged (two levels deep) over the ~/.gemini/settings.json this helper writes. */
+  settings?: Record<string, unknown>;
 }
 
 export interface AgentRun {
@@ -118,17 +137,106 @@ export async function runCodex(opts: CodexRunOptions): Promise<AgentRun> {
 }
 
 /**
+ * GitHub Copilot CLI in prompt mode (`copilot -p -s`), bring-your-own-key against baseUrl, in
+ * offline mode (no GitHub login, telemetry, web tools or updates), all tools and paths allowed.
+ * `maxRetries` has no effect: Copilot retries a 5xx or 429 five times with backoff whatever is set
+ * (about 15 s for 500s, about 50 s for 429s), so script no errors for it under a short timeout.
+ */
+export async function runCopilot(opts: CopilotRunOptions): Promise<AgentRun> {
+  return withDirs(opts, (home, cwd) => {
+    const type = opts.providerType ?? 'openai';
+    const env: Record<string, string> = {
+      COPILOT_PROVIDER_BASE_URL: type === 'anthropic' ? opts.baseUrl : `${opts.baseUrl}/v1`,
+      COPILOT_PROVIDER_TYPE: type,
+      COPILOT_PROVIDER_API_KEY: 'dummy',
+      COPILOT_PROVIDER_WIRE_API: opts.wireApi ?? 'completions',
+      COPILOT_MODEL: opts.model ?? 'gpt-fake',
+      COPILOT_OFFLINE: 'true',
+      // The native binary unpacks its JS (~230 MB) on first start; keep one copy, not one per home.
+      COPILOT_PKG_CACHE_HOME: join(AGENTS_DIR, 'copilot-pkg'),
+      TMPDIR: sandboxTmp(home),
+    };
+    // --allow-all-paths too: otherwise -p mode denies a command touching a path outside the cwd and
+    // TMPDIR (even /dev/zero: "Permission denied because no interactive user response was available").
+    // -s prints only the agent's answer (no tool transcript, no stats).
+    const args = ['--allow-all-tools', '--allow-all-paths', '-s', ...(opts.args ?? []), `--prompt=${opts.prompt}`];
+    return spawnAgent(agentBin('copilot'), args, { home, cwd, env: { ...env, ...opts.env }, timeoutMs: opts.timeoutMs });
+  });
+}
+
+/**
+ * Gemini CLI in headless mode (`gemini -p`) with API-key auth against baseUrl (no /v1beta: the SDK
+ * adds it), usage statistics off, the working directory trusted, tools approved (yolo).
+ */
+export async function runGemini(opts: GeminiRunOptions): Promise<AgentRun> {
+  return withDirs(opts, (home, cwd) => {
+    const defaults: Record<string, unknown> = {
+      // GOOGLE_GEMINI_BASE_URL alone selects the "gateway" auth type, which -p mode refuses
+      // ("Invalid auth method selected."); gemini-api-key still honours the base URL.
+      security: { auth: { selectedType: 'gemini-api-key' } },
+      // Otherwise it posts telemetry to play.googleapis.com.
+      privacy: { usageStatisticsEnabled: false },
+      // Model calls (not the routing call, which always makes 5 attempts).
+      general: { maxAttempts: (opts.maxRetries ?? 0) + 1 },
+    };
+    const settingsDir = join(home, '.gemini');
+    fs.mkdirSync(settingsDir, { recursive: true });
+    fs.writeFileSync(join(settingsDir, 'settings.json'), `${JSON.stringify(mergeSettings(defaults, opts.settings ?? {}), null, 2)}\n`);
+    const env: Record<string, string> = {
+      GEMINI_API_KEY: 'dummy',
+      GOOGLE_GEMINI_BASE_URL: opts.baseUrl,
+      GEMINI_CLI_TRUST_WORKSPACE: 'true',
+      // Error reports (gemini-client-error-*.json) go to the temp dir: keep them in the sandbox.
+      TMPDIR: sandboxTmp(home),
+    };
+    const args = [
+      '--approval-mode', opts.approvalMode ?? 'yolo',
+      ...(opts.model !== undefined ? ['-m', opts.model] : []),
+      ...(opts.args ?? []),
+      `--prompt=${opts.prompt}`,
+    ];
+    return spawnAgent(agentBin('gemini'), args, { home, cwd, env: { ...env, ...opts.env }, timeoutMs: opts.timeoutMs });
+  });
+}
+
+/** The reply Gemini CLI's router expects: a low score routes the turn to its flash model. */
+export const GEMINI_ROUTE = '{"complexity_reasoning": "Fake route.", "complexity_score": 10}';
+
+/**
+ * Gemini CLI's routing call (model "auto"): a non-streamed generateContent that asks for JSON with
+ * a complexity score, once per prompt (not per tool round). A reply it cannot parse is logged and
+ * the turn falls back to the pro model; an error is retried with backoff five times whatever
+ * general.maxAttempts says (a minute or more).
+ */
+export function isGeminiRoutingCall(call: ModelCall): boolean {
+  if (call.format !== 'gemini' || call.stream) return false;
+  const config = (call.request.json as { generationConfig?: { responseJsonSchema?: { properties?: Record<string, unknown> } } } | undefined)?.generationConfig;
+  return config?.responseJsonSchema?.properties?.complexity_score !== undefined;
+}
+
+/** A script answering every agent turn with `text`, and side requests with what they need. */
+export function answerWith(text: string): Script {
+  return (call) => (isGeminiRoutingCall(call) ? GEMINI_ROUTE : text);
+}
+
+/**
  * A script for a one-tool agent turn: the main request (the one that declares the agent's
  * shell tool) gets a call running `command`; the request that carries its output gets
- * `answer(output)`. Side requests without tools (Claude Code's session title) get a title.
+ * `answer(output)`. Side requests without tools get what they need: Gemini CLI's routing call a
+ * route, others (Claude Code's session title) a title.
  */
 export function shellThenAnswer(command: string, answer: (output: string) => string): Script {
   return (call) => {
+    if (isGeminiRoutingCall(call)) return GEMINI_ROUTE;
     const last = call.toolOutputs[call.toolOutputs.length - 1];
     if (last !== undefined) return answer(last);
     if (call.toolNames.includes('Bash')) return { toolCalls: [{ name: 'Bash', input: { command, description: 'Run the command' } }] };
     // max_output_tokens lifts exec_command's own cap (about 10k tokens) on what it returns.
     if (call.toolNames.includes('exec_command')) return { toolCalls: [{ name: 'exec_command', input: { cmd: command, max_output_tokens: 200_000 } }] };
+    // Copilot CLI.
+    if (call.toolNames.includes('bash')) return { toolCalls: [{ name: 'bash', input: { command, description: 'Run the command' } }] };
+    // Gemini CLI (declared in yolo mode only).
+    if (call.toolNames.includes('run_shell_command')) return { toolCalls: [{ name: 'run_shell_command', input: { command, description: 'Run the command' } }] };
     return '{"title": "Fake session"}';
   };
 }
@@ -146,6 +254,24 @@ async function withDirs(opts: AgentRunOptions, run: (home: string, cwd: string) 
   } finally {
     for (const d of made) fs.rmSync(d, { recursive: true, force: true });
   }
+}
+
+/** A temp dir inside the sandbox home, so what a CLI leaves in TMPDIR goes with the home. */
+function sandboxTmp(home: string): string {
+  const dir = join(home, 'tmp');
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** `over` on `base`, objects merged one level down (settings sections), anything else replaced. */
+function mergeSettings(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  for (const [key, value] of Object.entries(over)) {
+    const prev = out[key];
+    out[key] = isObject(prev) && isObject(value) ? { ...prev, ...value } : value;
+  }
+  return out;
 }
 
 interface SpawnOptions {

@@ -261,7 +261,8 @@ function toolNamesOf(format: WireFormat, json: Record<string, unknown>): string[
     for (const t of list(tools)) {
       if (format === 'gemini') for (const d of list(t.functionDeclarations)) names.push(String(d.name));
       else if (t.type === 'namespace') add(t.tools);
-      else if (format === 'openai-chat') names.push(String((t.function as { name?: unknown } | undefined)?.name ?? t.name));
+      // Chat Completions custom tools (Copilot CLI's apply_patch) carry their name under `custom`.
+      else if (format === 'openai-chat') names.push(String((t.function as { name?: unknown } | undefined)?.name ?? (t.custom as { name?: unknown } | undefined)?.name ?? t.name));
       else if (typeof t.name === 'string') names.push(t.name);
     }
   };
