@@ -98,7 +98,7 @@ program
   .command('wrap')
   .description('Run a coding agent through an embedded compressing proxy, with a live savings line under it.')
   .argument('<agent>', AGENTS.map((a) => a.name).join(' | '))
-  .argument('[agent-args...]', "the agent's own arguments (after the agent name, or after --)")
+  .argument('[agent-args...]', "the agent's own arguments; options for the agent go after --")
   .option('-p, --port <port>', 'port of the embedded proxy (default: a free one)')
   .option('--no-status', 'no status line (the agent gets every row)')
   .option('--anthropic-upstream <url>', "Anthropic API base (HEADROOM_ANTHROPIC_UPSTREAM; default the agent's own setting, else https://api.anthropic.com)")
@@ -107,7 +107,8 @@ program
   .option('--max-body-mb <mb>', 'largest request body accepted (HEADROOM_MAX_BODY_MB, default 50)')
   .option('--retrieve-tool <mode>', 'when to add headroom_retrieve: always (default), when-compressed, never')
   .option('--no-ledger', 'do not record the savings in HEADROOM_HOME/ledger')
-  .passThroughOptions()
+  // No passThroughOptions: headroom's options are read after the agent name too
+  // (`headroom wrap claude --no-status --port 8080`); only what follows `--` is the agent's.
   .addHelpText(
     'after',
     `
@@ -123,11 +124,11 @@ headroom exits with the agent's exit code (128 + signal number when a signal end
 Examples:
   headroom wrap claude
   headroom wrap codex -- --model gpt-5
-  headroom wrap claude -p "why does the build fail?"`,
+  headroom wrap claude --no-status -- -p "why does the build fail?"`,
   )
   .action(async (agent: string, agentArgs: string[], opts) => {
-    // `headroom wrap claude -- -p hi`: the first `--` only separates headroom's options from the agent's.
-    process.exitCode = await wrapCommand(agent, agentArgs[0] === '--' ? agentArgs.slice(1) : agentArgs, opts);
+    // Commander drops the first `--` itself: `headroom wrap claude -- -p hi` gives ['-p', 'hi'].
+    process.exitCode = await wrapCommand(agent, agentArgs, opts);
   });
 
 try {

@@ -12,13 +12,13 @@ export const aider: Agent = {
   install: 'python -m pip install aider-chat (or: pipx install aider-chat)',
   instructionFiles: ['CONVENTIONS.md'],
   transcriptDir: () => '.aider.chat.history.md',
-  launch: ({ proxyUrl, args, env }) => ({
+  upstreams: (env) => ({
+    openai: upstreamFromBaseUrl(firstSet(env, 'OPENAI_API_BASE', 'OPENAI_BASE_URL')),
+    anthropic: upstreamFromBaseUrl(firstSet(env, 'ANTHROPIC_API_BASE', 'ANTHROPIC_BASE_URL')),
+  }),
+  launch: ({ proxyUrl, args }) => ({
     args: [...args],
     env: { OPENAI_API_BASE: `${proxyUrl}/v1`, ANTHROPIC_API_BASE: proxyUrl, ANTHROPIC_BASE_URL: proxyUrl },
-    upstreams: {
-      openai: upstreamFromBaseUrl(firstSet(env, 'OPENAI_API_BASE', 'OPENAI_BASE_URL')),
-      anthropic: upstreamFromBaseUrl(firstSet(env, 'ANTHROPIC_API_BASE', 'ANTHROPIC_BASE_URL')),
-    },
   }),
   sentRequest: (h) => /aider|litellm/i.test(String(h['user-agent'] ?? '')),
   sessionHeaders: [],

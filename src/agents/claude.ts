@@ -10,11 +10,8 @@ export const claude: Agent = {
   instructionFiles: ['CLAUDE.local.md', 'CLAUDE.md'],
   transcriptDir: (env) => (env.CLAUDE_CONFIG_DIR ? `${env.CLAUDE_CONFIG_DIR}/projects` : inHome(env, '.claude', 'projects')),
   // ANTHROPIC_BASE_URL is the API root (Claude Code adds /v1/messages itself).
-  launch: ({ proxyUrl, args, env }) => ({
-    args: [...args],
-    env: { ANTHROPIC_BASE_URL: proxyUrl },
-    upstreams: { anthropic: upstreamFromBaseUrl(firstSet(env, 'ANTHROPIC_BASE_URL')) },
-  }),
+  upstreams: (env) => ({ anthropic: upstreamFromBaseUrl(firstSet(env, 'ANTHROPIC_BASE_URL')) }),
+  launch: ({ proxyUrl, args }) => ({ args: [...args], env: { ANTHROPIC_BASE_URL: proxyUrl } }),
   sentRequest: (h) => String(h['user-agent'] ?? '').startsWith('claude-cli/') || h['x-claude-code-session-id'] !== undefined,
   sessionHeaders: ['x-claude-code-session-id'],
 };

@@ -14,6 +14,8 @@ export const codex: Agent = {
   install: 'npm install -g @openai/codex',
   instructionFiles: ['AGENTS.override.md', 'AGENTS.md'],
   transcriptDir: (env) => `${env.CODEX_HOME || inHome(env, '.codex')}/sessions`,
+  // Codex ignores OPENAI_BASE_URL; its upstream is the OpenAI default or --openai-upstream.
+  upstreams: () => ({}),
   launch: ({ proxyUrl, args, env }) => {
     if (!firstSet(env, 'OPENAI_API_KEY')) {
       throw new LaunchError(
@@ -25,7 +27,6 @@ export const codex: Agent = {
     return {
       args: ['-c', 'model_provider="headroom"', '-c', `model_providers.headroom=${provider}`, ...args],
       env: {},
-      upstreams: {},
     };
   },
   sentRequest: (h) => /^codex_/.test(String(h['user-agent'] ?? '')) || h.originator !== undefined,

@@ -7,6 +7,8 @@ const BYOK_HELP =
   'e.g. https://api.openai.com/v1), COPILOT_PROVIDER_API_KEY and, for Anthropic, COPILOT_PROVIDER_TYPE=anthropic, ' +
   'then run `headroom wrap copilot` again.';
 
+const providerType = (env: Readonly<Record<string, string | undefined>>): string => (firstSet(env, 'COPILOT_PROVIDER_TYPE') ?? 'openai').toLowerCase();
+
 /** GitHub Copilot CLI (BYOK): the OpenAI JS client plus Copilot's `x-initiator` / `x-interaction-type`. */
 export const copilot: Agent = {
   name: 'copilot',
@@ -15,17 +17,18 @@ export const copilot: Agent = {
   install: 'npm install -g @github/copilot',
   instructionFiles: ['AGENTS.md', '.github/copilot-instructions.md'],
   transcriptDir: (env) => `${env.COPILOT_HOME || inHome(env, '.copilot')}/session-state`,
+  upstreams: (env) => {
+    const base = upstreamFromBaseUrl(firstSet(env, 'COPILOT_PROVIDER_BASE_URL'));
+    return providerType(env) === 'anthropic' ? { anthropic: base } : { openai: base };
+  },
+  // BYOK base URLs: OpenAI's includes /v1, Anthropic's does not (the client adds /v1/messages).
   launch: ({ proxyUrl, args, env }) => {
-    const base = firstSet(env, 'COPILOT_PROVIDER_BASE_URL');
-    if (!base) throw new LaunchError(BYOK_HELP);
-    const type = (firstSet(env, 'COPILOT_PROVIDER_TYPE') ?? 'openai').toLowerCase();
-    if (type === 'anthropic') {
-      return { args: [...args], env: { COPILOT_PROVIDER_BASE_URL: proxyUrl }, upstreams: { anthropic: upstreamFromBaseUrl(base) } };
-    }
-    if (type !== 'openai') {
+    if (!firstSet(env, 'COPILOT_PROVIDER_BASE_URL')) throw new LaunchError(BYOK_HELP);
+    const type = providerType(env);
+    if (type !== 'openai' && type !== 'anthropic') {
       throw new LaunchError(`COPILOT_PROVIDER_TYPE=${type} is not proxied by headroom (only openai and anthropic are).`);
     }
-    return { args: [...args], env: { COPILOT_PROVIDER_BASE_URL: `${proxyUrl}/v1` }, upstreams: { openai: upstreamFromBaseUrl(base) } };
+    return { args: [...args], env: { COPILOT_PROVIDER_BASE_URL: type === 'anthropic' ? proxyUrl : `${proxyUrl}/v1` } };
   },
   sentRequest: (h) => h['x-interaction-type'] !== undefined || h['x-initiator'] !== undefined,
   sessionHeaders: [],

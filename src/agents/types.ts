@@ -10,6 +10,11 @@ export interface LaunchContext {
   args: readonly string[];
   /** The user's environment, which the agent inherits. */
   env: Readonly<Record<string, string | undefined>>;
+  /**
+   * A private directory that lives as long as the session (removed when the agent exits):
+   * for session-only settings files, so no file of the user's is ever changed.
+   */
+  sessionDir: string;
 }
 
 /** How to start an agent so that its model traffic goes through the proxy. */
@@ -18,12 +23,9 @@ export interface Launch {
   args: string[];
   /** Variables set on top of the user's environment. */
   env: Record<string, string>;
-  /**
-   * Upstreams taken from the user's own agent settings (a base URL they had pointed the agent
-   * at): the proxy forwards there instead of the provider's public API.
-   */
-  upstreams: Partial<Record<UpstreamName, string>>;
 }
+
+type Env = Readonly<Record<string, string | undefined>>;
 
 /** The agent cannot be routed through the proxy as configured; the message says what to change. */
 export class LaunchError extends Error {
@@ -42,7 +44,12 @@ export interface Agent {
   /** The instruction files it reads, most specific first. */
   instructionFiles: readonly string[];
   /** Where it writes its session transcripts. */
-  transcriptDir(env: Readonly<Record<string, string | undefined>>): string;
+  transcriptDir(env: Env): string;
+  /**
+   * Upstreams from the user's own agent settings (a base URL they had pointed the agent at):
+   * the proxy forwards there instead of the provider's public API.
+   */
+  upstreams(env: Env): Partial<Record<UpstreamName, string>>;
   /** Arguments and environment that route its model traffic through the proxy. Throws LaunchError. */
   launch(ctx: LaunchContext): Launch;
   /** Recognises the agent's HTTP requests (lower-cased header names). */

@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { writeSync } from 'node:fs';
 import * as pty from 'node-pty';
 import { exitStatus, type ExitStatus } from './exit-status.js';
+import { findExecutable } from './find-executable.js';
+import { foregroundGroup, hangUpSession, JOB_SHELL, StopWatcher } from './job-control.js';
 import { layoutSequence, regionSequence, releaseSequence, ScreenGuard, statusSequence } from './screen.js';
 
 export interface PtySessionOptions {
@@ -69,7 +71,9 @@ export function runInPty(opts: PtySessionOptions): PtySession {
     write(layoutSequence(agentRows()));
   }
 
-  const child = pty.spawn(opts.file, opts.args, {
+  const bash = process.platform === 'linux' ? findExecutable('bash', opts.env.PATH ?? process.env.PATH) : undefined;
+  const [file, args] = bash ? [bash, ['--norc', '--noprofile', '-i', '-c', JOB_SHELL, 'headroom-job', opts.file, ...opts.args]] : [opts.file, opts.args];
+  const child = pty.spawn(file, args, {
     name: opts.env.TERM || 'xterm-256color',
     cols,
     rows: agentRows(),
@@ -96,7 +100,7 @@ export function runInPty(opts: PtySessionOptions): PtySession {
     dirty = false;
     lastDraw = now;
   };
-  const timer = setInterval(() => draw(false), DRAW_INTERVAL_MS);
+  let timer = setInterval(() => draw(false), DRAW_INTERVAL_MS);
   timer.unref();
 
   // Chunks that arrive together are written together: fewer, larger writes to the terminal.
@@ -118,7 +122,41 @@ export function runInPty(opts: PtySessionOptions): PtySession {
     if (pending.push(out) === 1) setImmediate(flush);
   });
 
-  const onInput = (d: Buffer): void => child.write(d);
+  let suspended = false;
+  /** The agent stopped (Ctrl-Z): give the terminal back and stop headroom too, as a shell job. */
+  const suspend = (): void => {
+    if (restored || suspended) return;
+    suspended = true;
+    clearInterval(timer);
+    if (statusOn) write(releaseSequence(rows));
+    if (stdin.isTTY) stdin.setRawMode(false);
+    process.kill(process.pid, 'SIGTSTP');
+  };
+  /** The shell continued headroom (`fg`): take the terminal again and continue the agent. */
+  const onContinue = (): void => {
+    if (!suspended || restored) return;
+    suspended = false;
+    if (stdin.isTTY) {
+      stdin.setRawMode(true);
+      rawOutput();
+    }
+    timer = setInterval(() => draw(false), DRAW_INTERVAL_MS);
+    timer.unref();
+    onResize(); // the size may have changed meanwhile; lays the screen out again
+    try {
+      // The job shell brings the agent back to the foreground (or the agent itself, started directly).
+      process.kill(bash ? child.pid : -child.pid, 'SIGCONT');
+      // Once back in front, full-screen agents redraw (and learn a size that changed meanwhile).
+      setTimeout(() => signalAgent('SIGWINCH'), 100).unref();
+    } catch {
+      // already gone
+    }
+  };
+  const stops = new StopWatcher(child.pid, suspend);
+  const onInput = (d: Buffer): void => {
+    child.write(d);
+    stops.input(d);
+  };
   const onResize = (): void => {
     rows = stdout.rows || rows;
     cols = stdout.columns || cols;
@@ -136,13 +174,17 @@ export function runInPty(opts: PtySessionOptions): PtySession {
       draw(true);
     }
   };
-  const forward = (signal: NodeJS.Signals) => (): void => {
+  /** A signal for the agent goes to the terminal's foreground group: the agent's, not the job shell's. */
+  const signalAgent = (signal: NodeJS.Signals): void => {
     try {
-      child.kill(signal);
+      const group = foregroundGroup(child.pid);
+      if (group !== undefined) process.kill(-group, signal);
+      else child.kill(signal);
     } catch {
       // already gone
     }
   };
+  const forward = (signal: NodeJS.Signals) => (): void => signalAgent(signal);
   const signalHandlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((s) => [s, forward(s)] as const);
 
   /** Gives the terminal back: the agent's leftover modes off, the region and the status row cleared, cooked input. */
@@ -152,6 +194,8 @@ export function runInPty(opts: PtySessionOptions): PtySession {
     pending = [];
     restored = true;
     clearInterval(timer);
+    stops.stop();
+    process.off('SIGCONT', onContinue);
     const seq = guard.restoreSequence() + (statusOn ? releaseSequence(rows) : '');
     try {
       writeSync((stdout as unknown as { fd: number }).fd ?? 1, seq);
@@ -184,12 +228,16 @@ export function runInPty(opts: PtySessionOptions): PtySession {
   stdout.on('resize', onResize);
   for (const [s, h] of signalHandlers) process.on(s, h);
   process.on('exit', onProcessExit);
+  process.on('SIGCONT', onContinue);
   draw(true);
 
   const exited = new Promise<ExitStatus>((resolve) => {
     child.onExit(({ exitCode, signal }) => {
       restore();
-      resolve(exitStatus(exitCode, signal));
+      hangUpSession(child.pid);
+      // The job shell reports an agent ended by signal N as status 128 + N.
+      const bySignal = bash !== undefined && !signal && exitCode > 128 && exitCode < 160;
+      resolve(bySignal ? exitStatus(null, exitCode - 128) : exitStatus(exitCode, signal));
     });
   });
 

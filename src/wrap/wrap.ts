@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Agent } from '../agents/index.js';
 import { loadPricing } from '../pricing.js';
 import type { UpstreamName } from '../proxy/routes.js';
@@ -56,10 +59,8 @@ export async function wrap(opts: WrapOptions): Promise<WrapResult> {
 
   const file = findExecutable(agent.binary, env.PATH, cwd);
   if (!file) throw new WrapError(`${agent.title} is not installed (no \`${agent.binary}\` on PATH). Install it with: ${agent.install}`);
-  // The agent's own base-URL settings become the proxy's upstreams (explicit headroom settings
-  // win); launch() is pure, so it is asked once here and again with the real proxy URL.
-  const fromAgent = agent.launch({ proxyUrl: 'http://127.0.0.1:0', args: opts.args, env }).upstreams;
-  const upstreams = { ...definedOnly(fromAgent), ...definedOnly(opts.proxy.upstreams ?? {}) } as Partial<Record<UpstreamName, string>>;
+  // The agent's own base-URL settings become the proxy's upstreams; explicit headroom settings win.
+  const upstreams = { ...definedOnly(agent.upstreams(env)), ...definedOnly(opts.proxy.upstreams ?? {}) } as Partial<Record<UpstreamName, string>>;
 
   const prices = loadPricing(env);
   const tally = emptyTally();
@@ -83,9 +84,10 @@ export async function wrap(opts: WrapOptions): Promise<WrapResult> {
   });
 
   const started = Date.now();
+  const sessionDir = mkdtempSync(join(tmpdir(), `headroom-${agent.name}-`));
   let exit: ExitStatus;
   try {
-    const launch = agent.launch({ proxyUrl: proxy.url, args: opts.args, env });
+    const launch = agent.launch({ proxyUrl: proxy.url, args: opts.args, env, sessionDir });
     const childEnv = definedOnly({ ...env, ...launch.env, HEADROOM_PROXY_URL: proxy.url, HEADROOM_WRAP_SESSION: wrapSession }) as Record<string, string>;
     const interactive = stdin.isTTY === true && stdout.isTTY === true;
     if (interactive) {
@@ -98,6 +100,7 @@ export async function wrap(opts: WrapOptions): Promise<WrapResult> {
     }
   } finally {
     await proxy.close();
+    rmSync(sessionDir, { recursive: true, force: true });
   }
 
   for (const line of proxyLog) stderr.write(`headroom: ${line}\n`);

@@ -1,9 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { AGENTS, agentNamed, LaunchError } from '../../src/agents/index.js';
 import { upstreamFromBaseUrl } from '../../src/agents/env.js';
 
 const proxyUrl = 'http://127.0.0.1:4321';
-const launch = (name: string, env: Record<string, string> = {}, args: string[] = ['--flag', 'x']) => agentNamed(name)!.launch({ proxyUrl, args, env });
+const sessionDir = fs.mkdtempSync(join(os.tmpdir(), 'headroom-launch-'));
+afterAll(() => fs.rmSync(sessionDir, { recursive: true, force: true }));
+const launch = (name: string, env: Record<string, string> = {}, args: string[] = ['--flag', 'x']) => agentNamed(name)!.launch({ proxyUrl, args, env, sessionDir });
+const upstreams = (name: string, env: Record<string, string>) => agentNamed(name)!.upstreams(env);
 
 describe('agent launch', () => {
   it('every agent names its binary, install command and instruction file', () => {
@@ -15,8 +21,9 @@ describe('agent launch', () => {
   });
 
   it('Claude Code: ANTHROPIC_BASE_URL is the proxy; a base URL the user had set becomes the upstream', () => {
-    expect(launch('claude')).toEqual({ args: ['--flag', 'x'], env: { ANTHROPIC_BASE_URL: proxyUrl }, upstreams: { anthropic: undefined } });
-    expect(launch('claude', { ANTHROPIC_BASE_URL: 'https://gw.example.com/anthropic/' }).upstreams).toEqual({ anthropic: 'https://gw.example.com/anthropic' });
+    expect(launch('claude')).toEqual({ args: ['--flag', 'x'], env: { ANTHROPIC_BASE_URL: proxyUrl } });
+    expect(upstreams('claude', {})).toEqual({ anthropic: undefined });
+    expect(upstreams('claude', { ANTHROPIC_BASE_URL: 'https://gw.example.com/anthropic/' })).toEqual({ anthropic: 'https://gw.example.com/anthropic' });
   });
 
   it('Codex: a provider defined by -c overrides before the user arguments, keyed by OPENAI_API_KEY', () => {
@@ -30,25 +37,38 @@ describe('agent launch', () => {
 
   it('Copilot CLI: only bring-your-own-key mode, OpenAI or Anthropic', () => {
     expect(() => launch('copilot')).toThrow(/cannot proxy[\s\S]*COPILOT_PROVIDER_BASE_URL/);
-    const openai = launch('copilot', { COPILOT_PROVIDER_BASE_URL: 'https://api.openai.com/v1' });
-    expect(openai.env).toEqual({ COPILOT_PROVIDER_BASE_URL: `${proxyUrl}/v1` });
-    expect(openai.upstreams).toEqual({ openai: 'https://api.openai.com' });
-    const anthropic = launch('copilot', { COPILOT_PROVIDER_BASE_URL: 'https://api.anthropic.com', COPILOT_PROVIDER_TYPE: 'anthropic' });
-    expect(anthropic.env).toEqual({ COPILOT_PROVIDER_BASE_URL: proxyUrl });
-    expect(anthropic.upstreams).toEqual({ anthropic: 'https://api.anthropic.com' });
+    const openaiEnv = { COPILOT_PROVIDER_BASE_URL: 'https://api.openai.com/v1' };
+    expect(launch('copilot', openaiEnv).env).toEqual({ COPILOT_PROVIDER_BASE_URL: `${proxyUrl}/v1` });
+    expect(upstreams('copilot', openaiEnv)).toEqual({ openai: 'https://api.openai.com' });
+    const anthropicEnv = { COPILOT_PROVIDER_BASE_URL: 'https://api.anthropic.com', COPILOT_PROVIDER_TYPE: 'anthropic' };
+    expect(launch('copilot', anthropicEnv).env).toEqual({ COPILOT_PROVIDER_BASE_URL: proxyUrl });
+    expect(upstreams('copilot', anthropicEnv)).toEqual({ anthropic: 'https://api.anthropic.com' });
     expect(() => launch('copilot', { COPILOT_PROVIDER_BASE_URL: 'https://x.openai.azure.com', COPILOT_PROVIDER_TYPE: 'azure' })).toThrow(/azure/);
   });
 
-  it('Gemini CLI: API-key auth only, GOOGLE_GEMINI_BASE_URL is the proxy', () => {
+  it('Gemini CLI: API-key auth only, GOOGLE_GEMINI_BASE_URL is the proxy, auth type set in session-only system settings', () => {
     expect(() => launch('gemini')).toThrow(/GEMINI_API_KEY/);
-    expect(launch('gemini', { GEMINI_API_KEY: 'k' }).env).toEqual({ GOOGLE_GEMINI_BASE_URL: proxyUrl });
-    expect(launch('gemini', { GOOGLE_API_KEY: 'k', GOOGLE_GEMINI_BASE_URL: 'https://g.example.com' }).upstreams).toEqual({ gemini: 'https://g.example.com' });
+    const system = join(sessionDir, 'machine-settings.json');
+    fs.writeFileSync(system, JSON.stringify({ ui: { theme: 'x' }, security: { folderTrust: { enabled: true }, auth: { enforcedType: 'gemini-api-key' } } }));
+    const before = fs.readFileSync(system, 'utf8');
+    const env = launch('gemini', { GEMINI_API_KEY: 'k', GEMINI_CLI_SYSTEM_SETTINGS_PATH: system }).env;
+    expect(env.GOOGLE_GEMINI_BASE_URL).toBe(proxyUrl);
+    expect(env.GEMINI_CLI_SYSTEM_SETTINGS_PATH).toBe(join(sessionDir, 'gemini-system-settings.json'));
+    expect(env.GEMINI_CLI_SYSTEM_DEFAULTS_PATH).toBe(join(sessionDir, 'system-defaults.json'));
+    expect(JSON.parse(fs.readFileSync(env.GEMINI_CLI_SYSTEM_SETTINGS_PATH!, 'utf8'))).toEqual({
+      ui: { theme: 'x' },
+      security: { folderTrust: { enabled: true }, auth: { enforcedType: 'gemini-api-key', selectedType: 'gemini-api-key' } },
+    });
+    expect(fs.readFileSync(system, 'utf8')).toBe(before);
+    fs.writeFileSync(system, '{ not json');
+    expect(() => launch('gemini', { GEMINI_API_KEY: 'k', GEMINI_CLI_SYSTEM_SETTINGS_PATH: system })).toThrow(/system settings/);
+    expect(upstreams('gemini', { GOOGLE_GEMINI_BASE_URL: 'https://g.example.com' })).toEqual({ gemini: 'https://g.example.com' });
   });
 
   it('Aider: litellm base URLs for OpenAI and Anthropic', () => {
-    const l = launch('aider', { OPENAI_API_BASE: 'https://openrouter.ai/api/v1' });
-    expect(l.env).toEqual({ OPENAI_API_BASE: `${proxyUrl}/v1`, ANTHROPIC_API_BASE: proxyUrl, ANTHROPIC_BASE_URL: proxyUrl });
-    expect(l.upstreams).toEqual({ openai: 'https://openrouter.ai/api', anthropic: undefined });
+    const env = { OPENAI_API_BASE: 'https://openrouter.ai/api/v1' };
+    expect(launch('aider', env).env).toEqual({ OPENAI_API_BASE: `${proxyUrl}/v1`, ANTHROPIC_API_BASE: proxyUrl, ANTHROPIC_BASE_URL: proxyUrl });
+    expect(upstreams('aider', env)).toEqual({ openai: 'https://openrouter.ai/api', anthropic: undefined });
   });
 
   it('turns a user base URL into an upstream', () => {

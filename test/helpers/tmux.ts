@@ -9,6 +9,7 @@ import { join } from 'node:path';
  */
 export class TmuxSession {
   private readonly socket: string;
+  private readonly statusFile: string;
   readonly name = 'headroom-test';
 
   constructor(command: string, opts: { width: number; height: number; env: Record<string, string>; cwd: string }) {
@@ -16,7 +17,9 @@ export class TmuxSession {
     // tmux's own shell may reset variables such as PATH, so they are set by `env` in the command.
     const quote = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
     const env = Object.entries(opts.env).map(([k, v]) => `${k}=${quote(v)}`).join(' ');
-    this.tmux('new-session', '-d', '-s', this.name, '-x', String(opts.width), '-y', String(opts.height), '-c', opts.cwd, `exec env ${env} ${command}`);
+    // The exit status goes to a file: tmux does not always report a dead pane's status.
+    this.statusFile = join(this.socket, '..', 'status');
+    this.tmux('new-session', '-d', '-s', this.name, '-x', String(opts.width), '-y', String(opts.height), '-c', opts.cwd, `env ${env} ${command}; echo $? > ${this.statusFile}`);
     // Keep the pane after the command exits, so its last screen can still be read.
     this.tmux('set-option', '-t', this.name, 'remain-on-exit', 'on');
   }
@@ -45,10 +48,8 @@ export class TmuxSession {
 
   /** Exit status of the pane's command once it has exited, else undefined. */
   exitStatus(): number | undefined {
-    const [dead, status, signal] = this.tmux('display-message', '-p', '-t', this.name, '#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}').trim().split('|');
-    if (dead !== '1') return undefined;
-    if (status === '' && signal === '') return undefined; // dead, but not yet reported how
-    return status !== '' ? Number(status) : 128 + Number(signal);
+    const text = fs.existsSync(this.statusFile) ? fs.readFileSync(this.statusFile, 'utf8').trim() : '';
+    return text === '' ? undefined : Number(text);
   }
 
   /** Waits for the pane's command to exit and returns its exit status. */
