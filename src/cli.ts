@@ -99,7 +99,7 @@ program
   .description('Run a coding agent through an embedded compressing proxy, with a live savings line under it.')
   .argument('<agent>', AGENTS.map((a) => a.name).join(' | '))
   .argument('[agent-args...]', "the agent's own arguments; options for the agent go after --")
-  .option('-p, --port <port>', 'port of the embedded proxy (default: a free one)')
+  .option('--port <port>', 'port of the embedded proxy (default: a free one)')
   .option('--no-status', 'no status line (the agent gets every row)')
   .option('--anthropic-upstream <url>', "Anthropic API base (HEADROOM_ANTHROPIC_UPSTREAM; default the agent's own setting, else https://api.anthropic.com)")
   .option('--openai-upstream <url>', 'OpenAI API base (HEADROOM_OPENAI_UPSTREAM)')
@@ -107,6 +107,7 @@ program
   .option('--max-body-mb <mb>', 'largest request body accepted (HEADROOM_MAX_BODY_MB, default 50)')
   .option('--retrieve-tool <mode>', 'when to add headroom_retrieve: always (default), when-compressed, never')
   .option('--no-ledger', 'do not record the savings in HEADROOM_HOME/ledger')
+  .showHelpAfterError("(the agent's own options go after --, e.g. headroom wrap claude -- -p \"why does the build fail?\")")
   // No passThroughOptions: headroom's options are read after the agent name too
   // (`headroom wrap claude --no-status --port 8080`); only what follows `--` is the agent's.
   .addHelpText(
