@@ -1,44 +1,38 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { firstSet, inHome, upstreamFromBaseUrl } from './env.js';
 import { LaunchError, type Agent } from './types.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** Where Gemini CLI reads its system settings (the layer that overrides the user's). */
-function systemSettingsPath(env: Env): string {
-  if (env.GEMINI_CLI_SYSTEM_SETTINGS_PATH) return env.GEMINI_CLI_SYSTEM_SETTINGS_PATH;
-  if (process.platform === 'darwin') return '/Library/Application Support/GeminiCli/settings.json';
-  return '/etc/gemini-cli/settings.json';
+/** The user's Gemini CLI settings file (GEMINI_CLI_HOME moves the home it lives in). */
+function userSettingsPath(env: Env): string {
+  return env.GEMINI_CLI_HOME ? join(env.GEMINI_CLI_HOME, '.gemini', 'settings.json') : inHome(env, '.gemini', 'settings.json');
 }
 
 /**
- * The machine's system settings with the auth type set to the Gemini API key, written to the
- * session directory. With GOOGLE_GEMINI_BASE_URL set, Gemini CLI would otherwise pick its
- * "gateway" auth type, which it refuses in prompt mode; the user's own files stay as they are.
+ * The auth type the user selected, if the settings can be read. Gemini CLI allows comments in
+ * its settings; a file this cannot parse counts as unknown.
  */
-function sessionSystemSettings(env: Env, sessionDir: string): Record<string, string> {
-  const original = systemSettingsPath(env);
-  let settings: Record<string, unknown> = {};
-  if (existsSync(original)) {
-    try {
-      settings = JSON.parse(readFileSync(original, 'utf8')) as Record<string, unknown>;
-    } catch (err) {
-      throw new LaunchError(`cannot read Gemini CLI's system settings ${original} (${(err as Error).message}); headroom layers its auth setting on top of them`);
-    }
+function selectedAuthType(env: Env): string | undefined {
+  try {
+    const text = readFileSync(userSettingsPath(env), 'utf8').replace(/^\s*\/\/.*$/gm, '');
+    const settings = JSON.parse(text) as { security?: { auth?: { selectedType?: unknown } } };
+    const t = settings.security?.auth?.selectedType;
+    return typeof t === 'string' ? t : 'none';
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'none' : undefined;
   }
-  const security = { ...(settings.security as Record<string, unknown> | undefined) };
-  security.auth = { ...(security.auth as Record<string, unknown> | undefined), selectedType: 'gemini-api-key' };
-  const file = join(sessionDir, 'gemini-system-settings.json');
-  writeFileSync(file, JSON.stringify({ ...settings, security }, null, 2), { mode: 0o600 });
-  return {
-    GEMINI_CLI_SYSTEM_SETTINGS_PATH: file,
-    // Its system defaults are found next to the system settings unless named: keep the real ones.
-    GEMINI_CLI_SYSTEM_DEFAULTS_PATH: env.GEMINI_CLI_SYSTEM_DEFAULTS_PATH || join(dirname(original), 'system-defaults.json'),
-  };
 }
 
-/** Gemini CLI: user-agent `GeminiCLI/...` or `GeminiCLI-tui/...`; API-key auth honours GOOGLE_GEMINI_BASE_URL. */
+/**
+ * Gemini CLI: user-agent `GeminiCLI/...` or `GeminiCLI-tui/...`. Its API-key auth honours
+ * GOOGLE_GEMINI_BASE_URL, but with that variable set and no auth type selected in the user's
+ * settings it picks a "gateway" auth type that its prompt mode refuses. Interactive, it asks
+ * (with the API key preselected) and remembers the answer; in prompt mode headroom says what
+ * to set instead of letting it fail. (System settings could select it per session, but Gemini
+ * CLI reads those only from a root-owned path.)
+ */
 export const gemini: Agent = {
   name: 'gemini',
   title: 'Gemini CLI',
@@ -47,14 +41,22 @@ export const gemini: Agent = {
   instructionFiles: ['GEMINI.md'],
   transcriptDir: (env) => inHome(env, '.gemini', 'tmp'),
   upstreams: (env) => ({ gemini: upstreamFromBaseUrl(firstSet(env, 'GOOGLE_GEMINI_BASE_URL')) }),
-  launch: ({ proxyUrl, args, env, sessionDir }) => {
+  launch: ({ proxyUrl, args, env, interactive }) => {
     if (!firstSet(env, 'GEMINI_API_KEY')) {
       throw new LaunchError(
         'Gemini CLI goes through headroom with API-key auth: set GEMINI_API_KEY. (Sign-in with Google and Vertex AI ' +
           "talk to Google's own backends, which headroom does not proxy.)",
       );
     }
-    return { args: [...args], env: { GOOGLE_GEMINI_BASE_URL: proxyUrl, ...sessionSystemSettings(env, sessionDir) } };
+    const selected = selectedAuthType(env);
+    if (!interactive && selected !== undefined && selected !== 'gemini-api-key') {
+      throw new LaunchError(
+        `Gemini CLI must be set to API-key auth to run through headroom without a terminal: set "security": {"auth": ` +
+          `{"selectedType": "gemini-api-key"}} in ${userSettingsPath(env)} (or run \`headroom wrap gemini\` once in a terminal ` +
+          'and choose "Use Gemini API Key").',
+      );
+    }
+    return { args: [...args], env: { GOOGLE_GEMINI_BASE_URL: proxyUrl } };
   },
   sentRequest: (h) => String(h['user-agent'] ?? '').startsWith('GeminiCLI'),
   sessionHeaders: [],

@@ -10,11 +10,8 @@ export interface LaunchContext {
   args: readonly string[];
   /** The user's environment, which the agent inherits. */
   env: Readonly<Record<string, string | undefined>>;
-  /**
-   * A private directory that lives as long as the session (removed when the agent exits):
-   * for session-only settings files, so no file of the user's is ever changed.
-   */
-  sessionDir: string;
+  /** The agent runs in a terminal (under headroom's PTY), so it can ask the user. */
+  interactive: boolean;
 }
 
 /** How to start an agent so that its model traffic goes through the proxy. */

@@ -1,7 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Agent } from '../agents/index.js';
 import { loadPricing } from '../pricing.js';
 import type { UpstreamName } from '../proxy/routes.js';
@@ -84,12 +81,11 @@ export async function wrap(opts: WrapOptions): Promise<WrapResult> {
   });
 
   const started = Date.now();
-  const sessionDir = mkdtempSync(join(tmpdir(), `headroom-${agent.name}-`));
   let exit: ExitStatus;
   try {
-    const launch = agent.launch({ proxyUrl: proxy.url, args: opts.args, env, sessionDir });
-    const childEnv = definedOnly({ ...env, ...launch.env, HEADROOM_PROXY_URL: proxy.url, HEADROOM_WRAP_SESSION: wrapSession }) as Record<string, string>;
     const interactive = stdin.isTTY === true && stdout.isTTY === true;
+    const launch = agent.launch({ proxyUrl: proxy.url, args: opts.args, env, interactive });
+    const childEnv = definedOnly({ ...env, ...launch.env, HEADROOM_PROXY_URL: proxy.url, HEADROOM_WRAP_SESSION: wrapSession }) as Record<string, string>;
     if (interactive) {
       const status = opts.status ? (columns: number) => renderStatusLine({ agent: agent.name, tally, proxyUrl: proxy.url }, columns) : undefined;
       const s = runInPty({ file, args: launch.args, env: childEnv, cwd, stdin, stdout, ...(status ? { status } : {}) });
@@ -100,7 +96,6 @@ export async function wrap(opts: WrapOptions): Promise<WrapResult> {
     }
   } finally {
     await proxy.close();
-    rmSync(sessionDir, { recursive: true, force: true });
   }
 
   for (const line of proxyLog) stderr.write(`headroom: ${line}\n`);

@@ -8,7 +8,7 @@ import { upstreamFromBaseUrl } from '../../src/agents/env.js';
 const proxyUrl = 'http://127.0.0.1:4321';
 const sessionDir = fs.mkdtempSync(join(os.tmpdir(), 'headroom-launch-'));
 afterAll(() => fs.rmSync(sessionDir, { recursive: true, force: true }));
-const launch = (name: string, env: Record<string, string> = {}, args: string[] = ['--flag', 'x']) => agentNamed(name)!.launch({ proxyUrl, args, env, sessionDir });
+const launch = (name: string, env: Record<string, string> = {}, args: string[] = ['--flag', 'x']) => agentNamed(name)!.launch({ proxyUrl, args, env, interactive: false });
 const upstreams = (name: string, env: Record<string, string>) => agentNamed(name)!.upstreams(env);
 
 describe('agent launch', () => {
@@ -46,22 +46,22 @@ describe('agent launch', () => {
     expect(() => launch('copilot', { COPILOT_PROVIDER_BASE_URL: 'https://x.openai.azure.com', COPILOT_PROVIDER_TYPE: 'azure' })).toThrow(/azure/);
   });
 
-  it('Gemini CLI: API-key auth only, GOOGLE_GEMINI_BASE_URL is the proxy, auth type set in session-only system settings', () => {
+  it('Gemini CLI: API-key auth only, GOOGLE_GEMINI_BASE_URL is the proxy; prompt mode needs the API-key auth type selected', () => {
     expect(() => launch('gemini')).toThrow(/GEMINI_API_KEY/);
-    const system = join(sessionDir, 'machine-settings.json');
-    fs.writeFileSync(system, JSON.stringify({ ui: { theme: 'x' }, security: { folderTrust: { enabled: true }, auth: { enforcedType: 'gemini-api-key' } } }));
-    const before = fs.readFileSync(system, 'utf8');
-    const env = launch('gemini', { GEMINI_API_KEY: 'k', GEMINI_CLI_SYSTEM_SETTINGS_PATH: system }).env;
-    expect(env.GOOGLE_GEMINI_BASE_URL).toBe(proxyUrl);
-    expect(env.GEMINI_CLI_SYSTEM_SETTINGS_PATH).toBe(join(sessionDir, 'gemini-system-settings.json'));
-    expect(env.GEMINI_CLI_SYSTEM_DEFAULTS_PATH).toBe(join(sessionDir, 'system-defaults.json'));
-    expect(JSON.parse(fs.readFileSync(env.GEMINI_CLI_SYSTEM_SETTINGS_PATH!, 'utf8'))).toEqual({
-      ui: { theme: 'x' },
-      security: { folderTrust: { enabled: true }, auth: { enforcedType: 'gemini-api-key', selectedType: 'gemini-api-key' } },
-    });
-    expect(fs.readFileSync(system, 'utf8')).toBe(before);
-    fs.writeFileSync(system, '{ not json');
-    expect(() => launch('gemini', { GEMINI_API_KEY: 'k', GEMINI_CLI_SYSTEM_SETTINGS_PATH: system })).toThrow(/system settings/);
+    const home = join(sessionDir, 'home');
+    const settings = join(home, '.gemini', 'settings.json');
+    const env = { GEMINI_API_KEY: 'k', HOME: home };
+    // No settings file: nothing selected.
+    expect(() => launch('gemini', env)).toThrow(/selectedType[\s\S]*settings\.json/);
+    expect(agentNamed('gemini')!.launch({ proxyUrl, args: [], env, interactive: true }).env).toEqual({ GOOGLE_GEMINI_BASE_URL: proxyUrl });
+    fs.mkdirSync(join(home, '.gemini'), { recursive: true });
+    fs.writeFileSync(settings, '// mine\n{ "security": { "auth": { "selectedType": "oauth-personal" } } }');
+    expect(() => launch('gemini', env)).toThrow(/gemini-api-key/);
+    fs.writeFileSync(settings, '{ "ui": {}, "security": { "auth": { "selectedType": "gemini-api-key" } } }');
+    expect(launch('gemini', env).env).toEqual({ GOOGLE_GEMINI_BASE_URL: proxyUrl });
+    // A file it cannot read is left to Gemini CLI to judge.
+    fs.writeFileSync(settings, '{ "security": /* block comment */ {} }');
+    expect(launch('gemini', env).env).toEqual({ GOOGLE_GEMINI_BASE_URL: proxyUrl });
     expect(upstreams('gemini', { GOOGLE_GEMINI_BASE_URL: 'https://g.example.com' })).toEqual({ gemini: 'https://g.example.com' });
   });
 

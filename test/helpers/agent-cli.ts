@@ -4,8 +4,9 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import * as os from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { AGENTS_DIR, agentBin } from './agent-bin.js';
+import { ROOT } from './build-dist.js';
 import type { ModelCall, Script } from './fake-upstream.js';
 
 /**
@@ -32,6 +33,26 @@ export interface AgentRunOptions {
   /** Extra environment variables. */
   env?: Record<string, string>;
   /** Extra command-line arguments, placed before the prompt. */
+  args?: string[];
+  /**
+   * Run the agent through `headroom wrap <agent>` (the built dist/cli.js, so build first) instead
+   * of directly: headroom gets the environment the agent would have had and starts the agent with
+   * it, routed through its embedded proxy. The CLI's base URL is then wrap's to set: Claude Code
+   * and Gemini CLI get none from the helper (point the proxy's upstreams at the API with
+   * HEADROOM_*_UPSTREAM in `wrap.env`), Codex gets none of its provider settings (wrap defines the
+   * provider; OPENAI_API_KEY is set), and Gemini's settings.json does not select the auth type.
+   * Copilot CLI's BYOK base URL is the user's own setting and still comes from baseUrl; wrap makes
+   * it the upstream.
+   */
+  wrap?: WrapRun;
+}
+
+export interface WrapRun {
+  /** HEADROOM_HOME for the run (ledger, CCR store). */
+  headroomHome: string;
+  /** headroom's own variables, e.g. HEADROOM_ANTHROPIC_UPSTREAM. */
+  env?: Record<string, string>;
+  /** headroom's options, placed before `--` (e.g. `--no-ledger`). */
   args?: string[];
 }
 
@@ -85,7 +106,7 @@ export interface AgentRun {
 export async function runClaude(opts: ClaudeRunOptions): Promise<AgentRun> {
   return withDirs(opts, (home, cwd) => {
     const env: Record<string, string> = {
-      ANTHROPIC_BASE_URL: opts.baseUrl,
+      ...(opts.wrap ? {} : { ANTHROPIC_BASE_URL: opts.baseUrl }),
       ANTHROPIC_API_KEY: 'dummy',
       CLAUDE_CONFIG_DIR: join(home, '.claude'),
       CLAUDE_CODE_MAX_RETRIES: String(opts.maxRetries ?? 0),
@@ -94,7 +115,7 @@ export async function runClaude(opts: ClaudeRunOptions): Promise<AgentRun> {
     };
     // --allowedTools rather than bypassPermissions: the latter is refused when running as root.
     const args = ['-p', '--allowedTools', 'Bash', ...(opts.args ?? []), '--', opts.prompt];
-    return spawnAgent(agentBin('claude'), args, { home, cwd, env: { ...env, ...opts.env }, timeoutMs: opts.timeoutMs });
+    return spawnAgent('claude', args, { home, cwd, env: { ...env, ...opts.env }, timeoutMs: opts.timeoutMs, wrap: opts.wrap });
   });
 }
 
@@ -114,8 +135,10 @@ export async function runCodex(opts: CodexRunOptions): Promise<AgentRun> {
       `stream_max_retries=${retries}`,
     ].join(', ');
     const config = [
-      'model_provider="headroom"',
-      `model_providers.headroom={${provider}}`,
+      // Under wrap the provider is wrap's (same name, pointing at its proxy); only the retries are ours.
+      ...(opts.wrap
+        ? [`model_providers.headroom.request_max_retries=${retries}`, `model_providers.headroom.stream_max_retries=${retries}`]
+        : ['model_provider="headroom"', `model_providers.headroom={${provider}}`]),
       // Without these Codex contacts github.com, chatgpt.com and ab.chatgpt.com at start-up.
       'check_for_update_on_startup=false',
       'analytics.enabled=false',
@@ -131,8 +154,9 @@ export async function runCodex(opts: CodexRunOptions): Promise<AgentRun> {
       ...(opts.args ?? []),
       '--', opts.prompt,
     ];
-    const env = { CODEX_HOME: codexHome, HEADROOM_TEST_API_KEY: 'dummy', ...opts.env };
-    return spawnAgent(agentBin('codex'), args, { home, cwd, env, timeoutMs: opts.timeoutMs });
+    // wrap's provider reads the key from OPENAI_API_KEY (and wrap refuses to start without one).
+    const env = { CODEX_HOME: codexHome, ...(opts.wrap ? { OPENAI_API_KEY: 'dummy' } : { HEADROOM_TEST_API_KEY: 'dummy' }), ...opts.env };
+    return spawnAgent('codex', args, { home, cwd, env, timeoutMs: opts.timeoutMs, wrap: opts.wrap });
   });
 }
 
@@ -160,7 +184,7 @@ export async function runCopilot(opts: CopilotRunOptions): Promise<AgentRun> {
     // TMPDIR (even /dev/zero: "Permission denied because no interactive user response was available").
     // -s prints only the agent's answer (no tool transcript, no stats).
     const args = ['--allow-all-tools', '--allow-all-paths', '-s', ...(opts.args ?? []), `--prompt=${opts.prompt}`];
-    return spawnAgent(agentBin('copilot'), args, { home, cwd, env: { ...env, ...opts.env }, timeoutMs: opts.timeoutMs });
+    return spawnAgent('copilot', args, { home, cwd, env: { ...env, ...opts.env }, timeoutMs: opts.timeoutMs, wrap: opts.wrap });
   });
 }
 
@@ -172,8 +196,9 @@ export async function runGemini(opts: GeminiRunOptions): Promise<AgentRun> {
   return withDirs(opts, (home, cwd) => {
     const defaults: Record<string, unknown> = {
       // GOOGLE_GEMINI_BASE_URL alone selects the "gateway" auth type, which -p mode refuses
-      // ("Invalid auth method selected."); gemini-api-key still honours the base URL.
-      security: { auth: { selectedType: 'gemini-api-key' } },
+      // ("Invalid auth method selected."); gemini-api-key still honours the base URL. Under wrap
+      // it is left to the test (headroom refuses a prompt-mode run without it).
+      ...(opts.wrap ? {} : { security: { auth: { selectedType: 'gemini-api-key' } } }),
       // Otherwise it posts telemetry to play.googleapis.com.
       privacy: { usageStatisticsEnabled: false },
       // Model calls (not the routing call, which always makes 5 attempts).
@@ -184,7 +209,7 @@ export async function runGemini(opts: GeminiRunOptions): Promise<AgentRun> {
     fs.writeFileSync(join(settingsDir, 'settings.json'), `${JSON.stringify(mergeSettings(defaults, opts.settings ?? {}), null, 2)}\n`);
     const env: Record<string, string> = {
       GEMINI_API_KEY: 'dummy',
-      GOOGLE_GEMINI_BASE_URL: opts.baseUrl,
+      ...(opts.wrap ? {} : { GOOGLE_GEMINI_BASE_URL: opts.baseUrl }),
       GEMINI_CLI_TRUST_WORKSPACE: 'true',
       // Error reports (gemini-client-error-*.json) go to the temp dir: keep them in the sandbox.
       TMPDIR: sandboxTmp(home),
@@ -195,7 +220,7 @@ export async function runGemini(opts: GeminiRunOptions): Promise<AgentRun> {
       ...(opts.args ?? []),
       `--prompt=${opts.prompt}`,
     ];
-    return spawnAgent(agentBin('gemini'), args, { home, cwd, env: { ...env, ...opts.env }, timeoutMs: opts.timeoutMs });
+    return spawnAgent('gemini', args, { home, cwd, env: { ...env, ...opts.env }, timeoutMs: opts.timeoutMs, wrap: opts.wrap });
   });
 }
 
@@ -279,13 +304,21 @@ interface SpawnOptions {
   cwd: string;
   env: Record<string, string>;
   timeoutMs: number | undefined;
+  wrap: WrapRun | undefined;
 }
 
-async function spawnAgent(bin: string, args: string[], o: SpawnOptions): Promise<AgentRun> {
+async function spawnAgent(agent: 'claude' | 'codex' | 'copilot' | 'gemini', agentArgs: string[], o: SpawnOptions): Promise<AgentRun> {
   const catcher = await startOutboundCatcher();
   try {
+    const agentPath = agentBin(agent);
+    // Under wrap: headroom (this Node, the built CLI) finds the agent on PATH and passes it the
+    // same environment, plus its own routing.
+    const [bin, args] = o.wrap
+      ? [process.execPath, [join(ROOT, 'dist/cli.js'), 'wrap', agent, ...(o.wrap.args ?? []), '--', ...agentArgs]]
+      : [agentPath, agentArgs];
+    const path = process.env.PATH ?? '/usr/bin:/bin';
     const env = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      PATH: o.wrap ? `${dirname(agentPath)}:${path}` : path,
       HOME: o.home,
       LANG: 'C.UTF-8',
       TERM: 'dumb',
@@ -293,6 +326,7 @@ async function spawnAgent(bin: string, args: string[], o: SpawnOptions): Promise
       HTTPS_PROXY: catcher.url,
       HTTP_PROXY: catcher.url,
       NO_PROXY: '127.0.0.1,localhost,::1',
+      ...(o.wrap ? { HEADROOM_HOME: o.wrap.headroomHome, ...o.wrap.env } : {}),
       ...o.env,
     };
     const run = await spawnAndWait(bin, args, o.cwd, env, o.timeoutMs ?? 60_000);
