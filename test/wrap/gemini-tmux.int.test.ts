@@ -14,8 +14,10 @@ import { hasTmux, TmuxSession } from '../helpers/tmux.js';
 const WIDTH = 100;
 const HEIGHT = 30;
 const ERROR_LINE = 'ERROR payment-api: connection pool exhausted (order 4711)';
+// Short enough that Gemini CLI's own shell view keeps all of it: what it keeps of a longer
+// output varies from run to run, with or without headroom.
 const LOG_COMMAND =
-  `seq 1 300 | awk '{ if ($1 == 150) print "2026-03-01T12:03:20Z ${ERROR_LINE}"; ` +
+  `seq 1 40 | awk '{ if ($1 == 20) print "2026-03-01T12:03:20Z ${ERROR_LINE}"; ` +
   'else printf "2026-03-01T12:%02d:%02dZ INFO worker-%d handled request %d in 12ms\\n", int($1/60), $1%60, $1%8, $1 }\'';
 
 /** Timings and the random tips and phrases Gemini CLI shows change from run to run. */
@@ -90,9 +92,7 @@ describe.skipIf(!hasTmux())('Gemini CLI interactive under headroom wrap (tmux)',
     const t = await session(true);
     await askForTheLog(t);
     const screen = await t.waitFor((rows) => /saved \S+ tok/.test(rows[HEIGHT - 1] ?? ''), 10_000, 'the savings on the status row');
-    // (Interactive Gemini CLI runs the command in its own terminal and sends what that kept: here
-    // not the middle of the log, with or without headroom; the screens below show the same answer.)
-    expect(screen.join('\n')).toContain('FINAL:');
+    expect(screen.join('\n')).toContain('FINAL: the ERROR line is in view');
     expect(screen).toHaveLength(HEIGHT);
     expect(normalise(screen.slice(0, HEIGHT - 1))).toEqual(normalise(directScreen));
     expect(screen[HEIGHT - 1]).toMatch(/^headroom · gemini · \d+ req · saved \S+ tok \(\d+%\)/);

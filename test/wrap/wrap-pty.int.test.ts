@@ -394,11 +394,11 @@ describe.concurrent('headroom wrap under a real terminal (built CLI, fake agents
 
     it('works with stdin closed (no stdin at all)', async ({ onTestFinished }) => {
       const w = await World.create(onTestFinished);
-      const r = await w.wrapPlain(['gemini'], { FAKE_AGENT_MODE: 'ask', FAKE_TOOL_OUTPUT_FILE: toolFile }, 'ignore');
+      const r = await w.wrapPlain(['aider'], { FAKE_AGENT_MODE: 'ask', FAKE_TOOL_OUTPUT_FILE: toolFile }, 'ignore');
       expect(r.code).toBe(0);
       expect(r.out).toContain('TTY no');
       expect(r.out).toMatch(/ANSWER ok: 1 tool outputs/);
-      expect(stripAnsi(r.err)).toMatch(/Gemini CLI exited with code 0/);
+      expect(stripAnsi(r.err)).toMatch(/Aider exited with code 0/);
     });
   });
 
