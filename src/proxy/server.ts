@@ -126,7 +126,8 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
   };
 }
 
-function definedOnly<T extends object>(o: T): Partial<T> {
+/** The entries of `o` that are set (neither undefined nor empty). */
+export function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== '')) as Partial<T>;
 }
 

@@ -14,7 +14,7 @@ export interface PlainSessionOptions {
  * terminal already reaches the whole foreground process group, agent included — headroom
  * only waits for the agent to finish.
  */
-export function runPlain(opts: PlainSessionOptions): { pid: number | undefined; exited: Promise<ExitStatus> } {
+export function runPlain(opts: PlainSessionOptions): Promise<ExitStatus> {
   const child = spawn(opts.file, opts.args, { cwd: opts.cwd, env: opts.env, stdio: 'inherit' });
   const ignore = (): void => undefined;
   const forward = (signal: NodeJS.Signals) => (): void => {
@@ -26,7 +26,7 @@ export function runPlain(opts: PlainSessionOptions): { pid: number | undefined; 
   };
   for (const [s, h] of handlers) process.on(s, h);
   process.on('exit', onProcessExit);
-  const exited = new Promise<ExitStatus>((resolve, reject) => {
+  return new Promise<ExitStatus>((resolve, reject) => {
     const done = (): void => {
       for (const [s, h] of handlers) process.off(s, h);
       process.off('exit', onProcessExit);
@@ -40,5 +40,4 @@ export function runPlain(opts: PlainSessionOptions): { pid: number | undefined; 
       resolve(exitStatus(code, signal));
     });
   });
-  return { pid: child.pid, exited };
 }

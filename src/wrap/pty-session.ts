@@ -18,7 +18,6 @@ export interface PtySessionOptions {
 }
 
 export interface PtySession {
-  pid: number;
   /** Redraw the status line soon (throttled). */
   statusChanged(): void;
   exited: Promise<ExitStatus>;
@@ -242,7 +241,6 @@ export function runInPty(opts: PtySessionOptions): PtySession {
   });
 
   return {
-    pid: child.pid,
     statusChanged: () => {
       dirty = true;
     },

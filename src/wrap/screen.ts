@@ -131,11 +131,6 @@ export class ScreenGuard {
     return this.state === State.Ground && this.utf8Pending === 0 && !this.savedCursor && !this.modes.has(2026);
   }
 
-  /** The agent is on the alternate screen. */
-  get onAltScreen(): boolean {
-    return [...ALT_SCREEN_MODES].some((m) => this.modes.has(m));
-  }
-
   /** Bytes that leave the terminal as the agent found it, whatever state the agent left it in. */
   restoreSequence(): string {
     let s = '';

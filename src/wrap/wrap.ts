@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Agent } from '../agents/index.js';
 import { loadPricing } from '../pricing.js';
 import type { UpstreamName } from '../proxy/routes.js';
-import { startProxy, type ProxyOptions, type RunningProxy } from '../proxy/server.js';
+import { definedOnly, startProxy, type ProxyOptions, type RunningProxy } from '../proxy/server.js';
 import { renderExitSummary } from '../tui/exit-summary.js';
 import { renderStatusLine } from '../tui/status-line.js';
 import type { ExitStatus } from './exit-status.js';
@@ -37,8 +37,9 @@ export interface WrapResult {
   wrapSession: string;
 }
 
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+/** The environment without unset variables (a PTY takes strings only); empty values stay. */
+function setVariables(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
 /**
@@ -85,14 +86,14 @@ export async function wrap(opts: WrapOptions): Promise<WrapResult> {
   try {
     const interactive = stdin.isTTY === true && stdout.isTTY === true;
     const launch = agent.launch({ proxyUrl: proxy.url, args: opts.args, env, interactive });
-    const childEnv = definedOnly({ ...env, ...launch.env, HEADROOM_PROXY_URL: proxy.url, HEADROOM_WRAP_SESSION: wrapSession }) as Record<string, string>;
+    const childEnv = setVariables({ ...env, ...launch.env, HEADROOM_PROXY_URL: proxy.url, HEADROOM_WRAP_SESSION: wrapSession });
     if (interactive) {
       const status = opts.status ? (columns: number) => renderStatusLine({ agent: agent.name, tally, proxyUrl: proxy.url }, columns) : undefined;
       const s = runInPty({ file, args: launch.args, env: childEnv, cwd, stdin, stdout, ...(status ? { status } : {}) });
       session = s;
       exit = await s.exited;
     } else {
-      exit = await runPlain({ file, args: launch.args, env: childEnv, cwd }).exited;
+      exit = await runPlain({ file, args: launch.args, env: childEnv, cwd });
     }
   } finally {
     await proxy.close();

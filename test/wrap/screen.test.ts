@@ -110,7 +110,6 @@ describe('ScreenGuard', () => {
     const g = new ScreenGuard(23);
     expect(g.restoreSequence()).toBe('\x1b[0m');
     g.scan(b('\x1b[?1049h\x1b[?1000;1006h\x1b[?2004h\x1b[?25l\x1b[>1u\x1b[>3u\x1b[?7l'));
-    expect(g.onAltScreen).toBe(true);
     const seq = g.restoreSequence();
     for (const part of ['\x1b[?1049l', '\x1b[?1000l', '\x1b[?1006l', '\x1b[?2004l', '\x1b[<2u', '\x1b[?7h', '\x1b[?25h']) expect(seq).toContain(part);
     g.scan(b('\x1b[?1000l\x1b[<u\x1b[?25h\x1b[?1049l'));
