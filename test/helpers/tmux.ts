@@ -3,6 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
 
+const CI_VARIABLES = ['CI', 'GITHUB_ACTIONS', 'CONTINUOUS_INTEGRATION', 'BUILD_NUMBER', 'RUN_ID'];
+
 /**
  * A detached tmux session on its own server socket: what a person would see in a terminal,
  * driven with send-keys and read with capture-pane.
@@ -17,9 +19,12 @@ export class TmuxSession {
     // tmux's own shell may reset variables such as PATH, so they are set by `env` in the command.
     const quote = (v: string) => `'${v.replace(/'/g, `'\\''`)}'`;
     const env = Object.entries(opts.env).map(([k, v]) => `${k}=${quote(v)}`).join(' ');
+    // A person's terminal, not a CI job: CLIs such as Gemini CLI refuse to be interactive
+    // when CI=true, which the CI machine sets for the test process (and so for tmux).
+    const notCi = CI_VARIABLES.map((k) => `-u ${k}`).join(' ');
     // The exit status goes to a file: tmux does not always report a dead pane's status.
     this.statusFile = join(this.socket, '..', 'status');
-    this.tmux('new-session', '-d', '-s', this.name, '-x', String(opts.width), '-y', String(opts.height), '-c', opts.cwd, `env ${env} ${command}; echo $? > ${this.statusFile}`);
+    this.tmux('new-session', '-d', '-s', this.name, '-x', String(opts.width), '-y', String(opts.height), '-c', opts.cwd, `env ${notCi} ${env} ${command}; echo $? > ${this.statusFile}`);
     // Keep the pane after the command exits, so its last screen can still be read.
     this.tmux('set-option', '-t', this.name, 'remain-on-exit', 'on');
   }
