@@ -6,7 +6,8 @@ export type { CompressRequestOptions, RequestCompressResult, ToolOutputStat } fr
 export { startProxy } from './proxy/server.js';
 export type { ProxyOptions, RunningProxy } from './proxy/server.js';
 export type { StatsSnapshot, RequestRecord } from './proxy/stats.js';
-export type { ProviderName } from './proxy/providers/types.js';
+export type { ProviderName, ProxyCall, ProxyToolSpec } from './proxy/providers/types.js';
+export type { CallMeta, ProxyToolSet, RecallHook } from './proxy/proxy-tools.js';
 export { detectKind } from './compress/detect.js';
 export { FileCcrStore, ccrKey } from './compress/ccr-store.js';
 export type { CcrStore } from './compress/ccr-store.js';

@@ -7,10 +7,13 @@ import { compressRequestBody, countCompressedTokens, type RequestCompression } f
 import type { ProxyContext } from './context.js';
 import { BodyTooLarge, isJsonContentType, readBody, sendJson } from './http-util.js';
 import { NO_USAGE, type NeutralRequest, type Usage } from './neutral.js';
+import type { CallMeta } from './proxy-tools.js';
 import { message, relayJson, relayStream, type Exchange, type Outcome } from './respond.js';
+import { RETRIEVE_TOOL_NAME } from './retrieval.js';
 import type { ApiRoute } from './routes.js';
-import { conversationId } from './session.js';
+import { conversationId, type SessionState } from './session.js';
 import { callUpstream, clientResponseHeaders, upstreamRequestHeaders, upstreamUrl, type UpstreamResponse } from './upstream.js';
+import { newestUserTurn, recallFor } from './user-context.js';
 
 function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
@@ -19,8 +22,9 @@ function header(req: IncomingMessage, name: string): string | undefined {
 
 /**
  * One request on a provider route: compress its tool outputs (cache-safely, per session),
- * forward it, relay the answer (answering headroom_retrieve calls on the way), and record
- * the savings. Requests the proxy cannot read go upstream exactly as they came.
+ * add recalled context to the newest user turn, forward it, relay the answer (answering
+ * the proxy's own tool calls on the way), and record the savings. Requests the proxy cannot
+ * read go upstream exactly as they came.
  */
 export async function handleApiRequest(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const started = performance.now();
@@ -36,16 +40,19 @@ export async function handleApiRequest(ctx: ProxyContext, route: ApiRoute, req: 
     return;
   }
   const agent = (ctx.agent ?? header(req, 'x-headroom-agent') ?? agentOf(req.headers) ?? 'unknown') as AgentName | 'unknown';
-  const compression = compress(ctx, route, req, body, agent);
+  const abort = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) abort.abort();
+  });
+  const read = readRequest(ctx, route, req, body, agent);
+  const meta: CallMeta = { agent, session: read?.session.id ?? '' };
+  const recalled = read ? await recall(ctx, route, read, meta) : undefined;
+  const compression = read ? compress(ctx, route, req, read, recalled?.text) : undefined;
   const forward = compression && compression.body !== compression.raw ? compression.body : body;
   const request = compression?.request;
   const model = route.model ?? request?.model ?? '';
   const session = compression?.session.id ?? '';
 
-  const abort = new AbortController();
-  res.on('close', () => {
-    if (!res.writableFinished) abort.abort();
-  });
   const headers = upstreamRequestHeaders(req.headers, { decodeResponse: true });
   const target = upstreamUrl(ctx.upstreams[route.upstream], url.pathname + url.search);
   const pending = callUpstream(ctx.pool, { url: target, method: 'POST', headers, body: forward, signal: abort.signal, decode: true });
@@ -59,7 +66,7 @@ export async function handleApiRequest(ctx: ProxyContext, route: ApiRoute, req: 
     'x-headroom-tokens-saved': String(tokens.before - tokens.after),
   };
 
-  let outcome: Outcome = { usage: NO_USAGE, retrievalCalls: 0, retrievalRounds: 0, unknownKeys: 0, hiddenMixed: 0 };
+  let outcome: Outcome = { usage: NO_USAGE, retrievalCalls: 0, retrievalRounds: 0, unknownKeys: 0, hiddenMixed: 0, toolCalls: 0 };
   let status = 0;
   let upstreamError = false;
   try {
@@ -72,6 +79,8 @@ export async function handleApiRequest(ctx: ProxyContext, route: ApiRoute, req: 
       body: typeof forward === 'string' ? forward : forward.toString('utf8'),
       signal: abort.signal,
       retrieval: compression?.retrieveToolAdded === true,
+      proxyNames: new Set([RETRIEVE_TOOL_NAME, ...(compression?.proxyToolsAdded ?? [])]),
+      meta,
       extraHeaders,
     };
     const type = String(upstream.headers['content-type'] ?? '');
@@ -115,6 +124,8 @@ export async function handleApiRequest(ctx: ProxyContext, route: ApiRoute, req: 
     retrievalRounds: outcome.retrievalRounds,
     unknownKeys: outcome.unknownKeys,
     hiddenMixed: outcome.hiddenMixed,
+    toolCalls: outcome.toolCalls,
+    recalled: compression?.contextAdded ? (recalled?.count ?? 0) : 0,
   };
   ctx.stats.record(record);
   ctx.onRecord?.(record);
@@ -134,6 +145,8 @@ export async function handleApiRequest(ctx: ProxyContext, route: ApiRoute, req: 
       cacheReadTokens: outcome.usage.cacheRead,
       cacheWriteTokens: outcome.usage.cacheWrite,
       retrievals: outcome.retrievalCalls,
+      toolCalls: record.toolCalls,
+      recalled: record.recalled,
       ms: Math.round(performance.now() - started),
       ...(ctx.wrapSession ? { wrap: ctx.wrapSession } : {}),
     },
@@ -141,33 +154,61 @@ export async function handleApiRequest(ctx: ProxyContext, route: ApiRoute, req: 
   );
 }
 
+interface ReadRequest {
+  raw: string;
+  request: NeutralRequest;
+  session: SessionState;
+}
+
 interface Compressed extends RequestCompression {
   raw: string;
 }
 
-/** Compression of a readable JSON body, or undefined when it must go upstream as it came. */
-function compress(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage, body: Buffer, agent: string): Compressed | undefined {
+/** A readable JSON body in the neutral view with its session, or undefined when it must go upstream as it came. */
+function readRequest(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage, body: Buffer, agent: string): ReadRequest | undefined {
   if (!isJsonContentType(req.headers['content-type']) || !isUtf8(body)) return undefined;
   if (header(req, 'x-headroom-bypass') === 'true') return undefined;
   const raw = body.toString('utf8');
-  const fixedSession = header(req, 'x-headroom-session');
-  const sessionOf = (request: NeutralRequest) =>
-    ctx.sessions.get(
-      fixedSession ? `headroom:${fixedSession}` : (sessionFromHeaders(req.headers, agent === 'unknown' ? undefined : (agent as AgentName)) ?? (request.sessionKey ? `key:${request.sessionKey}` : conversationId(request))),
-    );
+  try {
+    const request = route.adapter.read(raw);
+    const fixedSession = header(req, 'x-headroom-session');
+    const id = fixedSession
+      ? `headroom:${fixedSession}`
+      : (sessionFromHeaders(req.headers, agent === 'unknown' ? undefined : (agent as AgentName)) ?? (request.sessionKey ? `key:${request.sessionKey}` : conversationId(request)));
+    return { raw, request, session: ctx.sessions.get(id) };
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) ctx.log(`${route.adapter.name}: request not read (${message(err)}); forwarded as it came`);
+    return undefined;
+  }
+}
+
+/** Recalled context for a request that ends with a new user turn (one with no context remembered). */
+async function recall(ctx: ProxyContext, route: ApiRoute, read: ReadRequest, meta: CallMeta): Promise<{ text: string; count: number } | undefined> {
+  if (!ctx.recall || route.op !== 'generate') return undefined;
+  const turn = newestUserTurn(read.request, read.session);
+  if (!turn || turn.remembered) return undefined;
+  return recallFor(ctx.recall, turn.query, meta, ctx.recallTimeoutMs, ctx.log);
+}
+
+/** Compression of a read request, or undefined when it must go upstream as it came. */
+function compress(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage, read: ReadRequest, userContext: string | undefined): Compressed | undefined {
+  const generate = route.op === 'generate';
   try {
     const query = header(req, 'x-headroom-query');
-    const result = compressRequestBody(route.adapter, raw, {
-      session: sessionOf,
+    const result = compressRequestBody(route.adapter, read.raw, {
+      request: read.request,
+      session: read.session,
       store: ctx.store,
       budgetMs: ctx.budgetMs,
       ...(query ? { query } : {}),
-      retrieveTool: route.op === 'generate' ? ctx.retrieveTool : 'never',
+      retrieveTool: generate ? ctx.retrieveTool : 'never',
+      ...(generate && ctx.tools ? { proxyTools: ctx.tools.tools } : {}),
+      ...(generate && userContext ? { userContext } : {}),
     });
     if (result.failedOpen) ctx.log(`${route.adapter.name}: ${result.failedOpen}`);
-    return { ...result, raw };
+    return { ...result, raw: read.raw };
   } catch (err) {
-    if (!(err instanceof SyntaxError)) ctx.log(`${route.adapter.name}: request not read (${message(err)}); forwarded as it came`);
+    ctx.log(`${route.adapter.name}: request not compressed (${message(err)}); forwarded as it came`);
     return undefined;
   }
 }

@@ -5,9 +5,10 @@ import { countTokens } from '../compress/tokens.js';
 import type { ContentKind } from '../compress/types.js';
 import { latestUserText, toolOutputs, type NeutralRequest } from './neutral.js';
 import { adapterFor } from './providers/index.js';
-import type { ProviderAdapter, ProviderName } from './providers/types.js';
-import { RETRIEVE_TOOL_NAME } from './retrieval.js';
+import type { ProviderAdapter, ProviderName, ProxyToolSpec } from './providers/types.js';
+import { RETRIEVE_TOOL, RETRIEVE_TOOL_NAME } from './retrieval.js';
 import { contentHash, SessionState, type MemoEntry } from './session.js';
+import { newestUserTurn, userContextEdits } from './user-context.js';
 
 export interface RequestCompressOptions {
   /**
@@ -22,6 +23,18 @@ export interface RequestCompressOptions {
   budgetMs?: number;
   /** When to add the headroom_retrieve tool (default 'always'); see RetrieveToolMode. */
   retrieveTool?: RetrieveToolMode;
+  /**
+   * Tools of the proxy's tool set to add after headroom_retrieve, to every request that
+   * declares tools of its own; a name the client declares itself is left out.
+   */
+  proxyTools?: readonly ProxyToolSpec[];
+  /**
+   * Context recalled for the newest user turn: appended to its last real text part and
+   * remembered for the session. Context remembered from earlier requests is replayed always.
+   */
+  userContext?: string;
+  /** The request already read from the body (it is not read again). */
+  request?: NeutralRequest;
 }
 
 /**
@@ -66,6 +79,10 @@ export interface RequestCompression {
   compressed: OutputResult[];
   retrievalKeys: string[];
   retrieveToolAdded: boolean;
+  /** Names of the proxy tool set's tools added to this request. */
+  proxyToolsAdded: string[];
+  /** `userContext` was appended to the newest user turn (not replayed). */
+  contextAdded: boolean;
   /** Why the original was forwarded instead, when compression failed or ran out of time. */
   failedOpen?: string;
   ms: number;
@@ -84,7 +101,7 @@ export const DEFAULT_BUDGET_MS = 2000;
 export function compressRequestBody(adapter: ProviderAdapter, raw: string, opts: RequestCompressOptions = {}): RequestCompression {
   const started = performance.now();
   const budget = opts.budgetMs ?? DEFAULT_BUDGET_MS;
-  const request = adapter.read(raw);
+  const request = opts.request ?? adapter.read(raw);
   const session = typeof opts.session === 'function' ? opts.session(request) : (opts.session ?? new SessionState('one-off'));
   const query = opts.query ?? latestUserText(request);
   const fresh = new Map<string, MemoEntry>();
@@ -92,7 +109,20 @@ export function compressRequestBody(adapter: ProviderAdapter, raw: string, opts:
   const edits: Replacement[] = [];
   const failOpen = (reason: string): RequestCompression => {
     for (const [hash, entry] of fresh) session.memo.set(hash, { ...entry, compressed: undefined, retrievalKeys: [] });
-    return { body: raw, request, session, query, outputs: [], compressed: [], retrievalKeys: [], retrieveToolAdded: false, failedOpen: reason, ms: performance.now() - started };
+    return {
+      body: raw,
+      request,
+      session,
+      query,
+      outputs: [],
+      compressed: [],
+      retrievalKeys: [],
+      retrieveToolAdded: false,
+      proxyToolsAdded: [],
+      contextAdded: false,
+      failedOpen: reason,
+      ms: performance.now() - started,
+    };
   };
   let overBudget = false;
   try {
@@ -114,10 +144,15 @@ export function compressRequestBody(adapter: ProviderAdapter, raw: string, opts:
     const compressed = outputs.filter((o) => o.entry.compressed !== undefined);
     const retrievalKeys = [...new Set(compressed.flatMap((c) => c.entry.retrievalKeys))];
     const wantTool = wantsRetrieveTool(opts.retrieveTool ?? 'always', request, session, retrievalKeys.length > 0);
-    if (wantTool) edits.push(adapter.addRetrieveTool(raw));
+    const proxyTools = request.tools.length > 0 ? (opts.proxyTools ?? []).filter((t) => t.name !== RETRIEVE_TOOL_NAME && !request.tools.includes(t.name)) : [];
+    const tools = wantTool ? [RETRIEVE_TOOL, ...proxyTools] : proxyTools;
+    if (tools.length > 0) edits.push(adapter.addTools(raw, tools));
+    const context = contextEdits(request, session, opts.userContext);
+    edits.push(...context.edits);
     const body = edits.length > 0 ? splice(raw, edits) : raw;
     for (const [hash, entry] of fresh) session.memo.set(hash, entry);
     if (wantTool) session.retrieveToolAdded = true;
+    if (context.remember) session.userContext.set(...context.remember);
     return {
       body,
       request,
@@ -127,12 +162,20 @@ export function compressRequestBody(adapter: ProviderAdapter, raw: string, opts:
       compressed,
       retrievalKeys,
       retrieveToolAdded: wantTool,
+      proxyToolsAdded: proxyTools.map((t) => t.name),
+      contextAdded: context.remember !== undefined,
       ...(overBudget ? { failedOpen: `compression passed its ${budget} ms budget; new outputs forwarded as they are` } : {}),
       ms: performance.now() - started,
     };
   } catch (err) {
     return failOpen(`compression failed: ${err instanceof Error ? err.message : String(err)}`);
   }
+}
+
+/** Replayed context of earlier turns, and `text` for the newest turn unless it has context already. */
+function contextEdits(request: NeutralRequest, session: SessionState, text: string | undefined): ReturnType<typeof userContextEdits> {
+  const turn = text ? newestUserTurn(request, session) : undefined;
+  return userContextEdits(request, session, turn && !turn.remembered && text ? { part: turn.part, text } : undefined);
 }
 
 /**

@@ -3,6 +3,7 @@ import type { AgentName } from '../agents/index.js';
 import type { CcrStore } from '../compress/ccr-store.js';
 import type { RetrieveToolMode } from './compress-request.js';
 import type { Ledger } from './ledger.js';
+import type { ProxyToolSet, RecallHook } from './proxy-tools.js';
 import type { UpstreamName } from './routes.js';
 import type { Sessions } from './session.js';
 import type { ProxyStats, RequestRecord } from './stats.js';
@@ -23,8 +24,14 @@ export interface ProxyContext {
   maxBodyBytes: number;
   budgetMs: number;
   retrieveTool: RetrieveToolMode;
-  /** Upper bound on extra upstream rounds that answer headroom_retrieve calls. */
+  /** Upper bound on extra upstream rounds that answer proxy calls (headroom_retrieve and the set's). */
   maxRetrievalRounds: number;
+  /** Tools added besides headroom_retrieve and answered by the proxy. */
+  tools: ProxyToolSet | undefined;
+  /** Context for the newest user turn. */
+  recall: RecallHook | undefined;
+  /** Past this a recall is given up and the request goes without it. */
+  recallTimeoutMs: number;
   /** Called once per finished provider request (the wrapper's status line listens). */
   onRecord: ((record: RequestRecord) => void) | undefined;
   log: (line: string) => void;

@@ -21,6 +21,10 @@ export interface LedgerRecord {
   cacheReadTokens: number;
   cacheWriteTokens: number;
   retrievals: number;
+  /** Calls of the proxy's tool set (memory tools) it ran. */
+  toolCalls: number;
+  /** Items of recalled context added to the newest user turn. */
+  recalled: number;
   ms: number;
   /** The `headroom wrap` session the request belongs to. */
   wrap?: string;

@@ -28,7 +28,9 @@ export function prometheusText(s: StatsSnapshot): string {
     [{ type: 'cache_write' }, s.usage.cacheWriteTokens],
   ]);
   family('headroom_retrievals_total', 'headroom_retrieve calls the proxy answered.', 'counter', [[{}, s.retrievals.calls]]);
-  family('headroom_retrieval_rounds_total', 'Extra upstream rounds made to answer retrievals.', 'counter', [[{}, s.retrievals.rounds]]);
+  family('headroom_retrieval_rounds_total', "Extra upstream rounds made to answer the proxy's own tool calls (retrievals and the tool set).", 'counter', [[{}, s.retrievals.rounds]]);
+  family('headroom_proxy_tool_calls_total', 'Calls of the proxy-added tools (besides headroom_retrieve) the proxy ran.', 'counter', [[{}, s.proxyTools.calls]]);
+  family('headroom_recalled_total', 'Items of recalled context added to newest user turns.', 'counter', [[{}, s.recall.recalled]]);
   family('headroom_sessions', 'Conversations the proxy holds cache-safety state for.', 'gauge', [[{}, s.sessions]]);
   return lines.join('\n') + '\n';
 }

@@ -11,6 +11,11 @@ export type Role = 'system' | 'user' | 'assistant' | 'tool';
 export interface TextPart {
   type: 'text';
   text: string;
+  /**
+   * Where the text's JSON string value (quotes included) sits in the raw body, for text parts
+   * of messages (system prompts have none). Recall is appended to a user turn through it.
+   */
+  span?: Span;
 }
 
 export interface ToolCallPart {
@@ -66,6 +71,12 @@ export function addUsage(a: Usage, b: Usage): Usage {
   return { input: a.input + b.input, output: a.output + b.output, cacheRead: a.cacheRead + b.cacheRead, cacheWrite: a.cacheWrite + b.cacheWrite };
 }
 
+/** The message with text spans kept only if it is a user message: nothing else is ever appended to. */
+export function spansForUserOnly(m: Message): Message {
+  if (m.role === 'user' || !m.parts.some((p) => p.type === 'text' && p.span)) return m;
+  return { ...m, parts: m.parts.map((p) => (p.type === 'text' && p.span ? { type: 'text', text: p.text } : p)) };
+}
+
 /** Every tool output of a request, in order. */
 export function toolOutputs(req: NeutralRequest): ToolOutputPart[] {
   const out: ToolOutputPart[] = [];
@@ -81,21 +92,33 @@ export function latestUserText(req: NeutralRequest): string {
   for (let i = req.messages.length - 1; i >= 0; i--) {
     const m = req.messages[i]!;
     if (m.role !== 'user') continue;
-    const texts = m.parts
-      .filter((p): p is TextPart => p.type === 'text')
-      .map((p) => withoutInjectedContext(p.text))
-      .filter((t) => t !== '');
-    if (texts.length > 0) return texts.join('\n');
+    const text = realUserText(m);
+    if (text !== '') return text;
   }
   return '';
 }
 
-/** Context blocks agents add to user turns (Claude Code reminders, Codex and Gemini context). */
-const INJECTED_BLOCK_RE = /<(system-reminder|environment_context|session_context|user_instructions|current_datetime|INSTRUCTIONS)>[\s\S]*?<\/\1>/g;
+/** What the user wrote in a message: its text parts without injected context blocks. */
+export function realUserText(m: Message): string {
+  return m.parts
+    .filter((p): p is TextPart => p.type === 'text')
+    .map((p) => withoutInjectedContext(p.text))
+    .filter((t) => t !== '')
+    .join('\n');
+}
 
-const INJECTED_START_RE = /^<(system-reminder|environment_context|session_context|user_instructions|current_datetime|INSTRUCTIONS)>/;
+/**
+ * Context blocks added to user turns: Claude Code reminders, Codex and Gemini context, and
+ * headroom's own recalled memories. A block may carry attributes (`<headroom-memory n="2">`).
+ */
+const INJECTED_NAMES = 'system-reminder|environment_context|session_context|user_instructions|current_datetime|INSTRUCTIONS|headroom-memory';
 
-function withoutInjectedContext(text: string): string {
+const INJECTED_BLOCK_RE = new RegExp(`<(${INJECTED_NAMES})(?:\\s[^>]*)?>[\\s\\S]*?<\\/\\1>`, 'g');
+
+const INJECTED_START_RE = new RegExp(`^<(${INJECTED_NAMES})(?:\\s[^>]*)?>`);
+
+/** A text part's text without injected context ('' when it is context only). */
+export function withoutInjectedContext(text: string): string {
   const rest = text.replace(INJECTED_BLOCK_RE, '').trim();
   // An unclosed block, or Codex's AGENTS.md preamble, is context all the way down.
   return INJECTED_START_RE.test(rest) || rest.startsWith('# AGENTS.md instructions') ? '' : rest;

@@ -2,12 +2,13 @@ import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { ProxyContext } from './context.js';
 import { readAll, writeOrWait } from './http-util.js';
 import { NO_USAGE, addUsage, type Usage } from './neutral.js';
-import type { ProviderAdapter, Round } from './providers/types.js';
-import { answerRetrieve } from './retrieval.js';
+import type { ProviderAdapter, ProxyCall, ProxyResult, Round } from './providers/types.js';
+import { answerCall, type CallMeta } from './proxy-tools.js';
+import { answerRetrieve, RETRIEVE_TOOL_NAME } from './retrieval.js';
 import { SseParser } from './sse.js';
 import { callUpstream, clientResponseHeaders, type UpstreamResponse } from './upstream.js';
 
-/** How to ask upstream for the next round of the retrieval loop. */
+/** How to ask upstream for the next round of the proxy-call loop. */
 export interface Exchange {
   adapter: ProviderAdapter;
   url: string;
@@ -17,6 +18,10 @@ export interface Exchange {
   signal: AbortSignal;
   /** The proxy added headroom_retrieve to this request, so it answers the model's calls. */
   retrieval: boolean;
+  /** Tools whose calls are the proxy's: headroom_retrieve and the set's tools added to this request. */
+  proxyNames: ReadonlySet<string>;
+  /** The request the set's tools run for. */
+  meta: CallMeta;
   /** Extra response headers (x-headroom-tokens-*). */
   extraHeaders: OutgoingHttpHeaders;
 }
@@ -28,32 +33,67 @@ export interface Outcome {
   unknownKeys: number;
   /** Retrieve calls hidden because the model mixed them with the client's own tool calls. */
   hiddenMixed: number;
+  /** Calls of the set's tools run: answered, or run with the answer discarded. */
+  toolCalls: number;
   /** The upstream failed after the client got its status line. */
   midStreamError?: string;
 }
 
 function newOutcome(): Outcome {
-  return { usage: NO_USAGE, retrievalCalls: 0, retrievalRounds: 0, unknownKeys: 0, hiddenMixed: 0 };
+  return { usage: NO_USAGE, retrievalCalls: 0, retrievalRounds: 0, unknownKeys: 0, hiddenMixed: 0, toolCalls: 0 };
 }
 
-/** Does this round end the loop: no retrievals, mixed with client calls, or the limit reached. */
+/** Does this round end the loop: no proxy calls, mixed with client calls, or the limit reached. */
 function nextStep(ctx: ProxyContext, ex: Exchange, round: Round, n: number, out: Outcome): 'done' | 'cut' | 'continue' {
-  if (round.retrieveCalls.length === 0) return 'done';
-  if (!ex.retrieval || round.clientToolCalls > 0) {
-    out.hiddenMixed += round.retrieveCalls.length;
+  if (round.proxyCalls.length === 0) return 'done';
+  const retrieves = round.proxyCalls.filter(isRetrieve).length;
+  if ((retrieves > 0 && !ex.retrieval) || round.clientToolCalls > 0) {
+    out.hiddenMixed += retrieves;
     return 'done';
   }
   return n >= ctx.maxRetrievalRounds ? 'cut' : 'continue';
 }
 
-/** Answers a round's retrieve calls from the CCR store and asks upstream for the next round. */
-async function nextRound(ctx: ProxyContext, ex: Exchange, body: string, round: Round, out: Outcome): Promise<{ body: string; response: UpstreamResponse }> {
-  const results = round.retrieveCalls.map((call) => {
-    const text = answerRetrieve(call, ctx.store);
+function isRetrieve(call: ProxyCall): boolean {
+  return call.name === RETRIEVE_TOOL_NAME;
+}
+
+/** Answers a round's proxy calls in order: retrievals from the CCR store, the others by the tool set. */
+async function answerRound(ctx: ProxyContext, ex: Exchange, round: Round, out: Outcome): Promise<ProxyResult[]> {
+  const results: ProxyResult[] = [];
+  for (const call of round.proxyCalls) {
+    if (!isRetrieve(call)) {
+      results.push({ call, text: await runSetTool(ctx, ex, call, out) });
+      continue;
+    }
+    const text = answerRetrieve(call.input, ctx.store);
     if (text.startsWith('headroom_retrieve: ')) out.unknownKeys++;
-    return { call, text };
-  });
-  out.retrievalCalls += results.length;
+    out.retrievalCalls++;
+    results.push({ call, text });
+  }
+  return results;
+}
+
+async function runSetTool(ctx: ProxyContext, ex: Exchange, call: ProxyCall, out: Outcome): Promise<string> {
+  out.toolCalls++;
+  if (!ctx.tools) return `${call.name} failed: the tool is not available`;
+  const { text, failed } = await answerCall(ctx.tools, call, ex.meta);
+  if (failed) ctx.log(`${call.name}: ${text}`);
+  return text;
+}
+
+/**
+ * The loop ended on a round whose proxy calls get no continuation (mixed with the client's
+ * calls, or the round limit): the set's calls still run, so a save is never lost; their
+ * answers are dropped.
+ */
+async function runUnanswered(ctx: ProxyContext, ex: Exchange, round: Round, out: Outcome): Promise<void> {
+  for (const call of round.proxyCalls) if (!isRetrieve(call)) await runSetTool(ctx, ex, call, out);
+}
+
+/** Answers a round's proxy calls and asks upstream for the next round. */
+async function nextRound(ctx: ProxyContext, ex: Exchange, body: string, round: Round, out: Outcome): Promise<{ body: string; response: UpstreamResponse }> {
+  const results = await answerRound(ctx, ex, round, out);
   out.retrievalRounds++;
   const next = ex.adapter.continueRequest(body, round, results);
   const response = await callUpstream(ctx.pool, { url: ex.url, method: 'POST', headers: ex.headers, body: next, signal: ex.signal, decode: true });
@@ -62,8 +102,8 @@ async function nextRound(ctx: ProxyContext, ex: Exchange, body: string, round: R
 
 /**
  * Relays a streamed response event by event as it arrives, through the adapter's relay
- * (retrieve calls hidden, closing events held). When the model asked only for retrievals,
- * the proxy answers them and splices the next upstream stream into the same client stream.
+ * (proxy calls hidden, closing events held). When the model made only proxy calls, the
+ * proxy answers them and splices the next upstream stream into the same client stream.
  */
 export async function relayStream(ctx: ProxyContext, ex: Exchange, first: UpstreamResponse, res: ServerResponse): Promise<Outcome> {
   const out = newOutcome();
@@ -71,7 +111,7 @@ export async function relayStream(ctx: ProxyContext, ex: Exchange, first: Upstre
   delete headers['content-length'];
   res.writeHead(first.status, { ...headers, ...ex.extraHeaders });
   res.flushHeaders();
-  const relay = ex.adapter.streamRelay();
+  const relay = ex.adapter.streamRelay(ex.proxyNames);
   let body = ex.body;
   let response = first;
   let cut = false;
@@ -91,6 +131,7 @@ export async function relayStream(ctx: ProxyContext, ex: Exchange, first: Upstre
     const step = nextStep(ctx, ex, round, n, out);
     if (step !== 'continue') {
       cut = step === 'cut';
+      await runUnanswered(ctx, ex, round, out);
       break;
     }
     try {
@@ -115,8 +156,8 @@ function failStream(res: ServerResponse, errorEvent: string, out: Outcome, err?:
 }
 
 /**
- * Relays a JSON response. Without retrieve calls the upstream bytes go to the client as
- * they came; otherwise the proxy loops on retrieve-only rounds and sends the merged response.
+ * Relays a JSON response. Without proxy calls the upstream bytes go to the client as they
+ * came; otherwise the proxy loops on proxy-call-only rounds and sends the merged response.
  */
 export async function relayJson(ctx: ProxyContext, ex: Exchange, first: UpstreamResponse, res: ServerResponse): Promise<Outcome> {
   const out = newOutcome();
@@ -129,7 +170,7 @@ export async function relayJson(ctx: ProxyContext, ex: Exchange, first: Upstream
     return out;
   }
   const bodies = [json];
-  let round = ex.adapter.readResponse(json);
+  let round = ex.adapter.readResponse(json, ex.proxyNames);
   out.usage = round.usage;
   let body = ex.body;
   let cut = false;
@@ -137,6 +178,7 @@ export async function relayJson(ctx: ProxyContext, ex: Exchange, first: Upstream
     const step = nextStep(ctx, ex, round, n, out);
     if (step !== 'continue') {
       cut = step === 'cut';
+      await runUnanswered(ctx, ex, round, out);
       break;
     }
     const next = await nextRound(ctx, ex, body, round, out);
@@ -149,14 +191,14 @@ export async function relayJson(ctx: ProxyContext, ex: Exchange, first: Upstream
     }
     const nextJson: unknown = JSON.parse(nextText.toString('utf8'));
     bodies.push(nextJson);
-    round = ex.adapter.readResponse(nextJson);
+    round = ex.adapter.readResponse(nextJson, ex.proxyNames);
     out.usage = addUsage(out.usage, round.usage);
   }
-  if (bodies.length === 1 && round.retrieveCalls.length === 0) {
+  if (bodies.length === 1 && round.proxyCalls.length === 0) {
     sendBytes(res, first, text, ex.extraHeaders);
     return out;
   }
-  const merged = Buffer.from(JSON.stringify(ex.adapter.mergeResponses(bodies, cut)));
+  const merged = Buffer.from(JSON.stringify(ex.adapter.mergeResponses(bodies, cut, ex.proxyNames)));
   sendBytes(res, first, merged, ex.extraHeaders);
   return out;
 }

@@ -1,6 +1,6 @@
 import type { CcrStore } from '../compress/ccr-store.js';
 import { matchingParts } from '../compress/retrieve.js';
-import type { RetrieveCall } from './providers/types.js';
+import type { ProxyToolSpec } from './providers/types.js';
 
 /** The tool the proxy adds when a request carries retrieval markers. */
 export const RETRIEVE_TOOL_NAME = 'headroom_retrieve';
@@ -20,6 +20,11 @@ export const RETRIEVE_TOOL_SCHEMA = {
   required: ['key'],
 } as const;
 
+export const RETRIEVE_TOOL: ProxyToolSpec = { name: RETRIEVE_TOOL_NAME, description: RETRIEVE_TOOL_DESCRIPTION, schema: RETRIEVE_TOOL_SCHEMA };
+
+/** The proxy-call names of a request the proxy added no other tools to. */
+export const RETRIEVE_ONLY: ReadonlySet<string> = new Set([RETRIEVE_TOOL_NAME]);
+
 /** Reads a retrieve call's arguments (an object, or its JSON text). */
 export function retrieveArgs(input: unknown): { key: string; query?: string } {
   let value = input;
@@ -35,14 +40,25 @@ export function retrieveArgs(input: unknown): { key: string; query?: string } {
   return { key: typeof key === 'string' ? key.trim() : '', ...(typeof query === 'string' && query.trim() !== '' ? { query } : {}) };
 }
 
-/** The text the model gets back for one call; unknown or expired keys get a plain message. */
-export function answerRetrieve(call: RetrieveCall, store: CcrStore): string {
-  if (!/^[0-9a-f]{16}$/.test(call.key)) {
-    return `headroom_retrieve: "${call.key}" is not a retrieval key. Keys are the 16 hex digits after "key=" in a marker.`;
+/** The text the model gets back for one call's input; unknown or expired keys get a plain message. */
+export function answerRetrieve(input: unknown, store: CcrStore): string {
+  const { key, query } = retrieveArgs(input);
+  if (!/^[0-9a-f]{16}$/.test(key)) {
+    return `headroom_retrieve: "${key}" is not a retrieval key. Keys are the 16 hex digits after "key=" in a marker.`;
   }
-  const original = store.get(call.key);
+  const original = store.get(key);
   if (original === undefined) {
-    return `headroom_retrieve: no original is stored under key ${call.key} (unknown, or expired after its retention time). Work with the compressed output, or run the tool again.`;
+    return `headroom_retrieve: no original is stored under key ${key} (unknown, or expired after its retention time). Work with the compressed output, or run the tool again.`;
   }
-  return call.query ? matchingParts(original, call.query, call.key) : original;
+  return query ? matchingParts(original, query, key) : original;
+}
+
+/** A call's arguments from their JSON text; text that is not JSON is kept as it is. */
+export function parseArguments(text: unknown): unknown {
+  if (typeof text !== 'string') return text ?? {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }

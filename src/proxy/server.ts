@@ -13,11 +13,15 @@ import type { ProxyContext } from './context.js';
 import { isLoopbackHost, sendJson } from './http-util.js';
 import { Ledger } from './ledger.js';
 import { prometheusText } from './metrics.js';
+import type { ProxyToolSet, RecallHook } from './proxy-tools.js';
 import { message } from './respond.js';
 import { DEFAULT_UPSTREAMS, matchRoute, upstreamForOther, type UpstreamName } from './routes.js';
 import { Sessions } from './session.js';
 import { ProxyStats, type RequestRecord, type StatsSnapshot } from './stats.js';
 import { callUpstream, clientResponseHeaders, upstreamAgent, upstreamRequestHeaders, upstreamUrl } from './upstream.js';
+
+export type { CallMeta, ProxyToolSet, RecallHook } from './proxy-tools.js';
+export type { ProxyCall, ProxyToolSpec } from './providers/types.js';
 
 export interface ProxyOptions {
   /** Default 127.0.0.1. Anything but loopback needs `allowRemote` and a `token`. */
@@ -40,7 +44,17 @@ export interface ProxyOptions {
   /** When headroom_retrieve is added to requests (default 'always', the cache-stable choice). */
   retrieveTool?: RetrieveToolMode;
   upstreamTimeoutMs?: number;
+  /** Upper bound on extra upstream rounds that answer the proxy's own tool calls (default 3). */
   maxRetrievalRounds?: number;
+  /**
+   * Tools the proxy adds after headroom_retrieve (to requests that declare tools of their own)
+   * and answers itself; the client never sees their calls.
+   */
+  tools?: ProxyToolSet;
+  /** Context for the newest user turn (recalled memories), appended cache-safely. */
+  recall?: RecallHook;
+  /** Past this a recall is given up and the request goes without it (default 3000 ms). */
+  recallTimeoutMs?: number;
   store?: CcrStore;
   /** Directory of the savings ledger; false for none. Default HEADROOM_HOME/ledger. */
   ledgerDir?: string | false;
@@ -59,6 +73,7 @@ export interface RunningProxy {
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_MAX_BODY_BYTES = 50 * 1024 * 1024;
 const DEFAULT_UPSTREAM_TIMEOUT_MS = 600_000;
+const DEFAULT_RECALL_TIMEOUT_MS = 3000;
 
 /** Starts the compressing proxy in this process. */
 export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy> {
@@ -86,6 +101,9 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
     budgetMs: opts.budgetMs ?? DEFAULT_BUDGET_MS,
     retrieveTool: opts.retrieveTool ?? 'always',
     maxRetrievalRounds: opts.maxRetrievalRounds ?? 3,
+    tools: opts.tools,
+    recall: opts.recall,
+    recallTimeoutMs: opts.recallTimeoutMs ?? DEFAULT_RECALL_TIMEOUT_MS,
     onRecord: opts.onRecord,
     log: opts.log ?? (() => undefined),
   };
@@ -197,6 +215,8 @@ const OPS: Record<string, OpsHandler> = {
         retrieval: true,
         retrieveTool: ctx.retrieveTool,
         maxRetrievalRounds: ctx.maxRetrievalRounds,
+        proxyTools: ctx.tools?.tools.map((t) => t.name) ?? [],
+        recall: ctx.recall !== undefined,
         ledger: ctx.ledger !== undefined,
         agent: ctx.agent ?? null,
       },

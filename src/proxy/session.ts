@@ -22,6 +22,11 @@ export class SessionState {
   readonly memo = new Map<string, MemoEntry>();
   /** headroom_retrieve has been added to a request of this session (it then stays). */
   retrieveToolAdded = false;
+  /**
+   * Context appended to user text parts, keyed by a hash of the part's original text: each
+   * such part gets the same appended text in every request of the session.
+   */
+  readonly userContext = new Map<string, string>();
   constructor(readonly id: string) {}
 }
 

@@ -15,6 +15,10 @@ export interface StatsSnapshot {
   tokens: { before: number; after: number; saved: number };
   usage: { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWriteTokens: number };
   retrievals: { calls: number; rounds: number; unknownKeys: number; hiddenMixed: number };
+  /** Calls of the proxy's tool set (besides headroom_retrieve) it ran. */
+  proxyTools: { calls: number };
+  /** Requests whose newest user turn got recalled context, and how many items were recalled. */
+  recall: { requests: number; recalled: number };
   byProvider: Record<string, Bucket>;
   byModel: Record<string, Bucket>;
   byAgent: Record<string, Bucket>;
@@ -41,6 +45,10 @@ export interface RequestRecord {
   retrievalRounds: number;
   unknownKeys: number;
   hiddenMixed: number;
+  /** Calls of the proxy's tool set it ran (answered, or run and discarded when mixed). */
+  toolCalls: number;
+  /** Items of recalled context added to the newest user turn (0: none added). */
+  recalled: number;
 }
 
 function bucket(): Bucket {
@@ -54,6 +62,8 @@ export class ProxyStats {
     tokens: { before: 0, after: 0, saved: 0 },
     usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 },
     retrievals: { calls: 0, rounds: 0, unknownKeys: 0, hiddenMixed: 0 },
+    proxyTools: { calls: 0 },
+    recall: { requests: 0, recalled: 0 },
     byProvider: {},
     byModel: {},
     byAgent: {},
@@ -79,6 +89,9 @@ export class ProxyStats {
     s.retrievals.rounds += r.retrievalRounds;
     s.retrievals.unknownKeys += r.unknownKeys;
     s.retrievals.hiddenMixed += r.hiddenMixed;
+    s.proxyTools.calls += r.toolCalls;
+    if (r.recalled > 0) s.recall.requests++;
+    s.recall.recalled += r.recalled;
     for (const [map, key] of [[s.byProvider, r.provider], [s.byModel, r.model || 'unknown'], [s.byAgent, r.agent]] as const) {
       const b = (map[key] ??= bucket());
       b.requests++;

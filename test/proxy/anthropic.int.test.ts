@@ -9,7 +9,7 @@ import { startProxy, type RunningProxy } from '../../src/proxy/server.js';
 import { scriptSequence, startFakeUpstream, type FakeUpstream, type Script } from '../helpers/fake-upstream.js';
 
 const workload = (id: string): { request: Record<string, unknown>; toolOutput: string } => {
-  const request = { ...(JSON.parse(readFileSync(join('fixtures/workloads', id, 'request.json'), 'utf8')) as Record<string, unknown>), model: 'claude-test' };
+  const request: Record<string, unknown> = { ...(JSON.parse(readFileSync(join('fixtures/workloads', id, 'request.json'), 'utf8')) as Record<string, unknown>), model: 'claude-test' };
   const messages = request.messages as Array<{ content: Array<{ type: string; content?: string }> }>;
   const toolOutput = messages.at(-1)!.content.find((b) => b.type === 'tool_result')!.content!;
   return { request, toolOutput };

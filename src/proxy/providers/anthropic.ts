@@ -1,14 +1,12 @@
 import { appendToRootArray, appendToArray, arrayElements, objectMembers, rootSpan, stringAt, type Replacement, type Span } from '../../compress/json-spans.js';
-import { NO_USAGE, addUsage, type Message, type NeutralRequest, type Part, type TextPart, type Usage } from '../neutral.js';
-import { RETRIEVE_TOOL_DESCRIPTION, RETRIEVE_TOOL_NAME, RETRIEVE_TOOL_SCHEMA, retrieveArgs } from '../retrieval.js';
+import { NO_USAGE, addUsage, spansForUserOnly, type Message, type NeutralRequest, type Part, type TextPart, type Usage } from '../neutral.js';
+import { RETRIEVE_ONLY } from '../retrieval.js';
 import { eventJson, formatSse, type SseEvent } from '../sse.js';
-import type { ProviderAdapter, RetrieveCall, RetrieveResult, Round, StreamRelay } from './types.js';
+import type { ProviderAdapter, ProxyCall, ProxyResult, ProxyToolSpec, Round, StreamRelay } from './types.js';
 
 /** Anthropic Messages: `POST /v1/messages` (Claude Code adds `?beta=true`) and count_tokens. */
 
 type Json = Record<string, unknown>;
-
-const RETRIEVE_TOOL_JSON = JSON.stringify({ name: RETRIEVE_TOOL_NAME, description: RETRIEVE_TOOL_DESCRIPTION, input_schema: RETRIEVE_TOOL_SCHEMA });
 
 function read(raw: string): NeutralRequest {
   const body = JSON.parse(raw) as Json;
@@ -27,15 +25,19 @@ function readMessage(raw: string, span: Span): Message {
   const content = members.get('content');
   const parts: Part[] = [];
   const direct = stringAt(raw, content);
-  if (direct !== undefined) parts.push({ type: 'text', text: direct });
+  if (content && direct !== undefined) parts.push({ type: 'text', text: direct, span: content });
   else if (content) for (const block of arrayElements(raw, content)) parts.push(...readBlock(raw, block));
-  return { role: role === 'assistant' ? 'assistant' : role === 'system' ? 'system' : 'user', parts };
+  return spansForUserOnly({ role: role === 'assistant' ? 'assistant' : role === 'system' ? 'system' : 'user', parts });
 }
 
 function readBlock(raw: string, span: Span): Part[] {
   const m = objectMembers(raw, span);
   const type = stringAt(raw, m.get('type'));
-  if (type === 'text') return [{ type: 'text', text: stringAt(raw, m.get('text')) ?? '' }];
+  if (type === 'text') {
+    const span = m.get('text');
+    const text = stringAt(raw, span);
+    return [text !== undefined && span ? { type: 'text', text, span } : { type: 'text', text: '' }];
+  }
   if (type === 'tool_use') {
     const input = m.get('input');
     return [{ type: 'tool_call', id: stringAt(raw, m.get('id')) ?? '', name: stringAt(raw, m.get('name')) ?? '', input: input ? JSON.parse(raw.slice(input.start, input.end)) : {} }];
@@ -58,11 +60,12 @@ function readBlock(raw: string, span: Span): Part[] {
   return outputs;
 }
 
-function addRetrieveTool(raw: string): Replacement {
-  return appendToRootArray(raw, 'tools', RETRIEVE_TOOL_JSON);
+function addTools(raw: string, specs: readonly ProxyToolSpec[]): Replacement {
+  const tools = specs.map((t) => JSON.stringify({ name: t.name, description: t.description, input_schema: t.schema }));
+  return appendToRootArray(raw, 'tools', tools.join(','));
 }
 
-function continueRequest(raw: string, round: Round, results: RetrieveResult[]): string {
+function continueRequest(raw: string, round: Round, results: ProxyResult[]): string {
   const messages = objectMembers(raw, rootSpan(raw)).get('messages');
   if (!messages) throw new SyntaxError('request has no messages');
   const answers = results.map((r) => ({ type: 'tool_result', tool_use_id: r.call.id, content: r.text }));
@@ -71,18 +74,18 @@ function continueRequest(raw: string, round: Round, results: RetrieveResult[]): 
   return raw.slice(0, edit.start) + edit.text + raw.slice(edit.end);
 }
 
-function isRetrieveBlock(block: Json | undefined): boolean {
-  return block?.type === 'tool_use' && block.name === RETRIEVE_TOOL_NAME;
+function isProxyBlock(block: Json | undefined, names: ReadonlySet<string>): boolean {
+  return block?.type === 'tool_use' && names.has(String(block.name));
 }
 
-function callsOf(content: Json[]): { retrieveCalls: RetrieveCall[]; clientToolCalls: number } {
-  const retrieveCalls: RetrieveCall[] = [];
+function callsOf(content: Json[], names: ReadonlySet<string>): { proxyCalls: ProxyCall[]; clientToolCalls: number } {
+  const proxyCalls: ProxyCall[] = [];
   let clientToolCalls = 0;
   for (const block of content) {
-    if (isRetrieveBlock(block)) retrieveCalls.push({ id: String(block.id ?? ''), ...retrieveArgs(block.input) });
+    if (isProxyBlock(block, names)) proxyCalls.push({ id: String(block.id ?? ''), name: String(block.name), input: block.input ?? {} });
     else if (block?.type === 'tool_use' || block?.type === 'server_tool_use') clientToolCalls++;
   }
-  return { retrieveCalls, clientToolCalls };
+  return { proxyCalls, clientToolCalls };
 }
 
 function usageFrom(u: unknown): Usage {
@@ -96,17 +99,17 @@ function usageJson(u: Usage): Json {
   return { input_tokens: u.input, cache_creation_input_tokens: u.cacheWrite, cache_read_input_tokens: u.cacheRead, output_tokens: u.output };
 }
 
-function readResponse(body: unknown): Round {
+function readResponse(body: unknown, names: ReadonlySet<string> = RETRIEVE_ONLY): Round {
   const b = (body ?? {}) as Json;
   const content = Array.isArray(b.content) ? (b.content as Json[]) : [];
-  return { assistant: content, ...callsOf(content), usage: usageFrom(b.usage) };
+  return { assistant: content, ...callsOf(content, names), usage: usageFrom(b.usage) };
 }
 
-function mergeResponses(bodies: unknown[], retrievalCut: boolean): unknown {
+function mergeResponses(bodies: unknown[], retrievalCut: boolean, names: ReadonlySet<string> = RETRIEVE_ONLY): unknown {
   const rounds = bodies.map((b) => (b ?? {}) as Json);
   const first = rounds[0]!;
   const last = rounds.at(-1)!;
-  const content = rounds.flatMap((r) => (Array.isArray(r.content) ? (r.content as Json[]) : [])).filter((b) => !isRetrieveBlock(b));
+  const content = rounds.flatMap((r) => (Array.isArray(r.content) ? (r.content as Json[]) : [])).filter((b) => !isProxyBlock(b, names));
   const usage = rounds.map((r) => usageFrom(r.usage)).reduce(addUsage, NO_USAGE);
   const clientCalls = content.some((b) => b.type === 'tool_use');
   const stop = retrievalCut || (last.stop_reason === 'tool_use' && !clientCalls) ? 'end_turn' : last.stop_reason;
@@ -114,7 +117,7 @@ function mergeResponses(bodies: unknown[], retrievalCut: boolean): unknown {
 }
 
 interface BlockState {
-  /** Index the client sees, or undefined for a hidden retrieve call. */
+  /** Index the client sees, or undefined for a hidden proxy call. */
   clientIndex: number | undefined;
   block: Json;
   partialJson: string;
@@ -167,6 +170,8 @@ class AnthropicRelay implements StreamRelay {
   private changed = false;
   private clientToolUse = false;
 
+  constructor(private readonly names: ReadonlySet<string>) {}
+
   beginRound(n: number): void {
     this.round = n;
     this.blocks = new Map();
@@ -188,7 +193,7 @@ class AnthropicRelay implements StreamRelay {
       case 'content_block_start': {
         const index = Number(data.index);
         const block = { ...((data.content_block ?? {}) as Json) };
-        const hidden = isRetrieveBlock(block);
+        const hidden = isProxyBlock(block, this.names);
         const state: BlockState = { clientIndex: hidden ? undefined : this.nextIndex++, block, partialJson: '' };
         this.blocks.set(index, state);
         if (block.type === 'tool_use' && !hidden) this.clientToolUse = true;
@@ -239,7 +244,7 @@ class AnthropicRelay implements StreamRelay {
       cacheWrite: present('cache_creation_input_tokens') ? d.cacheWrite : this.startUsage.cacheWrite,
     };
     this.roundsUsage = addUsage(this.roundsUsage, usage);
-    return { assistant: content, ...callsOf(content), usage };
+    return { assistant: content, ...callsOf(content, this.names), usage };
   }
 
   finish(retrievalCut: boolean): string {
@@ -261,12 +266,12 @@ class AnthropicRelay implements StreamRelay {
 export const anthropic: ProviderAdapter = {
   name: 'anthropic',
   read,
-  addRetrieveTool,
+  addTools,
   continueRequest,
   readResponse,
   mergeResponses,
   usageOf: (body) => usageFrom((body as Json | undefined)?.usage ?? body),
-  streamRelay: () => new AnthropicRelay(),
+  streamRelay: (names = RETRIEVE_ONLY) => new AnthropicRelay(names),
   errorBody: (status, message) => ({
     type: 'error',
     error: { type: status === 413 ? 'request_too_large' : status === 504 ? 'timeout_error' : status >= 500 ? 'api_error' : 'invalid_request_error', message },

@@ -1,9 +1,9 @@
 import { MIN_CHARS } from '../../compress/compress-text.js';
 import { appendToRootArray, appendToArray, arrayElements, objectMembers, rootSpan, stringAt, type Replacement, type Span } from '../../compress/json-spans.js';
-import { NO_USAGE, type Message, type NeutralRequest, type Part, type TextPart, type Usage } from '../neutral.js';
-import { RETRIEVE_TOOL_DESCRIPTION, RETRIEVE_TOOL_NAME, RETRIEVE_TOOL_SCHEMA, retrieveArgs } from '../retrieval.js';
+import { NO_USAGE, spansForUserOnly, type Message, type NeutralRequest, type Part, type TextPart, type Usage } from '../neutral.js';
+import { RETRIEVE_ONLY } from '../retrieval.js';
 import { eventJson, type SseEvent } from '../sse.js';
-import type { ProviderAdapter, RetrieveCall, RetrieveResult, Round, StreamRelay } from './types.js';
+import type { ProviderAdapter, ProxyCall, ProxyResult, ProxyToolSpec, Round, StreamRelay } from './types.js';
 
 /**
  * Gemini generateContent: `POST /v1beta/models/{model}:generateContent` and
@@ -12,10 +12,6 @@ import type { ProviderAdapter, RetrieveCall, RetrieveResult, Round, StreamRelay 
  */
 
 type Json = Record<string, unknown>;
-
-const RETRIEVE_TOOL_JSON = JSON.stringify({
-  functionDeclarations: [{ name: RETRIEVE_TOOL_NAME, description: RETRIEVE_TOOL_DESCRIPTION, parametersJsonSchema: RETRIEVE_TOOL_SCHEMA }],
-});
 
 /** Gemini CLI's own members for a tool's result (`{output}` or `{error}`), always read as outputs. */
 const RESULT_MEMBERS = new Set(['output', 'error']);
@@ -50,7 +46,7 @@ function readContent(raw: string, span: Span): Message {
   const role = stringAt(raw, members.get('role'));
   const partsSpan = members.get('parts');
   const parts = partsSpan ? arrayElements(raw, partsSpan).flatMap((p) => readPart(raw, p)) : [];
-  return { role: role === 'model' ? 'assistant' : 'user', parts };
+  return spansForUserOnly({ role: role === 'model' ? 'assistant' : 'user', parts });
 }
 
 function readPart(raw: string, span: Span): Part[] {
@@ -58,8 +54,9 @@ function readPart(raw: string, span: Span): Part[] {
   const json = (s: Span | undefined): unknown => (s ? JSON.parse(raw.slice(s.start, s.end)) : undefined);
   // Thought summaries are the model's reasoning, not conversation text.
   if (json(m.get('thought')) === true) return [];
-  const text = stringAt(raw, m.get('text'));
-  if (text !== undefined) return [{ type: 'text', text }];
+  const textSpan = m.get('text');
+  const text = stringAt(raw, textSpan);
+  if (textSpan && text !== undefined) return [{ type: 'text', text, span: textSpan }];
   const call = json(m.get('functionCall'));
   if (isObject(call)) {
     const name = String(call.name ?? '');
@@ -88,8 +85,10 @@ function readFunctionResponse(raw: string, span: Span): Part[] {
   return outputs;
 }
 
-function addRetrieveTool(raw: string): Replacement {
-  return appendToRootArray(raw, 'tools', RETRIEVE_TOOL_JSON);
+/** One `tools` entry declaring every added function. */
+function addTools(raw: string, specs: readonly ProxyToolSpec[]): Replacement {
+  const functionDeclarations = specs.map((t) => ({ name: t.name, description: t.description, parametersJsonSchema: t.schema }));
+  return appendToRootArray(raw, 'tools', JSON.stringify({ functionDeclarations }));
 }
 
 /** The model turn a Round carries, `{role: "model", parts}` as the upstream sent its parts. */
@@ -97,14 +96,14 @@ function modelTurn(assistant: unknown): { role: 'model'; parts: Json[] } {
   return { role: 'model', parts: isObject(assistant) ? objects(assistant.parts) : [] };
 }
 
-function continueRequest(raw: string, round: Round, results: RetrieveResult[]): string {
+function continueRequest(raw: string, round: Round, results: ProxyResult[]): string {
   const contents = objectMembers(raw, rootSpan(raw)).get('contents');
   if (!contents || raw[contents.start] !== '[') throw new SyntaxError('Gemini request has no contents array');
   const turn = modelTurn(round.assistant);
   // Calls without an id got a generated one; the answer names an id only when the call had its own.
   const ownIds = new Set(turn.parts.map((p) => (isObject(p.functionCall) ? p.functionCall.id : undefined)).filter((id) => typeof id === 'string'));
   const answers = results.map((r) => ({
-    functionResponse: { ...(ownIds.has(r.call.id) ? { id: r.call.id } : {}), name: RETRIEVE_TOOL_NAME, response: { output: r.text } },
+    functionResponse: { ...(ownIds.has(r.call.id) ? { id: r.call.id } : {}), name: r.call.name, response: { output: r.text } },
   }));
   const edit = appendToArray(raw, contents, `${JSON.stringify(turn)},${JSON.stringify({ role: 'user', parts: answers })}`);
   return raw.slice(0, edit.start) + edit.text + raw.slice(edit.end);
@@ -112,8 +111,8 @@ function continueRequest(raw: string, round: Round, results: RetrieveResult[]): 
 
 // --- Responses --------------------------------------------------------------------------------
 
-function isRetrievePart(part: Json): boolean {
-  return isObject(part.functionCall) && part.functionCall.name === RETRIEVE_TOOL_NAME;
+function isProxyPart(part: Json, names: ReadonlySet<string>): boolean {
+  return isObject(part.functionCall) && names.has(String(part.functionCall.name));
 }
 
 function firstCandidate(body: Json): Json | undefined {
@@ -124,36 +123,39 @@ function partsOf(candidate: Json | undefined): Json[] {
   return candidate && isObject(candidate.content) ? objects(candidate.content.parts) : [];
 }
 
-/** Retrieve calls (ids generated from their order when Gemini sent none) and the client's own calls. */
-function callsOf(parts: Json[]): { retrieveCalls: RetrieveCall[]; clientToolCalls: number } {
-  const retrieveCalls: RetrieveCall[] = [];
+/** Proxy calls (ids generated from their order when Gemini sent none) and the client's own calls. */
+function callsOf(parts: Json[], names: ReadonlySet<string>): { proxyCalls: ProxyCall[]; clientToolCalls: number } {
+  const proxyCalls: ProxyCall[] = [];
   let clientToolCalls = 0;
   for (const part of parts) {
     const call = part.functionCall;
     if (!isObject(call)) continue;
-    if (call.name !== RETRIEVE_TOOL_NAME) {
+    const name = String(call.name);
+    if (!names.has(name)) {
       clientToolCalls++;
       continue;
     }
-    const id = typeof call.id === 'string' && call.id !== '' ? call.id : `${RETRIEVE_TOOL_NAME}-${retrieveCalls.length}`;
-    retrieveCalls.push({ id, ...retrieveArgs(call.args) });
+    const id = typeof call.id === 'string' && call.id !== '' ? call.id : `${name}-${proxyCalls.length}`;
+    proxyCalls.push({ id, name, input: call.args ?? {} });
   }
-  return { retrieveCalls, clientToolCalls };
+  return { proxyCalls, clientToolCalls };
 }
 
 /**
- * The parts of one round the client sees: retrieve calls removed. Gemini puts the thought
- * signature of parallel calls on the first call only; when that call is a hidden retrieve
+ * The parts of one round the client sees: proxy calls removed. Gemini puts the thought
+ * signature of parallel calls on the first call only; when that call is a hidden proxy
  * call, its signature moves to the next client call so the client's history stays valid.
  */
 class VisibleParts {
   private pendingSignature: unknown;
 
+  constructor(private readonly names: ReadonlySet<string>) {}
+
   filter(parts: Json[]): { visible: Json[]; changed: boolean } {
     const visible: Json[] = [];
     let changed = false;
     for (const part of parts) {
-      if (isRetrievePart(part)) {
+      if (isProxyPart(part, this.names)) {
         changed = true;
         if (part.thoughtSignature !== undefined) this.pendingSignature ??= part.thoughtSignature;
       } else if (this.pendingSignature !== undefined && isObject(part.functionCall)) {
@@ -222,17 +224,17 @@ function sumByModality(a: unknown[], b: unknown[]): unknown[] {
   return out;
 }
 
-function readResponse(body: unknown): Round {
+function readResponse(body: unknown, names: ReadonlySet<string> = RETRIEVE_ONLY): Round {
   const b = isObject(body) ? body : {};
   const parts = partsOf(firstCandidate(b));
-  return { assistant: { role: 'model', parts }, ...callsOf(parts), usage: usageFrom(b.usageMetadata) };
+  return { assistant: { role: 'model', parts }, ...callsOf(parts, names), usage: usageFrom(b.usageMetadata) };
 }
 
-function mergeResponses(bodies: unknown[], retrievalCut: boolean): unknown {
+function mergeResponses(bodies: unknown[], retrievalCut: boolean, names: ReadonlySet<string> = RETRIEVE_ONLY): unknown {
   const rounds = bodies.map((b) => (isObject(b) ? b : {}));
   const first = rounds[0] ?? {};
   const last = rounds.at(-1) ?? {};
-  const parts = rounds.flatMap((r) => new VisibleParts().filter(partsOf(firstCandidate(r))).visible);
+  const parts = rounds.flatMap((r) => new VisibleParts(names).filter(partsOf(firstCandidate(r))).visible);
   const merged = withParts(last, parts, retrievalCut ? 'stop' : 'keep');
   const usage = sumUsageMetadata(rounds.map((r) => r.usageMetadata));
   if (usage) merged.usageMetadata = usage;
@@ -263,14 +265,14 @@ interface HeldClose {
 
 /**
  * Each Gemini SSE chunk is a whole GenerateContentResponse with the round's next parts; there
- * are no opening events or indices. The relay hides retrieve calls, holds the chunk with the
+ * are no opening events or indices. The relay hides proxy calls, holds the chunk with the
  * finishReason until finish(), and gives every round the first round's responseId.
  */
 class GeminiRelay implements StreamRelay {
   private round = 0;
   /** Every part of the current round as received: the model turn a continuation replays. */
   private parts: Json[] = [];
-  private visibleParts = new VisibleParts();
+  private visibleParts: VisibleParts;
   /** The latest usageMetadata of each round (Gemini repeats the running totals on each chunk). */
   private usageByRound: Json[] = [];
   private closing: HeldClose | undefined;
@@ -278,10 +280,14 @@ class GeminiRelay implements StreamRelay {
   /** Gemini ends events with CRLF pairs; rewritten events use whatever upstream used. */
   private eventEnd = '\r\n\r\n';
 
+  constructor(private readonly names: ReadonlySet<string>) {
+    this.visibleParts = new VisibleParts(names);
+  }
+
   beginRound(n: number): void {
     this.round = n;
     this.parts = [];
-    this.visibleParts = new VisibleParts();
+    this.visibleParts = new VisibleParts(this.names);
     this.closing = undefined;
   }
 
@@ -306,11 +312,11 @@ class GeminiRelay implements StreamRelay {
   }
 
   /**
-   * The closing chunk. A round that asked for retrievals will probably continue: the client
+   * The closing chunk. A round that made proxy calls will probably continue: the client
    * gets the chunk's visible parts now, and its finishReason and usage wait for finish().
    */
   private hold(chunk: Json, raw: string, changed: boolean, visible: Json[]): string {
-    if (!this.parts.some(isRetrievePart)) {
+    if (!this.parts.some((p) => isProxyPart(p, this.names))) {
       this.closing = { chunk, raw, changed };
       return '';
     }
@@ -320,7 +326,7 @@ class GeminiRelay implements StreamRelay {
 
   endRound(): Round {
     const parts = this.parts;
-    return { assistant: { role: 'model', parts }, ...callsOf(parts), usage: usageFrom(this.usageByRound[this.round]) };
+    return { assistant: { role: 'model', parts }, ...callsOf(parts, this.names), usage: usageFrom(this.usageByRound[this.round]) };
   }
 
   finish(retrievalCut: boolean): string {
@@ -366,11 +372,11 @@ function rpcStatus(status: number): string {
 export const gemini: ProviderAdapter = {
   name: 'gemini',
   read,
-  addRetrieveTool,
+  addTools,
   continueRequest,
   readResponse,
   mergeResponses,
   usageOf: (body) => usageFrom(isObject(body) ? body.usageMetadata : undefined),
-  streamRelay: () => new GeminiRelay(),
+  streamRelay: (names = RETRIEVE_ONLY) => new GeminiRelay(names),
   errorBody: (status, message) => ({ error: { code: status, message, status: rpcStatus(status) } }),
 };

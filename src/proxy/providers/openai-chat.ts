@@ -1,17 +1,12 @@
 import { appendToRootArray, appendToArray, arrayElements, objectMembers, rootSpan, splice, stringAt, type Replacement, type Span } from '../../compress/json-spans.js';
-import { NO_USAGE, type Message, type NeutralRequest, type Part, type TextPart, type Usage } from '../neutral.js';
-import { RETRIEVE_TOOL_DESCRIPTION, RETRIEVE_TOOL_NAME, RETRIEVE_TOOL_SCHEMA, retrieveArgs } from '../retrieval.js';
+import { NO_USAGE, spansForUserOnly, type Message, type NeutralRequest, type Part, type TextPart, type Usage } from '../neutral.js';
+import { parseArguments, RETRIEVE_ONLY } from '../retrieval.js';
 import { eventJson, formatSse, type SseEvent } from '../sse.js';
-import type { ProviderAdapter, RetrieveCall, RetrieveResult, Round, StreamRelay } from './types.js';
+import type { ProviderAdapter, ProxyCall, ProxyResult, ProxyToolSpec, Round, StreamRelay } from './types.js';
 
 /** OpenAI Chat Completions: `POST /v1/chat/completions` (Copilot CLI BYOK, Aider via litellm). */
 
 type Json = Record<string, unknown>;
-
-const RETRIEVE_TOOL_JSON = JSON.stringify({
-  type: 'function',
-  function: { name: RETRIEVE_TOOL_NAME, description: RETRIEVE_TOOL_DESCRIPTION, parameters: RETRIEVE_TOOL_SCHEMA },
-});
 
 /**
  * Assistant text fields that stream as string pieces: `content` and `refusal` (OpenAI),
@@ -60,15 +55,23 @@ function readMessage(raw: string, span: Span, message: Json): Message {
     const id = String((role === 'tool' ? message.tool_call_id : message.name) ?? '');
     return { role: 'tool', parts: outputParts(raw, members.get('content'), id) };
   }
-  const parts: Part[] = textParts(message.content);
+  const parts: Part[] = textParts(raw, members.get('content'));
   if (role === 'assistant') parts.push(...callParts(message.tool_calls));
-  return { role: role === 'assistant' ? 'assistant' : role === 'system' || role === 'developer' ? 'system' : 'user', parts };
+  return spansForUserOnly({ role: role === 'assistant' ? 'assistant' : role === 'system' || role === 'developer' ? 'system' : 'user', parts });
 }
 
-function textParts(content: unknown): TextPart[] {
-  if (typeof content === 'string') return [{ type: 'text', text: content }];
-  if (!Array.isArray(content)) return [];
-  return content.filter((p): p is Json => isObject(p) && p.type === 'text' && typeof p.text === 'string').map((p) => ({ type: 'text', text: p.text as string }));
+/** A message's text: its string content, or the `text` parts of its content array (with spans). */
+function textParts(raw: string, content: Span | undefined): TextPart[] {
+  const direct = stringAt(raw, content);
+  if (content && direct !== undefined) return [{ type: 'text', text: direct, span: content }];
+  const parts: TextPart[] = [];
+  for (const element of content ? arrayElements(raw, content) : []) {
+    const m = objectMembers(raw, element);
+    const span = m.get('text');
+    const text = stringAt(raw, span);
+    if (span && text !== undefined && stringAt(raw, m.get('type')) === 'text') parts.push({ type: 'text', text, span });
+  }
+  return parts;
 }
 
 function callParts(calls: unknown): Part[] {
@@ -76,21 +79,13 @@ function callParts(calls: unknown): Part[] {
   return calls.filter(isObject).map((call) => {
     const payload = callPayload(call);
     const input = payload.arguments ?? payload.input;
-    return { type: 'tool_call', id: String(call.id ?? ''), name: String(payload.name ?? ''), input: typeof input === 'string' ? parseOrKeep(input) : input };
+    return { type: 'tool_call', id: String(call.id ?? ''), name: String(payload.name ?? ''), input: typeof input === 'string' ? parseArguments(input) : input };
   });
 }
 
 /** A call's `function` (or, for custom tools, `custom`) object. */
 function callPayload(call: Json): Json {
   return isObject(call.function) ? call.function : isObject(call.custom) ? call.custom : {};
-}
-
-function parseOrKeep(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }
 
 /** A tool message's output: its string content, or each text part of its content array. */
@@ -107,19 +102,20 @@ function outputParts(raw: string, content: Span | undefined, id: string): Part[]
   return parts;
 }
 
-function addRetrieveTool(raw: string): Replacement {
-  return appendToRootArray(raw, 'tools', RETRIEVE_TOOL_JSON);
+function addTools(raw: string, specs: readonly ProxyToolSpec[]): Replacement {
+  const tools = specs.map((t) => JSON.stringify({ type: 'function', function: { name: t.name, description: t.description, parameters: t.schema } }));
+  return appendToRootArray(raw, 'tools', tools.join(','));
 }
 
-function continueRequest(raw: string, round: Round, results: RetrieveResult[]): string {
+function continueRequest(raw: string, round: Round, results: ProxyResult[]): string {
   const messages = objectMembers(raw, rootSpan(raw)).get('messages');
   if (!messages || raw[messages.start] !== '[') throw new SyntaxError('request has no messages array');
   const turn = [round.assistant, ...results.map((r) => ({ role: 'tool', tool_call_id: r.call.id, content: r.text }))];
   return splice(raw, [appendToArray(raw, messages, turn.map((m) => JSON.stringify(m)).join(','))]);
 }
 
-function isRetrieveCall(call: unknown): boolean {
-  return isObject(call) && callPayload(call).name === RETRIEVE_TOOL_NAME;
+function isProxyCall(call: unknown, names: ReadonlySet<string>): call is Json {
+  return isObject(call) && names.has(String(callPayload(call).name));
 }
 
 function toolCallsOf(message: Json): Json[] {
@@ -127,10 +123,12 @@ function toolCallsOf(message: Json): Json[] {
 }
 
 /** A Round from an assistant message in request shape. */
-function roundOf(assistant: Json, usage: unknown): Round {
+function roundOf(assistant: Json, usage: unknown, names: ReadonlySet<string>): Round {
   const calls = toolCallsOf(assistant);
-  const retrieveCalls: RetrieveCall[] = calls.filter(isRetrieveCall).map((c) => ({ id: String(c.id ?? ''), ...retrieveArgs(callPayload(c).arguments) }));
-  return { assistant, retrieveCalls, clientToolCalls: calls.length - retrieveCalls.length, usage: usageFrom(usage) };
+  const proxyCalls: ProxyCall[] = calls
+    .filter((c) => isProxyCall(c, names))
+    .map((c) => ({ id: String(c.id ?? ''), name: String(callPayload(c).name), input: parseArguments(callPayload(c).arguments) }));
+  return { assistant, proxyCalls, clientToolCalls: calls.length - proxyCalls.length, usage: usageFrom(usage) };
 }
 
 function count(v: unknown): number {
@@ -175,10 +173,10 @@ function replayable(message: Json): Json {
   return out;
 }
 
-function readResponse(body: unknown): Round {
+function readResponse(body: unknown, names: ReadonlySet<string> = RETRIEVE_ONLY): Round {
   const b = isObject(body) ? body : {};
   const message = firstChoice(b).message;
-  return roundOf(replayable(isObject(message) ? message : {}), b.usage);
+  return roundOf(replayable(isObject(message) ? message : {}), b.usage, names);
 }
 
 /** OpenAI reports `tool_calls` only when the client has calls to run; otherwise the turn ended. */
@@ -186,7 +184,7 @@ function finishReason(reason: unknown, clientCalls: number): unknown {
   return reason === 'tool_calls' && clientCalls === 0 ? 'stop' : reason;
 }
 
-function mergeResponses(bodies: unknown[], retrievalCut: boolean): unknown {
+function mergeResponses(bodies: unknown[], retrievalCut: boolean, names: ReadonlySet<string> = RETRIEVE_ONLY): unknown {
   const rounds = bodies.map((b) => (isObject(b) ? b : {}));
   const first = rounds[0] ?? {};
   const last = rounds.at(-1) ?? {};
@@ -197,10 +195,10 @@ function mergeResponses(bodies: unknown[], retrievalCut: boolean): unknown {
     const pieces = messages.map((m) => m[field]).filter((t): t is string => typeof t === 'string');
     if (pieces.length > 0) message[field] = pieces.join('');
   }
-  const calls = messages.flatMap(toolCallsOf).filter((c) => !isRetrieveCall(c));
+  const calls = messages.flatMap(toolCallsOf).filter((c) => !isProxyCall(c, names));
   if (calls.length > 0) message.tool_calls = calls;
   else delete message.tool_calls;
-  // After a cut the last round asked only for retrievals, so no call is left to run.
+  // After a cut the last round asked only for proxy calls, so no call is left to run.
   const finish = finishReason(choice.finish_reason, retrievalCut ? 0 : calls.length);
   const usages = rounds.map((r) => r.usage).filter(isObject);
   const choices = Array.isArray(last.choices) ? (last.choices as unknown[]).map((c) => (c === choice ? { ...choice, message, finish_reason: finish } : c)) : [];
@@ -209,7 +207,7 @@ function mergeResponses(bodies: unknown[], retrievalCut: boolean): unknown {
 
 /** One tool call of the current round, built up from its stream pieces. */
 interface CallState {
-  /** The index the client sees; undefined for a hidden retrieve call. */
+  /** The index the client sees; undefined for a hidden proxy call. */
   clientIndex: number | undefined;
   /** The call in request shape: `{id, type, function: {name, arguments}}`. */
   call: Json;
@@ -234,6 +232,8 @@ class OpenAiChatRelay implements StreamRelay {
   private endedUsages: Json[] = [];
   private ended = false;
   private held: Held[] = [];
+
+  constructor(private readonly names: ReadonlySet<string>) {}
 
   beginRound(n: number): void {
     this.round = n;
@@ -321,7 +321,7 @@ class OpenAiChatRelay implements StreamRelay {
 
   /**
    * Adds one tool-call piece to its call. The name comes on a call's first piece, so that is
-   * where a retrieve call is recognised; its later pieces carry only the index.
+   * where a proxy call is recognised; its later pieces carry only the index.
    */
   private track(piece: Json): CallState {
     const index = typeof piece.index === 'number' ? piece.index : this.calls.size;
@@ -330,7 +330,7 @@ class OpenAiChatRelay implements StreamRelay {
     const payload = isObject(piece[payloadKey]) ? (piece[payloadKey] as Json) : {};
     if (!state) {
       const { index: _index, id, type, function: _fn, custom: _custom, ...extra } = piece;
-      const hidden = payload.name === RETRIEVE_TOOL_NAME;
+      const hidden = this.names.has(String(payload.name));
       state = { clientIndex: hidden ? undefined : this.nextClientIndex++, call: { id, type: type ?? 'function', [payloadKey]: {}, ...extra } };
       if (!hidden) this.clientCalls++;
       this.calls.set(index, state);
@@ -352,7 +352,7 @@ class OpenAiChatRelay implements StreamRelay {
     if (calls.length > 0) assistant.tool_calls = calls;
     if (!this.ended && this.usage) this.endedUsages.push(this.usage);
     this.ended = true;
-    return roundOf(assistant, this.usage);
+    return roundOf(assistant, this.usage, this.names);
   }
 
   finish(retrievalCut: boolean): string {
@@ -365,7 +365,7 @@ class OpenAiChatRelay implements StreamRelay {
       }
       let chunk = held.chunk;
       const choice = (chunk.choices as unknown[])[0];
-      // After a cut the last round asked only for retrievals, so no call is left to run.
+      // After a cut the last round asked only for proxy calls, so no call is left to run.
       const finish = isObject(choice) ? finishReason(choice.finish_reason, retrievalCut ? 0 : this.clientCalls) : undefined;
       if (isObject(choice) && finish !== choice.finish_reason) chunk = { ...chunk, choices: [{ ...choice, finish_reason: finish }] };
       if (this.round > 0 && isObject(chunk.usage)) chunk = { ...chunk, usage: sumUsage(usages) };
@@ -388,12 +388,12 @@ function isBlank(delta: unknown): boolean {
 export const openaiChat: ProviderAdapter = {
   name: 'openai-chat',
   read,
-  addRetrieveTool,
+  addTools,
   continueRequest,
   readResponse,
   mergeResponses,
   usageOf: (body) => usageFrom(isObject(body) ? body.usage : undefined),
-  streamRelay: () => new OpenAiChatRelay(),
+  streamRelay: (names = RETRIEVE_ONLY) => new OpenAiChatRelay(names),
   errorBody: (status, message) => ({
     error: { message, type: status >= 500 ? 'server_error' : 'invalid_request_error', param: null, code: null },
   }),

@@ -1,8 +1,8 @@
 import { appendToRootArray, appendMember, appendToArray, arrayElements, objectMembers, rootSpan, splice, stringAt, type Replacement, type Span } from '../../compress/json-spans.js';
-import { NO_USAGE, type Message, type NeutralRequest, type Part, type Role, type TextPart, type Usage } from '../neutral.js';
-import { RETRIEVE_TOOL_DESCRIPTION, RETRIEVE_TOOL_NAME, RETRIEVE_TOOL_SCHEMA, retrieveArgs } from '../retrieval.js';
+import { NO_USAGE, spansForUserOnly, type Message, type NeutralRequest, type Part, type Role, type TextPart, type Usage } from '../neutral.js';
+import { parseArguments, RETRIEVE_ONLY } from '../retrieval.js';
 import { eventJson, formatSse, type SseEvent } from '../sse.js';
-import type { ProviderAdapter, RetrieveCall, RetrieveResult, Round, StreamRelay } from './types.js';
+import type { ProviderAdapter, ProxyCall, ProxyResult, ProxyToolSpec, Round, StreamRelay } from './types.js';
 
 /**
  * OpenAI Responses: `POST /v1/responses` (Codex CLI). The conversation is the `input` item list
@@ -10,15 +10,6 @@ import type { ProviderAdapter, RetrieveCall, RetrieveResult, Round, StreamRelay 
  */
 
 type Json = Record<string, unknown>;
-
-// Not strict: strict mode would require the optional `query` property too.
-const RETRIEVE_TOOL_JSON = JSON.stringify({
-  type: 'function',
-  name: RETRIEVE_TOOL_NAME,
-  description: RETRIEVE_TOOL_DESCRIPTION,
-  strict: false,
-  parameters: RETRIEVE_TOOL_SCHEMA,
-});
 
 /** Output item types the client runs itself; hosted tools (web_search_call, ...) run upstream. */
 const CLIENT_CALL_TYPES = new Set(['function_call', 'custom_tool_call', 'local_shell_call', 'shell_call', 'apply_patch_call', 'computer_call']);
@@ -42,7 +33,7 @@ function read(raw: string): NeutralRequest {
 
 function readInput(raw: string, span: Span): Message[] {
   const direct = stringAt(raw, span);
-  if (direct !== undefined) return [{ role: 'user', parts: [{ type: 'text', text: direct }] }];
+  if (direct !== undefined) return [{ role: 'user', parts: [{ type: 'text', text: direct, span }] }];
   const messages: Message[] = [];
   for (const itemSpan of arrayElements(raw, span)) {
     const message = readItem(raw, objectMembers(raw, itemSpan));
@@ -72,14 +63,15 @@ function readMessage(raw: string, m: Map<string, Span>): Message {
   const neutralRole: Role = role === 'assistant' ? 'assistant' : role === 'system' || role === 'developer' ? 'system' : 'user';
   const content = m.get('content');
   const direct = stringAt(raw, content);
-  if (direct !== undefined) return { role: neutralRole, parts: [{ type: 'text', text: direct }] };
+  if (content && direct !== undefined) return spansForUserOnly({ role: neutralRole, parts: [{ type: 'text', text: direct, span: content }] });
   const parts: Part[] = [];
   for (const partSpan of content ? arrayElements(raw, content) : []) {
     const pm = objectMembers(raw, partSpan);
-    const text = stringAt(raw, pm.get('text'));
-    if (TEXT_PART_TYPES.has(stringAt(raw, pm.get('type')) ?? '') && text !== undefined) parts.push({ type: 'text', text });
+    const span = pm.get('text');
+    const text = stringAt(raw, span);
+    if (TEXT_PART_TYPES.has(stringAt(raw, pm.get('type')) ?? '') && span && text !== undefined) parts.push({ type: 'text', text, span });
   }
-  return { role: neutralRole, parts };
+  return spansForUserOnly({ role: neutralRole, parts });
 }
 
 /** A tool output: one string, or a list whose `input_text` parts each count as one output. */
@@ -97,21 +89,14 @@ function readOutput(raw: string, output: Span | undefined, id: string, isError: 
   return parts;
 }
 
-function parseArguments(text: string | undefined): unknown {
-  if (text === undefined) return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-function addRetrieveTool(raw: string): Replacement {
-  return appendToRootArray(raw, 'tools', RETRIEVE_TOOL_JSON);
+function addTools(raw: string, specs: readonly ProxyToolSpec[]): Replacement {
+  // Not strict: strict mode would require every optional property (headroom_retrieve's `query`) too.
+  const tools = specs.map((t) => JSON.stringify({ type: 'function', name: t.name, description: t.description, strict: false, parameters: t.schema }));
+  return appendToRootArray(raw, 'tools', tools.join(','));
 }
 
 /** Appends the model's output items (reasoning and call ids as they came) and one output per call. */
-function continueRequest(raw: string, round: Round, results: RetrieveResult[]): string {
+function continueRequest(raw: string, round: Round, results: ProxyResult[]): string {
   const replayed = Array.isArray(round.assistant) ? (round.assistant as unknown[]) : [];
   const answers = results.map((r) => ({ type: 'function_call_output', call_id: r.call.id, output: r.text }));
   const items = [...replayed, ...answers].map((item) => JSON.stringify(item)).join(',');
@@ -126,19 +111,19 @@ function continueRequest(raw: string, round: Round, results: RetrieveResult[]): 
   return splice(raw, [edit]);
 }
 
-function isRetrieveCall(item: unknown): boolean {
+function isProxyCall(item: unknown, names: ReadonlySet<string>): boolean {
   const i = item as Json | undefined;
-  return i?.type === 'function_call' && i.name === RETRIEVE_TOOL_NAME;
+  return i?.type === 'function_call' && names.has(String(i.name));
 }
 
-function callsOf(items: Json[]): { retrieveCalls: RetrieveCall[]; clientToolCalls: number } {
-  const retrieveCalls: RetrieveCall[] = [];
+function callsOf(items: Json[], names: ReadonlySet<string>): { proxyCalls: ProxyCall[]; clientToolCalls: number } {
+  const proxyCalls: ProxyCall[] = [];
   let clientToolCalls = 0;
   for (const item of items) {
-    if (isRetrieveCall(item)) retrieveCalls.push({ id: String(item.call_id ?? ''), ...retrieveArgs(item.arguments) });
+    if (isProxyCall(item, names)) proxyCalls.push({ id: String(item.call_id ?? ''), name: String(item.name), input: parseArguments(item.arguments) });
     else if (CLIENT_CALL_TYPES.has(String(item?.type))) clientToolCalls++;
   }
-  return { retrieveCalls, clientToolCalls };
+  return { proxyCalls, clientToolCalls };
 }
 
 function outputOf(response: Json | undefined): Json[] {
@@ -169,28 +154,28 @@ function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** The model stopped asking for retrievals only because the loop hit its limit: say it completed. */
+/** The model stopped asking for proxy calls only because the loop hit its limit: say it completed. */
 function endedNormally(response: Json): Json {
   return response.status === 'completed' ? response : { ...response, status: 'completed', incomplete_details: null };
 }
 
-function readResponse(body: unknown): Round {
+function readResponse(body: unknown, names: ReadonlySet<string> = RETRIEVE_ONLY): Round {
   const output = outputOf(body as Json | undefined);
-  return { assistant: output, ...callsOf(output), usage: usageFrom((body as Json | undefined)?.usage) };
+  return { assistant: output, ...callsOf(output, names), usage: usageFrom((body as Json | undefined)?.usage) };
 }
 
-function mergeResponses(bodies: unknown[], retrievalCut: boolean): unknown {
+function mergeResponses(bodies: unknown[], retrievalCut: boolean, names: ReadonlySet<string> = RETRIEVE_ONLY): unknown {
   const rounds = bodies.map((b) => (isObject(b) ? b : {}));
   const first = rounds[0] ?? {};
   const last = rounds.at(-1) ?? {};
-  const output = rounds.flatMap((r) => outputOf(r)).filter((item) => !isRetrieveCall(item));
+  const output = rounds.flatMap((r) => outputOf(r)).filter((item) => !isProxyCall(item, names));
   const usage = rounds.reduce<unknown>((sum, r) => sumCounts(sum, r.usage), undefined);
   const merged: Json = { ...last, id: first.id ?? last.id, output, ...(usage !== undefined ? { usage } : {}) };
   return retrievalCut ? endedNormally(merged) : merged;
 }
 
 interface ItemState {
-  /** The output_index the client sees, or undefined for a hidden retrieve call. */
+  /** The output_index the client sees, or undefined for a hidden proxy call. */
   clientIndex: number | undefined;
   /** The item as added, updated by argument deltas, replaced by the done event's item. */
   item: Json;
@@ -214,6 +199,8 @@ class ResponsesRelay implements StreamRelay {
   private held: { ev: SseEvent; data: Json } | undefined;
   private usageSum: unknown;
   private changed = false;
+
+  constructor(private readonly names: ReadonlySet<string>) {}
 
   beginRound(n: number): void {
     this.round = n;
@@ -250,7 +237,7 @@ class ResponsesRelay implements StreamRelay {
 
   private itemAdded(ev: SseEvent, data: Json): string {
     const item = isObject(data.item) ? { ...data.item } : {};
-    const hidden = isRetrieveCall(item);
+    const hidden = isProxyCall(item, this.names);
     const state: ItemState = { clientIndex: hidden ? undefined : this.nextIndex++, item };
     this.items.set(Number(data.output_index), state);
     if (state.clientIndex === undefined) {
@@ -300,7 +287,7 @@ class ResponsesRelay implements StreamRelay {
   endRound(): Round {
     const tracked = [...this.items.entries()].sort((a, b) => a[0] - b[0]).map(([, s]) => s.item);
     const items = tracked.length > 0 ? tracked : outputOf(this.roundResponse);
-    return { assistant: items, ...callsOf(items), usage: usageFrom(this.roundResponse?.usage) };
+    return { assistant: items, ...callsOf(items, this.names), usage: usageFrom(this.roundResponse?.usage) };
   }
 
   finish(retrievalCut: boolean): string {
@@ -308,7 +295,7 @@ class ResponsesRelay implements StreamRelay {
     const { ev, data } = this.held;
     if (!this.changed && !retrievalCut) return ev.raw;
     const upstream = isObject(data.response) ? data.response : {};
-    const output = this.visible.length > 0 ? this.visible.filter(Boolean) : outputOf(upstream).filter((i) => !isRetrieveCall(i));
+    const output = this.visible.length > 0 ? this.visible.filter(Boolean) : outputOf(upstream).filter((i) => !isProxyCall(i, this.names));
     let response: Json = { ...upstream, id: this.firstId ?? upstream.id, output, ...(this.usageSum !== undefined ? { usage: this.usageSum } : {}) };
     let type = String(data.type ?? ev.event);
     if (retrievalCut) {
@@ -344,12 +331,12 @@ class ResponsesRelay implements StreamRelay {
 export const openaiResponses: ProviderAdapter = {
   name: 'openai-responses',
   read,
-  addRetrieveTool,
+  addTools,
   continueRequest,
   readResponse,
   mergeResponses,
   usageOf: (body) => usageFrom((body as Json | undefined)?.usage),
-  streamRelay: () => new ResponsesRelay(),
+  streamRelay: (names = RETRIEVE_ONLY) => new ResponsesRelay(names),
   errorBody: (status, message) => ({
     error: {
       message,

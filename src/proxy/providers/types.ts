@@ -7,28 +7,40 @@ export type ProviderName = 'anthropic' | 'openai-chat' | 'openai-responses' | 'g
 /** What the proxy does with a request on a provider route. */
 export type Operation = 'generate' | 'count-tokens';
 
-/** A `headroom_retrieve` call the model made. */
-export interface RetrieveCall {
-  /** The provider's call id (Gemini: a generated one; it has none of its own). */
+/**
+ * A call the model made to a tool the proxy added and answers itself (`headroom_retrieve`, or
+ * a tool of the proxy's tool set such as `memory_save`). Such calls are hidden from the client.
+ */
+export interface ProxyCall {
+  /** The provider's call id (Gemini: a generated one when it sent none). */
   id: string;
-  key: string;
-  query?: string;
+  name: string;
+  /** The parsed arguments (the raw text when they were not valid JSON). */
+  input: unknown;
 }
 
-/** The proxy's answer to one retrieve call. */
-export interface RetrieveResult {
-  call: RetrieveCall;
+/** The proxy's answer to one proxy call. */
+export interface ProxyResult {
+  call: ProxyCall;
   text: string;
 }
 
+/** A tool the proxy adds to requests; each adapter writes it in its provider's own tool shape. */
+export interface ProxyToolSpec {
+  name: string;
+  description: string;
+  /** JSON Schema of the tool's input (an object schema). */
+  schema: object;
+}
+
 /**
- * One upstream response (one round of the retrieval loop), read in provider-neutral terms.
+ * One upstream response (one round of the proxy-call loop), read in provider-neutral terms.
  * `assistant` is the model's turn in the provider's own shape, exactly as the continuation
  * request must replay it (thinking signatures, reasoning items and call ids kept).
  */
 export interface Round {
   assistant: unknown;
-  retrieveCalls: RetrieveCall[];
+  proxyCalls: ProxyCall[];
   /** How many calls of the client's own tools the model made. */
   clientToolCalls: number;
   usage: Usage;
@@ -36,8 +48,7 @@ export interface Round {
 
 /**
  * Rewrites one streamed response for the client while it arrives. Events of the client's
- * own content pass through (byte for byte where nothing changes); `headroom_retrieve` calls
- * are hidden; the closing events are held until the proxy knows whether it continues.
+ * own content pass through (byte for byte where nothing changes); proxy calls are hidden; the closing events are held until the proxy knows whether it continues.
  * When it continues, the next upstream stream is fed through the same relay, which drops
  * the repeated opening events and renumbers indices/ids so the client sees one response.
  */
@@ -51,7 +62,7 @@ export interface StreamRelay {
   /**
    * Text that closes the client's stream: the held closing events, with usage summed over
    * all rounds. `retrievalCut` is true when the loop stopped at its round limit while the
-   * model still asked only for retrievals: the stop reason then says the turn ended.
+   * model still asked only for proxy calls: the stop reason then says the turn ended.
    */
   finish(retrievalCut: boolean): string;
   /** An error event in the provider's stream format (the upstream failed mid-stream). */
@@ -62,20 +73,23 @@ export interface ProviderAdapter {
   readonly name: ProviderName;
   /** Reads a raw request body into the neutral view. Throws SyntaxError on invalid JSON. */
   read(raw: string): NeutralRequest;
-  /** The edit that appends the `headroom_retrieve` tool to the request's tools. */
-  addRetrieveTool(raw: string): Replacement;
+  /** The one edit that appends these tools, in order, to the request's tools. */
+  addTools(raw: string, specs: readonly ProxyToolSpec[]): Replacement;
   /** The request for the next round: the raw request, the model's turn, the answers. */
-  continueRequest(raw: string, round: Round, results: RetrieveResult[]): string;
-  /** Reads a non-streamed response body. */
-  readResponse(body: unknown): Round;
+  continueRequest(raw: string, round: Round, results: ProxyResult[]): string;
   /**
-   * The response the client receives after a retrieval loop: the client-visible content of
-   * every round in order (retrieve calls removed), the last round's stop data, usage summed.
+   * Reads a non-streamed response body. `proxyNames` are the tools whose calls are proxy
+   * calls (default: headroom_retrieve only); calls of any other tool are the client's.
    */
-  mergeResponses(bodies: unknown[], retrievalCut: boolean): unknown;
+  readResponse(body: unknown, proxyNames?: ReadonlySet<string>): Round;
+  /**
+   * The response the client receives after a proxy-call loop: the client-visible content of
+   * every round in order (proxy calls removed), the last round's stop data, usage summed.
+   */
+  mergeResponses(bodies: unknown[], retrievalCut: boolean, proxyNames?: ReadonlySet<string>): unknown;
   /** Usage from a non-streamed response body (count_tokens: none). */
   usageOf(body: unknown): Usage;
-  streamRelay(): StreamRelay;
+  streamRelay(proxyNames?: ReadonlySet<string>): StreamRelay;
   /** An error body in the provider's JSON error shape, for failures of the proxy itself. */
   errorBody(status: number, message: string): unknown;
 }

@@ -6,7 +6,7 @@ import { objectMembers, rootSpan, splice } from '../../../src/compress/json-span
 import { toolOutputs as neutralToolOutputs } from '../../../src/proxy/neutral.js';
 import { gemini } from '../../../src/proxy/providers/gemini.js';
 import type { Round } from '../../../src/proxy/providers/types.js';
-import { RETRIEVE_TOOL_NAME, RETRIEVE_TOOL_SCHEMA } from '../../../src/proxy/retrieval.js';
+import { RETRIEVE_TOOL, RETRIEVE_TOOL_NAME, RETRIEVE_TOOL_SCHEMA } from '../../../src/proxy/retrieval.js';
 import { SseParser, type SseEvent } from '../../../src/proxy/sse.js';
 import { toolOutputs as workloadOutputs } from '../../compress/fixtures.js';
 
@@ -69,7 +69,7 @@ describe('gemini read', () => {
     expect(req.system).toHaveLength(1);
     expect(req.system[0]!.text).toContain('You are a specialized Task Routing AI');
     expect(req.messages.map((m) => m.role)).toEqual(['user', 'user']);
-    expect(req.messages[1]!.parts).toEqual([{ type: 'text', text: 'hi' }]);
+    expect(req.messages[1]!.parts).toEqual([{ type: 'text', text: 'hi', span: expect.any(Object) }]);
   });
 
   it('reads the agent call: every declared function name', () => {
@@ -122,9 +122,9 @@ describe('gemini read', () => {
   });
 });
 
-describe('gemini addRetrieveTool', () => {
+describe('gemini addTools', () => {
   it('appends one functionDeclarations tool to the agent tools and changes nothing else', () => {
-    const edit = gemini.addRetrieveTool(agentRaw);
+    const edit = gemini.addTools(agentRaw, [RETRIEVE_TOOL]);
     expect(edit.start).toBe(edit.end);
     const out = splice(agentRaw, [edit]);
     expect(out.slice(0, edit.start)).toBe(agentRaw.slice(0, edit.start));
@@ -140,7 +140,7 @@ describe('gemini addRetrieveTool', () => {
   });
 
   it('adds a tools member at the end of a request that has none', () => {
-    const out = splice(routingRaw, [gemini.addRetrieveTool(routingRaw)]);
+    const out = splice(routingRaw, [gemini.addTools(routingRaw, [RETRIEVE_TOOL])]);
     const body = JSON.parse(out) as Json;
     expect(Object.keys(body).at(-1)).toBe('tools');
     expect(body.tools[0].functionDeclarations[0].name).toBe(RETRIEVE_TOOL_NAME);
@@ -148,9 +148,9 @@ describe('gemini addRetrieveTool', () => {
   });
 
   it('inserts the same bytes every time (the tool stays byte-stable for a session)', () => {
-    const a = gemini.addRetrieveTool(agentRaw).text;
-    const b = gemini.addRetrieveTool(agentRequestWithToolTurn().raw).text;
-    const empty = gemini.addRetrieveTool('{"contents":[],"tools":[ ]}').text;
+    const a = gemini.addTools(agentRaw, [RETRIEVE_TOOL]).text;
+    const b = gemini.addTools(agentRequestWithToolTurn().raw, [RETRIEVE_TOOL]).text;
+    const empty = gemini.addTools('{"contents":[],"tools":[ ]}', [RETRIEVE_TOOL]).text;
     expect(a).toBe(b);
     expect(a).toBe(`,${empty}`);
   });
@@ -208,7 +208,7 @@ const answerBody: Json = {
 describe('gemini readResponse / usageOf', () => {
   it('finds the retrieve call, gives it an id, and reads usage with cached tokens apart', () => {
     const round = gemini.readResponse(retrieveOnlyBody);
-    expect(round.retrieveCalls).toEqual([{ id: `${RETRIEVE_TOOL_NAME}-0`, key: '0123456789abcdef', query: 'failing' }]);
+    expect(round.proxyCalls).toEqual([{ id: `${RETRIEVE_TOOL_NAME}-0`, name: RETRIEVE_TOOL_NAME, input: { key: '0123456789abcdef', query: 'failing' } }]);
     expect(round.clientToolCalls).toBe(0);
     expect(round.assistant).toEqual({ role: 'model', parts: retrieveOnlyBody.candidates[0].content.parts });
     expect(round.usage).toEqual({ input: 12840 - 11264, output: 28 + 122, cacheRead: 11264, cacheWrite: 0 });
@@ -232,7 +232,7 @@ describe('gemini readResponse / usageOf', () => {
       ],
     };
     const round = gemini.readResponse(body);
-    expect(round.retrieveCalls.map((c) => c.id)).toEqual(['k1', `${RETRIEVE_TOOL_NAME}-1`]);
+    expect(round.proxyCalls.map((c) => c.id)).toEqual(['k1', `${RETRIEVE_TOOL_NAME}-1`]);
     expect(round.clientToolCalls).toBe(1);
   });
 
@@ -247,7 +247,7 @@ describe('gemini continueRequest', () => {
   it('replays the model turn exactly and answers each call with a functionResponse', () => {
     const { raw, body } = agentRequestWithToolTurn();
     const round = gemini.readResponse(retrieveOnlyBody);
-    const next = gemini.continueRequest(raw, round, [{ call: round.retrieveCalls[0]!, text: 'not ok 1 res.cookie(name, string, options)' }]);
+    const next = gemini.continueRequest(raw, round, [{ call: round.proxyCalls[0]!, text: 'not ok 1 res.cookie(name, string, options)' }]);
     expect(next.startsWith(raw.slice(0, contentsEnd(raw)))).toBe(true);
     expect(next.endsWith(raw.slice(contentsEnd(raw)))).toBe(true);
     const parsed = JSON.parse(next) as Json;
@@ -265,13 +265,36 @@ describe('gemini continueRequest', () => {
       candidates: [{ content: { role: 'model', parts: [{ functionCall: { id: 'call-7', name: RETRIEVE_TOOL_NAME, args: { key: 'fedcba9876543210' } } }] } }],
     });
     const first = gemini.continueRequest(agentRaw, gemini.readResponse(retrieveOnlyBody), [
-      { call: gemini.readResponse(retrieveOnlyBody).retrieveCalls[0]!, text: 'first' },
+      { call: gemini.readResponse(retrieveOnlyBody).proxyCalls[0]!, text: 'first' },
     ]);
-    const second = gemini.continueRequest(first, round, [{ call: round.retrieveCalls[0]!, text: 'second' }]);
+    const second = gemini.continueRequest(first, round, [{ call: round.proxyCalls[0]!, text: 'second' }]);
     expect(second.startsWith(first.slice(0, contentsEnd(first)))).toBe(true);
     const parsed = JSON.parse(second) as Json;
     expect(parsed.contents).toHaveLength(agentBody.contents.length + 4);
     expect(parsed.contents.at(-1).parts[0].functionResponse).toEqual({ id: 'call-7', name: RETRIEVE_TOOL_NAME, response: { output: 'second' } });
+  });
+
+  it('answers each proxy call under its own name, and leaves the calls of tools not in the set to the client', () => {
+    const body = {
+      candidates: [
+        {
+          content: {
+            role: 'model',
+            parts: [
+              { functionCall: { name: 'memory_save', args: { text: 'port 5433' } } },
+              { functionCall: { name: 'memory_search', args: { query: 'port' } } },
+            ],
+          },
+        },
+      ],
+    };
+    const proxyNames = new Set([RETRIEVE_TOOL_NAME, 'memory_save']);
+    const round = gemini.readResponse(body, proxyNames);
+    expect(round.proxyCalls).toEqual([{ id: 'memory_save-0', name: 'memory_save', input: { text: 'port 5433' } }]);
+    expect(round.clientToolCalls).toBe(1);
+    expect(gemini.readResponse(body).proxyCalls).toEqual([]);
+    const next = JSON.parse(gemini.continueRequest(agentRaw, round, [{ call: round.proxyCalls[0]!, text: 'saved' }])) as Json;
+    expect(next.contents.at(-1).parts).toEqual([{ functionResponse: { name: 'memory_save', response: { output: 'saved' } } }]);
   });
 });
 
@@ -403,7 +426,7 @@ describe('gemini streamRelay', () => {
     const { text, rounds } = relay([stream]);
     expect(text).toBe(stream);
     expect(rounds[0]!.clientToolCalls).toBe(1);
-    expect(rounds[0]!.retrieveCalls).toEqual([]);
+    expect(rounds[0]!.proxyCalls).toEqual([]);
     expect(rounds[0]!.usage).toEqual({ input: 9000, output: 70, cacheRead: 0, cacheWrite: 0 });
   });
 
@@ -428,10 +451,10 @@ describe('gemini streamRelay', () => {
       thoughtsTokenCount: 122 + 67,
     });
 
-    expect(rounds[0]!.retrieveCalls).toEqual([{ id: `${RETRIEVE_TOOL_NAME}-0`, key: '0123456789abcdef', query: 'AssertionError' }]);
+    expect(rounds[0]!.proxyCalls).toEqual([{ id: `${RETRIEVE_TOOL_NAME}-0`, name: RETRIEVE_TOOL_NAME, input: { key: '0123456789abcdef', query: 'AssertionError' } }]);
     expect(rounds[0]!.clientToolCalls).toBe(0);
     expect(rounds[0]!.usage).toEqual({ input: 12840 - 11264, output: 28 + 122, cacheRead: 11264, cacheWrite: 0 });
-    expect(rounds[1]!.retrieveCalls).toEqual([]);
+    expect(rounds[1]!.proxyCalls).toEqual([]);
   });
 
   it('builds the model turn a continuation replays, thought signature included', () => {
@@ -440,7 +463,7 @@ describe('gemini streamRelay', () => {
     expect(turn.role).toBe('model');
     expect(turn.parts).toHaveLength(2);
     expect(turn.parts[1]).toEqual({ functionCall: { name: RETRIEVE_TOOL_NAME, args: { key: '0123456789abcdef', query: 'AssertionError' } }, thoughtSignature: SIGNATURE });
-    const next = JSON.parse(gemini.continueRequest(agentRaw, rounds[0]!, [{ call: rounds[0]!.retrieveCalls[0]!, text: 'AssertionError: expected 1000' }])) as Json;
+    const next = JSON.parse(gemini.continueRequest(agentRaw, rounds[0]!, [{ call: rounds[0]!.proxyCalls[0]!, text: 'AssertionError: expected 1000' }])) as Json;
     expect(next.contents.at(-2)).toEqual(turn);
     expect(next.contents.at(-1).parts[0].functionResponse).toEqual({ name: RETRIEVE_TOOL_NAME, response: { output: 'AssertionError: expected 1000' } });
   });
@@ -459,7 +482,7 @@ describe('gemini streamRelay', () => {
       ),
     ]);
     const { text, rounds } = relay([stream]);
-    expect(rounds[0]!.retrieveCalls).toHaveLength(1);
+    expect(rounds[0]!.proxyCalls).toHaveLength(1);
     expect(rounds[0]!.clientToolCalls).toBe(1);
     expect(text).not.toContain(RETRIEVE_TOOL_NAME);
     const chunks = parseEvents(text).map((e) => JSON.parse(e.data) as Json);

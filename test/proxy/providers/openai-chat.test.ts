@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { splice } from '../../../src/compress/json-spans.js';
 import { toolOutputs as neutralToolOutputs } from '../../../src/proxy/neutral.js';
 import { openaiChat } from '../../../src/proxy/providers/openai-chat.js';
-import type { RetrieveResult, Round } from '../../../src/proxy/providers/types.js';
-import { RETRIEVE_TOOL_NAME, RETRIEVE_TOOL_SCHEMA } from '../../../src/proxy/retrieval.js';
+import type { ProxyResult, Round } from '../../../src/proxy/providers/types.js';
+import { RETRIEVE_TOOL, RETRIEVE_TOOL_NAME, RETRIEVE_TOOL_SCHEMA, retrieveArgs } from '../../../src/proxy/retrieval.js';
 import { SseParser } from '../../../src/proxy/sse.js';
 import { toolOutputs } from '../../compress/fixtures.js';
 
@@ -77,9 +77,9 @@ describe('read', () => {
   });
 });
 
-describe('addRetrieveTool', () => {
+describe('addTools', () => {
   it('appends the tool to the tools array and changes nothing else', () => {
-    const edit = openaiChat.addRetrieveTool(firstTurn);
+    const edit = openaiChat.addTools(firstTurn, [RETRIEVE_TOOL]);
     expect(edit.start).toBe(edit.end);
     const raw = splice(firstTurn, [edit]);
     expect(raw.slice(0, edit.start)).toBe(firstTurn.slice(0, edit.start));
@@ -93,7 +93,7 @@ describe('addRetrieveTool', () => {
   });
 
   it('inserts the same bytes for every request', () => {
-    expect(openaiChat.addRetrieveTool(secondTurn).text).toBe(openaiChat.addRetrieveTool(firstTurn).text);
+    expect(openaiChat.addTools(secondTurn, [RETRIEVE_TOOL]).text).toBe(openaiChat.addTools(firstTurn, [RETRIEVE_TOOL]).text);
   });
 
   it.each([
@@ -101,7 +101,7 @@ describe('addRetrieveTool', () => {
     ['an empty tools array', '{"model":"gpt-4o","messages":[],"tools":[ ]}'],
     ['tools: null', '{"model":"gpt-4o","tools":null,"messages":[]}'],
   ])('gives valid JSON for a request with %s', (_, raw) => {
-    const body = JSON.parse(splice(raw, [openaiChat.addRetrieveTool(raw)])) as Json;
+    const body = JSON.parse(splice(raw, [openaiChat.addTools(raw, [RETRIEVE_TOOL])])) as Json;
     expect(body.tools.map((t: Json) => t.function.name)).toEqual([RETRIEVE_TOOL_NAME]);
   });
 });
@@ -140,7 +140,7 @@ describe('readResponse / mergeResponses / usageOf', () => {
   it('reads retrieve calls, client calls and usage', () => {
     const mixed = completion('chatcmpl-CeA3', { content: null, tool_calls: [bashCall('call_b1', 'git diff lib/response.js', 'Show the change'), retrieveCall('call_r2', { key: KEY })] }, 'tool_calls', usage(900, 30, 0));
     const round = openaiChat.readResponse(mixed);
-    expect(round.retrieveCalls).toEqual([{ id: 'call_r2', key: KEY }]);
+    expect(round.proxyCalls).toEqual([{ id: 'call_r2', name: RETRIEVE_TOOL_NAME, input: { key: KEY } }]);
     expect(round.clientToolCalls).toBe(1);
     expect(round.usage).toEqual({ input: 900, output: 30, cacheRead: 0, cacheWrite: 0 });
     // Replayable as a request message: no response-only annotations or null refusal.
@@ -151,7 +151,7 @@ describe('readResponse / mergeResponses / usageOf', () => {
   it('counts a custom (freeform) tool call as a client call', () => {
     const patch = { id: 'call_p1', type: 'custom', custom: { name: 'apply_patch', input: '*** Begin Patch\n*** End Patch' } };
     const round = openaiChat.readResponse(completion('chatcmpl-CeA7', { content: null, tool_calls: [patch] }, 'tool_calls', usage(10, 5, 0)));
-    expect(round).toMatchObject({ retrieveCalls: [], clientToolCalls: 1 });
+    expect(round).toMatchObject({ proxyCalls: [], clientToolCalls: 1 });
     const raw = JSON.stringify({ model: 'gpt-5', messages: [{ role: 'assistant', content: null, tool_calls: [patch] }] });
     expect(openaiChat.read(raw).messages[0]!.parts).toEqual([{ type: 'tool_call', id: 'call_p1', name: 'apply_patch', input: patch.custom.input }]);
   });
@@ -188,10 +188,10 @@ describe('readResponse / mergeResponses / usageOf', () => {
 });
 
 describe('continueRequest', () => {
-  const results = (round: Round): RetrieveResult[] => round.retrieveCalls.map((call) => ({ call, text: `original of ${call.key}` }));
+  const results = (round: Round): ProxyResult[] => round.proxyCalls.map((call) => ({ call, text: `original of ${retrieveArgs(call.input).key}` }));
 
   it('appends the model turn and one tool answer per call, keeping the request as a prefix', () => {
-    const raw = splice(secondTurn, [openaiChat.addRetrieveTool(secondTurn)]);
+    const raw = splice(secondTurn, [openaiChat.addTools(secondTurn, [RETRIEVE_TOOL])]);
     const round = openaiChat.readResponse(retrieveRound);
     const next = openaiChat.continueRequest(raw, round, results(round));
     const cut = raw.lastIndexOf(']', raw.indexOf('"tools"'));
@@ -285,7 +285,7 @@ describe('streamRelay', () => {
     const { out, round } = relayRound(relay, 0, textStream);
     expect(out + relay.finish(false)).toBe(textStream);
     expect(round.assistant).toEqual({ role: 'assistant', content: 'Tests: ✔ 1067 passing, ✖ 1 failing.' });
-    expect(round.retrieveCalls).toEqual([]);
+    expect(round.proxyCalls).toEqual([]);
     expect(round.usage).toEqual({ input: 812, output: 14, cacheRead: 0, cacheWrite: 0 });
   });
 
@@ -317,7 +317,7 @@ describe('streamRelay', () => {
     ].join(''));
     expect(first.out).not.toContain(RETRIEVE_TOOL_NAME);
     expect(first.out).not.toContain('finish_reason":"tool_calls');
-    expect(first.round.retrieveCalls).toEqual([{ id: 'call_r1', key: KEY, query: 'failing' }]);
+    expect(first.round.proxyCalls).toEqual([{ id: 'call_r1', name: RETRIEVE_TOOL_NAME, input: { key: KEY, query: 'failing' } }]);
     expect(first.round.clientToolCalls).toBe(0);
     expect(first.round.assistant).toEqual({ role: 'assistant', content: 'Fetching the omitted lines.', tool_calls: [retrieveCall('call_r1', { key: KEY, query: 'failing' })] });
 
@@ -355,7 +355,7 @@ describe('streamRelay', () => {
       chunk('chatcmpl-T2', {}, 'tool_calls'),
       DONE,
     ].join(''));
-    expect(second.round.retrieveCalls.map((c) => c.id)).toEqual(['call_r2']);
+    expect(second.round.proxyCalls.map((c) => c.id)).toEqual(['call_r2']);
     expect(second.round.clientToolCalls).toBe(1);
     const { chunks, final } = await sdkRead(first.out + second.out + relay.finish(false));
     const indices = chunks.flatMap((c) => (c.choices[0]?.delta?.tool_calls ?? []).map((t: Json) => t.index));
@@ -379,7 +379,7 @@ describe('streamRelay', () => {
     ].join('');
     const relay = openaiChat.streamRelay();
     const { out, round } = relayRound(relay, 0, sse);
-    expect(round.retrieveCalls).toEqual([{ id: 'call_r3', key: KEY }]);
+    expect(round.proxyCalls).toEqual([{ id: 'call_r3', name: RETRIEVE_TOOL_NAME, input: { key: KEY } }]);
     expect(round.clientToolCalls).toBe(1);
     expect(round.assistant).toEqual({ role: 'assistant', content: null, tool_calls: [hidden, client] });
     const { final } = await sdkRead(out + relay.finish(false));
@@ -430,7 +430,7 @@ describe('streamRelay', () => {
       chunk('chatcmpl-K1', {}, 'tool_calls'),
       DONE,
     ].join(''));
-    const next = openaiChat.continueRequest(firstTurn, round, [{ call: round.retrieveCalls[0]!, text: 'Error: expected "Set-Cookie"' }]);
+    const next = openaiChat.continueRequest(firstTurn, round, [{ call: round.proxyCalls[0]!, text: 'Error: expected "Set-Cookie"' }]);
     const messages = (JSON.parse(next) as Json).messages;
     expect(messages.at(-2)).toEqual({ role: 'assistant', content: 'Checking.', tool_calls: [retrieveCall('call_k1', { key: KEY, query: 'Set-Cookie' })] });
     expect(messages.at(-1)).toEqual({ role: 'tool', tool_call_id: 'call_k1', content: 'Error: expected "Set-Cookie"' });

@@ -7,7 +7,7 @@ import { arrayElements, objectMembers, rootSpan, splice } from '../../../src/com
 import { latestUserText, toolOutputs } from '../../../src/proxy/neutral.js';
 import { openaiResponses as adapter } from '../../../src/proxy/providers/openai-responses.js';
 import type { Round } from '../../../src/proxy/providers/types.js';
-import { RETRIEVE_TOOL_NAME } from '../../../src/proxy/retrieval.js';
+import { RETRIEVE_TOOL, RETRIEVE_TOOL_NAME } from '../../../src/proxy/retrieval.js';
 import { SseParser } from '../../../src/proxy/sse.js';
 
 type Json = Record<string, unknown>;
@@ -77,7 +77,7 @@ describe('read', () => {
   it('reads a plain-text input and instructions', () => {
     const req = adapter.read('{"model":"gpt-5","instructions":"Be brief.","input":"hello","store":false}');
     expect(req.system).toEqual([{ type: 'text', text: 'Be brief.' }]);
-    expect(req.messages).toEqual([{ role: 'user', parts: [{ type: 'text', text: 'hello' }] }]);
+    expect(req.messages).toEqual([{ role: 'user', parts: [{ type: 'text', text: 'hello', span: expect.any(Object) }] }]);
     expect(req.stream).toBe(false);
     expect(req.sessionKey).toBeUndefined();
   });
@@ -87,11 +87,11 @@ describe('read', () => {
   });
 });
 
-describe('addRetrieveTool', () => {
+describe('addTools', () => {
   it.each([CODEX_HI, CODEX_TOOL_2])('appends the tool to the tools of %s and changes nothing else', (name) => {
     const body = capture(name);
     const raw = JSON.stringify(body);
-    const edit = adapter.addRetrieveTool(raw);
+    const edit = adapter.addTools(raw, [RETRIEVE_TOOL]);
     expect(edit.end).toBe(edit.start);
     const out = splice(raw, [edit]);
     expect(out.startsWith(raw.slice(0, edit.start))).toBe(true);
@@ -104,17 +104,17 @@ describe('addRetrieveTool', () => {
   });
 
   it('inserts the same bytes every time', () => {
-    const a = adapter.addRetrieveTool(JSON.stringify(capture(CODEX_TOOL_1)));
-    const b = adapter.addRetrieveTool(JSON.stringify(capture(CODEX_TOOL_2)));
+    const a = adapter.addTools(JSON.stringify(capture(CODEX_TOOL_1)), [RETRIEVE_TOOL]);
+    const b = adapter.addTools(JSON.stringify(capture(CODEX_TOOL_2)), [RETRIEVE_TOOL]);
     expect(a.text).toBe(b.text);
   });
 
   it('adds a tools member when there is none, and fills an empty list', () => {
     const raw = '{"model":"gpt-5","input":"hi"}';
-    const out = JSON.parse(splice(raw, [adapter.addRetrieveTool(raw)])) as Json;
+    const out = JSON.parse(splice(raw, [adapter.addTools(raw, [RETRIEVE_TOOL])])) as Json;
     expect((out.tools as Json[]).map((t) => t.name)).toEqual([RETRIEVE_TOOL_NAME]);
     const empty = '{"model":"gpt-5","tools":[ ],"input":"hi"}';
-    expect((JSON.parse(splice(empty, [adapter.addRetrieveTool(empty)])) as { tools: Json[] }).tools).toHaveLength(1);
+    expect((JSON.parse(splice(empty, [adapter.addTools(empty, [RETRIEVE_TOOL])])) as { tools: Json[] }).tools).toHaveLength(1);
   });
 });
 
@@ -146,7 +146,7 @@ describe('continueRequest', () => {
   it('replays the model turn and answers each call, keeping the request bytes before them', () => {
     const raw = JSON.stringify(capture(CODEX_TOOL_2));
     const inputSpan = objectMembers(raw, rootSpan(raw)).get('input')!;
-    const next = adapter.continueRequest(raw, round, [{ call: round.retrieveCalls[0]!, text: 'line 1\nCODEX-TOOL-42\n' }]);
+    const next = adapter.continueRequest(raw, round, [{ call: round.proxyCalls[0]!, text: 'line 1\nCODEX-TOOL-42\n' }]);
     expect(next.startsWith(raw.slice(0, inputSpan.end - 1))).toBe(true);
     expect(next.endsWith(raw.slice(inputSpan.end - 1))).toBe(true);
     const input = (JSON.parse(next) as { input: Json[] }).input;
@@ -157,7 +157,7 @@ describe('continueRequest', () => {
 
   it('turns a plain-text input into an item list', () => {
     const raw = '{"model":"gpt-5","input":"what did it print?","stream":true}';
-    const next = JSON.parse(adapter.continueRequest(raw, round, [{ call: round.retrieveCalls[0]!, text: 'x' }])) as Json;
+    const next = JSON.parse(adapter.continueRequest(raw, round, [{ call: round.proxyCalls[0]!, text: 'x' }])) as Json;
     expect(next.input).toEqual([{ role: 'user', content: 'what did it print?' }, REASONING_1, RETRIEVE_CALL, { type: 'function_call_output', call_id: 'call_r1', output: 'x' }]);
     expect(next.stream).toBe(true);
   });
@@ -166,7 +166,7 @@ describe('continueRequest', () => {
 describe('readResponse and mergeResponses', () => {
   it('reads retrieve calls, client calls and usage', () => {
     const round = adapter.readResponse(responseBody('resp_c', [REASONING_1, EXEC_CALL, RETRIEVE_CALL], usage(9000, 8000, 60, 30)));
-    expect(round.retrieveCalls).toEqual([{ id: 'call_r1', key: '0123456789abcdef', query: 'CODEX-TOOL' }]);
+    expect(round.proxyCalls).toEqual([{ id: 'call_r1', name: RETRIEVE_TOOL_NAME, input: { key: '0123456789abcdef', query: 'CODEX-TOOL' } }]);
     expect(round.clientToolCalls).toBe(1);
     expect(round.usage).toEqual({ input: 1000, output: 60, cacheRead: 8000, cacheWrite: 0 });
     expect(adapter.usageOf(responseBody('r', [], usage(10, 4, 2, 0)))).toEqual({ input: 6, output: 2, cacheRead: 4, cacheWrite: 0 });
@@ -295,7 +295,7 @@ describe('streamRelay', () => {
     const { text, rounds } = relayRounds([upstream]);
     expect(text).toBe(upstream);
     expect(rounds[0]!.assistant).toEqual(items);
-    expect(rounds[0]!.retrieveCalls).toEqual([]);
+    expect(rounds[0]!.proxyCalls).toEqual([]);
     expect(rounds[0]!.usage).toEqual({ input: 1000, output: 60, cacheRead: 8000, cacheWrite: 0 });
   });
 
@@ -315,7 +315,7 @@ describe('streamRelay', () => {
     expect(completed.usage).toEqual(usage(18200, 17000, 100, 40));
 
     expect(rounds[0]!.assistant).toEqual([REASONING_1, RETRIEVE_CALL]);
-    expect(rounds[0]!.retrieveCalls).toEqual([{ id: 'call_r1', key: '0123456789abcdef', query: 'CODEX-TOOL' }]);
+    expect(rounds[0]!.proxyCalls).toEqual([{ id: 'call_r1', name: RETRIEVE_TOOL_NAME, input: { key: '0123456789abcdef', query: 'CODEX-TOOL' } }]);
     expect(rounds[0]!.clientToolCalls).toBe(0);
     expect(rounds[1]!.usage).toEqual({ input: 200, output: 40, cacheRead: 9000, cacheWrite: 0 });
 
@@ -335,7 +335,7 @@ describe('streamRelay', () => {
     expect(execEvents.length).toBeGreaterThan(0);
     for (const e of execEvents) expect(e.output_index).toBe(1);
     expect((events.at(-1)!.response as Json).output).toEqual([REASONING_1, EXEC_CALL]);
-    expect(rounds[0]!.retrieveCalls).toHaveLength(1);
+    expect(rounds[0]!.proxyCalls).toHaveLength(1);
     expect(rounds[0]!.clientToolCalls).toBe(1);
     // The SDK adds its own `parsed_arguments` to function calls.
     const final = await sdkFinalResponse(text);
@@ -396,7 +396,7 @@ describe('continuation round trip', () => {
   it('a streamed round replays into a request whose new items parse as input items', () => {
     const { rounds } = relayRounds([responseStream('resp_a', [REASONING_1, RETRIEVE_CALL], usage(10, 0, 5, 0))]);
     const raw = JSON.stringify(capture(CODEX_TOOL_2), null, 2);
-    const next = adapter.continueRequest(raw, rounds[0]!, [{ call: rounds[0]!.retrieveCalls[0]!, text: 'original' }]);
+    const next = adapter.continueRequest(raw, rounds[0]!, [{ call: rounds[0]!.proxyCalls[0]!, text: 'original' }]);
     const input = objectMembers(next, rootSpan(next)).get('input')!;
     const items = arrayElements(next, input).slice(-3).map((s) => JSON.parse(next.slice(s.start, s.end)) as Json);
     expect(items.map((i) => i.type)).toEqual(['reasoning', 'function_call', 'function_call_output']);

@@ -1,0 +1,50 @@
+import type { ProxyCall, ProxyToolSpec } from './providers/types.js';
+
+/** Meta of the request a hook runs for. */
+export interface CallMeta {
+  agent: string;
+  /** The proxy's per-conversation session id (the one the ledger records). */
+  session: string;
+}
+
+/** Tools the proxy adds (besides headroom_retrieve) and answers itself. */
+export interface ProxyToolSet {
+  /** Byte-stable for the proxy's lifetime: the tool list opens every cached prefix. */
+  tools: ProxyToolSpec[];
+  answer(call: ProxyCall, meta: CallMeta): Promise<string>;
+}
+
+/** Context for the newest user turn; undefined when there is nothing worth adding. */
+export type RecallHook = (query: string, meta: CallMeta) => Promise<{ text: string; count: number } | undefined>;
+
+/** Past this, a tool answer becomes an error text for the model (a hung hook never hangs a turn). */
+export const ANSWER_TIMEOUT_MS = 15_000;
+
+/** Runs a set tool for the model; a failure or a timeout becomes a short error text, never a throw. */
+export async function answerCall(set: ProxyToolSet, call: ProxyCall, meta: CallMeta, timeoutMs = ANSWER_TIMEOUT_MS): Promise<{ text: string; failed: boolean }> {
+  const outcome = await within(() => set.answer(call, meta), timeoutMs);
+  if (outcome.ok && typeof outcome.value === 'string') return { text: outcome.value, failed: false };
+  const why = outcome.ok ? 'no text came back' : outcome.reason;
+  return { text: `${call.name} failed: ${why}`, failed: true };
+}
+
+export type Settled<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/** The hook's result, or why there is none: it threw, or it took longer than `ms`. */
+export async function within<T>(run: () => Promise<T>, ms: number): Promise<Settled<T>> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<Settled<T>>((resolve) => {
+    timer = setTimeout(() => resolve({ ok: false, reason: `no answer within ${ms} ms` }), ms);
+  });
+  const settled = Promise.resolve()
+    .then(run)
+    .then(
+      (value): Settled<T> => ({ ok: true, value }),
+      (err: unknown): Settled<T> => ({ ok: false, reason: err instanceof Error ? err.message : String(err) }),
+    );
+  try {
+    return await Promise.race([settled, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
