@@ -1,4 +1,5 @@
 import { firstSet, upstreamFromBaseUrl } from './env.js';
+import { aiderTranscriptFile, aiderUserTexts } from './aider-transcript.js';
 import type { Agent } from './types.js';
 
 /**
@@ -11,7 +12,11 @@ export const aider: Agent = {
   binary: 'aider',
   install: 'python -m pip install aider-chat (or: pipx install aider-chat)',
   instructionFiles: ['CONVENTIONS.md'],
-  transcriptDir: () => '.aider.chat.history.md',
+  // A file in the project, not a folder; --chat-history-file / AIDER_CHAT_HISTORY_FILE moves it.
+  transcriptDir: (env) => firstSet(env, 'AIDER_CHAT_HISTORY_FILE') ?? '.aider.chat.history.md',
+  transcriptDepth: 0,
+  transcriptFile: aiderTranscriptFile,
+  userTexts: aiderUserTexts,
   upstreams: (env) => ({
     openai: upstreamFromBaseUrl(firstSet(env, 'OPENAI_API_BASE', 'OPENAI_BASE_URL')),
     anthropic: upstreamFromBaseUrl(firstSet(env, 'ANTHROPIC_API_BASE', 'ANTHROPIC_BASE_URL')),

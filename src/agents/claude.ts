@@ -1,4 +1,5 @@
 import { firstSet, inHome, upstreamFromBaseUrl } from './env.js';
+import { claudeTranscriptFile, claudeUserTexts } from './claude-transcript.js';
 import type { Agent } from './types.js';
 
 /** Claude Code: user-agent `claude-cli/<version> (...)`, session in `x-claude-code-session-id`. */
@@ -9,6 +10,9 @@ export const claude: Agent = {
   install: 'npm install -g @anthropic-ai/claude-code',
   instructionFiles: ['CLAUDE.local.md', 'CLAUDE.md'],
   transcriptDir: (env) => (env.CLAUDE_CONFIG_DIR ? `${env.CLAUDE_CONFIG_DIR}/projects` : inHome(env, '.claude', 'projects')),
+  transcriptDepth: 1,
+  transcriptFile: claudeTranscriptFile,
+  userTexts: claudeUserTexts,
   // ANTHROPIC_BASE_URL is the API root (Claude Code adds /v1/messages itself).
   upstreams: (env) => ({ anthropic: upstreamFromBaseUrl(firstSet(env, 'ANTHROPIC_BASE_URL')) }),
   launch: ({ proxyUrl, args }) => ({ args: [...args], env: { ANTHROPIC_BASE_URL: proxyUrl } }),

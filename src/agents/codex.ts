@@ -1,4 +1,5 @@
 import { firstSet, inHome } from './env.js';
+import { codexTranscriptFile, codexUserTexts } from './codex-transcript.js';
 import { LaunchError, type Agent } from './types.js';
 
 /**
@@ -14,6 +15,9 @@ export const codex: Agent = {
   install: 'npm install -g @openai/codex',
   instructionFiles: ['AGENTS.override.md', 'AGENTS.md'],
   transcriptDir: (env) => `${env.CODEX_HOME || inHome(env, '.codex')}/sessions`,
+  transcriptDepth: 3,
+  transcriptFile: codexTranscriptFile,
+  userTexts: codexUserTexts,
   // Codex ignores OPENAI_BASE_URL; its upstream is the OpenAI default or --openai-upstream.
   upstreams: () => ({}),
   launch: ({ proxyUrl, args, env }) => {

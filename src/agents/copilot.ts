@@ -1,4 +1,5 @@
 import { firstSet, inHome, upstreamFromBaseUrl } from './env.js';
+import { copilotTranscriptFile, copilotUserTexts } from './copilot-transcript.js';
 import { LaunchError, type Agent } from './types.js';
 
 const BYOK_HELP =
@@ -17,6 +18,9 @@ export const copilot: Agent = {
   install: 'npm install -g @github/copilot',
   instructionFiles: ['AGENTS.md', '.github/copilot-instructions.md'],
   transcriptDir: (env) => `${env.COPILOT_HOME || inHome(env, '.copilot')}/session-state`,
+  transcriptDepth: 1,
+  transcriptFile: copilotTranscriptFile,
+  userTexts: copilotUserTexts,
   upstreams: (env) => {
     const base = upstreamFromBaseUrl(firstSet(env, 'COPILOT_PROVIDER_BASE_URL'));
     return providerType(env) === 'anthropic' ? { anthropic: base } : { openai: base };

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { firstSet, inHome, upstreamFromBaseUrl } from './env.js';
+import { geminiTranscriptFile, geminiUserTexts } from './gemini-transcript.js';
 import { LaunchError, type Agent } from './types.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -40,6 +41,9 @@ export const gemini: Agent = {
   install: 'npm install -g @google/gemini-cli',
   instructionFiles: ['GEMINI.md'],
   transcriptDir: (env) => inHome(env, '.gemini', 'tmp'),
+  transcriptDepth: 2,
+  transcriptFile: geminiTranscriptFile,
+  userTexts: geminiUserTexts,
   upstreams: (env) => ({ gemini: upstreamFromBaseUrl(firstSet(env, 'GOOGLE_GEMINI_BASE_URL')) }),
   launch: ({ proxyUrl, args, env, interactive }) => {
     if (!firstSet(env, 'GEMINI_API_KEY')) {

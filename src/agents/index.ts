@@ -5,7 +5,7 @@ import { copilot } from './copilot.js';
 import { gemini } from './gemini.js';
 import type { Agent, AgentName } from './types.js';
 
-export { LaunchError, type Agent, type AgentName, type Launch, type LaunchContext } from './types.js';
+export { LaunchError, type Agent, type AgentName, type Launch, type LaunchContext, type TranscriptLine } from './types.js';
 
 export const AGENTS: readonly Agent[] = [claude, codex, copilot, gemini, aider];
 

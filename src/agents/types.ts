@@ -29,6 +29,18 @@ export class LaunchError extends Error {
   override readonly name = 'LaunchError';
 }
 
+/** What one transcript line says about the session and what the user typed in it. */
+export interface TranscriptLine {
+  /** The agent's own session id, when the line names it. */
+  session?: string;
+  /** The directory the session works in, when the line names it. */
+  cwd?: string;
+  /** The record's id, when the agent may write the same record again (a later write replaces it). */
+  record?: string;
+  /** The user's own texts in the line, in order. */
+  texts: string[];
+}
+
 /** What headroom knows about one coding agent. Agent specifics live only in src/agents/. */
 export interface Agent {
   name: AgentName;
@@ -40,8 +52,17 @@ export interface Agent {
   install: string;
   /** The instruction files it reads, most specific first. */
   instructionFiles: readonly string[];
-  /** Where it writes its session transcripts. */
+  /** Where it writes its session transcripts (relative paths are relative to the project). */
   transcriptDir(env: Env): string;
+  /** How many folder levels below transcriptDir its transcripts sit (0: in it, or it is the file). */
+  transcriptDepth: number;
+  /** Whether a file under transcriptDir is one of its session transcripts (not a subagent's, not a lock or snapshot). */
+  transcriptFile(path: string): boolean;
+  /**
+   * What the user typed, in one line of a transcript: the prompts a person wrote, never the
+   * model's text, tool output or context the agent injected. Never throws; [] for anything else.
+   */
+  userTexts(line: string): TranscriptLine;
   /**
    * Upstreams from the user's own agent settings (a base URL they had pointed the agent at):
    * the proxy forwards there instead of the provider's public API.
