@@ -2,6 +2,10 @@
 export const MEMORY_SOURCES = ['tool', 'auto', 'learn', 'manual'] as const;
 export type MemorySource = (typeof MEMORY_SOURCES)[number];
 
+/** Which memories a search sees: this project's, all of this user's, or everything stored. */
+export const SCOPES = ['project', 'user', 'global'] as const;
+export type Scope = (typeof SCOPES)[number];
+
 /** One stored memory, with its provenance. Times are epoch milliseconds. */
 export interface Memory {
   id: string;
