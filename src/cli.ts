@@ -1,14 +1,13 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { compressCommand } from './cli/compress-command.js';
-import { retrieveCommand } from './cli/retrieve-command.js';
-import { benchCommand } from './cli/bench-command.js';
-import { proxyCommand } from './cli/proxy-command.js';
-import { wrapCommand } from './cli/wrap-command.js';
+import { memoryCommand } from './cli/memory-command.js';
 import { AGENTS } from './agents/index.js';
 import { CliError, EXIT } from './cli/exit-codes.js';
 import { CONTENT_KINDS } from './compress/types.js';
 import { VERSION } from './version.js';
+
+// Each command's module is imported when it runs: loading all of them (tokenizer tables,
+// tree-sitter grammars, LanceDB) would slow every command down.
 
 /** Text gets a final newline; bytes (an input passed through) are written as they are. */
 function write(out: string | Buffer): void {
@@ -41,7 +40,10 @@ Examples:
   headroom compress build.log --json
   headroom compress --request request.json > compressed.json`,
   )
-  .action(async (file: string | undefined, opts) => write(await compressCommand(file, opts)));
+  .action(async (file: string | undefined, opts) => {
+    const { compressCommand } = await import('./cli/compress-command.js');
+    write(await compressCommand(file, opts));
+  });
 
 program
   .command('retrieve')
@@ -49,7 +51,10 @@ program
   .argument('<key>', 'the key=... named in a marker')
   .option('-q, --query <text>', 'print only the lines matching this query (with a line of context)')
   .addHelpText('after', '\nExample:\n  headroom retrieve 3f9a2b7c1d0e4a5b --query "deadlock"')
-  .action((key: string, opts) => write(retrieveCommand(key, opts)));
+  .action(async (key: string, opts) => {
+    const { retrieveCommand } = await import('./cli/retrieve-command.js');
+    write(retrieveCommand(key, opts));
+  });
 
 program
   .command('bench')
@@ -57,7 +62,8 @@ program
   .option('-w, --workloads <dir>', 'workloads directory (default: the bundled corpus)')
   .option('--json', 'print the results as JSON')
   .addHelpText('after', '\nExits 1 when a needle is lost (neither in view nor retrievable).\n\nExample:\n  npx headroom bench')
-  .action((opts) => {
+  .action(async (opts) => {
+    const { benchCommand } = await import('./cli/bench-command.js');
     const showProgress = !opts.json && process.stderr.isTTY;
     const { output, exitCode } = benchCommand(opts, (line) => {
       if (showProgress) process.stderr.write(`\r\x1b[K${line}`);
@@ -81,6 +87,7 @@ program
   .option('--retrieve-tool <mode>', 'when to add headroom_retrieve: always (cache-stable, default), when-compressed, never (HEADROOM_RETRIEVE_TOOL)')
   .option('--no-ledger', 'do not append per-request savings records to HEADROOM_HOME/ledger')
   .option('--quiet', 'no per-request log lines')
+  .option('--memory', "shared memory of the current directory's project: recall into user turns, memory_save/memory_search tools")
   .addHelpText(
     'after',
     `
@@ -92,7 +99,10 @@ Examples:
   headroom proxy --port 8787
   ANTHROPIC_BASE_URL=http://127.0.0.1:8787 claude`,
   )
-  .action((opts) => proxyCommand(opts));
+  .action(async (opts) => {
+    const { proxyCommand } = await import('./cli/proxy-command.js');
+    await proxyCommand(opts);
+  });
 
 program
   .command('wrap')
@@ -101,6 +111,7 @@ program
   .argument('[agent-args...]', "the agent's own arguments; options for the agent go after --")
   .option('--port <port>', 'port of the embedded proxy (default: a free one)')
   .option('--no-status', 'no status line (the agent gets every row)')
+  .option('--memory', 'shared project memory: recall into the agent\'s turns, memory_save/memory_search tools, "remember ..." captured from its transcript')
   .option('--anthropic-upstream <url>', "Anthropic API base (HEADROOM_ANTHROPIC_UPSTREAM; default the agent's own setting, else https://api.anthropic.com)")
   .option('--openai-upstream <url>', 'OpenAI API base (HEADROOM_OPENAI_UPSTREAM)')
   .option('--gemini-upstream <url>', 'Gemini API base (HEADROOM_GEMINI_UPSTREAM)')
@@ -124,13 +135,16 @@ headroom exits with the agent's exit code (128 + signal number when a signal end
 
 Examples:
   headroom wrap claude
-  headroom wrap codex -- --model gpt-5
+  headroom wrap codex --memory -- --model gpt-5
   headroom wrap claude --no-status -- -p "why does the build fail?"`,
   )
   .action(async (agent: string, agentArgs: string[], opts) => {
     // Commander drops the first `--` itself: `headroom wrap claude -- -p hi` gives ['-p', 'hi'].
+    const { wrapCommand } = await import('./cli/wrap-command.js');
     process.exitCode = await wrapCommand(agent, agentArgs, opts);
   });
+
+program.addCommand(memoryCommand());
 
 try {
   await program.parseAsync(process.argv);

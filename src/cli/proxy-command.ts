@@ -2,6 +2,8 @@ import { ConfigError } from '../config.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, startProxy, type ProxyOptions, type RunningProxy } from '../proxy/server.js';
 import type { RequestRecord } from '../proxy/stats.js';
 import { RETRIEVE_TOOL_MODES, type RetrieveToolMode } from '../proxy/compress-request.js';
+import { Memories } from '../memory/memory.js';
+import { memoryHooks } from '../memory/proxy-hooks.js';
 import { CliError } from './exit-codes.js';
 
 export interface ProxyCommandOptions {
@@ -16,6 +18,7 @@ export interface ProxyCommandOptions {
   retrieveTool?: string;
   ledger?: boolean;
   quiet?: boolean;
+  memory?: boolean;
 }
 
 function positiveNumber(raw: string, what: string): number {
@@ -55,16 +58,28 @@ function logLine(r: RequestRecord): string {
   const savings = r.tokensBefore > 0 ? ` ${r.tokensBefore}->${r.tokensAfter} tokens (-${saved})` : ' passed through';
   const cache = r.usage.cacheRead > 0 ? `, ${r.usage.cacheRead} cache-read` : '';
   const retrieval = r.retrievalCalls > 0 ? `, ${r.retrievalCalls} retrieval(s)` : '';
-  return `${new Date().toISOString()} ${r.agent} ${r.provider} ${r.model || '-'}:${savings}${cache}${retrieval}${r.upstreamError ? ' [upstream error]' : ''}`;
+  const recalled = r.recalled > 0 ? `, ${r.recalled} memories recalled` : '';
+  return `${new Date().toISOString()} ${r.agent} ${r.provider} ${r.model || '-'}:${savings}${cache}${retrieval}${recalled}${r.upstreamError ? ' [upstream error]' : ''}`;
 }
 
 /** `headroom proxy`: runs until SIGINT/SIGTERM, one log line per request on stderr. */
 export async function proxyCommand(opts: ProxyCommandOptions): Promise<void> {
   const options = proxyOptions(opts);
+  let memories: Memories | undefined;
+  if (opts.memory) {
+    try {
+      memories = await Memories.open();
+      await memories.embedder();
+    } catch (err) {
+      throw new CliError(`--memory: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
   let proxy: RunningProxy;
   try {
     proxy = await startProxy({
       ...options,
+      // Saves are attributed to the agent and session each request names.
+      ...(memories ? memoryHooks(memories) : {}),
       ...(opts.quiet ? {} : { onRecord: (r: RequestRecord) => process.stderr.write(`${logLine(r)}\n`) }),
       log: (line) => process.stderr.write(`headroom: ${line}\n`),
     });
@@ -80,7 +95,8 @@ export async function proxyCommand(opts: ProxyCommandOptions): Promise<void> {
       `  Claude Code:  ANTHROPIC_BASE_URL=${proxy.url}\n` +
       `  OpenAI SDKs:  OPENAI_BASE_URL=${proxy.url}/v1\n` +
       `  Gemini CLI:   GOOGLE_GEMINI_BASE_URL=${proxy.url}\n` +
-      `  stats: ${proxy.url}/stats   metrics: ${proxy.url}/metrics\n`,
+      `  stats: ${proxy.url}/stats   metrics: ${proxy.url}/metrics\n` +
+      (memories ? `  memory: ${memories.project} (${memories.embedderId})\n` : ''),
   );
   await new Promise<void>((resolve) => {
     const stop = (): void => {
@@ -93,5 +109,6 @@ export async function proxyCommand(opts: ProxyCommandOptions): Promise<void> {
   });
   const s = proxy.stats();
   await proxy.close();
+  memories?.close();
   process.stdout.write(`headroom proxy stopped: ${s.requests.total} requests, ${s.tokens.saved} tool-output tokens saved\n`);
 }

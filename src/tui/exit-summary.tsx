@@ -10,10 +10,12 @@ export interface ExitSummaryProps {
   exit: { code: number; signal?: string };
   /** The date of the price table, for the money estimate. */
   pricesTaken: string;
+  /** --memory was on: show the memories recalled and saved. */
+  memory?: boolean;
 }
 
 /** What a wrapped session saved, printed once the agent has exited. */
-export function ExitSummary({ agentTitle, tally, elapsedMs, exit, pricesTaken }: ExitSummaryProps) {
+export function ExitSummary({ agentTitle, tally, elapsedMs, exit, pricesTaken, memory }: ExitSummaryProps) {
   const saved = tally.tokensBefore - tally.tokensAfter;
   const kinds = Object.entries(tally.byKind)
     .map(([kind, k]) => ({ kind, saved: k.before - k.after, before: k.before }))
@@ -59,6 +61,11 @@ export function ExitSummary({ agentTitle, tally, elapsedMs, exit, pricesTaken }:
           </Text>
         </>
       )}
+      {memory ? (
+        <Text>
+          {'  '}memory: {tally.memoriesRecalled} recalled into the agent's turns · {tally.memoriesSaved} new saved
+        </Text>
+      ) : null}
     </Box>
   );
 }

@@ -7,10 +7,12 @@ export interface StatusLineProps {
   tally: Tally;
   /** Shown instead of the figures while nothing has gone through yet. */
   proxyUrl: string;
+  /** --memory is on: show the memories recalled and saved. */
+  memory?: boolean;
 }
 
 /** The one-line live status under a wrapped agent. */
-export function StatusLine({ agent, tally, proxyUrl }: StatusLineProps) {
+export function StatusLine({ agent, tally, proxyUrl, memory }: StatusLineProps) {
   const saved = tally.tokensBefore - tally.tokensAfter;
   return (
     <Box>
@@ -32,6 +34,11 @@ export function StatusLine({ agent, tally, proxyUrl }: StatusLineProps) {
               {tally.unpriced > 0 ? '+' : ''}
             </Text>
             {tally.retrievals > 0 ? <Text> · {tally.retrievals} retrieved</Text> : null}
+            {memory ? (
+              <Text color="magenta">
+                {' · '}memory {tally.memoriesRecalled} recalled, {tally.memoriesSaved} saved
+              </Text>
+            ) : null}
             {tally.upstreamErrors > 0 ? <Text color="red"> · {tally.upstreamErrors} upstream errors</Text> : null}
           </>
         )}

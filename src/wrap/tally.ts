@@ -11,12 +11,16 @@ export interface Tally {
   /** Requests that saved tokens but whose model has no price. */
   unpriced: number;
   retrievals: number;
+  /** Memories added to the agent's turns (--memory). */
+  memoriesRecalled: number;
+  /** Memories saved by the model's memory_save calls or captured from the transcript (--memory). */
+  memoriesSaved: number;
   upstreamErrors: number;
   byKind: Record<string, { before: number; after: number }>;
 }
 
 export function emptyTally(): Tally {
-  return { requests: 0, tokensBefore: 0, tokensAfter: 0, usdSaved: 0, unpriced: 0, retrievals: 0, upstreamErrors: 0, byKind: {} };
+  return { requests: 0, tokensBefore: 0, tokensAfter: 0, usdSaved: 0, unpriced: 0, retrievals: 0, memoriesRecalled: 0, memoriesSaved: 0, upstreamErrors: 0, byKind: {} };
 }
 
 export function addToTally(t: Tally, r: RequestRecord, prices: PriceTable): void {
@@ -27,6 +31,7 @@ export function addToTally(t: Tally, r: RequestRecord, prices: PriceTable): void
   if (usd === undefined) t.unpriced++;
   else t.usdSaved += usd;
   t.retrievals += r.retrievalCalls;
+  t.memoriesRecalled += r.recalled;
   if (r.upstreamError) t.upstreamErrors++;
   for (const [kind, k] of r.byKind) {
     const acc = (t.byKind[kind] ??= { before: 0, after: 0 });

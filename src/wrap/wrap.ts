@@ -10,6 +10,9 @@ import { findExecutable } from './find-executable.js';
 import { runPlain } from './plain-session.js';
 import { runInPty } from './pty-session.js';
 import { addToTally, emptyTally, type Tally } from './tally.js';
+import { startCapture } from '../memory/capture.js';
+import { Memories } from '../memory/memory.js';
+import { memoryHooks } from '../memory/proxy-hooks.js';
 
 export interface WrapOptions {
   agent: Agent;
@@ -19,6 +22,8 @@ export interface WrapOptions {
   proxy: ProxyOptions;
   /** Show the live status line (interactive sessions only). */
   status: boolean;
+  /** Shared project memory: recall, memory tools, and live capture of "remember ..." requests. */
+  memory?: boolean;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   stdin?: NodeJS.ReadStream;
@@ -63,6 +68,7 @@ export async function wrap(opts: WrapOptions): Promise<WrapResult> {
   const prices = loadPricing(env);
   const tally = emptyTally();
   const wrapSession = randomUUID();
+  const memory = opts.memory ? await openMemory(agent, env, cwd, wrapSession, tally) : undefined;
   const proxyLog: string[] = [];
   let session: { statusChanged(): void } | undefined;
   const proxy: RunningProxy = await startProxy({
@@ -71,6 +77,7 @@ export async function wrap(opts: WrapOptions): Promise<WrapResult> {
     upstreams,
     agent: agent.name,
     wrapSession,
+    ...(memory ? memory.hooks : {}),
     onRecord: (r) => {
       addToTally(tally, r, prices);
       session?.statusChanged();
@@ -88,7 +95,7 @@ export async function wrap(opts: WrapOptions): Promise<WrapResult> {
     const launch = agent.launch({ proxyUrl: proxy.url, args: opts.args, env, interactive });
     const childEnv = setVariables({ ...env, ...launch.env, HEADROOM_PROXY_URL: proxy.url, HEADROOM_WRAP_SESSION: wrapSession });
     if (interactive) {
-      const status = opts.status ? (columns: number) => renderStatusLine({ agent: agent.name, tally, proxyUrl: proxy.url }, columns) : undefined;
+      const status = opts.status ? (columns: number) => renderStatusLine({ agent: agent.name, tally, proxyUrl: proxy.url, memory: memory !== undefined }, columns) : undefined;
       const s = runInPty({ file, args: launch.args, env: childEnv, cwd, stdin, stdout, ...(status ? { status } : {}) });
       session = s;
       exit = await s.exited;
@@ -97,14 +104,52 @@ export async function wrap(opts: WrapOptions): Promise<WrapResult> {
     }
   } finally {
     await proxy.close();
+    await memory?.close();
   }
 
   for (const line of proxyLog) stderr.write(`headroom: ${line}\n`);
   const summary = renderExitSummary(
-    { agentTitle: agent.title, tally, elapsedMs: Date.now() - started, exit, pricesTaken: prices.taken },
+    { agentTitle: agent.title, tally, elapsedMs: Date.now() - started, exit, pricesTaken: prices.taken, memory: memory !== undefined },
     Math.max(40, (stdout.isTTY ? stdout.columns : stderr.columns) || 100),
   );
   // Below the agent's last screen in a terminal; on stderr when stdout is the agent's output.
   (stdout.isTTY ? stdout : stderr).write(`${summary}\n`);
   return { exit, tally, wrapSession };
+}
+
+/**
+ * Opens the shared memory for a wrapped session: the proxy hooks (saves attributed to this
+ * agent and wrap session) and the live capture of the agent's transcript.
+ */
+async function openMemory(agent: Agent, env: NodeJS.ProcessEnv, cwd: string, wrapSession: string, tally: Tally) {
+  let memories: Memories;
+  try {
+    memories = await Memories.open({ env, cwd });
+    // Loaded now rather than on the first turn, which would wait for it.
+    await memories.embedder();
+  } catch (err) {
+    throw new WrapError(`--memory: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const hooks = memoryHooks(memories, {
+    fixed: { agent: agent.name, session: wrapSession },
+    onSave: (r) => {
+      if (r.status === 'inserted') tally.memoriesSaved++;
+    },
+  });
+  const capture = await startCapture({
+    agent,
+    env,
+    cwd,
+    onRemember: async (fact, meta) => {
+      const r = await memories.save({ text: fact, agent: meta.agent, session: meta.session || wrapSession, source: 'auto' });
+      if (r.status === 'inserted') tally.memoriesSaved++;
+    },
+  });
+  return {
+    hooks,
+    close: async () => {
+      await capture.close();
+      memories.close();
+    },
+  };
 }
