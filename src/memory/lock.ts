@@ -37,7 +37,9 @@ export class WriteLock {
     for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
       try {
         fs.mkdirSync(this.path, { mode: 0o700 });
-        fs.writeFileSync(join(this.path, 'owner'), String(process.pid), { mode: 0o600 });
+        // Written aside and renamed: a reader sees no owner yet, or the whole pid, never an empty file.
+        fs.writeFileSync(join(this.path, 'owner.tmp'), String(process.pid), { mode: 0o600 });
+        fs.renameSync(join(this.path, 'owner.tmp'), join(this.path, 'owner'));
         this.held = true;
         return;
       } catch (err) {
@@ -55,18 +57,20 @@ export class WriteLock {
   }
 
   private ownerIsGone(): boolean {
-    let pid: number;
+    let pid = Number.NaN;
     try {
       pid = Number(fs.readFileSync(join(this.path, 'owner'), 'utf8'));
     } catch {
-      // Created but not written yet, or just released: give the owner a moment.
+      // Created but not written yet, or just released: judged by age below.
+    }
+    if (!Number.isInteger(pid) || pid <= 0) {
+      // A lock with no readable owner is only taken over once it is clearly abandoned.
       try {
         return Date.now() - fs.statSync(this.path).mtimeMs > 5_000;
       } catch {
         return false;
       }
     }
-    if (!Number.isInteger(pid) || pid <= 0) return true;
     try {
       process.kill(pid, 0);
       return false;

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import * as lancedb from '@lancedb/lancedb';
 import { Field, FixedSizeList, Float32, Float64, Int32, Schema, Utf8 } from 'apache-arrow';
 import { WriteLock } from './lock.js';
@@ -318,7 +319,7 @@ export class MemoryStore {
         if (!indexed('exact_key')) await table.createIndex('exact_key', { config: lancedb.Index.btree() });
         for (const column of ['project', 'user', 'superseded_by']) if (!indexed(column)) await table.createIndex(column, { config: lancedb.Index.bitmap() });
       }
-      await table.optimize({ cleanupOlderThan: new Date(Date.now() - 60_000) });
+      await guard(this.dir, () => table.optimize({ cleanupOlderThan: new Date(Date.now() - 60_000) }));
     });
   }
 
@@ -342,11 +343,21 @@ async function connect(dir: string): Promise<lancedb.Connection> {
   return guard(dir, () => lancedb.connect(dir, { readConsistencyInterval: 0 }));
 }
 
+/**
+ * Runs one database operation; its errors become MemoryDbError naming the database. A commit
+ * that lost a race with another writer's (LanceDB says "Retryable commit conflict") is retried.
+ */
 async function guard<T>(dir: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof MemoryDbError) throw err;
-    throw new MemoryDbError(dir, err);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof MemoryDbError) throw err;
+      if (attempt < 6 && /commit conflict/i.test(err instanceof Error ? err.message : String(err))) {
+        await sleep(10 * 2 ** attempt);
+        continue;
+      }
+      throw new MemoryDbError(dir, err);
+    }
   }
 }

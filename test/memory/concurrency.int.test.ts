@@ -20,9 +20,11 @@ afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
 it('two processes saving 1,000 memories each at once (500 the same): nothing lost, no duplicate rows', async () => {
   const env = { ...process.env, HEADROOM_HOME: home, HEADROOM_USER: 'ada', HEADROOM_EMBEDDER: 'use-lite' };
   const child = (from: number, to: number, agent: string) => run(process.execPath, [join(ROOT, 'test/memory/save-many.mjs'), String(from), String(to), agent], { env, maxBuffer: 1 << 20 });
-  const [a, b] = await Promise.all([child(0, 1000, 'codex'), child(500, 1500, 'claude')]);
-  const ca = JSON.parse(a.stdout) as { inserted: number; merged: number };
-  const cb = JSON.parse(b.stdout) as { inserted: number; merged: number };
+  // Both are awaited before anything is checked: a failed one must not leave the other writing.
+  const [a, b] = await Promise.allSettled([child(0, 1000, 'codex'), child(500, 1500, 'claude')]);
+  for (const r of [a, b]) if (r.status === 'rejected') throw r.reason;
+  const ca = JSON.parse((a as PromiseFulfilledResult<{ stdout: string }>).value.stdout) as { inserted: number; merged: number };
+  const cb = JSON.parse((b as PromiseFulfilledResult<{ stdout: string }>).value.stdout) as { inserted: number; merged: number };
   expect(ca.inserted + cb.inserted).toBe(1500);
   expect(ca.merged + cb.merged).toBe(500);
 
