@@ -34,7 +34,8 @@ export class WriteLock {
 
   private async acquire(): Promise<void> {
     const started = Date.now();
-    for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
+    // Short waits: a save holds the lock for tens of milliseconds, and mkdir is cheap to retry.
+    for (let wait = 1; ; wait = Math.min(wait * 2, 8)) {
       try {
         fs.mkdirSync(this.path, { mode: 0o700 });
         // Written aside and renamed: a reader sees no owner yet, or the whole pid, never an empty file.

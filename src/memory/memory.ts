@@ -73,7 +73,7 @@ export function searchWords(text: string): string {
 /** RRF constant: ranks below ~60 contribute little, so neither ranking dominates. */
 const RRF_K = 60;
 /** Compact the table after this many writes by one process (each write adds a fragment). */
-const OPTIMIZE_EVERY = 200;
+const OPTIMIZE_EVERY = 50;
 
 export function memoryDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(headroomHome(env), 'memory');

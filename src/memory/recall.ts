@@ -40,7 +40,8 @@ export async function recall(memories: Memories, task: string): Promise<{ text: 
   const hits = (await memories.search(query, { k: RECALL_K })).filter((h) => relevant(h, memories.embedderId));
   if (hits.length === 0) return undefined;
   const ids = hits.map((h) => h.memory.id);
-  await memories.countRecall(ids).catch(() => undefined);
+  // Counted off the request's path: a lost count costs nothing.
+  void memories.countRecall(ids).catch(() => undefined);
   const text = framing().trimEnd().replace('{{memories}}', hits.map((h) => memoryLine(h.memory)).join('\n'));
   return { text, count: hits.length, ids };
 }
