@@ -140,6 +140,7 @@ export async function handleApiRequest(ctx: ProxyContext, route: ApiRoute, req: 
       tokensBefore: tokens.before,
       tokensAfter: tokens.after,
       savedFresh: tokens.savedFresh,
+      byKind: Object.fromEntries(tokens.byKind),
       inputTokens: outcome.usage.input,
       outputTokens: outcome.usage.output,
       cacheReadTokens: outcome.usage.cacheRead,

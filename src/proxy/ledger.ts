@@ -16,6 +16,8 @@ export interface LedgerRecord {
   tokensAfter: number;
   /** Part of the saving on outputs compressed in this request; the rest was replayed. */
   savedFresh: number;
+  /** Tokens before/after compression by content kind (absent in lines written before it existed). */
+  byKind?: Record<string, { before: number; after: number }>;
   inputTokens: number;
   outputTokens: number;
   cacheReadTokens: number;

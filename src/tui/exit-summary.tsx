@@ -1,6 +1,6 @@
 import { Box, renderToString, Text } from 'ink';
 import type { Tally } from '../wrap/tally.js';
-import { compactNumber, duration, percent, usd } from './format.js';
+import { compactNumber, duration, percent, usd, count } from './format.js';
 
 export interface ExitSummaryProps {
   agentTitle: string;
@@ -47,7 +47,7 @@ export function ExitSummary({ agentTitle, tally, elapsedMs, exit, pricesTaken, m
             <Text dimColor>
               {' '}
               (cache-aware, prices of {pricesTaken}
-              {tally.unpriced > 0 ? `; ${tally.unpriced} requests of unpriced models not counted` : ''})
+              {tally.unpriced > 0 ? `; ${count(tally.unpriced, 'request')} of unpriced models not counted` : ''})
             </Text>
           </Text>
           {kinds.length > 0 ? (

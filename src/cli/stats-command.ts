@@ -1,0 +1,106 @@
+import { join } from 'node:path';
+import { Command, Option } from 'commander';
+import { ConfigError, headroomHome } from '../config.js';
+import { loadPricing, type PriceTable } from '../pricing.js';
+import { LedgerReader, ledgerFiles, ledgerStats, StatsAggregator } from '../stats/ledger-stats.js';
+import { parseSince, SinceError } from '../stats/since.js';
+import { CliError, EXIT } from './exit-codes.js';
+
+/** `headroom stats`: what headroom has saved, read from the ledger the proxy writes. */
+
+interface StatsOptions {
+  since?: string;
+  json?: boolean;
+  watch?: boolean;
+}
+
+const WATCH_INTERVAL_MS = 1500;
+
+function sinceOf(spec: string | undefined): Date | undefined {
+  if (spec === undefined) return undefined;
+  try {
+    return parseSince(spec);
+  } catch (err) {
+    if (err instanceof SinceError) throw new CliError(err.message, EXIT.usage);
+    throw err;
+  }
+}
+
+function prices(): PriceTable {
+  try {
+    return loadPricing();
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliError(err.message, EXIT.usage);
+    throw err;
+  }
+}
+
+/** Follows the ledger, re-rendering the dashboard, until Ctrl-C. */
+async function watch(dir: string, table: PriceTable, since: Date | undefined): Promise<void> {
+  const [{ render }, { createElement }, { StatsDashboard }] = await Promise.all([import('ink'), import('react'), import('../tui/stats-dashboard.js')]);
+  const agg = new StatsAggregator(dir, table, since);
+  const reader = new LedgerReader(dir, agg);
+  await reader.poll();
+  const view = () => createElement(StatsDashboard, { report: agg.report(), watching: true });
+  const app = render(view(), { exitOnCtrlC: false, patchConsole: false });
+  await new Promise<void>((resolve) => {
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      void reader
+        .poll()
+        .then(() => app.rerender(view()))
+        .catch(() => undefined) // a file rotated away mid-read: the next tick reads again
+        .finally(() => (busy = false));
+    }, WATCH_INTERVAL_MS);
+    process.once('SIGINT', () => {
+      clearInterval(timer);
+      app.unmount();
+      resolve();
+    });
+  });
+}
+
+async function runStats(opts: StatsOptions): Promise<void> {
+  const since = sinceOf(opts.since);
+  const table = prices();
+  const dir = join(headroomHome(), 'ledger');
+  if (opts.watch) return watch(dir, table, since);
+  const report = await ledgerStats(dir, table, since);
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return;
+  }
+  if ((await ledgerFiles(dir)).length === 0) {
+    process.stdout.write(`headroom has recorded no requests yet: the ledger ${dir} is empty.\nRun an agent through headroom (\`headroom wrap claude\`) and its savings show up here.\n`);
+    return;
+  }
+  const { renderStatsDashboard } = await import('../tui/stats-dashboard.js');
+  process.stdout.write(`${renderStatsDashboard(report, process.stdout.columns || 100)}\n`);
+}
+
+export function statsCommand(): Command {
+  return new Command('stats')
+    .description('What headroom has saved: tokens, money, retrievals and memory, by agent, model, day and content kind (from HEADROOM_HOME/ledger).')
+    .option('--since <when>', 'only requests since a span ago (30m, 24h, 7d, 2w) or a date (2026-11-01, 2026-11-01T09:00Z)')
+    .addOption(new Option('--json', 'print the figures as one JSON document (a stable shape: keys are added, never renamed)').conflicts('watch'))
+    .option('--watch', 'keep the dashboard open and follow new requests (a running `headroom wrap`); Ctrl-C to quit')
+    .addHelpText(
+      'after',
+      `
+Money is an estimate: tokens saved at the model's input price, or its cached-input price for
+outputs replayed from earlier requests (cache-aware); models the price table does not know are
+counted apart. Prices: the bundled table, HEADROOM_HOME/pricing.json or HEADROOM_PRICING on top.
+
+Examples:
+  headroom stats
+  headroom stats --since 7d
+  headroom stats --since 2026-11-01 --json | jq .totals
+  headroom stats --watch`,
+    )
+    .exitOverride()
+    .action(async (opts: StatsOptions) => {
+      await runStats(opts);
+    });
+}

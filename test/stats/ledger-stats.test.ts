@@ -1,0 +1,149 @@
+import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadPricing, priceFor } from '../../src/pricing.js';
+import type { LedgerRecord } from '../../src/proxy/ledger.js';
+import { LedgerReader, ledgerStats, StatsAggregator } from '../../src/stats/ledger-stats.js';
+import { parseSince, SinceError } from '../../src/stats/since.js';
+
+const FIXTURE = 'fixtures/ledger/2026-11-21.jsonl';
+const prices = loadPricing({});
+const recorded = readFileSync(FIXTURE, 'utf8')
+  .trim()
+  .split('\n')
+  .map((l) => JSON.parse(l) as LedgerRecord);
+
+const dirs: string[] = [];
+function ledgerDir(files: Record<string, string> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'headroom-stats-'));
+  dirs.push(dir);
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const line = (r: LedgerRecord) => `${JSON.stringify(r)}\n`;
+
+describe('ledger stats on the recorded ledger', () => {
+  it('adds up tokens, money, agents, models, kinds, retrievals and memory', async () => {
+    const dir = ledgerDir();
+    copyFileSync(FIXTURE, join(dir, '2026-11-21.jsonl'));
+    const r = await ledgerStats(dir, prices);
+
+    const before = recorded.reduce((s, x) => s + x.tokensBefore, 0);
+    const after = recorded.reduce((s, x) => s + x.tokensAfter, 0);
+    expect(r.files).toBe(1);
+    expect(r.corruptLines).toBe(0);
+    expect(r.totals).toMatchObject({ requests: 6, tokensBefore: before, tokensAfter: after, tokensSaved: before - after, unpricedRequests: 1 });
+    // Cache-aware money, worked out here from the price table: fresh savings at the input price, replayed at the cached one.
+    let usd = 0;
+    for (const x of recorded) {
+      const p = priceFor(prices, x.model);
+      if (p) usd += (x.savedFresh * p.input + (x.tokensBefore - x.tokensAfter - x.savedFresh) * p.cachedInput) / 1e6;
+    }
+    expect(usd).toBeGreaterThan(0);
+    expect(r.totals.usdSaved).toBeCloseTo(usd, 10);
+
+    expect(Object.keys(r.byAgent).sort()).toEqual(['claude', 'copilot']);
+    expect(r.byAgent.claude!.requests + r.byAgent.copilot!.requests).toBe(6);
+    expect(r.byModel['local-llama-3']).toMatchObject({ requests: 1, unpricedRequests: 1, usdSaved: 0 });
+    expect(r.byModel['claude-sonnet-4-5']!.requests).toBe(3);
+    expect(Object.keys(r.byDay)).toEqual(['2026-11-21']);
+    expect(r.byDay['2026-11-21']!.tokensSaved).toBe(before - after);
+
+    expect(Object.keys(r.byKind).sort()).toEqual(['code', 'json', 'log', 'prose', 'search']);
+    const kindBefore = Object.values(r.byKind).reduce((s, k) => s + k.tokensBefore, 0);
+    expect(kindBefore).toBe(before);
+    expect(r.byKind.log!.tokensBefore).toBe(recorded.filter((x) => x.byKind?.log).reduce((s, x) => s + x.byKind!.log!.before, 0));
+
+    expect(r.retrievals).toEqual({ calls: 1, requests: 1, share: 1 / 6 });
+    expect(r.memory).toEqual({ recalled: 2, toolCalls: 1 });
+    expect(r.firstRequest).toBe(recorded[0]!.time);
+    expect(r.lastRequest).toBe(recorded.at(-1)!.time);
+  });
+
+  it('skips and counts corrupt lines, ignores blank ones, and reads lines written before byKind', async () => {
+    const { byKind: _k, ...old } = recorded[0]!;
+    const text = [
+      line(recorded[1]!),
+      '{"time":"2026-11-21T10:00:00Z","agent":"claude"\n', // cut short
+      'not json at all\n',
+      '\n',
+      '[1,2,3]\n',
+      line({ ...recorded[2]!, tokensBefore: 'many' as unknown as number }),
+      JSON.stringify(old) + '\n',
+    ].join('');
+    const r = await ledgerStats(ledgerDir({ '2026-11-21.jsonl': text }), prices);
+    expect(r.corruptLines).toBe(4);
+    expect(r.totals.requests).toBe(2);
+    expect(r.totals.tokensBefore).toBe(recorded[1]!.tokensBefore + recorded[0]!.tokensBefore);
+    expect(Object.keys(r.byKind)).toEqual(['search']);
+  });
+
+  it('an empty or missing ledger gives zeros', async () => {
+    const missing = await ledgerStats(join(ledgerDir(), 'nope'), prices);
+    expect(missing).toMatchObject({ files: 0, corruptLines: 0, firstRequest: null, totals: { requests: 0, tokensSaved: 0 }, retrievals: { share: 0 } });
+  });
+});
+
+describe('--since', () => {
+  const now = new Date('2026-11-21T12:00:00Z');
+
+  it('reads spans and dates', () => {
+    expect(parseSince('30m', now).toISOString()).toBe('2026-11-21T11:30:00.000Z');
+    expect(parseSince('24h', now).toISOString()).toBe('2026-11-20T12:00:00.000Z');
+    expect(parseSince('7d', now).toISOString()).toBe('2026-11-14T12:00:00.000Z');
+    expect(parseSince('2w', now).toISOString()).toBe('2026-11-07T12:00:00.000Z');
+    expect(parseSince('2026-11-01', now).toISOString()).toBe('2026-11-01T00:00:00.000Z');
+    expect(parseSince('2026-11-01T09:30:00Z', now).toISOString()).toBe('2026-11-01T09:30:00.000Z');
+  });
+
+  it.each(['', '7', 'd', '0d', '7y', 'yesterday', '2026-13-45', '-3d'])('refuses %j', (spec) => {
+    expect(() => parseSince(spec, now)).toThrow(SinceError);
+  });
+
+  it('counts only requests from then on, across day files', async () => {
+    const older = { ...recorded[0]!, time: '2026-11-10T08:00:00.000Z' };
+    const dir = ledgerDir({ '2026-11-10.jsonl': line(older) });
+    copyFileSync(FIXTURE, join(dir, '2026-11-21.jsonl'));
+
+    const all = await ledgerStats(dir, prices);
+    expect(all.totals.requests).toBe(7);
+    expect(Object.keys(all.byDay)).toEqual(['2026-11-10', '2026-11-21']);
+
+    const recent = await ledgerStats(dir, prices, new Date('2026-11-15T00:00:00Z'));
+    expect(recent.totals.requests).toBe(6);
+    expect(recent.files).toBe(1);
+    expect(recent.since).toBe('2026-11-15T00:00:00.000Z');
+
+    // Within a day: from the third recorded request on.
+    const part = await ledgerStats(dir, prices, new Date(recorded[2]!.time));
+    expect(part.totals.requests).toBe(4);
+    expect(part.firstRequest).toBe(recorded[2]!.time);
+  });
+});
+
+describe('following the ledger', () => {
+  it('reads only new lines on each poll and waits for a line still being written', async () => {
+    const dir = ledgerDir({ '2026-11-21.jsonl': line(recorded[0]!) });
+    const agg = new StatsAggregator(dir, prices);
+    const reader = new LedgerReader(dir, agg);
+    await reader.poll();
+    expect(agg.report().totals.requests).toBe(1);
+
+    const next = line(recorded[1]!);
+    appendFileSync(join(dir, '2026-11-21.jsonl'), next.slice(0, 40));
+    await reader.poll();
+    expect(agg.report()).toMatchObject({ totals: { requests: 1 }, corruptLines: 0 });
+
+    appendFileSync(join(dir, '2026-11-21.jsonl'), next.slice(40));
+    writeFileSync(join(dir, '2026-11-22.jsonl'), line({ ...recorded[2]!, time: '2026-11-22T01:00:00.000Z' }));
+    await reader.poll();
+    const r = agg.report();
+    expect(r).toMatchObject({ files: 2, corruptLines: 0, totals: { requests: 3 } });
+    expect(r.totals.tokensBefore).toBe(recorded[0]!.tokensBefore + recorded[1]!.tokensBefore + recorded[2]!.tokensBefore);
+  });
+});

@@ -1,0 +1,55 @@
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { render } from 'ink-testing-library';
+import { createElement } from 'react';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadPricing } from '../../src/pricing.js';
+import { ledgerStats, type StatsReport } from '../../src/stats/ledger-stats.js';
+import { renderStatsDashboard, StatsDashboard } from '../../src/tui/stats-dashboard.js';
+
+const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
+const dir = mkdtempSync(join(tmpdir(), 'headroom-dashboard-'));
+let report: StatsReport;
+
+beforeAll(async () => {
+  copyFileSync('fixtures/ledger/2026-11-21.jsonl', join(dir, '2026-11-21.jsonl'));
+  report = await ledgerStats(dir, loadPricing({}));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('stats dashboard', () => {
+  it('shows totals, money, retrievals, memory, agents, models, days and kinds', () => {
+    const { lastFrame, unmount } = render(createElement(StatsDashboard, { report }));
+    const out = plain(lastFrame() ?? '');
+    unmount();
+    expect(out).toContain('headroom stats · all time');
+    expect(out).toContain(`ledger ${dir}`);
+    expect(out).toMatch(/6 requests · tool outputs 212k → 25k tokens · saved 188k \(88%\)/);
+    expect(out).toMatch(/estimated money saved ~\$\d+\.\d\d \(cache-aware, prices of \S+; 1 request of unpriced models/);
+    expect(out).toContain('retrievals: 1 (17% of requests needed one) · memories recalled: 2 · memory tool calls: 1');
+    expect(out).toMatch(/^agent\s+requests\s+before\s+after\s+saved\s+money$/m);
+    expect(out).toMatch(/^claude\s+4\s/m);
+    expect(out).toMatch(/^copilot\s+2\s/m);
+    expect(out).toMatch(/^local-llama-3\s+1\s.*unpriced$/m);
+    expect(out).toMatch(/^2026-11-21 █{24} 188k · 6 req$/m);
+    for (const kind of ['log', 'json', 'code', 'search', 'prose']) expect(out).toMatch(new RegExp(`^${kind}\\s+[█░]{24} \\d+% of `, 'm'));
+    expect(out).not.toContain('corrupt');
+  });
+
+  it('says when there is nothing in the span, notes corrupt lines, and the watch hint', () => {
+    const empty: StatsReport = { ...report, since: '2026-11-22T00:00:00.000Z', corruptLines: 3, totals: { ...report.totals, requests: 0 } };
+    const { lastFrame, unmount } = render(createElement(StatsDashboard, { report: empty, watching: true }));
+    const out = plain(lastFrame() ?? '');
+    unmount();
+    expect(out).toContain('since 2026-11-22 00:00 UTC');
+    expect(out).toContain('following it, Ctrl-C to quit');
+    expect(out).toContain('no requests in the ledger in this span yet');
+    expect(out).toContain('3 corrupt ledger lines skipped');
+    expect(out).not.toContain('agent ');
+  });
+
+  it('renders to a string for printing once', () => {
+    expect(plain(renderStatsDashboard(report, 100))).toContain('6 requests');
+  });
+});
