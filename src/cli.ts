@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { memoryCommand } from './cli/memory-command.js';
+import { statsCommand } from './cli/stats-command.js';
+import { mcpCommand } from './cli/mcp-command.js';
 import { AGENTS } from './agents/index.js';
 import { CliError, EXIT } from './cli/exit-codes.js';
 import { CONTENT_KINDS } from './compress/types.js';
@@ -145,6 +147,8 @@ Examples:
   });
 
 program.addCommand(memoryCommand());
+program.addCommand(statsCommand());
+program.addCommand(mcpCommand());
 
 try {
   await program.parseAsync(process.argv);
