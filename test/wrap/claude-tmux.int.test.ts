@@ -1,66 +1,43 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { agentBin } from '../helpers/agent-bin.js';
-import { shellThenAnswer } from '../helpers/agent-cli.js';
-import { buildDist, ROOT } from '../helpers/build-dist.js';
-import { startFakeUpstream, toolOutputsOf, type FakeUpstream } from '../helpers/fake-upstream.js';
-import { hasTmux, TmuxSession } from '../helpers/tmux.js';
+import { toolOutputsOf } from '../helpers/fake-upstream.js';
+import { hasTmux } from '../helpers/tmux.js';
+import { askForTheLog, ERROR_LINE, HEIGHT, logCommand, savingsShown, tmuxComparison, wrapCommand } from '../helpers/tmux-compare.js';
 
 // The real Claude Code, interactive, in a real terminal (tmux), with and without
 // `headroom wrap`: what a person sees above the status row is the same screen Claude Code
 // draws on its own in a terminal one row shorter, and the status row shows the savings.
 
 const KEY = 'sk-ant-headroom-test-0123456789abcdef';
-const WIDTH = 100;
-const HEIGHT = 30;
-const ERROR_LINE = 'ERROR payment-api: connection pool exhausted (order 4711)';
-const LOG_COMMAND =
-  `seq 1 400 | awk '{ if ($1 == 200) print "2026-03-01T12:03:20Z ${ERROR_LINE}"; ` +
-  'else printf "2026-03-01T12:%02d:%02dZ INFO worker-%d handled request %d in 12ms\\n", int($1/60), $1%60, $1%8, $1 }\'';
-
-/** A Claude Code home where onboarding, the folder trust dialog and the API-key prompt are done. */
-function claudeHome(cwd: string): string {
-  const home = fs.mkdtempSync(join(os.tmpdir(), 'headroom-claude-home-'));
-  fs.mkdirSync(join(home, '.claude'), { recursive: true });
-  fs.writeFileSync(
-    join(home, '.claude', '.claude.json'),
-    JSON.stringify({
-      hasCompletedOnboarding: true,
-      theme: 'dark',
-      customApiKeyResponses: { approved: [KEY.slice(-20)], rejected: [] },
-      projects: { [cwd]: { hasTrustDialogAccepted: true, allowedTools: [] } },
-    }),
-  );
-  return home;
-}
+const LOG_COMMAND = logCommand(400, 200);
 
 /** Spinner verbs and timings change from run to run. */
 const normalise = (rows: string[]): string[] => rows.map((r) => r.replace(/^(✻|✶|✳|✢|·|\*) \S+ for \d+s.*$/, '<spinner>').replace(/\(\d+(\.\d+)?s\)/g, '(Ns)'));
+const answered = (rows: string[]) => rows.some((r) => r.includes('FINAL:'));
 
 describe.skipIf(!hasTmux())('Claude Code interactive under headroom wrap (tmux)', () => {
-  let upstream: FakeUpstream;
-  let cwd: string;
-  const homes: string[] = [];
-  let tmux: TmuxSession | undefined;
+  const suite = tmuxComparison('claude');
 
-  beforeAll(() => {
-    buildDist();
-    cwd = fs.mkdtempSync(join(os.tmpdir(), 'headroom-claude-cwd-'));
-  });
-  afterEach(async () => {
-    tmux?.kill();
-    tmux = undefined;
-    await upstream?.close();
-  });
-  afterAll(() => {
-    for (const d of [cwd, ...homes]) fs.rmSync(d, { recursive: true, force: true });
-  });
+  /** A Claude Code home where onboarding, the folder trust dialog and the API-key prompt are done. */
+  function claudeHome(): string {
+    const home = suite.tempDir('home');
+    fs.mkdirSync(join(home, '.claude'), { recursive: true });
+    fs.writeFileSync(
+      join(home, '.claude', '.claude.json'),
+      JSON.stringify({
+        hasCompletedOnboarding: true,
+        theme: 'dark',
+        customApiKeyResponses: { approved: [KEY.slice(-20)], rejected: [] },
+        projects: { [suite.cwd]: { hasTrustDialogAccepted: true, allowedTools: [] } },
+      }),
+    );
+    return home;
+  }
 
-  async function session(wrapped: boolean): Promise<{ tmux: TmuxSession; home: string }> {
-    const home = claudeHome(cwd);
-    homes.push(home);
+  async function session(wrapped: boolean) {
+    const home = claudeHome();
     const claude = agentBin('claude');
     const env: Record<string, string> = {
       PATH: `${join(claude, '..')}:${process.env.PATH}`,
@@ -73,40 +50,21 @@ describe.skipIf(!hasTmux())('Claude Code interactive under headroom wrap (tmux)'
       TERM: 'xterm-256color',
       LANG: 'C.UTF-8',
       HEADROOM_HOME: join(home, '.headroom'),
+      ...(wrapped ? { HEADROOM_ANTHROPIC_UPSTREAM: suite.upstream.url } : { ANTHROPIC_BASE_URL: suite.upstream.url }),
     };
-    const t = wrapped
-      ? new TmuxSession(`${process.execPath} ${join(ROOT, 'dist/cli.js')} wrap claude -- --allowedTools Bash`, {
-          width: WIDTH,
-          height: HEIGHT,
-          cwd,
-          env: { ...env, HEADROOM_ANTHROPIC_UPSTREAM: upstream.url },
-        })
-      : new TmuxSession(`${claude} --allowedTools Bash`, { width: WIDTH, height: HEIGHT - 1, cwd, env: { ...env, ANTHROPIC_BASE_URL: upstream.url } });
-    tmux = t;
-    await t.waitFor((rows) => rows.some((r) => r.startsWith('❯')), 30_000, 'the Claude Code prompt');
-    return { tmux: t, home };
-  }
-
-  async function askForTheLog(t: TmuxSession): Promise<string[]> {
-    t.type('Why did the payment fail? Check the log.');
-    await t.waitFor((rows) => rows.some((r) => r.includes('Check the log.')), 10_000, 'the typed prompt');
-    t.sendKeys('Enter');
-    return t.waitFor((rows) => rows.some((r) => r.includes('FINAL:')), 45_000, 'the answer');
+    const command = wrapped ? wrapCommand('claude', '-- --allowedTools Bash') : `${claude} --allowedTools Bash`;
+    const tmux = await suite.open(command, wrapped, env, (rows) => rows.some((r) => r.startsWith('❯')), 'the Claude Code prompt');
+    return { tmux, home };
   }
 
   it('looks as without headroom above the status row, which shows the savings; /exit prints the summary', async () => {
-    const answer = (out: string) => `FINAL: ${out.includes(ERROR_LINE) ? 'the ERROR line is in view' : 'no ERROR in view'}`;
+    await suite.startUpstream(LOG_COMMAND);
+    const directScreen = await askForTheLog((await session(false)).tmux, answered);
 
-    upstream = await startFakeUpstream(shellThenAnswer(LOG_COMMAND, answer));
-    const direct = await session(false);
-    const directScreen = await askForTheLog(direct.tmux);
-    direct.tmux.kill();
-    await upstream.close();
-
-    upstream = await startFakeUpstream(shellThenAnswer(LOG_COMMAND, answer));
+    const upstream = await suite.startUpstream(LOG_COMMAND);
     const { tmux: t, home } = await session(true);
-    const screen = await askForTheLog(t);
-    const withStatus = await t.waitFor((rows) => /saved \S+ tok/.test(rows[HEIGHT - 1] ?? ''), 10_000, 'the savings on the status row');
+    const screen = await askForTheLog(t, answered);
+    const withStatus = await savingsShown(t);
 
     // The log reached the model compressed, the ERROR line in view.
     const withOutput = upstream.modelRequests().find((r) => r.format && toolOutputsOf(r.format, r.json).length > 0)!;

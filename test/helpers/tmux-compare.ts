@@ -1,0 +1,92 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { shellThenAnswer } from './agent-cli.js';
+import { buildDist, ROOT } from './build-dist.js';
+import { startFakeUpstream, type FakeUpstream } from './fake-upstream.js';
+import { TmuxSession } from './tmux.js';
+
+/**
+ * What the tmux comparison tests share: a real agent, interactive, asked about a log once
+ * directly and once under `headroom wrap`, so that the two screens can be compared row for row.
+ */
+
+export const WIDTH = 100;
+export const HEIGHT = 30;
+export const ERROR_LINE = 'ERROR payment-api: connection pool exhausted (order 4711)';
+
+/** A shell command printing `lines` log lines with ERROR_LINE at line `errorAt`. */
+export function logCommand(lines: number, errorAt: number): string {
+  return (
+    `seq 1 ${lines} | awk '{ if ($1 == ${errorAt}) print "2026-03-01T12:03:20Z ${ERROR_LINE}"; ` +
+    'else printf "2026-03-01T12:%02d:%02dZ INFO worker-%d handled request %d in 12ms\\n", int($1/60), $1%60, $1%8, $1 }\''
+  );
+}
+
+/** The command that runs headroom wrap (the built CLI) with `rest` after the agent name. */
+export function wrapCommand(agent: string, rest: string): string {
+  return `${process.execPath} ${join(ROOT, 'dist/cli.js')} wrap ${agent} ${rest}`;
+}
+
+/**
+ * Registers the suite's hooks (build, a working directory, clean-up of every tmux session,
+ * fake upstream and temp dir) and returns what a test uses of them. Call inside `describe`.
+ */
+export function tmuxComparison(label: string) {
+  const dirs: string[] = [];
+  const state: { cwd: string; upstream?: FakeUpstream; tmux?: TmuxSession } = { cwd: '' };
+  const tempDir = (kind: string): string => {
+    const d = fs.mkdtempSync(join(os.tmpdir(), `headroom-${label}-${kind}-`));
+    dirs.push(d);
+    return d;
+  };
+  beforeAll(() => {
+    buildDist();
+    state.cwd = tempDir('cwd');
+  });
+  afterEach(async () => {
+    state.tmux?.kill();
+    state.tmux = undefined;
+    await state.upstream?.close();
+  });
+  afterAll(() => {
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  });
+  return {
+    get cwd() {
+      return state.cwd;
+    },
+    get upstream(): FakeUpstream {
+      return state.upstream!;
+    },
+    tempDir,
+    /** A fresh fake upstream that runs `command` in the agent's shell, then answers from its output. */
+    async startUpstream(command: string): Promise<FakeUpstream> {
+      await state.upstream?.close();
+      state.upstream = await startFakeUpstream(shellThenAnswer(command, (out) => `FINAL: ${out.includes(ERROR_LINE) ? 'the ERROR line is in view' : 'no ERROR in view'}`));
+      return state.upstream;
+    },
+    /** Starts `command` in tmux (one row shorter unless wrapped) and waits until `ready`. */
+    async open(command: string, wrapped: boolean, env: Record<string, string>, ready: (rows: string[]) => boolean, what: string): Promise<TmuxSession> {
+      state.tmux?.kill();
+      const t = new TmuxSession(command, { width: WIDTH, height: wrapped ? HEIGHT : HEIGHT - 1, cwd: state.cwd, env });
+      state.tmux = t;
+      await t.waitFor(ready, 45_000, what);
+      return t;
+    },
+  };
+}
+
+/** Asks the agent about the log and waits until `answered` holds; returns that screen. */
+export async function askForTheLog(t: TmuxSession, answered: (rows: string[]) => boolean): Promise<string[]> {
+  t.type('Why did the payment fail? Check the log.');
+  await t.waitFor((rows) => rows.some((r) => r.includes('Check the log.')), 10_000, 'the typed prompt');
+  t.sendKeys('Enter');
+  return t.waitFor(answered, 60_000, 'the answer');
+}
+
+/** Waits until the status row shows a saving. */
+export function savingsShown(t: TmuxSession): Promise<string[]> {
+  return t.waitFor((rows) => /saved \S+ tok/.test(rows[HEIGHT - 1] ?? ''), 10_000, 'the savings on the status row');
+}
