@@ -35,14 +35,33 @@ function prices(): PriceTable {
   }
 }
 
-/** Follows the ledger, re-rendering the dashboard, until Ctrl-C. */
+/**
+ * Draws successive dashboards. On a terminal each frame replaces the last; into a pipe or file each changed
+ * frame is appended. Frames are drawn here rather than by Ink's live renderer, which holds every frame back
+ * until exit when it sees a CI environment.
+ */
+function frameWriter(out: NodeJS.WriteStream): (frame: string) => void {
+  let shown = 0;
+  let last = '';
+  return (frame) => {
+    if (frame === last) return;
+    last = frame;
+    if (!out.isTTY) return void out.write(`${frame}\n\n`);
+    const erase = shown === 0 ? '' : shown >= (out.rows || 24) ? '\x1b[2J\x1b[H' : `\x1b[${shown}F\x1b[0J`;
+    out.write(`${erase}${frame}\n`);
+    shown = frame.split('\n').length;
+  };
+}
+
+/** Follows the ledger, redrawing the dashboard when it changes, until Ctrl-C. */
 async function watch(dir: string, table: PriceTable, since: Date | undefined): Promise<void> {
-  const [{ render }, { createElement }, { StatsDashboard }] = await Promise.all([import('ink'), import('react'), import('../tui/stats-dashboard.js')]);
+  const { renderStatsDashboard } = await import('../tui/stats-dashboard.js');
   const agg = new StatsAggregator(dir, table, since);
   const reader = new LedgerReader(dir, agg);
+  const draw = frameWriter(process.stdout);
+  const redraw = () => draw(renderStatsDashboard(agg.report(), process.stdout.columns || 100, { watching: true }));
   await reader.poll();
-  const view = () => createElement(StatsDashboard, { report: agg.report(), watching: true });
-  const app = render(view(), { exitOnCtrlC: false, patchConsole: false });
+  redraw();
   await new Promise<void>((resolve) => {
     let busy = false;
     const timer = setInterval(() => {
@@ -50,13 +69,12 @@ async function watch(dir: string, table: PriceTable, since: Date | undefined): P
       busy = true;
       void reader
         .poll()
-        .then(() => app.rerender(view()))
+        .then(redraw)
         .catch(() => undefined) // a file rotated away mid-read: the next tick reads again
         .finally(() => (busy = false));
     }, WATCH_INTERVAL_MS);
     process.once('SIGINT', () => {
       clearInterval(timer);
-      app.unmount();
       resolve();
     });
   });

@@ -140,7 +140,7 @@ export function StatsDashboard({ report: r, watching }: StatsDashboardProps) {
   );
 }
 
-/** The dashboard as text, for printing once. */
-export function renderStatsDashboard(report: StatsReport, columns = 100): string {
-  return renderToString(<StatsDashboard report={report} />, { columns });
+/** The dashboard as text; `watching` adds the note that it is following the ledger. */
+export function renderStatsDashboard(report: StatsReport, columns = 100, { watching = false } = {}): string {
+  return renderToString(<StatsDashboard report={report} watching={watching} />, { columns });
 }

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildDist, ROOT } from '../helpers/build-dist.js';
+import { hasTmux, TmuxSession } from '../helpers/tmux.js';
 
 const CLI = join(ROOT, 'dist/cli.js');
 const FIXTURE = join(ROOT, 'fixtures/ledger/2026-11-21.jsonl');
@@ -107,5 +108,24 @@ describe('headroom stats', () => {
       child.kill('SIGINT');
     }
     expect(await exited).toBe(0);
+  });
+
+  it.skipIf(!hasTmux())('--watch on a terminal redraws in place, also when CI=true', async () => {
+    withFixture();
+    const env = { PATH: process.env.PATH ?? '', HOME: os.homedir(), HEADROOM_HOME: home, NO_COLOR: '1', CI: 'true' };
+    const term = new TmuxSession(`${process.execPath} ${CLI} stats --watch`, { width: 100, height: 40, env, cwd: ROOT });
+    const text = (rows: string[]) => rows.join('\n');
+    try {
+      await term.waitFor((rows) => /6 requests/.test(text(rows)), 15_000, 'the first dashboard');
+      const next = JSON.parse(fs.readFileSync(FIXTURE, 'utf8').split('\n')[0]!) as Record<string, unknown>;
+      fs.appendFileSync(join(home, 'ledger', '2026-11-21.jsonl'), `${JSON.stringify({ ...next, agent: 'codex' })}\n`);
+      const rows = await term.waitFor((r) => /7 requests/.test(text(r)), 15_000, 'the redrawn dashboard');
+      expect(text(rows)).not.toMatch(/6 requests/);
+      expect(rows.filter((r) => r.startsWith('headroom stats'))).toHaveLength(1);
+      term.sendKeys('C-c');
+      expect(await term.waitForExit()).toBe(0);
+    } finally {
+      term.kill();
+    }
   });
 });
