@@ -74,5 +74,7 @@ export function emptyCounts(): ReadCounts {
 export function keepOutput(text: string): string {
   if (text.length <= OUTPUT_KEEP_CHARS) return text;
   const half = Math.floor(OUTPUT_KEEP_CHARS / 2);
-  return `${text.slice(0, half)}\n[… ${text.length - 2 * half} characters not kept …]\n${text.slice(-half)}`;
+  const kept = `${text.slice(0, half)}\n[… ${text.length - 2 * half} characters not kept …]\n${text.slice(-half)}`;
+  // A copy: slices of a string can keep the whole (possibly huge) original alive in V8.
+  return Buffer.from(kept, 'utf8').toString('utf8');
 }
