@@ -1,0 +1,212 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { afterEach, describe, expect, it } from 'vitest';
+import { readCopilotEvents } from '../../src/agents/copilot-events.js';
+import { emptyCounts, OUTPUT_KEEP_CHARS, type ReadCounts, type SessionEvent } from '../../src/agents/events.js';
+import { SCENARIO } from '../helpers/learn-scenario.js';
+
+// The Copilot CLI event reader on transcripts the real CLI wrote (fixtures/sessions/copilot and
+// fixtures/sessions/learn/copilot, made by record-learn-gemini-copilot.gen.ts), and on damaged copies.
+
+const FIXTURES = join(import.meta.dirname, '../../fixtures/sessions');
+const LEARN = join(FIXTURES, 'learn/copilot');
+/** What the scenario's commands really exit with in the sandbox project. */
+const EXITS: Record<string, number> = { 'npm test': 1, 'npm run check': 0, 'node build.js': 2, 'make build': 0, 'ls generated': 2, ls: 0 };
+
+async function readAll(file: string, counts: ReadCounts = emptyCounts()): Promise<SessionEvent[]> {
+  const out: SessionEvent[] = [];
+  for await (const e of readCopilotEvents(file, counts)) out.push(e);
+  return out;
+}
+
+/** One line per event: what a miner looks at. */
+function summary(e: SessionEvent): string {
+  switch (e.kind) {
+    case 'user': return `user: ${e.text}`;
+    case 'call': return `call ${e.tool}: ${e.command ?? ''}`;
+    case 'result': return `result ${e.exitCode ?? '-'}${e.isError ? ' error' : ''}`;
+    case 'rejection': return `rejection ${e.feedback ?? ''}`;
+    case 'rewind': return `rewind ${e.to ?? ''}`;
+    default: return e.kind;
+  }
+}
+
+/** The scenario's sessions (a run that continues joins the previous one), as summaries. */
+function expectedSessions(): string[][] {
+  const sessions: string[][] = [];
+  for (const run of SCENARIO) {
+    if (!run.continues) sessions.push([]);
+    const current = sessions[sessions.length - 1]!;
+    current.push(`user: ${run.prompt}`);
+    for (const c of run.commands) current.push(`call bash: ${c}`, `result ${EXITS[c]}${EXITS[c] ? ' error' : ''}`);
+  }
+  return sessions;
+}
+
+const temps: string[] = [];
+function tempFile(name: string, content: string | Buffer): string {
+  const dir = fs.mkdtempSync(join(os.tmpdir(), 'headroom-copilot-events-'));
+  temps.push(dir);
+  const file = join(dir, name);
+  fs.writeFileSync(file, content);
+  return file;
+}
+afterEach(() => {
+  for (const d of temps.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+describe('readCopilotEvents on the recorded learn scenario', () => {
+  const files = [1, 2, 3].map((n) => join(LEARN, `session-${n}`, 'events.jsonl'));
+
+  it('gives each session its prompts, bash calls and exit codes in order', async () => {
+    const got = await Promise.all(files.map(async (f) => (await readAll(f)).map(summary)));
+    expect(got).toEqual(expectedSessions());
+  });
+
+  it('fills the event base: session id, cwd, time, file and line', async () => {
+    const paths = fs.readFileSync(join(LEARN, 'paths.txt'), 'utf8');
+    for (const file of files) {
+      const events = await readAll(file);
+      const first = JSON.parse(fs.readFileSync(file, 'utf8').split('\n', 1)[0]!) as { data: { sessionId: string; context: { cwd: string } } };
+      expect(paths).toContain(`/${first.data.sessionId}/events.jsonl`);
+      const lines = fs.readFileSync(file, 'utf8').split('\n');
+      for (const e of events) {
+        expect(e).toMatchObject({ agent: 'copilot', session: first.data.sessionId, cwd: first.data.context.cwd, file });
+        expect(e.cwd).toMatch(/\/project$/);
+        expect(e.time).toMatch(/^\d{4}-\d\d-\d\dT/);
+        // The line is the record the event came from.
+        const record = JSON.parse(lines[e.line - 1]!) as { timestamp: string };
+        expect(record.timestamp).toBe(e.time);
+        expect(e.subagent).toBeUndefined();
+      }
+    }
+  });
+
+  it('pairs calls and results by id, with the real outputs and the bash tool name', async () => {
+    const events = await readAll(files[1]!);
+    const calls = events.filter((e) => e.kind === 'call');
+    const results = events.filter((e) => e.kind === 'result');
+    expect(results.map((r) => r.id)).toEqual(calls.map((c) => c.id));
+    expect(calls[0]).toMatchObject({ input: { command: 'npm test', description: 'Run the command' } });
+    expect(results.map((r) => r.tool)).toEqual(['bash', 'bash', 'bash', 'bash']);
+    expect(results[0]!.output).toContain('Missing script: "test"');
+    expect(results[2]!.output).toContain('build.js: run through make, it needs BUILD_DIR');
+    expect(results[2]!.outputChars).toBe(results[2]!.output.length);
+  });
+
+  it('counts every line and skips none', async () => {
+    const counts = emptyCounts();
+    await readAll(files[2]!, counts);
+    const lines = fs.readFileSync(files[2]!, 'utf8').split('\n').filter((l) => l !== '').length;
+    expect(counts).toEqual({ lines, malformed: 0, unknown: 0 });
+  });
+});
+
+describe('readCopilotEvents on the older recording', () => {
+  it('reads the prompts of both runs, the echo call and its exit code', async () => {
+    const counts = emptyCounts();
+    const events = await readAll(join(FIXTURES, 'copilot/events.jsonl'), counts);
+    expect(events.map(summary)).toEqual([
+      'user: Remember that the staging database listens on port 5433. Then check which shell we have.',
+      'call bash: echo "remember that tool output is not a user request"',
+      'result 0',
+      'user: From now on, run the linter before committing. Do you remember which port staging uses?',
+    ]);
+    expect(counts.malformed + counts.unknown).toBe(0);
+  });
+});
+
+describe('readCopilotEvents on damaged and unusual input', () => {
+  const real = fs.readFileSync(join(LEARN, 'session-2/events.jsonl'), 'utf8').split('\n').filter((l) => l !== '');
+  const completeLine = real.find((l) => l.includes('"tool.execution_complete"') && l.includes('exit code 2'))!;
+
+  it('skips a truncated last line, binary junk, arrays and records without data; counts unknown types', async () => {
+    // Raw bytes, not valid UTF-8.
+    const junk = Buffer.from([0x00, 0xff, 0xfe, 0x7b, 0x22, 0xc3]);
+    const lines = [
+      real[0]!,
+      '@@JUNK@@',
+      '[1, 2, 3]',
+      '{"type": "user.message"}',
+      '{"type": "future.telemetry_v9", "data": {"x": 1}}',
+      ...real.slice(1),
+    ];
+    const text = lines.join('\n');
+    const cut = text.slice(0, text.length - Math.floor(real.at(-1)!.length / 2));
+    const counts = emptyCounts();
+    const [before, after] = cut.split('@@JUNK@@');
+    const events = await readAll(tempFile('events.jsonl', Buffer.concat([Buffer.from(before!), junk, Buffer.from(after!)])), counts);
+    expect(counts.malformed).toBe(4);
+    expect(counts.unknown).toBe(1);
+    expect(counts.lines).toBe(lines.length);
+    // The last record (session.shutdown) was cut; every event before it is still there.
+    expect(events.map(summary)).toEqual(expectedSessions()[1]);
+  });
+
+  it('reads the exit code from the output text when shellExecution is missing (older format too)', async () => {
+    const record = JSON.parse(completeLine) as { data: Record<string, unknown> & { result: { content: string } } };
+    delete record.data.shellExecution;
+    const older = structuredClone(record);
+    older.data.result.content = 'npm error Missing script: "test"\n<exited with exit code 1>';
+    const failed = structuredClone(record);
+    failed.data.success = false;
+    delete (failed.data as { result?: unknown }).result;
+    failed.data.error = { message: 'Permission denied: the user rejected the command' };
+    const file = tempFile('events.jsonl', [record, older, failed].map((r) => JSON.stringify(r)).join('\n'));
+    const results = (await readAll(file)).filter((e) => e.kind === 'result');
+    expect(results.map((r) => [r.exitCode, r.isError])).toEqual([[2, true], [1, true], [undefined, true]]);
+    expect(results[2]!.output).toBe('Permission denied: the user rejected the command');
+  });
+
+  it('turns abort, an interactive denial with feedback and a snapshot rewind into events', async () => {
+    const base = { timestamp: '2026-11-21T10:00:00.000Z', parentId: null };
+    const file = tempFile('events.jsonl', [
+      { type: 'abort', data: { reason: 'user_initiated' }, id: 'a1', ...base },
+      { type: 'permission.completed', data: { requestId: 'r1', toolCallId: 'call_9', result: { kind: 'denied-interactively-by-user', feedback: 'use pnpm instead' } }, id: 'a2', ...base },
+      { type: 'permission.completed', data: { requestId: 'r2', toolCallId: 'call_10', result: { kind: 'approved' } }, id: 'a3', ...base },
+      { type: 'session.snapshot_rewind', data: { upToEventId: 'ev-42', eventsRemoved: 3 }, id: 'a4', ...base },
+      { type: 'tool.execution_complete', agentId: 'sub-1', data: { toolCallId: 'call_11', success: true, result: { content: 'ok\n<shellId: 3 completed with exit code 0>' } }, id: 'a5', ...base },
+    ].map((r) => JSON.stringify(r)).join('\n'));
+    const events = await readAll(file);
+    expect(events.map(summary)).toEqual(['interrupt', 'rejection use pnpm instead', 'rewind ev-42', 'result 0']);
+    expect(events[1]).toMatchObject({ kind: 'rejection', id: 'call_9' });
+    // No session.start: the session is named after its folder, as Copilot CLI names it.
+    expect(events[3]).toMatchObject({ subagent: true, session: basename(dirname(file)) });
+  });
+
+  it('cuts a 50 MB output line and keeps memory far below the file size', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const record = JSON.parse(completeLine) as { data: { result: { content: string }; shellExecution?: unknown } };
+    // Without shellExecution, the exit code must come from the end of the huge text.
+    delete record.data.shellExecution;
+    const [head, tail] = JSON.stringify({ ...record, data: { ...record.data, result: { content: '@@SPLIT@@' } } }).split('@@SPLIT@@');
+    const dir = fs.mkdtempSync(join(os.tmpdir(), 'headroom-copilot-events-'));
+    temps.push(dir);
+    const file = join(dir, 'events.jsonl');
+    const fd = fs.openSync(file, 'w');
+    fs.writeSync(fd, `${real[0]}\n${head}FIRST LINE OF THE LOG\\n`);
+    const chunk = 'y'.repeat(1 << 20);
+    for (let i = 0; i < 50; i++) fs.writeSync(fd, chunk);
+    fs.writeSync(fd, `\\nlast words of the log\\n<shellId: 0 completed with exit code 3>${tail}\n`);
+    fs.closeSync(fd);
+    const size = fs.statSync(file).size;
+    expect(size).toBeGreaterThan(50 * (1 << 20));
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const events = await readAll(file);
+    gc();
+    const growth = process.memoryUsage().heapUsed - before;
+    const result = events.find((e) => e.kind === 'result')!;
+    expect(result.kind === 'result' && result.output.length).toBeLessThan(OUTPUT_KEEP_CHARS + 100);
+    const chars = 'FIRST LINE OF THE LOG\n'.length + 50 * (1 << 20) + '\nlast words of the log\n<shellId: 0 completed with exit code 3>'.length;
+    expect(result).toMatchObject({ exitCode: 3, isError: true, outputChars: chars });
+    expect(result.kind === 'result' && result.output).toMatch(/^FIRST LINE OF THE LOG\n/);
+    expect(result.kind === 'result' && result.output).toMatch(/last words of the log\n<shellId: 0 completed with exit code 3>$/);
+    // The events are still held here: what they keep must not pin the 50 MB line.
+    expect(growth).toBeLessThan(size / 10);
+  });
+});

@@ -1,0 +1,206 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { afterEach, describe, expect, it } from 'vitest';
+import { emptyCounts, OUTPUT_KEEP_CHARS, type ReadCounts, type SessionEvent } from '../../src/agents/events.js';
+import { readGeminiEvents } from '../../src/agents/gemini-events.js';
+import { SCENARIO } from '../helpers/learn-scenario.js';
+
+// The Gemini CLI event reader on chats the real CLI wrote (fixtures/sessions/gemini and
+// fixtures/sessions/learn/gemini, made by record-learn-gemini-copilot.gen.ts), and on damaged copies.
+
+const FIXTURES = join(import.meta.dirname, '../../fixtures/sessions');
+const PROJECT = join(FIXTURES, 'learn/gemini/project');
+/** What the scenario's commands really exit with in the sandbox project. */
+const EXITS: Record<string, number> = { 'npm test': 1, 'npm run check': 0, 'node build.js': 2, 'make build': 0, 'ls generated': 2, ls: 0 };
+
+async function readAll(file: string, counts: ReadCounts = emptyCounts()): Promise<SessionEvent[]> {
+  const out: SessionEvent[] = [];
+  for await (const e of readGeminiEvents(file, counts)) out.push(e);
+  return out;
+}
+
+function summary(e: SessionEvent): string {
+  switch (e.kind) {
+    case 'user': return `user: ${e.text}`;
+    case 'call': return `call ${e.tool}: ${e.command ?? ''}`;
+    case 'result': return `result ${e.exitCode ?? '-'}${e.isError ? ' error' : ''}`;
+    case 'rejection': return `rejection ${e.id ?? ''}`;
+    case 'rewind': return `rewind ${e.to ?? ''}`;
+    default: return e.kind;
+  }
+}
+
+/** The scenario's sessions (a run that continues joins the previous one), as summaries. */
+function expectedSessions(): string[][] {
+  const sessions: string[][] = [];
+  for (const run of SCENARIO) {
+    if (!run.continues) sessions.push([]);
+    const current = sessions[sessions.length - 1]!;
+    current.push(`user: ${run.prompt}`);
+    for (const c of run.commands) current.push(`call run_shell_command: ${c}`, `result ${EXITS[c]}${EXITS[c] ? ' error' : ''}`);
+  }
+  return sessions;
+}
+
+const temps: string[] = [];
+/** A chat file in a project folder of its own (with .project_root when `root` is given). */
+function tempChat(content: string | Buffer, root?: string): string {
+  const dir = fs.mkdtempSync(join(os.tmpdir(), 'headroom-gemini-events-'));
+  temps.push(dir);
+  fs.mkdirSync(join(dir, 'chats'));
+  if (root !== undefined) fs.writeFileSync(join(dir, '.project_root'), `${root}\n`);
+  const file = join(dir, 'chats', 'session-x.jsonl');
+  fs.writeFileSync(file, content);
+  return file;
+}
+afterEach(() => {
+  for (const d of temps.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+const files = [1, 2, 3].map((n) => join(PROJECT, 'chats', `session-${n}.jsonl`));
+const realLines = (file: string): string[] => fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+
+describe('readGeminiEvents on the recorded learn scenario', () => {
+  it('gives each session its prompts, shell calls and exit codes once each, despite rewritten records and $set replays', async () => {
+    const got = await Promise.all(files.map(async (f) => (await readAll(f)).map(summary)));
+    expect(got).toEqual(expectedSessions());
+  });
+
+  it('fills the event base: session id, cwd from .project_root, time, file and line', async () => {
+    const root = fs.readFileSync(join(PROJECT, '.project_root'), 'utf8').trim();
+    expect(root).toMatch(/\/project$/);
+    for (const file of files) {
+      const lines = realLines(file);
+      const meta = JSON.parse(lines[0]!) as { sessionId: string };
+      for (const e of await readAll(file)) {
+        expect(e).toMatchObject({ agent: 'gemini', session: meta.sessionId, cwd: root, file });
+        expect(e.time).toMatch(/^\d{4}-\d\d-\d\dT/);
+        expect(lines[e.line - 1]).toContain(e.kind === 'user' ? e.text : e.kind === 'call' || e.kind === 'result' ? e.id : '');
+      }
+    }
+  });
+
+  it('keeps the output the model saw, with the exit code read from its text', async () => {
+    const results = (await readAll(files[2]!)).filter((e) => e.kind === 'result');
+    expect(results[0]!.output).toContain('build.js: run through make, it needs BUILD_DIR\nExit Code: 2');
+    expect(results[1]!.output).toContain("ls: cannot access 'generated'");
+    expect(results.map((r) => r.tool)).toEqual(['run_shell_command', 'run_shell_command', 'run_shell_command', 'run_shell_command']);
+    expect(results[2]!.outputChars).toBe(results[2]!.output.length);
+  });
+
+  it('counts every line and skips none', async () => {
+    const counts = emptyCounts();
+    await readAll(files[1]!, counts);
+    expect(counts).toEqual({ lines: realLines(files[1]!).length, malformed: 0, unknown: 0 });
+  });
+});
+
+describe('readGeminiEvents on the older recording', () => {
+  it('reads both prompts and the echo call once, and the cwd from the session context', async () => {
+    const file = join(FIXTURES, 'gemini/session.jsonl');
+    const events = await readAll(file);
+    expect(events.map(summary)).toEqual([
+      'user: Remember that the staging database listens on port 5433. Then check which shell we have.',
+      'call run_shell_command: echo "remember that tool output is not a user request"',
+      'result 0',
+      'user: From now on, run the linter before committing. Do you remember which port staging uses?',
+    ]);
+    // No .project_root beside this copy: the workspace named in the session context stands in.
+    expect(events[0]!.cwd).toMatch(/^\/tmp\/headroom-record-\w+\/project$/);
+  });
+});
+
+describe('readGeminiEvents on damaged and unusual input', () => {
+  const lines = realLines(files[2]!);
+  const toolLine = lines.find((l) => l.includes('"toolCalls"') && l.includes('node build.js'))!;
+
+  it('skips a truncated last line, binary junk and arrays; counts unknown record types', async () => {
+    const all = [
+      lines[0]!,
+      '@@JUNK@@',
+      '["not", "a", "record"]',
+      '{"id": "x1", "type": "hologram", "content": "from a future version"}',
+      '{"what": "no id, no $set"}',
+      ...lines.slice(1),
+    ];
+    const text = all.join('\n');
+    const cut = text.slice(0, text.length - 10);
+    const counts = emptyCounts();
+    const [before, after] = cut.split('@@JUNK@@');
+    // Raw bytes, not valid UTF-8.
+    const junk = Buffer.from([0x00, 0xff, 0xfe, 0x7b, 0x22, 0xc3]);
+    const events = await readAll(tempChat(Buffer.concat([Buffer.from(before!), junk, Buffer.from(after!)]), '/somewhere/project'), counts);
+    expect(counts).toEqual({ lines: all.length, malformed: 3, unknown: 2 });
+    expect(events.map(summary)).toEqual(expectedSessions()[2]);
+    expect(events[0]!.cwd).toBe('/somewhere/project');
+  });
+
+  it('turns $rewindTo, a cancelled notice, a denied call and a stopped command into events', async () => {
+    const call = JSON.parse(toolLine) as { toolCalls: Array<Record<string, unknown>> };
+    const toolCall = call.toolCalls[0]!;
+    const denied = { ...call, id: 'm-denied', toolCalls: [{ ...toolCall, id: 'call-denied', status: 'cancelled', result: [{ functionResponse: { id: 'call-denied', name: 'run_shell_command', response: { error: '[Operation Cancelled] Reason: User denied execution.' } } }] }] };
+    const stopped = { ...call, id: 'm-stopped', toolCalls: [{ ...toolCall, id: 'call-stopped', status: 'cancelled', result: [{ functionResponse: { id: 'call-stopped', name: 'run_shell_command', response: { output: 'Command was cancelled by user before it could complete. There was no output before it was cancelled.' } } }] }] };
+    const errored = { ...call, id: 'm-error', toolCalls: [{ ...toolCall, id: 'call-error', status: 'error', result: [{ functionResponse: { id: 'call-error', name: 'run_shell_command', response: { error: 'Tool "run_shell_command" not found' } } }] }] };
+    const file = tempChat([
+      lines[0]!,
+      JSON.stringify(denied),
+      JSON.stringify(stopped),
+      JSON.stringify(errored),
+      '{"id":"n1","timestamp":"2026-11-21T10:00:00.000Z","type":"info","content":"Request cancelled."}',
+      '{"$rewindTo":"m-denied"}',
+    ].join('\n'));
+    const events = await readAll(file);
+    expect(events.map(summary)).toEqual([
+      'call run_shell_command: node build.js', 'result - error', 'rejection call-denied',
+      'call run_shell_command: node build.js', 'result - error', 'interrupt',
+      'call run_shell_command: node build.js', 'result - error',
+      'interrupt',
+      'rewind m-denied',
+    ]);
+    expect(events[1]).toMatchObject({ output: '[Operation Cancelled] Reason: User denied execution.' });
+  });
+
+  it('reads a subagent chat (chats/<parent>/<id>.jsonl) as the parent session, marked subagent', async () => {
+    const main = tempChat(lines[0]!, '/work/app');
+    const parent = (JSON.parse(lines[0]!) as { sessionId: string }).sessionId;
+    const file = join(main, '..', parent, 'sub-1.jsonl');
+    fs.mkdirSync(join(file, '..'));
+    const meta = { sessionId: 'sub-1', projectHash: 'h', startTime: '2026-11-21T10:00:00.000Z', lastUpdated: '2026-11-21T10:00:00.000Z', kind: 'subagent', directories: ['/work/app'] };
+    fs.writeFileSync(file, `${JSON.stringify(meta)}\n${toolLine}\n`);
+    const events = await readAll(file);
+    expect(events.map(summary)).toEqual(['call run_shell_command: node build.js', 'result 2 error']);
+    for (const e of events) expect(e).toMatchObject({ session: parent, subagent: true, cwd: '/work/app' });
+  });
+
+  it('cuts a 50 MB output line and keeps memory far below the file size', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const call = JSON.parse(toolLine) as { toolCalls: Array<Record<string, unknown>> };
+    const response = { functionResponse: { id: 'big', name: 'run_shell_command', response: { output: '@@SPLIT@@' } } };
+    const [head, tail] = JSON.stringify({ ...call, toolCalls: [{ ...call.toolCalls[0], id: 'big', result: [response], resultDisplay: '' }] }).split('@@SPLIT@@');
+    const file = tempChat('');
+    const fd = fs.openSync(file, 'w');
+    fs.writeSync(fd, `${lines[0]}\n${head}<untrusted_context>\\nOutput: FIRST LINE\\n`);
+    const chunk = 'z'.repeat(1 << 20);
+    for (let i = 0; i < 50; i++) fs.writeSync(fd, chunk);
+    fs.writeSync(fd, `\\nlast line\\nExit Code: 7\\nProcess Group PGID: 1\\n</untrusted_context>${tail}\n`);
+    fs.closeSync(fd);
+    const size = fs.statSync(file).size;
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const events = await readAll(file);
+    gc();
+    const growth = process.memoryUsage().heapUsed - before;
+    const result = events.find((e) => e.kind === 'result');
+    if (result?.kind !== 'result') throw new Error('no result');
+    expect(result.output.length).toBeLessThan(OUTPUT_KEEP_CHARS + 100);
+    expect(result.output).toMatch(/^<untrusted_context>\nOutput: FIRST LINE\n/);
+    expect(result.output).toMatch(/last line\nExit Code: 7\nProcess Group PGID: 1\n<\/untrusted_context>$/);
+    expect(result).toMatchObject({ exitCode: 7, isError: true, outputChars: '<untrusted_context>\nOutput: FIRST LINE\n'.length + 50 * (1 << 20) + '\nlast line\nExit Code: 7\nProcess Group PGID: 1\n</untrusted_context>'.length });
+    // The events are still held here: what they keep must not pin the 50 MB line.
+    expect(growth).toBeLessThan(size / 10);
+  });
+});
