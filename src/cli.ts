@@ -59,6 +59,41 @@ program
   });
 
 program
+  .command('exec')
+  .description('Run a command and print its output, compressed when large (the original kept for `headroom retrieve`).')
+  .argument('<command...>', 'one shell string (run by bash -c as written) or a program and its arguments, after --')
+  .option('-q, --query <text>', 'what the output is read for (HEADROOM_QUERY; in `headroom wrap`, the latest user message)')
+  .option('--min-tokens <n>', 'outputs smaller than this are printed unchanged (default 2000)')
+  .option('--timeout <seconds>', 'stop the command after this long (SIGTERM, then SIGKILL)')
+  .passThroughOptions()
+  .addHelpText(
+    'after',
+    `
+stdout and stderr are printed together, in the order written. headroom exits with the command's
+exit code (128 + signal number when a signal ended it). Files the command writes are untouched;
+binary output is printed as it is. A compressed output ends with a line naming its key:
+  headroom retrieve KEY --query "..."    prints the original, or the lines matching the query.
+
+Examples:
+  headroom exec -- "npm test 2>&1 | tail -n +1"
+  headroom exec --query "which test fails?" -- pytest -x
+  HEADROOM_RAW=1 npm test                 (in a wrapped session: this command is left alone)`,
+  )
+  .action(async (command: string[], opts) => {
+    const { execCli } = await import('./cli/exec-command.js');
+    process.exitCode = await execCli(command, opts);
+  });
+
+program
+  .command('hook', { hidden: true })
+  .description('Run by an agent as a per-session hook that `headroom wrap` installed (reads the hook input on stdin).')
+  .argument('<event>', 'claude-post-tool-use')
+  .action(async (event: string) => {
+    const { hookCommand } = await import('./cli/hook-command.js');
+    await hookCommand(event);
+  });
+
+program
   .command('bench')
   .description('Compress every benchmark workload, check its needles and print the savings table.')
   .option('-w, --workloads <dir>', 'workloads directory (default: the bundled corpus)')
@@ -113,6 +148,7 @@ program
   .argument('[agent-args...]', "the agent's own arguments; options for the agent go after --")
   .option('--port <port>', 'port of the embedded proxy (default: a free one)')
   .option('--no-status', 'no status line (the agent gets every row)')
+  .option('--no-exec-hook', "do not compress big command outputs at the source (Claude Code's per-session Bash hook)")
   .option('--memory', 'shared project memory: recall into the agent\'s turns, memory_save/memory_search tools, "remember ..." captured from its transcript')
   .option('--anthropic-upstream <url>', "Anthropic API base (HEADROOM_ANTHROPIC_UPSTREAM; default the agent's own setting, else https://api.anthropic.com)")
   .option('--openai-upstream <url>', 'OpenAI API base (HEADROOM_OPENAI_UPSTREAM)')

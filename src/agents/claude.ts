@@ -1,6 +1,9 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { claudeHookSettings } from './claude-hook.js';
 import { firstSet, inHome, upstreamFromBaseUrl } from './env.js';
 import { claudeTranscriptFile, claudeUserTexts } from './claude-transcript.js';
-import type { Agent } from './types.js';
+import type { Agent, Launch, LaunchContext } from './types.js';
 
 /** Claude Code: user-agent `claude-cli/<version> (...)`, session in `x-claude-code-session-id`. */
 export const claude: Agent = {
@@ -15,7 +18,23 @@ export const claude: Agent = {
   userTexts: claudeUserTexts,
   // ANTHROPIC_BASE_URL is the API root (Claude Code adds /v1/messages itself).
   upstreams: (env) => ({ anthropic: upstreamFromBaseUrl(firstSet(env, 'ANTHROPIC_BASE_URL')) }),
-  launch: ({ proxyUrl, args }) => ({ args: [...args], env: { ANTHROPIC_BASE_URL: proxyUrl } }),
+  launch: launchClaude,
   sentRequest: (h) => String(h['user-agent'] ?? '').startsWith('claude-cli/') || h['x-claude-code-session-id'] !== undefined,
   sessionHeaders: ['x-claude-code-session-id'],
 };
+
+/**
+ * Routes Claude Code through the proxy, and adds the source-compression hook as a session-only
+ * `--settings` file (the user's own settings files still apply). A user who passes their own
+ * `--settings` keeps it alone: Claude Code reads one such flag.
+ */
+function launchClaude({ proxyUrl, args, sourceHook }: LaunchContext): Launch {
+  const env = { ANTHROPIC_BASE_URL: proxyUrl };
+  if (!sourceHook) return { args: [...args], env };
+  if (args.some((a) => a === '--settings' || a.startsWith('--settings='))) {
+    return { args: [...args], env, sourceHook: { installed: false, why: 'you passed --settings' } };
+  }
+  const file = join(sourceHook.dir, 'claude-settings.json');
+  writeFileSync(file, `${JSON.stringify(claudeHookSettings(sourceHook.command('claude-post-tool-use')), null, 2)}\n`, { mode: 0o600 });
+  return { args: ['--settings', file, ...args], env, sourceHook: { installed: true } };
+}

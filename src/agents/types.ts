@@ -12,6 +12,11 @@ export interface LaunchContext {
   env: Readonly<Record<string, string | undefined>>;
   /** The agent runs in a terminal (under headroom's PTY), so it can ask the user. */
   interactive: boolean;
+  /**
+   * Present when big command outputs should be compressed at the source: a folder for this
+   * session's files, and the command line that runs `headroom hook <event>`.
+   */
+  sourceHook?: { dir: string; command(event: string): string };
 }
 
 /** How to start an agent so that its model traffic goes through the proxy. */
@@ -20,6 +25,8 @@ export interface Launch {
   args: string[];
   /** Variables set on top of the user's environment. */
   env: Record<string, string>;
+  /** Whether a hook compresses big command outputs at the source in this launch (else why not). */
+  sourceHook?: { installed: true } | { installed: false; why: string };
 }
 
 type Env = Readonly<Record<string, string | undefined>>;

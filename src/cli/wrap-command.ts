@@ -7,6 +7,7 @@ import { proxyOptions, type ProxyCommandOptions } from './proxy-command.js';
 export interface WrapCommandOptions extends Omit<ProxyCommandOptions, 'host' | 'allowRemote' | 'token' | 'quiet'> {
   status?: boolean;
   memory?: boolean;
+  execHook?: boolean;
 }
 
 /** `headroom wrap <agent> [args...]`: returns the agent's exit code (128 + signal when killed). */
@@ -16,7 +17,7 @@ export async function wrapCommand(agentName: string, args: string[], opts: WrapC
   // The embedded proxy listens on a free loopback port unless --port names one.
   const proxy = proxyOptions({ ...opts, port: opts.port ?? '0' }, { ...process.env, HEADROOM_PORT: undefined, HEADROOM_HOST: undefined });
   try {
-    const { exit } = await wrap({ agent, args, proxy, status: opts.status !== false, memory: opts.memory === true });
+    const { exit } = await wrap({ agent, args, proxy, status: opts.status !== false, memory: opts.memory === true, execHook: opts.execHook !== false });
     return exit.code;
   } catch (err) {
     if (err instanceof WrapError || err instanceof LaunchError || err instanceof ConfigError) throw new CliError(err.message);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ccrDir, ccrTtlMs } from '../config.js';
 
@@ -48,6 +48,28 @@ export class FileCcrStore implements CcrStore {
       renameSync(tmp, file);
     }
     this.maybeSweep(now.getTime());
+    return key;
+  }
+
+  /**
+   * Stores a file too big to hold in memory: its bytes must be UTF-8 text, `sha256` their hash
+   * (so the key is the one `put` would give the same text). The file is moved in (copied when
+   * it lives on another file system, or when `copy` asks to leave it where it is).
+   */
+  putFile(path: string, sha256: string, { copy = false } = {}): string {
+    const key = sha256.slice(0, 16);
+    const file = this.pathOf(key);
+    mkdirSync(join(this.dir, key.slice(0, 2)), { recursive: true, mode: 0o700 });
+    const tmp = `${file}.${process.pid}.${++this.seq}.${Date.now()}.tmp`;
+    try {
+      if (copy) throw new Error('copy asked for');
+      renameSync(path, tmp);
+    } catch {
+      copyFileSync(path, tmp);
+    }
+    chmodSync(tmp, 0o600);
+    renameSync(tmp, file);
+    this.maybeSweep(Date.now());
     return key;
   }
 

@@ -64,6 +64,9 @@ export function compressCore(content: string, opts: CompressOptions = {}): CoreR
     if (typeof content !== 'string' || content.length < MIN_CHARS || isBinary(content)) {
       return { text: content, kind, retrievalKeys: [] };
     }
+    // Already compressed by headroom (at the source, by `headroom exec` or an agent hook): a second
+    // pass would drop lines the first one kept for the same query.
+    if (keysInText(content).length > 0) return { text: content, kind, retrievalKeys: [] };
     const detected = opts.kind ? { kind: opts.kind } : detectKind(content);
     kind = detected.kind;
     const key = ccrKey(content);

@@ -207,6 +207,7 @@ function compress(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage, read
       ...(generate && userContext ? { userContext } : {}),
     });
     if (result.failedOpen) ctx.log(`${route.adapter.name}: ${result.failedOpen}`);
+    if (generate && result.query) ctx.onQuery?.(result.query);
     return { ...result, raw: read.raw };
   } catch (err) {
     ctx.log(`${route.adapter.name}: request not compressed (${message(err)}); forwarded as it came`);

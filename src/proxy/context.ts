@@ -34,5 +34,7 @@ export interface ProxyContext {
   recallTimeoutMs: number;
   /** Called once per finished provider request (the wrapper's status line listens). */
   onRecord: ((record: RequestRecord) => void) | undefined;
+  /** Called with each model request's relevance query. */
+  onQuery: ((query: string) => void) | undefined;
   log: (line: string) => void;
 }

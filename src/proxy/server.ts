@@ -59,6 +59,8 @@ export interface ProxyOptions {
   /** Directory of the savings ledger; false for none. Default HEADROOM_HOME/ledger. */
   ledgerDir?: string | false;
   onRecord?: (record: RequestRecord) => void;
+  /** Called with the relevance query (the latest user text) of each model request: `wrap` hands it to `headroom exec`. */
+  onQuery?: (query: string) => void;
   log?: (line: string) => void;
 }
 
@@ -105,6 +107,7 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
     recall: opts.recall,
     recallTimeoutMs: opts.recallTimeoutMs ?? DEFAULT_RECALL_TIMEOUT_MS,
     onRecord: opts.onRecord,
+    onQuery: opts.onQuery,
     log: opts.log ?? (() => undefined),
   };
   let closing = false;

@@ -61,6 +61,12 @@ export function ExitSummary({ agentTitle, tally, elapsedMs, exit, pricesTaken, m
           </Text>
         </>
       )}
+      {tally.source.outputs > 0 ? (
+        <Text>
+          {'  '}at the source: {count(tally.source.outputs, 'big command output')} {compactNumber(tally.source.tokensBefore)} →{' '}
+          {compactNumber(tally.source.tokensAfter)} tokens, before the agent cut them
+        </Text>
+      ) : null}
       {memory ? (
         <Text>
           {'  '}memory: {tally.memoriesRecalled} recalled into the agent's turns · {tally.memoriesSaved} new saved

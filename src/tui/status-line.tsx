@@ -21,7 +21,7 @@ export function StatusLine({ agent, tally, proxyUrl, memory }: StatusLineProps) 
           headroom
         </Text>
         <Text dimColor> · {agent} · </Text>
-        {tally.requests === 0 ? (
+        {tally.requests === 0 && tally.source.outputs === 0 ? (
           <Text dimColor>waiting for the first request on {proxyUrl}</Text>
         ) : (
           <>
@@ -34,6 +34,9 @@ export function StatusLine({ agent, tally, proxyUrl, memory }: StatusLineProps) 
               {tally.unpriced > 0 ? '+' : ''}
             </Text>
             {tally.retrievals > 0 ? <Text> · {tally.retrievals} retrieved</Text> : null}
+            {tally.source.outputs > 0 ? (
+              <Text color="green"> · at source −{compactNumber(tally.source.tokensBefore - tally.source.tokensAfter)} tok</Text>
+            ) : null}
             {memory ? (
               <Text color="magenta">
                 {' · '}memory {tally.memoriesRecalled} recalled, {tally.memoriesSaved} saved

@@ -16,11 +16,13 @@ export interface Tally {
   /** Memories saved by the model's memory_save calls or captured from the transcript (--memory). */
   memoriesSaved: number;
   upstreamErrors: number;
+  /** Big command outputs compressed at the source (an agent hook or `headroom exec`), before the agent cut them. */
+  source: { outputs: number; tokensBefore: number; tokensAfter: number };
   byKind: Record<string, { before: number; after: number }>;
 }
 
 export function emptyTally(): Tally {
-  return { requests: 0, tokensBefore: 0, tokensAfter: 0, usdSaved: 0, unpriced: 0, retrievals: 0, memoriesRecalled: 0, memoriesSaved: 0, upstreamErrors: 0, byKind: {} };
+  return { requests: 0, tokensBefore: 0, tokensAfter: 0, usdSaved: 0, unpriced: 0, retrievals: 0, memoriesRecalled: 0, memoriesSaved: 0, upstreamErrors: 0, source: { outputs: 0, tokensBefore: 0, tokensAfter: 0 }, byKind: {} };
 }
 
 export function addToTally(t: Tally, r: RequestRecord, prices: PriceTable): void {
@@ -38,4 +40,11 @@ export function addToTally(t: Tally, r: RequestRecord, prices: PriceTable): void
     acc.before += k.before;
     acc.after += k.after;
   }
+}
+
+/** Counts one output compressed at the source. */
+export function addSourceSaving(t: Tally, s: { tokensBefore: number; tokensAfter: number }): void {
+  t.source.outputs++;
+  t.source.tokensBefore += s.tokensBefore;
+  t.source.tokensAfter += s.tokensAfter;
 }

@@ -9,7 +9,9 @@ import type { ExitStatus } from './exit-status.js';
 import { findExecutable } from './find-executable.js';
 import { runPlain } from './plain-session.js';
 import { runInPty } from './pty-session.js';
-import { addToTally, emptyTally, type Tally } from './tally.js';
+import { addSourceSaving, addToTally, emptyTally, type Tally } from './tally.js';
+import { createSessionDir, type SessionDir } from './session-dir.js';
+import { SourceLogFollower, sourceLogPath } from '../exec/source-log.js';
 import { startCapture } from '../memory/capture.js';
 import { Memories } from '../memory/memory.js';
 import { memoryHooks } from '../memory/proxy-hooks.js';
@@ -24,6 +26,8 @@ export interface WrapOptions {
   status: boolean;
   /** Shared project memory: recall, memory tools, and live capture of "remember ..." requests. */
   memory?: boolean;
+  /** Compress big command outputs at the source with the agent's per-session hook, where it has one (default true). */
+  execHook?: boolean;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   stdin?: NodeJS.ReadStream;
@@ -69,6 +73,7 @@ export async function wrap(opts: WrapOptions): Promise<WrapResult> {
   const tally = emptyTally();
   const wrapSession = randomUUID();
   const memory = opts.memory ? await openMemory(agent, env, cwd, wrapSession, tally) : undefined;
+  let sessionDir: SessionDir | undefined;
   const proxyLog: string[] = [];
   let session: { statusChanged(): void } | undefined;
   const proxy: RunningProxy = await startProxy({
@@ -82,6 +87,7 @@ export async function wrap(opts: WrapOptions): Promise<WrapResult> {
       addToTally(tally, r, prices);
       session?.statusChanged();
     },
+    onQuery: (q) => sessionDir?.writeQuery(q),
     // Nothing may be printed over the agent's screen; proxy messages wait for the exit.
     log: (line) => {
       if (proxyLog.length < 200) proxyLog.push(line);
@@ -89,11 +95,21 @@ export async function wrap(opts: WrapOptions): Promise<WrapResult> {
   });
 
   const started = Date.now();
+  sessionDir = createSessionDir(env, wrapSession);
+  const sourceLog = new SourceLogFollower(sourceLogPath(sessionDir.dir));
+  const followSource = (): void => {
+    const savings = sourceLog.poll();
+    for (const s of savings) addSourceSaving(tally, s);
+    if (savings.length > 0) session?.statusChanged();
+  };
+  const sourceTimer = setInterval(followSource, 1000);
   let exit: ExitStatus;
   try {
     const interactive = stdin.isTTY === true && stdout.isTTY === true;
-    const launch = agent.launch({ proxyUrl: proxy.url, args: opts.args, env, interactive });
-    const childEnv = setVariables({ ...env, ...launch.env, HEADROOM_PROXY_URL: proxy.url, HEADROOM_WRAP_SESSION: wrapSession });
+    const sourceHook = opts.execHook === false ? undefined : { dir: sessionDir.dir, command: sessionDir.hookCommand };
+    const launch = agent.launch({ proxyUrl: proxy.url, args: opts.args, env, interactive, ...(sourceHook ? { sourceHook } : {}) });
+    if (launch.sourceHook && !launch.sourceHook.installed) proxyLog.push(`big command outputs are not compressed at the source: ${launch.sourceHook.why}`);
+    const childEnv = setVariables({ ...env, ...launch.env, ...sessionDir.env(env.PATH), HEADROOM_PROXY_URL: proxy.url, HEADROOM_WRAP_SESSION: wrapSession });
     if (interactive) {
       const status = opts.status ? (columns: number) => renderStatusLine({ agent: agent.name, tally, proxyUrl: proxy.url, memory: memory !== undefined }, columns) : undefined;
       const s = runInPty({ file, args: launch.args, env: childEnv, cwd, stdin, stdout, ...(status ? { status } : {}) });
@@ -103,6 +119,10 @@ export async function wrap(opts: WrapOptions): Promise<WrapResult> {
       exit = await runPlain({ file, args: launch.args, env: childEnv, cwd });
     }
   } finally {
+    clearInterval(sourceTimer);
+    followSource();
+    sessionDir.remove();
+    sessionDir = undefined;
     await proxy.close();
     await memory?.close();
   }

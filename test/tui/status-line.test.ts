@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ExitSummary, renderExitSummary } from '../../src/tui/exit-summary.js';
 import { compactNumber, duration, percent, usd } from '../../src/tui/format.js';
 import { renderStatusLine, StatusLine } from '../../src/tui/status-line.js';
-import { emptyTally, type Tally } from '../../src/wrap/tally.js';
+import { addSourceSaving, emptyTally, type Tally } from '../../src/wrap/tally.js';
 
 const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
 
@@ -31,6 +31,17 @@ describe('status line', () => {
     const { lastFrame, unmount } = render(createElement(StatusLine, { agent: 'codex', tally: busyTally(), proxyUrl: 'x' }));
     expect(lastFrame()).toBe('headroom · codex · 12 req · saved 90k tok (75%) · ~$0.31 · 2 retrieved');
     unmount();
+  });
+
+  it('counts tokens saved at the source apart from the proxy\'s, in the line and the exit summary', () => {
+    const tally = busyTally();
+    addSourceSaving(tally, { tokensBefore: 108_000, tokensAfter: 5_700 });
+    expect(plain(renderStatusLine({ agent: 'claude', tally, proxyUrl: 'x' }, 200))).toBe('headroom · claude · 12 req · saved 90k tok (75%) · ~$0.31 · 2 retrieved · at source −102k tok');
+    const summary = plain(renderExitSummary({ agentTitle: 'Claude Code', tally, elapsedMs: 1000, exit: { code: 0 }, pricesTaken: '2026-11' }, 120));
+    expect(summary).toContain('at the source: 1 big command output 108k → 5.7k tokens, before the agent cut them');
+    const onlySource = emptyTally();
+    addSourceSaving(onlySource, { tokensBefore: 50_000, tokensAfter: 2_000 });
+    expect(plain(renderStatusLine({ agent: 'claude', tally: onlySource, proxyUrl: 'x' }, 200))).toContain('at source −48k tok');
   });
 
   it('marks money as a lower bound when some models are unpriced, and shows upstream errors', () => {

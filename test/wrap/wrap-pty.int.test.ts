@@ -367,7 +367,10 @@ describe.concurrent('headroom wrap under a real terminal (built CLI, fake agents
       fs.writeFileSync(join(dir, 'claude'), '#!/bin/sh\nprintf "ARGS"; for a in "$@"; do printf " [%s]" "$a"; done; echo\n', { mode: 0o755 });
       const r = await w.wrapPlain(['claude', '--no-ledger', '--', '-p', 'why does it fail?', '--no-status'], { PATH: `${dir}:${process.env.PATH ?? ''}` });
       expect(r.code).toBe(0);
-      expect(r.out).toContain('ARGS [-p] [why does it fail?] [--no-status]');
+      // Claude Code also gets the session-only settings file holding the source-compression hook.
+      expect(r.out).toMatch(/ARGS \[--settings\] \[[^\]]*\/sessions\/[0-9a-f-]+\/claude-settings\.json\] \[-p\] \[why does it fail\?\] \[--no-status\]/);
+      const plain = await w.wrapPlain(['claude', '--no-exec-hook', '--', '-p', 'why?'], { PATH: `${dir}:${process.env.PATH ?? ''}` });
+      expect(plain.out).toContain('ARGS [-p] [why?]\n');
     });
 
     it('an option headroom does not know, before --: exit 2', async ({ onTestFinished }) => {

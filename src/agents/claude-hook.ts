@@ -1,0 +1,71 @@
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { claudeUserTexts } from './claude-transcript.js';
+import { isObject, str, type Json } from './transcript.js';
+
+/**
+ * Claude Code's per-session source compression. `wrap` passes a session-only settings file
+ * (`--settings`) holding a PostToolUse hook for Bash. Claude Code keeps a big Bash output on
+ * disk (`persistedOutputPath`) and would show the model a 2 KB preview of it; the hook reads the
+ * whole output there and hands back the compressed text as the tool's output
+ * (`updatedToolOutput`). The command itself ran in Claude Code's own shell, under the user's own
+ * permission rules, unchanged: a PostToolUse hook rewrites nothing that the user approved.
+ */
+
+/** The settings file's content: one PostToolUse hook on Bash running `command`. */
+export function claudeHookSettings(command: string): Json {
+  return { hooks: { PostToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command, timeout: 120 }] }] } };
+}
+
+/** Commands whose output must reach the model as it is: marked raw by the user, or headroom's own. */
+export function leaveAlone(command: string): boolean {
+  return /^\s*HEADROOM_RAW=1\b/.test(command) || /\bheadroom\s+(exec|retrieve)\b/.test(command);
+}
+
+export interface BashHookInput {
+  command: string;
+  /** The file holding the whole output, when Claude Code cut it for the model. */
+  fullOutputFile: string;
+  transcript?: string;
+  response: Json;
+}
+
+/** The Bash call in a PostToolUse hook input whose output Claude Code cut, or undefined for anything else. */
+export function cutBashOutput(input: unknown): BashHookInput | undefined {
+  if (!isObject(input) || input.hook_event_name !== 'PostToolUse' || input.tool_name !== 'Bash') return undefined;
+  const toolInput = isObject(input.tool_input) ? input.tool_input : {};
+  const response = isObject(input.tool_response) ? input.tool_response : undefined;
+  const command = str(toolInput.command) ?? '';
+  const fullOutputFile = response ? str(response.persistedOutputPath) : undefined;
+  if (!response || !fullOutputFile || leaveAlone(command)) return undefined;
+  return { command, fullOutputFile, response, ...(str(input.transcript_path) ? { transcript: str(input.transcript_path)! } : {}) };
+}
+
+/** The hook's answer: the tool's output with `text` as its stdout and the cut-output fields gone. */
+export function replacedOutput(call: BashHookInput, text: string): Json {
+  const { persistedOutputPath: _path, persistedOutputSize: _size, ...rest } = call.response;
+  return { hookSpecificOutput: { hookEventName: 'PostToolUse', updatedToolOutput: { ...rest, stdout: text } } };
+}
+
+const TAIL_BYTES = 512 * 1024;
+
+/** The user's latest prompt in a Claude Code transcript (read from its last 512 KB), or ''. */
+export function latestClaudePrompt(transcript: string): string {
+  let fd: number | undefined;
+  try {
+    const size = statSync(transcript).size;
+    const start = Math.max(0, size - TAIL_BYTES);
+    const buf = Buffer.alloc(size - start);
+    fd = openSync(transcript, 'r');
+    readSync(fd, buf, 0, buf.length, start);
+    const lines = buf.toString('utf8').split('\n');
+    for (let i = lines.length - 1; i >= (start > 0 ? 1 : 0); i--) {
+      const texts = claudeUserTexts(lines[i]!).texts;
+      if (texts.length > 0) return texts.join('\n');
+    }
+    return '';
+  } catch {
+    return '';
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}

@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execCommand } from '../exec/exec.js';
+import { DEFAULT_MIN_TOKENS } from '../exec/source-compress.js';
+import { CliError } from './exit-codes.js';
+
+export interface ExecCommandOptions {
+  query?: string;
+  minTokens?: string;
+  timeout?: string;
+}
+
+/** The query: --query, else HEADROOM_QUERY, else the wrapped session's latest user message. */
+export function execQuery(opts: ExecCommandOptions, env: NodeJS.ProcessEnv): string {
+  if (opts.query !== undefined) return opts.query;
+  if (env.HEADROOM_QUERY) return env.HEADROOM_QUERY;
+  if (!env.HEADROOM_SESSION_DIR) return '';
+  try {
+    return readFileSync(join(env.HEADROOM_SESSION_DIR, 'query.txt'), 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function positive(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new CliError(`${name} must be a positive number, got "${value}"`);
+  return n;
+}
+
+/** `headroom exec -- COMMAND`: returns the exit code headroom should exit with (the command's). */
+export async function execCli(command: string[], opts: ExecCommandOptions): Promise<number> {
+  if (command.length === 0) throw new CliError('give the command after --, e.g. headroom exec -- "npm test"');
+  const minTokens = positive(opts.minTokens, '--min-tokens') ?? DEFAULT_MIN_TOKENS;
+  const timeout = positive(opts.timeout, '--timeout');
+  let r;
+  try {
+    r = await execCommand({ command, query: execQuery(opts, process.env), minTokens, ...(timeout ? { timeoutMs: timeout * 1000 } : {}) });
+  } catch (err) {
+    throw new CliError(`could not run ${command[0]}: ${(err as Error).message}`, 127);
+  }
+  if (r.timedOut) process.stderr.write(`headroom exec: the command ran longer than ${timeout} s and was stopped\n`);
+  return r.exit.code;
+}

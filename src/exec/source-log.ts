@@ -1,0 +1,69 @@
+import { appendFileSync, closeSync, openSync, readSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Savings made at the source (by `headroom exec` or an agent hook) inside a wrapped session are
+ * appended to `<session dir>/source.jsonl`; `wrap` follows that file for its status line.
+ * `HEADROOM_SESSION_DIR` names the session dir in the agent's environment.
+ */
+export interface SourceSaving {
+  /** Who compressed: "exec", or the hook, e.g. "claude-hook". */
+  by: string;
+  tokensBefore: number;
+  tokensAfter: number;
+  key?: string;
+}
+
+export function sourceLogPath(sessionDir: string): string {
+  return join(sessionDir, 'source.jsonl');
+}
+
+/** Appends one saving to the wrapped session's log; outside a wrapped session it does nothing. */
+export function recordSourceSaving(env: NodeJS.ProcessEnv, saving: SourceSaving): void {
+  const dir = env.HEADROOM_SESSION_DIR;
+  if (!dir) return;
+  try {
+    // One short line per write: appends of this size are not interleaved between processes.
+    appendFileSync(sourceLogPath(dir), `${JSON.stringify(saving)}\n`, { mode: 0o600 });
+  } catch {
+    // The session ended and its folder is gone: nothing to count any more.
+  }
+}
+
+/** Reads the lines appended since the last call. */
+export class SourceLogFollower {
+  private offset = 0;
+  private partial = '';
+
+  constructor(private readonly path: string) {}
+
+  poll(): SourceSaving[] {
+    let size: number;
+    try {
+      size = statSync(this.path).size;
+    } catch {
+      return [];
+    }
+    if (size <= this.offset) return [];
+    const buf = Buffer.alloc(size - this.offset);
+    const fd = openSync(this.path, 'r');
+    try {
+      readSync(fd, buf, 0, buf.length, this.offset);
+    } finally {
+      closeSync(fd);
+    }
+    this.offset = size;
+    const lines = (this.partial + buf.toString('utf8')).split('\n');
+    this.partial = lines.pop() ?? '';
+    const out: SourceSaving[] = [];
+    for (const line of lines) {
+      try {
+        const s = JSON.parse(line) as SourceSaving;
+        if (typeof s.tokensBefore === 'number' && typeof s.tokensAfter === 'number') out.push(s);
+      } catch {
+        // a damaged line: skipped
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,132 @@
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { buildDist, ROOT } from '../helpers/build-dist.js';
+import { workloadOutput } from '../helpers/source-compare.js';
+import { needleInView } from '../../src/bench/needles.js';
+
+const CLI = join(ROOT, 'dist/cli.js');
+let home: string;
+let dir: string;
+beforeAll(() => buildDist(), 120_000);
+beforeEach(() => {
+  home = fs.mkdtempSync(join(os.tmpdir(), 'headroom-exec-home-'));
+  dir = fs.mkdtempSync(join(os.tmpdir(), 'headroom-exec-cwd-'));
+});
+afterEach(() => {
+  fs.rmSync(home, { recursive: true, force: true });
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function exec(args: string[], env: Record<string, string> = {}, input?: string) {
+  const r = spawnSync(process.execPath, [CLI, 'exec', ...args], { cwd: dir, env: { ...process.env, HEADROOM_HOME: home, ...env }, input: input ?? '', maxBuffer: 512 * 1024 * 1024 });
+  return { code: r.status, out: r.stdout, err: r.stderr.toString('utf8') };
+}
+
+describe('headroom exec', () => {
+  it('small output is printed unchanged, stderr in order with stdout, and the exit code is the command\'s', () => {
+    const r = exec(['--', 'echo one; echo two >&2; echo three; exit 7']);
+    expect(r.code).toBe(7);
+    expect(r.out.toString()).toBe('one\ntwo\nthree\n');
+  });
+
+  it('a program with arguments runs without a shell', () => {
+    const r = exec(['--', 'printf', '%s|', 'a b', '$HOME']);
+    expect(r.out.toString()).toBe('a b|$HOME|');
+  });
+
+  it('redirections and pipes mean what they say: the file gets the whole output', () => {
+    const r = exec(['--', 'seq 1 200000 > all.txt && wc -l < all.txt | tr -d " "']);
+    expect(r.code).toBe(0);
+    expect(r.out.toString()).toBe('200000\n');
+    expect(fs.readFileSync(join(dir, 'all.txt'), 'utf8').split('\n')).toHaveLength(200_001);
+  });
+
+  it('a signal ends it with 128 + the signal number', () => {
+    expect(exec(['--', 'kill -TERM $$']).code).toBe(143);
+    expect(exec(['--', 'kill -KILL $$']).code).toBe(137);
+  });
+
+  it('binary output passes through byte for byte, however large', () => {
+    const bytes = Buffer.alloc(300_000);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919) % 256;
+    fs.writeFileSync(join(dir, 'blob.bin'), bytes);
+    const r = exec(['--', 'cat blob.bin']);
+    expect(r.code).toBe(0);
+    expect(Buffer.compare(r.out, bytes)).toBe(0);
+  });
+
+  it('a big real log is compressed with the query, keeps the needles, and the original comes back with headroom retrieve', () => {
+    const { output, question, needles } = workloadOutput('p02-sre-postgres-deadlock-crash');
+    fs.writeFileSync(join(dir, 'postgres.log'), output);
+    const r = exec(['--query', question, '--', 'cat postgres.log']);
+    const text = r.out.toString();
+    expect(r.code).toBe(0);
+    expect(text.length).toBeLessThan(output.length / 4);
+    for (const n of needles) expect(needleInView(n, text), n).toBe(true);
+    const key = /headroom retrieve ([0-9a-f]{16})/.exec(text)![1]!;
+    const back = spawnSync(process.execPath, [CLI, 'retrieve', key], { env: { ...process.env, HEADROOM_HOME: home }, maxBuffer: 64 * 1024 * 1024 });
+    expect(back.stdout.toString()).toBe(output.endsWith('\n') ? output : `${output}\n`);
+  });
+
+  it('--min-tokens raises the bar; HEADROOM_QUERY and the wrapped session\'s query file give the query', () => {
+    const { output } = workloadOutput('p06-test-failure-express-cookie');
+    fs.writeFileSync(join(dir, 'test.log'), output);
+    expect(exec(['--min-tokens', '1000000', '--', 'cat test.log']).out.toString()).toBe(output);
+    const session = join(home, 'session');
+    fs.mkdirSync(session);
+    fs.writeFileSync(join(session, 'query.txt'), 'which cookie test fails?');
+    const r = exec(['--', 'cat test.log'], { HEADROOM_SESSION_DIR: session });
+    expect(r.out.toString()).toContain('--query "which cookie test fails?"');
+    const log = fs.readFileSync(join(session, 'source.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { by: string; tokensBefore: number; tokensAfter: number });
+    expect(log).toHaveLength(1);
+    expect(log[0]!.by).toBe('exec');
+    expect(log[0]!.tokensAfter).toBeLessThan(log[0]!.tokensBefore);
+  });
+
+  it('a command waiting on stdin gets what is piped in, and --timeout stops one that waits forever', async () => {
+    expect(exec(['--', 'cat'], {}, 'from stdin\n').out.toString()).toBe('from stdin\n');
+    const child = spawn(process.execPath, [CLI, 'exec', '--timeout', '1', '--', 'cat'], { cwd: dir, env: { ...process.env, HEADROOM_HOME: home }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.stdin.destroy();
+    expect(code).toBe(143);
+    expect(err).toContain('ran longer than 1 s');
+  });
+
+  it('100 MB of output is digested in bounded memory and stored whole', async () => {
+    const script = 'for i in $(seq 1 20); do yes "INFO request served in 12ms by worker $i, nothing to see" | head -c 5000000; echo; echo "FATAL: disk quota exceeded on /var/lib/data (worker $i)"; done';
+    const child = spawn(process.execPath, [CLI, 'exec', '--', script], { cwd: dir, env: { ...process.env, HEADROOM_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    let peakKb = 0;
+    const poll = setInterval(() => {
+      try {
+        const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        if (m) peakKb = Math.max(peakKb, Number(m[1]));
+      } catch {
+        // exited
+      }
+    }, 20);
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    clearInterval(poll);
+    expect(code).toBe(0);
+    expect(out.length).toBeLessThan(200_000);
+    expect(out.match(/FATAL: disk quota exceeded/g)).toHaveLength(20);
+    const key = /headroom retrieve ([0-9a-f]{16})/.exec(out)![1]!;
+    const stored = join(home, 'ccr', key.slice(0, 2), key);
+    expect(fs.statSync(stored).size).toBeGreaterThan(100_000_000);
+    // The output is 100 MB; headroom holds an 8 MB buffer at most, plus Node itself.
+    if (os.platform() === 'linux') expect(peakKb).toBeLessThan(250 * 1024);
+    expect(fs.readdirSync(join(home, 'tmp'))).toEqual([]);
+  }, 120_000);
+
+  it('no command is a usage error', () => {
+    const r = exec([]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('command');
+  });
+});

@@ -1,0 +1,86 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { join } from 'node:path';
+import { needleInView } from '../../src/bench/needles.js';
+import { countTokens } from '../../src/compress/tokens.js';
+import { runClaude, shellThenAnswer, type AgentRun } from './agent-cli.js';
+import { ROOT } from './build-dist.js';
+import { startFakeUpstream } from './fake-upstream.js';
+
+/**
+ * What reaches the model when Claude Code runs a command whose output is a big real log (a
+ * benchmark workload's tool output): Claude Code alone, through `headroom wrap` with the proxy
+ * only (--no-exec-hook), and with source compression (the per-session hook).
+ */
+export type SourceMode = 'agent alone' | 'proxy only' | 'source';
+
+export interface SourceFigures {
+  workload: string;
+  mode: SourceMode;
+  outputTokens: number;
+  /** Tokens of the tool output as the model got it. */
+  seenTokens: number;
+  needles: number;
+  needlesSeen: number;
+  run: AgentRun;
+  seen: string;
+  /** What wrap left under HEADROOM_HOME/sessions after the agent exited (nothing, if it cleans up). */
+  leftInSessions: string[];
+}
+
+export const WORKLOADS_DIR = join(ROOT, 'fixtures/workloads');
+
+/** The workload's (largest) tool output, its question and its needles. */
+export function workloadOutput(id: string): { output: string; question: string; needles: string[] } {
+  const dir = join(WORKLOADS_DIR, id);
+  const req = JSON.parse(fs.readFileSync(join(dir, 'request.json'), 'utf8')) as { messages: Array<{ content: unknown }> };
+  let output = '';
+  for (const m of req.messages) {
+    if (!Array.isArray(m.content)) continue;
+    for (const b of m.content as Array<{ type?: string; content?: unknown }>) {
+      if (b.type !== 'tool_result') continue;
+      const t = typeof b.content === 'string' ? b.content : (b.content as Array<{ text?: string }>).map((x) => x.text ?? '').join('');
+      if (t.length > output.length) output = t;
+    }
+  }
+  const needles = (JSON.parse(fs.readFileSync(join(dir, 'needles.json'), 'utf8')) as { needles: Array<{ text: string }> }).needles.map((n) => n.text);
+  return { output, question: fs.readFileSync(join(dir, 'question.txt'), 'utf8').trim(), needles: needles.filter((n) => needleInView(n, output)) };
+}
+
+export async function runSourceMode(id: string, mode: SourceMode): Promise<SourceFigures> {
+  const { output, question, needles } = workloadOutput(id);
+  const root = fs.mkdtempSync(join(os.tmpdir(), 'headroom-source-'));
+  const home = join(root, 'home');
+  const cwd = join(root, 'project');
+  const headroomHome = join(root, 'headroom');
+  for (const d of [home, cwd, headroomHome]) fs.mkdirSync(d);
+  fs.writeFileSync(join(cwd, 'output.log'), output);
+  let seen = '';
+  const fake = await startFakeUpstream(
+    shellThenAnswer('cat output.log', (out) => {
+      seen = out;
+      return 'Read it.';
+    }),
+  );
+  try {
+    const wrap =
+      mode === 'agent alone'
+        ? undefined
+        : { headroomHome, env: { HEADROOM_ANTHROPIC_UPSTREAM: fake.url }, args: ['--no-ledger', ...(mode === 'proxy only' ? ['--no-exec-hook'] : [])] };
+    const run = await runClaude({ baseUrl: fake.url, prompt: question, home, cwd, timeoutMs: 120_000, ...(wrap ? { wrap } : {}) });
+    return {
+      workload: id,
+      mode,
+      outputTokens: countTokens(output),
+      seenTokens: countTokens(seen),
+      needles: needles.length,
+      needlesSeen: needles.filter((n) => needleInView(n, seen)).length,
+      run,
+      seen,
+      leftInSessions: fs.existsSync(join(headroomHome, 'sessions')) ? fs.readdirSync(join(headroomHome, 'sessions')) : [],
+    };
+  } finally {
+    await fake.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
