@@ -1,3 +1,4 @@
+import { readAiderEvents } from './aider-events.js';
 import { firstSet, upstreamFromBaseUrl } from './env.js';
 import { aiderTranscriptFile, aiderUserTexts } from './aider-transcript.js';
 import type { Agent } from './types.js';
@@ -17,6 +18,7 @@ export const aider: Agent = {
   transcriptDepth: 0,
   transcriptFile: aiderTranscriptFile,
   userTexts: aiderUserTexts,
+  events: readAiderEvents,
   upstreams: (env) => ({
     openai: upstreamFromBaseUrl(firstSet(env, 'OPENAI_API_BASE', 'OPENAI_BASE_URL')),
     anthropic: upstreamFromBaseUrl(firstSet(env, 'ANTHROPIC_API_BASE', 'ANTHROPIC_BASE_URL')),

@@ -1,3 +1,4 @@
+import { readClaudeEvents } from './claude-events.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { claudeHookSettings } from './claude-hook.js';
@@ -16,6 +17,7 @@ export const claude: Agent = {
   transcriptDepth: 1,
   transcriptFile: claudeTranscriptFile,
   userTexts: claudeUserTexts,
+  events: readClaudeEvents,
   // ANTHROPIC_BASE_URL is the API root (Claude Code adds /v1/messages itself).
   upstreams: (env) => ({ anthropic: upstreamFromBaseUrl(firstSet(env, 'ANTHROPIC_BASE_URL')) }),
   launch: launchClaude,

@@ -1,3 +1,4 @@
+import { readCodexEvents } from './codex-events.js';
 import { firstSet, inHome } from './env.js';
 import { codexTranscriptFile, codexUserTexts } from './codex-transcript.js';
 import { LaunchError, type Agent } from './types.js';
@@ -18,6 +19,7 @@ export const codex: Agent = {
   transcriptDepth: 3,
   transcriptFile: codexTranscriptFile,
   userTexts: codexUserTexts,
+  events: readCodexEvents,
   // Codex ignores OPENAI_BASE_URL; its upstream is the OpenAI default or --openai-upstream.
   upstreams: () => ({}),
   launch: ({ proxyUrl, args, env }) => {

@@ -1,3 +1,4 @@
+import { readCopilotEvents } from './copilot-events.js';
 import { firstSet, inHome, upstreamFromBaseUrl } from './env.js';
 import { copilotTranscriptFile, copilotUserTexts } from './copilot-transcript.js';
 import { LaunchError, type Agent } from './types.js';
@@ -21,6 +22,7 @@ export const copilot: Agent = {
   transcriptDepth: 1,
   transcriptFile: copilotTranscriptFile,
   userTexts: copilotUserTexts,
+  events: readCopilotEvents,
   upstreams: (env) => {
     const base = upstreamFromBaseUrl(firstSet(env, 'COPILOT_PROVIDER_BASE_URL'));
     return providerType(env) === 'anthropic' ? { anthropic: base } : { openai: base };

@@ -1,3 +1,4 @@
+import { readGeminiEvents } from './gemini-events.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { firstSet, inHome, upstreamFromBaseUrl } from './env.js';
@@ -44,6 +45,7 @@ export const gemini: Agent = {
   transcriptDepth: 2,
   transcriptFile: geminiTranscriptFile,
   userTexts: geminiUserTexts,
+  events: readGeminiEvents,
   upstreams: (env) => ({ gemini: upstreamFromBaseUrl(firstSet(env, 'GOOGLE_GEMINI_BASE_URL')) }),
   launch: ({ proxyUrl, args, env, interactive }) => {
     if (!firstSet(env, 'GEMINI_API_KEY')) {

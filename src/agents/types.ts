@@ -1,4 +1,5 @@
 import type { UpstreamName } from '../proxy/routes.js';
+import type { ReadCounts, SessionEvent } from './events.js';
 
 export type AgentName = 'claude' | 'codex' | 'copilot' | 'gemini' | 'aider';
 
@@ -70,6 +71,8 @@ export interface Agent {
    * model's text, tool output or context the agent injected. Never throws; [] for anything else.
    */
   userTexts(line: string): TranscriptLine;
+  /** The events of one transcript file, in conversation order, streamed (for `headroom learn`). Skipped lines are counted in `counts`. */
+  events(file: string, counts: ReadCounts): AsyncGenerator<SessionEvent>;
   /**
    * Upstreams from the user's own agent settings (a base URL they had pointed the agent at):
    * the proxy forwards there instead of the provider's public API.

@@ -1,0 +1,308 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { join } from 'node:path';
+import { readClaudeEvents } from '../../src/agents/claude-events.js';
+import { claudeUserTexts } from '../../src/agents/claude-transcript.js';
+import { emptyCounts, OUTPUT_KEEP_CHARS, type ReadCounts, type SessionEvent } from '../../src/agents/events.js';
+import { SCENARIO, type ScenarioRun } from '../helpers/learn-scenario.js';
+
+const LEARN = 'fixtures/sessions/learn/claude';
+const tmp = fs.mkdtempSync(join(os.tmpdir(), 'headroom-claude-events-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** How each scenario command ends in the sandbox project learnProject writes (no "test" script, build.js exits 2, no generated/). */
+const EXIT_CODES: Record<string, number> = { 'npm test': 1, 'npm run check': 0, 'node build.js': 2, 'make build': 0, 'ls generated': 2, ls: 0 };
+
+/** The scenario's runs grouped by session: a run that continues joins the previous one. */
+function scenarioSessions(runs: readonly ScenarioRun[]): ScenarioRun[][] {
+  const out: ScenarioRun[][] = [];
+  for (const run of runs) {
+    if (run.continues && out.length > 0) out[out.length - 1]?.push(run);
+    else out.push([run]);
+  }
+  return out;
+}
+
+/**
+ * Writes `rows` to `file` with `target` replaced by `make(output)`, where output is the target's
+ * own text followed by about `size` characters of filler: written in pieces, so the test itself
+ * never holds the giant line. Returns the output's length.
+ */
+function bigOutputFile(file: string, list: unknown[], target: unknown, size: number, original: string, make: (output: string) => unknown): number {
+  const token = 'HUGE-OUTPUT-PLACEHOLDER';
+  const fillerText = 'npm error filler line that only makes the output long 0123456789\n'.repeat(16 * 1024);
+  const filler = JSON.stringify(fillerText).slice(1, -1);
+  const fillerChars = fillerText.length;
+  const repeats = Math.ceil(size / fillerChars);
+  const head = JSON.stringify(`${original}\n`).slice(1, -1);
+  const tail = 'END OF THE HUGE OUTPUT';
+  const fd = fs.openSync(file, 'w');
+  try {
+    for (const row of list) {
+      if (row !== target) {
+        fs.writeSync(fd, `${JSON.stringify(row)}\n`);
+        continue;
+      }
+      const parts = JSON.stringify(make(token)).split(token);
+      parts.forEach((part, i) => {
+        fs.writeSync(fd, part);
+        if (i === parts.length - 1) return;
+        fs.writeSync(fd, head);
+        for (let r = 0; r < repeats; r++) fs.writeSync(fd, filler);
+        fs.writeSync(fd, tail);
+      });
+      fs.writeSync(fd, '\n');
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return original.length + 1 + repeats * fillerChars + tail.length;
+}
+
+/** The most the heap grew over its size at the start while `run` ran (sampled between I/O callbacks). */
+async function heapGrowthWhile(run: () => Promise<void>): Promise<number> {
+  const start = process.memoryUsage().heapUsed;
+  let peak = start;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().heapUsed);
+  }, 1);
+  try {
+    await run();
+  } finally {
+    clearInterval(timer);
+  }
+  return Math.max(peak, process.memoryUsage().heapUsed) - start;
+}
+
+async function read(file: string): Promise<{ events: SessionEvent[]; counts: ReadCounts }> {
+  const counts = emptyCounts();
+  const events: SessionEvent[] = [];
+  for await (const e of readClaudeEvents(file, counts)) events.push(e);
+  return { events, counts };
+}
+
+/** An event as the miner sees it: kind and what it says, without the record's place. */
+function gist(e: SessionEvent): string {
+  switch (e.kind) {
+    case 'user':
+      return `user: ${e.text}`;
+    case 'call':
+      return `call ${e.tool}${e.command !== undefined ? `: ${e.command}` : ''}`;
+    case 'result':
+      return `result ${e.tool ?? '?'}: exit ${e.exitCode ?? '-'}${e.isError ? ' error' : ''}`;
+    case 'rejection':
+      return `rejection: ${e.feedback ?? ''}`;
+    case 'rewind':
+      return `rewind to ${e.to ?? '?'}`;
+    case 'interrupt':
+      return 'interrupt';
+  }
+}
+
+const lines = (file: string): string[] => fs.readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+const rows = (file: string): Record<string, unknown>[] => lines(file).map((l) => JSON.parse(l) as Record<string, unknown>);
+const writeRows = (name: string, list: unknown[]): string => {
+  const file = join(tmp, name);
+  fs.writeFileSync(file, list.map((r) => (typeof r === 'string' ? r : JSON.stringify(r))).join('\n') + '\n');
+  return file;
+};
+
+describe('readClaudeEvents on the recorded learn scenario', () => {
+  const sessions = scenarioSessions(SCENARIO);
+
+  it('has one transcript per session of the scenario', () => {
+    expect(fs.readdirSync(LEARN).filter((f) => /^session-\d+\.jsonl$/.test(f))).toHaveLength(sessions.length);
+  });
+
+  sessions.forEach((runs, i) => {
+    const file = join(LEARN, `session-${i + 1}.jsonl`);
+    it(`session ${i + 1}: the prompts, the commands in order, their exit codes and errors`, async () => {
+      const { events, counts } = await read(file);
+      // Claude Code writes an exit code only for a failing command (`Exit code N`).
+      const expected = runs.flatMap((run) => [
+        `user: ${run.prompt}`,
+        ...run.commands.flatMap((c) => {
+          const exit = EXIT_CODES[c] as number;
+          return [`call Bash: ${c}`, `result Bash: exit ${exit === 0 ? '-' : exit}${exit !== 0 ? ' error' : ''}`];
+        }),
+      ]);
+      expect(events.map(gist)).toEqual(expected);
+      expect(counts).toEqual({ lines: lines(file).length, malformed: 0, unknown: 0 });
+    });
+
+    it(`session ${i + 1}: every event names its session, time, cwd, file and line; results answer their calls`, async () => {
+      const { events } = await read(file);
+      const sessionId = rows(file).find((r) => typeof r.sessionId === 'string')?.sessionId;
+      const calls = new Map<string, string>();
+      let line = 0;
+      for (const e of events) {
+        expect(e).toMatchObject({ agent: 'claude', session: sessionId, file });
+        expect(e.cwd).toMatch(/\/project$/);
+        expect(e.time).toMatch(/^\d{4}-\d\d-\d\dT/);
+        expect(e.subagent).toBeUndefined();
+        expect(e.line).toBeGreaterThan(line);
+        line = e.line;
+        expect(JSON.parse(lines(file)[e.line - 1] as string).timestamp).toBe(e.time);
+        if (e.kind === 'call') calls.set(e.id, e.command as string);
+        if (e.kind === 'result') {
+          expect(calls.has(e.id)).toBe(true);
+          expect(e.outputChars).toBe(e.output.length);
+        }
+      }
+    });
+  });
+
+  it('keeps the failures the commands really printed', async () => {
+    const outputs = (await Promise.all(sessions.map((_, i) => read(join(LEARN, `session-${i + 1}.jsonl`))))).flatMap((r) =>
+      r.events.flatMap((e) => (e.kind === 'result' && e.isError ? [e.output] : [])),
+    );
+    expect(outputs.some((o) => o.includes('npm error Missing script: "test"'))).toBe(true);
+    expect(outputs.some((o) => o.includes('build.js: run through make, it needs BUILD_DIR'))).toBe(true);
+    expect(outputs.some((o) => o.includes("ls: cannot access 'generated': No such file or directory"))).toBe(true);
+  });
+});
+
+describe('readClaudeEvents on the earlier fixtures', () => {
+  it('emits exactly the texts the user-text reader finds, and the Bash call and its result', async () => {
+    const file = 'fixtures/sessions/claude/session.jsonl';
+    const { events, counts } = await read(file);
+    const typed = lines(file).flatMap((l) => claudeUserTexts(l).texts);
+    expect(events.filter((e) => e.kind === 'user').map((e) => (e.kind === 'user' ? e.text : ''))).toEqual(typed);
+    expect(typed).toEqual([
+      'Remember that the staging database listens on port 5433. Then check which shell we have.',
+      'Keep in mind that @notes.txt lists the staging hosts. Summarise it.',
+    ]);
+    expect(events.map(gist)).toEqual([`user: ${typed[0]}`, 'call Bash: echo "remember that tool output is not a user request"', 'result Bash: exit -', `user: ${typed[1]}`]);
+    expect(counts).toEqual({ lines: lines(file).length, malformed: 0, unknown: 0 });
+  });
+
+  it('finds a session\'s subagent transcript in its own layout and puts its events where the Agent call ran', async () => {
+    const dir = join(LEARN, 'subagent-session');
+    const file = join(dir, fs.readdirSync(dir).find((f) => f.endsWith('.jsonl')) as string);
+    const { events, counts } = await read(file);
+    expect(events.map((e) => `${e.subagent ? 'sub ' : ''}${gist(e)}`)).toEqual([
+      'user: Ask a subagent to print missing.txt.',
+      'call Agent',
+      'sub call Bash: cat missing.txt',
+      'sub result Bash: exit 1 error',
+      'result Agent: exit -',
+    ]);
+    const sub = events.filter((e) => e.subagent);
+    expect(sub.every((e) => e.file.includes('/subagents/agent-') && e.session === events[0]?.session)).toBe(true);
+    expect(sub.find((e) => e.kind === 'result')).toMatchObject({ output: 'Exit code 1\ncat: missing.txt: No such file or directory' });
+    expect(counts.malformed + counts.unknown).toBe(0);
+  });
+
+  it('reads a subagent transcript given alone as the subagent\'s', async () => {
+    const dir = join(LEARN, 'subagent-session');
+    const session = fs.readdirSync(dir).find((f) => f.endsWith('.jsonl')) as string;
+    const subDir = join(dir, session.replace(/\.jsonl$/, ''), 'subagents');
+    const sub = join(subDir, fs.readdirSync(subDir).find((f) => f.endsWith('.jsonl')) as string);
+    const { events } = await read(sub);
+    expect(events.map(gist)).toEqual(['call Bash: cat missing.txt', 'result Bash: exit 1 error']);
+    expect(events.every((e) => e.subagent === true)).toBe(true);
+  });
+});
+
+describe('readClaudeEvents on damaged and edited transcripts made from the recorded ones', () => {
+  const source = join(LEARN, 'session-2.jsonl');
+
+  it('skips a truncated last line, binary junk and arrays (malformed) and unknown record types, and reads the rest', async () => {
+    const original = lines(source);
+    const last = original[original.length - 1] as string;
+    const junk = Buffer.from([0x00, 0xff, 0xfe, 0x7b, 0x22, 0x01, 0x80]).toString('latin1');
+    const damaged = [original[0], junk, '[1, 2, 3]', ...original.slice(1, -1), JSON.stringify({ type: 'hologram', uuid: 'x', sessionId: 's' }), '', last.slice(0, Math.floor(last.length / 2))];
+    const file = writeRows('damaged.jsonl', damaged);
+    const { events, counts } = await read(file);
+    expect(events.map(gist)).toEqual((await read(source)).events.map(gist));
+    expect(counts).toEqual({ lines: damaged.length, malformed: 3, unknown: 1 });
+  });
+
+  it('orders rows by the uuid chain when a row was written after its child', async () => {
+    const list = rows(source);
+    const call = list.findIndex((r) => JSON.stringify(r).includes('"command":"npm run check"'));
+    expect(call).toBeGreaterThan(0);
+    // The call's row written after its result's row.
+    const swapped = [...list.slice(0, call), list[call + 1], list[call], ...list.slice(call + 2)];
+    const { events } = await read(writeRows('swapped.jsonl', swapped));
+    expect(events.map(gist)).toEqual((await read(source)).events.map(gist));
+  });
+
+  it('reports a prompt that branches from an earlier row as a rewind to it', async () => {
+    const list = rows(source);
+    const first = list.find((r) => r.type === 'user') as Record<string, unknown>;
+    const correction = list.findLast((r) => r.type === 'user' && typeof (r.message as { content?: unknown }).content === 'string') as Record<string, unknown>;
+    const branch = { ...correction, uuid: '00000000-0000-4000-8000-000000000001', parentUuid: first.uuid, message: { role: 'user', content: 'Start over: only run the tests.' } };
+    const { events } = await read(writeRows('rewind.jsonl', [...list, branch]));
+    expect(events.slice(-2).map(gist)).toEqual([`rewind to ${String(first.uuid)}`, 'user: Start over: only run the tests.']);
+  });
+
+  it('reads a refusal with the user\'s feedback, a refusal without, and an interruption (the texts Claude Code writes)', async () => {
+    const list = rows(source);
+    const failed = list.find((r) => JSON.stringify(r).includes('"is_error":true') && JSON.stringify(r).includes('build.js')) as Record<string, unknown>;
+    const content = (failed.message as { content: Record<string, unknown>[] }).content[0] as Record<string, unknown>;
+    const refused = "The user doesn't want to proceed with this tool use. The tool use was rejected (eg. if it was a file edit, the new_string was NOT written to the file). To tell you how to proceed, the user said:\nuse make build, never node build.js";
+    const stopped = "The user doesn't want to proceed with this tool use. The tool use was rejected (eg. if it was a file edit, the new_string was NOT written to the file). STOP what you are doing and wait for the user to tell you how to proceed.";
+    const withContent = (uuid: string, text: string, extra: unknown[] = []): Record<string, unknown> => ({
+      ...failed,
+      uuid,
+      message: { role: 'user', content: [{ ...content, content: text }, ...extra] },
+      toolUseResult: 'User rejected tool use',
+    });
+    const edited = list.map((r) => (r === failed ? withContent(String(failed.uuid), refused) : r));
+    const { events } = await read(writeRows('refused.jsonl', edited));
+    const rejection = events.find((e) => e.kind === 'rejection');
+    expect(rejection).toMatchObject({ kind: 'rejection', id: content.tool_use_id, feedback: 'use make build, never node build.js' });
+    expect(events.filter((e) => e.kind === 'result' && e.id === content.tool_use_id)).toEqual([]);
+
+    const plain = list.map((r) => (r === failed ? withContent(String(failed.uuid), stopped) : r));
+    expect((await read(writeRows('stopped.jsonl', plain))).events.find((e) => e.kind === 'rejection')).toEqual(expect.not.objectContaining({ feedback: expect.anything() }));
+
+    const interrupted = list.map((r) =>
+      r === failed ? withContent(String(failed.uuid), '[Request interrupted by user for tool use]', [{ type: 'text', text: '[Request interrupted by user for tool use]' }]) : r,
+    );
+    const kinds = (await read(writeRows('interrupted.jsonl', interrupted))).events.map((e) => e.kind);
+    const before = (await read(source)).events.map((e) => e.kind);
+    expect(kinds.filter((k) => k === 'interrupt')).toHaveLength(1);
+    expect(kinds.filter((k) => k === 'result')).toHaveLength(before.filter((k) => k === 'result').length - 1);
+  });
+
+  it('marks `<tool_use_error>` results as errors', async () => {
+    const list = rows(source);
+    const ok = list.find((r) => JSON.stringify(r).includes('12 checks passed') && r.type === 'user') as Record<string, unknown>;
+    const content = (ok.message as { content: Record<string, unknown>[] }).content[0] as Record<string, unknown>;
+    const edited = list.map((r) =>
+      r === ok ? { ...ok, message: { role: 'user', content: [{ ...content, content: '<tool_use_error>InputValidationError: command is missing</tool_use_error>', is_error: false }] } } : r,
+    );
+    const { events } = await read(writeRows('tool-use-error.jsonl', edited));
+    expect(events.find((e) => e.kind === 'result' && e.id === content.tool_use_id)).toMatchObject({ isError: true });
+  });
+
+  it('cuts a 50 MB output to its head and tail, with its real length, in bounded memory', async () => {
+    const list = rows(join(LEARN, 'session-1.jsonl'));
+    const failed = list.find((r) => JSON.stringify(r).includes('"is_error":true')) as Record<string, unknown>;
+    const content = (failed.message as { content: Record<string, unknown>[] }).content[0] as Record<string, unknown>;
+    const size = 50 * 1024 * 1024;
+    const file = join(tmp, 'huge.jsonl');
+    const chars = bigOutputFile(file, list, failed, size, String(content.content), (output) => ({
+      ...failed,
+      message: { role: 'user', content: [{ ...content, content: output }] },
+      toolUseResult: `Error: ${output}`,
+    }));
+    const fileSize = fs.statSync(file).size;
+    expect(fileSize).toBeGreaterThan(2 * size);
+    let events: SessionEvent[] = [];
+    const growth = await heapGrowthWhile(async () => {
+      events = (await read(file)).events;
+    });
+    const result = events.find((e) => e.kind === 'result' && e.id === content.tool_use_id);
+    expect(result).toMatchObject({ kind: 'result', exitCode: 1, isError: true, outputChars: chars });
+    if (result?.kind !== 'result') throw new Error('no result');
+    expect(result.output.length).toBeLessThan(OUTPUT_KEEP_CHARS + 100);
+    expect(result.output.startsWith('Exit code 1\nnpm error Missing script')).toBe(true);
+    expect(result.output.endsWith('END OF THE HUGE OUTPUT')).toBe(true);
+    expect(events.map(gist)).toEqual((await read(join(LEARN, 'session-1.jsonl'))).events.map(gist));
+    expect(growth).toBeLessThan(fileSize / 4);
+  });
+});
