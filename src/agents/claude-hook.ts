@@ -11,6 +11,12 @@ import { isObject, str, type Json } from './transcript.js';
  * permission rules, unchanged: a PostToolUse hook rewrites nothing that the user approved.
  */
 
+/**
+ * Claude Code cuts a Bash output longer than this (30,000 characters) to a preview again, so the
+ * hook's answer must stay under it.
+ */
+export const CLAUDE_BASH_MAX_CHARS = 28_000;
+
 /** The settings file's content: one PostToolUse hook on Bash running `command`. */
 export function claudeHookSettings(command: string): Json {
   return { hooks: { PostToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command, timeout: 120 }] }] } };

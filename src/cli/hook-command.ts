@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { cutBashOutput, latestClaudePrompt, replacedOutput } from '../agents/claude-hook.js';
+import { CLAUDE_BASH_MAX_CHARS, cutBashOutput, latestClaudePrompt, replacedOutput } from '../agents/claude-hook.js';
 import { compressOutput } from '../exec/exec.js';
 import { DEFAULT_MIN_TOKENS } from '../exec/source-compress.js';
 import { recordSourceSaving } from '../exec/source-log.js';
@@ -29,7 +29,7 @@ export async function hookCommand(event: string): Promise<void> {
   try {
     const bytes = statSync(call.fullOutputFile).size;
     const query = process.env.HEADROOM_QUERY || (call.transcript ? latestClaudePrompt(call.transcript) : '');
-    const r = await compressOutput({ bytes, file: call.fullOutputFile }, { query, minTokens: DEFAULT_MIN_TOKENS, env: process.env, keepFile: true });
+    const r = await compressOutput({ bytes, file: call.fullOutputFile }, { query, minTokens: DEFAULT_MIN_TOKENS, env: process.env, keepFile: true, maxChars: CLAUDE_BASH_MAX_CHARS });
     if (!r.key || typeof r.printed !== 'string') return;
     process.stdout.write(`${JSON.stringify(replacedOutput(call, r.printed))}\n`);
     recordSourceSaving(process.env, { by: 'claude-hook', tokensBefore: r.tokensBefore, tokensAfter: r.tokensAfter, key: r.key });

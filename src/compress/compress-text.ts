@@ -2,7 +2,7 @@ import type { ContentKind } from './types.js';
 import { detectKind } from './detect.js';
 import { compressorFor } from './registry.js';
 import { ccrKey, FileCcrStore, type CcrStore } from './ccr-store.js';
-import { keysInText } from './marker.js';
+import { compressedByHeadroom, keysInText } from './marker.js';
 import { countTokens } from './tokens.js';
 import { ccrDir } from '../config.js';
 
@@ -66,7 +66,7 @@ export function compressCore(content: string, opts: CompressOptions = {}): CoreR
     }
     // Already compressed by headroom (at the source, by `headroom exec` or an agent hook): a second
     // pass would drop lines the first one kept for the same query.
-    if (keysInText(content).length > 0) return { text: content, kind, retrievalKeys: [] };
+    if (compressedByHeadroom(content)) return { text: content, kind, retrievalKeys: [] };
     const detected = opts.kind ? { kind: opts.kind } : detectKind(content);
     kind = detected.kind;
     const key = ccrKey(content);

@@ -6,7 +6,7 @@ import { countTokens } from '../compress/tokens.js';
 import type { ExitStatus } from '../wrap/exit-status.js';
 import { digestFile } from './huge-output.js';
 import { runCaptured, type CapturedOutput } from './run-captured.js';
-import { compressSourceText, retrieveNote, roughTokens } from './source-compress.js';
+import { compressSourceText, fitToChars, retrieveNote, roughTokens } from './source-compress.js';
 import { recordSourceSaving } from './source-log.js';
 
 export interface ExecOptions {
@@ -62,14 +62,14 @@ export async function execCommand(opts: ExecOptions): Promise<ExecResult> {
  */
 export async function compressOutput(
   output: Pick<CapturedOutput, 'bytes' | 'buffer' | 'file'>,
-  opts: { query: string; minTokens: number; env: NodeJS.ProcessEnv; keepFile?: boolean },
+  opts: { query: string; minTokens: number; env: NodeJS.ProcessEnv; keepFile?: boolean; maxChars?: number },
 ): Promise<OutputResult> {
   const store = new FileCcrStore(join(headroomHome(opts.env), 'ccr'));
   const bytes = output.buffer ?? (output.bytes <= IN_MEMORY_BYTES ? readFileSync(output.file!) : undefined);
   if (bytes) {
     const text = asText(bytes);
     if (text === undefined) return { printed: bytes, tokensBefore: 0, tokensAfter: 0 };
-    const r = compressSourceText(text, { query: opts.query, minTokens: opts.minTokens, store });
+    const r = compressSourceText(text, { query: opts.query, minTokens: opts.minTokens, store, ...(opts.maxChars ? { maxChars: opts.maxChars } : {}) });
     return { ...r, printed: r.key ? r.text : bytes };
   }
   const file = output.file!;
@@ -78,7 +78,8 @@ export async function compressOutput(
   const key = store.putFile(file, d.sha256, { copy: opts.keepFile === true });
   // Counting every token of hundreds of MB would take longer than the command: estimated from the size.
   const before = roughTokens(output.bytes);
-  const printed = `${d.digest}${retrieveNote(key, before, countTokens(d.digest), opts.query)}\n`;
+  const digest = opts.maxChars ? `${fitToChars(d.digest.replace(/\n$/, ''), opts.maxChars - 400, opts.query, key)}\n` : d.digest;
+  const printed = `${digest}${retrieveNote(key, before, countTokens(digest), opts.query)}\n`;
   return { printed, tokensBefore: before, tokensAfter: countTokens(printed), key };
 }
 

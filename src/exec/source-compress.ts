@@ -1,5 +1,7 @@
 import { compressText } from '../compress/compress-text.js';
 import type { CcrStore } from '../compress/ccr-store.js';
+import { omitted } from '../compress/marker.js';
+import { queryTerms } from '../compress/relevance.js';
 import { countTokens } from '../compress/tokens.js';
 
 /** Outputs under this many tokens are printed unchanged by default. */
@@ -31,7 +33,7 @@ export function roughTokens(bytes: number): number {
  * Compresses one command's output at the source, query-aware, keeping the original retrievable.
  * Text under `minTokens`, or text the engine cannot shrink, comes back unchanged (no key).
  */
-export function compressSourceText(text: string, opts: { query: string; minTokens: number; store: CcrStore }): SourceResult {
+export function compressSourceText(text: string, opts: { query: string; minTokens: number; store: CcrStore; maxChars?: number }): SourceResult {
   // A cheap bound first: counting tokens of every small output would cost more than it saves.
   const rough = roughTokens(Buffer.byteLength(text));
   if (rough < opts.minTokens / 2) return { text, tokensBefore: rough, tokensAfter: rough };
@@ -40,6 +42,53 @@ export function compressSourceText(text: string, opts: { query: string; minToken
   const r = compressText(text, { query: opts.query, store: opts.store });
   if (r.text === text) return { text, tokensBefore, tokensAfter: tokensBefore };
   const key = opts.store.put(text);
-  const body = `${r.text.replace(/\n*$/, '')}\n${retrieveNote(key, tokensBefore, r.tokensAfter, opts.query)}\n`;
+  const compressed = r.text.replace(/\n*$/, '');
+  // The note is at most about 400 characters (its query is cut to 120).
+  const fitted = opts.maxChars ? fitToChars(compressed, opts.maxChars - 400, opts.query, key) : compressed;
+  const body = `${fitted}\n${retrieveNote(key, tokensBefore, fitted === compressed ? r.tokensAfter : countTokens(fitted), opts.query)}\n`;
   return { text: body, tokensBefore, tokensAfter: countTokens(body), key };
+}
+
+/** Lines that carry a failure: kept first when a text must shrink to fit. */
+const SIGNAL_RE = /\b(error|errors|failed|failure|fail|fatal|panic|exception|traceback|assert\w*|denied|refused|timeout|warn\w*|critical|not found|cannot|unable|deadlock)\b/i;
+
+/**
+ * Cuts a (compressed) text to at most `maxChars` by whole lines, for agents that would cut it
+ * again themselves: the first and last lines, then lines with the query's words or a failure,
+ * in their order, with a marker naming `key` for each gap.
+ */
+export function fitToChars(text: string, maxChars: number, query: string, key: string): string {
+  if (text.length <= maxChars) return text;
+  const lines = text.split('\n');
+  const terms = queryTerms(query);
+  const score = (line: string): number => {
+    const lower = line.toLowerCase();
+    return terms.filter((t) => lower.includes(t)).length * 2 + (SIGNAL_RE.test(line) ? 1 : 0);
+  };
+  const edge = 15;
+  const order = lines.map((line, i) => ({ i, s: i < edge || i >= lines.length - edge ? 100 : score(line) })).filter((x) => x.s > 0);
+  order.sort((a, b) => b.s - a.s || a.i - b.i);
+  const keep = new Set<number>();
+  // Room for the markers: a gap marker is about 70 characters.
+  let used = 0;
+  for (const { i } of order) {
+    const cost = Math.min(lines[i]!.length, 1000) + 72;
+    if (used + cost > maxChars) continue;
+    keep.add(i);
+    used += cost;
+  }
+  const out: string[] = [];
+  let gap = 0;
+  for (let i = 0; i < lines.length; i++) {
+    if (!keep.has(i)) {
+      gap++;
+      continue;
+    }
+    if (gap > 0) out.push(omitted(gap, 'line', key));
+    gap = 0;
+    const line = lines[i]!;
+    out.push(line.length > 1000 ? `${line.slice(0, 1000)} [… ${line.length - 1000} more characters]` : line);
+  }
+  if (gap > 0) out.push(omitted(gap, 'line', key));
+  return out.join('\n');
 }

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { fitToChars, retrieveNote } from '../../src/exec/source-compress.js';
+import { compressedByHeadroom, keysInText } from '../../src/compress/marker.js';
+
+const KEY = '0123456789abcdef';
+
+describe('fitToChars', () => {
+  const lines = Array.from({ length: 2000 }, (_, i) => (i === 1200 ? 'ERROR: connection to db-7 refused' : i === 700 ? 'checkout latency spiked on shard 3' : `ok line ${i} ${'x'.repeat(40)}`));
+  const text = lines.join('\n');
+
+  it('leaves a text that fits alone', () => {
+    expect(fitToChars('short', 100, '', KEY)).toBe('short');
+  });
+
+  it('keeps the edges, failure lines and query lines within the budget, with markers for the gaps', () => {
+    const out = fitToChars(text, 4000, 'why did checkout latency spike?', KEY);
+    expect(out.length).toBeLessThanOrEqual(4000);
+    expect(out).toContain('ERROR: connection to db-7 refused');
+    expect(out).toContain('checkout latency spiked on shard 3');
+    expect(out.startsWith('ok line 0 ')).toBe(true);
+    expect(out.endsWith(`ok line 1999 ${'x'.repeat(40)}`)).toBe(true);
+    expect(keysInText(out)).toEqual([KEY]);
+  });
+
+  it('cuts a single huge line', () => {
+    const out = fitToChars(`${'y'.repeat(50_000)}\nend`, 3000, '', KEY);
+    expect(out.length).toBeLessThanOrEqual(3000);
+    expect(out).toContain('more characters');
+  });
+});
+
+describe('retrieveNote', () => {
+  it('names the key and a query safe to paste into a shell', () => {
+    const note = retrieveNote(KEY, 1000, 100, 'why "$HOME" `x`\nfails');
+    expect(note).toContain(`headroom retrieve ${KEY}`);
+    expect(note).toContain('--query "why HOME x fails"');
+    expect(compressedByHeadroom(`some output\n${note}\n`)).toBe(true);
+    expect(compressedByHeadroom('plain output')).toBe(false);
+  });
+});
