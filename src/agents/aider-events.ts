@@ -1,3 +1,4 @@
+import { forgetLastMatch } from './transcript.js';
 import { createReadStream } from 'node:fs';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -35,14 +36,6 @@ export async function* readAiderEvents(file: string, counts: ReadCounts): AsyncG
   }
   forgetLastMatch();
   yield* reader.end(line);
-}
-
-/**
- * The last RegExp match anywhere (the line splitting included) remembers its input, which can
- * be the file's last huge line: a match on a tiny string lets that line be freed.
- */
-function forgetLastMatch(): void {
-  /x/.exec('x');
 }
 
 /** Where a pending command's fate is read from. */

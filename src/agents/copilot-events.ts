@@ -3,7 +3,7 @@ import { basename, dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { copilotUserTexts } from './copilot-transcript.js';
 import { keepOutput, OUTPUT_KEEP_CHARS, type EventBase, type ReadCounts, type SessionEvent } from './events.js';
-import { isObject, parseLine, str, type Json } from './transcript.js';
+import { forgetLastMatch, isObject, parseLine, str, type Json } from './transcript.js';
 
 /**
  * Copilot CLI's `events.jsonl` as headroom's event stream. Each line is `{type, data, id,
@@ -40,14 +40,6 @@ export async function* readCopilotEvents(file: string, counts: ReadCounts): Asyn
     if (!known) counts.unknown++;
   }
   forgetLastMatch();
-}
-
-/**
- * The last RegExp match anywhere (the line splitting included) remembers its input, which can
- * be the file's last huge line: a match on a tiny string lets that line be freed.
- */
-function forgetLastMatch(): void {
-  /x/.exec('x');
 }
 
 interface SessionState {

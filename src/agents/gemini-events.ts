@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { keepOutput, OUTPUT_KEEP_CHARS, type EventBase, type ReadCounts, type SessionEvent } from './events.js';
 import { geminiUserTexts } from './gemini-transcript.js';
-import { isObject, parseLine, str, type Json } from './transcript.js';
+import { forgetLastMatch, isObject, parseLine, str, type Json } from './transcript.js';
 
 /**
  * Gemini CLI's chat file (`tmp/<project>/chats/session-*.jsonl`) as headroom's event stream.
@@ -45,14 +45,6 @@ export async function* readGeminiEvents(file: string, counts: ReadCounts): Async
     if (!known) counts.unknown++;
   }
   forgetLastMatch();
-}
-
-/**
- * The last RegExp match anywhere (the line splitting included) remembers its input, which can
- * be the file's last huge line: a match on a tiny string lets that line be freed.
- */
-function forgetLastMatch(): void {
-  /x/.exec('x');
 }
 
 interface SessionState {
