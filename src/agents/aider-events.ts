@@ -1,9 +1,9 @@
-import { forgetLastMatch } from './transcript.js';
 import { createReadStream } from 'node:fs';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { aiderUserTexts } from './aider-transcript.js';
 import { keepOutput, type EventBase, type ReadCounts, type SessionEvent } from './events.js';
+import { forgetLastMatch } from './transcript.js';
 
 /**
  * Aider's chat history (`.aider.chat.history.md`, in the project) as headroom's event stream.
