@@ -17,7 +17,8 @@ describe.skipIf(!hasTmux())('job control (tmux, interactive bash)', () => {
   afterEach(() => {
     tmux?.kill();
     bin?.remove();
-    fs.rmSync(home, { recursive: true, force: true });
+    // The shell may still be writing as tmux goes away: retry what appears during the removal.
+    fs.rmSync(home, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   });
 
   it('Ctrl-Z suspends the agent and headroom as one job; fg resumes both', async () => {
@@ -27,7 +28,7 @@ describe.skipIf(!hasTmux())('job control (tmux, interactive bash)', () => {
       width: 90,
       height: 20,
       cwd: home,
-      env: { PATH: `${bin.dir}:${process.env.PATH}`, HOME: home, HEADROOM_HOME: join(home, '.headroom'), FAKE_AGENT_MODE: 'cooked', PS1: 'shell$ ', TERM: 'xterm-256color' },
+      env: { PATH: `${bin.dir}:${process.env.PATH}`, HOME: home, HEADROOM_HOME: join(home, '.headroom'), FAKE_AGENT_MODE: 'cooked', PS1: 'shell$ ', TERM: 'xterm-256color', HISTFILE: '/dev/null' },
     });
     tmux = t;
     await t.waitFor((r) => r.some((x) => x.startsWith('shell$')), 10_000, 'the shell prompt');
