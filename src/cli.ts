@@ -75,7 +75,7 @@ binary output is printed as it is. A compressed output ends with a line naming i
   headroom retrieve KEY --query "..."    prints the original, or the lines matching the query.
 
 Examples:
-  headroom exec -- "npm test 2>&1 | tail -n +1"
+  headroom exec -- "npm test"
   headroom exec --query "which test fails?" -- pytest -x
   HEADROOM_RAW=1 npm test                 (in a wrapped session: this command is left alone)`,
   )

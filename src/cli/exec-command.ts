@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { execCommand } from '../exec/exec.js';
 import { DEFAULT_MIN_TOKENS } from '../exec/source-compress.js';
+import { sessionQueryPath } from '../exec/source-log.js';
 import { CliError } from './exit-codes.js';
 
 export interface ExecCommandOptions {
@@ -16,7 +16,7 @@ export function execQuery(opts: ExecCommandOptions, env: NodeJS.ProcessEnv): str
   if (env.HEADROOM_QUERY) return env.HEADROOM_QUERY;
   if (!env.HEADROOM_SESSION_DIR) return '';
   try {
-    return readFileSync(join(env.HEADROOM_SESSION_DIR, 'query.txt'), 'utf8');
+    return readFileSync(sessionQueryPath(env.HEADROOM_SESSION_DIR), 'utf8');
   } catch {
     return '';
   }

@@ -5,7 +5,7 @@ import { FileCcrStore } from '../compress/ccr-store.js';
 import { countTokens } from '../compress/tokens.js';
 import type { ExitStatus } from '../wrap/exit-status.js';
 import { digestFile } from './huge-output.js';
-import { runCaptured, type CapturedOutput } from './run-captured.js';
+import { IN_MEMORY_BYTES, runCaptured, type CapturedOutput } from './run-captured.js';
 import { compressSourceText, fitToChars, retrieveNote, roughTokens } from './source-compress.js';
 import { recordSourceSaving } from './source-log.js';
 
@@ -82,9 +82,6 @@ export async function compressOutput(
   const printed = `${digest}${retrieveNote(key, before, countTokens(digest), opts.query)}\n`;
   return { printed, tokensBefore: before, tokensAfter: countTokens(printed), key };
 }
-
-/** Outputs up to this size are compressed by the engine in memory; larger ones are digested as a stream. */
-const IN_MEMORY_BYTES = 8 * 1024 * 1024;
 
 /** The bytes as text, or undefined for binary output (NUL bytes or invalid UTF-8). */
 function asText(bytes: Buffer): string | undefined {

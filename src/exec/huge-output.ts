@@ -13,7 +13,8 @@ const HEAD = 40;
 const TAIL = 40;
 const SIGNALS = 300;
 const LINE_KEEP = 2000;
-const SIGNAL_RE = /\b(error|errors|failed|failure|fail|fatal|panic|exception|traceback|assert\w*|denied|refused|timeout|timed out|warn\w*|critical|segfault|not found|cannot|unable)\b/i;
+/** A line that reports a failure: kept first whenever an output must shrink. */
+export const FAILURE_LINE_RE = /\b(error|errors|failed|failure|fail|fatal|panic|exception|traceback|assert\w*|denied|refused|timeout|timed out|warn\w*|critical|segfault|deadlock|not found|cannot|unable)\b/i;
 
 interface Kept {
   n: number;
@@ -49,7 +50,7 @@ export async function digestFile(path: string, query: string, keyOf: (sha256: st
     if (head.length < HEAD) head.push(kept);
     else {
       const lower = line.toLowerCase();
-      if (SIGNAL_RE.test(line) || terms.some((t) => lower.includes(t))) {
+      if (FAILURE_LINE_RE.test(line) || terms.some((t) => lower.includes(t))) {
         if (signalsFirst.length < SIGNALS / 2) signalsFirst.push(kept);
         else {
           signalsLast.push(kept);

@@ -13,6 +13,9 @@ export interface CapturedOutput {
   discard(): void;
 }
 
+/** Output up to this size is held (and compressed) in memory; larger output goes to a file and is digested as a stream. */
+export const IN_MEMORY_BYTES = 8 * 1024 * 1024;
+
 export interface RunOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
@@ -41,12 +44,14 @@ export function commandArgv(command: readonly string[]): string[] {
 
 /**
  * Runs a command and captures its combined output with bounded memory. stdin is passed through;
- * SIGINT, SIGTERM and SIGHUP sent to headroom are passed on to the command.
+ * SIGTERM and SIGHUP sent to headroom are passed on to the command. SIGINT is not: a Ctrl-C at a
+ * terminal already reaches the whole foreground process group, command included, and headroom
+ * waits for the command to finish (a second SIGINT would make some programs quit unclean).
  */
 export function runCaptured(command: readonly string[], opts: RunOptions): Promise<RunResult> {
   const [file, ...args] = commandArgv(command);
   const child = spawn(file!, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['inherit', 'pipe', 'inherit'] });
-  const cap = opts.memoryCap ?? 8 * 1024 * 1024; // the in-memory limit of compressOutput
+  const cap = opts.memoryCap ?? IN_MEMORY_BYTES;
   const chunks: Buffer[] = [];
   let bytes = 0;
   let spill: { dir: string; path: string; fd: number } | undefined;
@@ -65,7 +70,7 @@ export function runCaptured(command: readonly string[], opts: RunOptions): Promi
   });
 
   const forward = (signal: NodeJS.Signals) => (): void => void child.kill(signal);
-  const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((s) => [s, forward(s)] as const);
+  const handlers = [['SIGINT', () => undefined], ['SIGTERM', forward('SIGTERM')], ['SIGHUP', forward('SIGHUP')]] as const;
   for (const [s, h] of handlers) process.on(s, h);
 
   let timedOut = false;

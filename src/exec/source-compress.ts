@@ -1,6 +1,7 @@
 import { compressText } from '../compress/compress-text.js';
 import type { CcrStore } from '../compress/ccr-store.js';
 import { omitted } from '../compress/marker.js';
+import { FAILURE_LINE_RE } from './huge-output.js';
 import { queryTerms } from '../compress/relevance.js';
 import { countTokens } from '../compress/tokens.js';
 
@@ -49,9 +50,6 @@ export function compressSourceText(text: string, opts: { query: string; minToken
   return { text: body, tokensBefore, tokensAfter: countTokens(body), key };
 }
 
-/** Lines that carry a failure: kept first when a text must shrink to fit. */
-const SIGNAL_RE = /\b(error|errors|failed|failure|fail|fatal|panic|exception|traceback|assert\w*|denied|refused|timeout|warn\w*|critical|not found|cannot|unable|deadlock)\b/i;
-
 /**
  * Cuts a (compressed) text to at most `maxChars` by whole lines, for agents that would cut it
  * again themselves: the first and last lines, then lines with the query's words or a failure,
@@ -63,7 +61,7 @@ export function fitToChars(text: string, maxChars: number, query: string, key: s
   const terms = queryTerms(query);
   const score = (line: string): number => {
     const lower = line.toLowerCase();
-    return terms.filter((t) => lower.includes(t)).length * 2 + (SIGNAL_RE.test(line) ? 1 : 0);
+    return terms.filter((t) => lower.includes(t)).length * 2 + (FAILURE_LINE_RE.test(line) ? 1 : 0);
   };
   const edge = 15;
   const order = lines.map((line, i) => ({ i, s: i < edge || i >= lines.length - edge ? 100 : score(line) })).filter((x) => x.s > 0);

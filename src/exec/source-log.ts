@@ -18,6 +18,11 @@ export function sourceLogPath(sessionDir: string): string {
   return join(sessionDir, 'source.jsonl');
 }
 
+/** Where `wrap` keeps the session's latest user message, the query `headroom exec` compresses for. */
+export function sessionQueryPath(sessionDir: string): string {
+  return join(sessionDir, 'query.txt');
+}
+
 /** Appends one saving to the wrapped session's log; outside a wrapped session it does nothing. */
 export function recordSourceSaving(env: NodeJS.ProcessEnv, saving: SourceSaving): void {
   const dir = env.HEADROOM_SESSION_DIR;

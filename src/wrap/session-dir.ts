@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { headroomHome } from '../config.js';
+import { sessionQueryPath } from '../exec/source-log.js';
 
 /**
  * A wrapped session's own folder, HEADROOM_HOME/sessions/<wrap session>: the agent's per-session
@@ -39,7 +40,7 @@ export function createSessionDir(env: NodeJS.ProcessEnv, wrapSession: string): S
       if (query === lastQuery) return;
       lastQuery = query;
       try {
-        writeFileSync(join(dir, 'query.txt'), query, { mode: 0o600 });
+        writeFileSync(sessionQueryPath(dir), query, { mode: 0o600 });
       } catch {
         // the session is ending
       }

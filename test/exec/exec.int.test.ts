@@ -49,6 +49,17 @@ describe('headroom exec', () => {
     expect(exec(['--', 'kill -KILL $$']).code).toBe(137);
   });
 
+  it('SIGTERM sent to headroom reaches the command; a SIGINT to headroom alone does not end it', async () => {
+    const child = spawn(process.execPath, [CLI, 'exec', '--', 'sleep', '30'], { cwd: dir, env: { ...process.env, HEADROOM_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    await new Promise((r) => setTimeout(r, 800));
+    child.kill('SIGINT');
+    const early = await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running'), 800))]);
+    expect(early).toBe('still running');
+    child.kill('SIGTERM');
+    expect(await exited).toBe(143);
+  });
+
   it('binary output passes through byte for byte, however large', () => {
     const bytes = Buffer.alloc(300_000);
     for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919) % 256;
