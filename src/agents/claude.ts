@@ -28,7 +28,7 @@ export const claude: Agent = {
 /**
  * Routes Claude Code through the proxy, and adds the source-compression hook as a session-only
  * `--settings` file (the user's own settings files still apply). A user who passes their own
- * `--settings` keeps it alone: Claude Code reads one such flag.
+ * `--settings` keeps it alone: headroom does not put a second one next to it.
  */
 function launchClaude({ proxyUrl, args, sourceHook }: LaunchContext): Launch {
   const env = { ANTHROPIC_BASE_URL: proxyUrl };

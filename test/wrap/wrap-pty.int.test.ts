@@ -371,6 +371,10 @@ describe.concurrent('headroom wrap under a real terminal (built CLI, fake agents
       expect(r.out).toMatch(/ARGS \[--settings\] \[[^\]]*\/sessions\/[0-9a-f-]+\/claude-settings\.json\] \[-p\] \[why does it fail\?\] \[--no-status\]/);
       const plain = await w.wrapPlain(['claude', '--no-exec-hook', '--', '-p', 'why?'], { PATH: `${dir}:${process.env.PATH ?? ''}` });
       expect(plain.out).toContain('ARGS [-p] [why?]\n');
+      // The user's own --settings: no second one, and wrap says why at exit.
+      const own = await w.wrapPlain(['claude', '--', '--settings', 'mine.json', '-p', 'why?'], { PATH: `${dir}:${process.env.PATH ?? ''}` });
+      expect(own.out).toContain('ARGS [--settings] [mine.json] [-p] [why?]\n');
+      expect(own.err).toContain('big command outputs are not compressed at the source: you passed --settings');
     });
 
     it('an option headroom does not know, before --: exit 2', async ({ onTestFinished }) => {
