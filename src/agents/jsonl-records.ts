@@ -268,7 +268,7 @@ class BoundedJson {
       if (typeof value !== 'string') throw new Error('bad key');
       top.key = value;
     } else {
-      top.value[top.key] = value;
+      setOwn(top.value, top.key, value);
       top.key = undefined;
     }
   }
@@ -280,8 +280,13 @@ export function boundedInput(input: unknown): unknown {
   if (typeof input === 'string') return keepOutput(input);
   if (!isObject(input)) return input;
   const out: Json = {};
-  for (const [k, v] of Object.entries(input)) out[k] = typeof v === 'string' || v instanceof CutText ? boundedInput(v) : v;
+  for (const [k, v] of Object.entries(input)) setOwn(out, k, typeof v === 'string' || v instanceof CutText ? boundedInput(v) : v);
   const size = JSON.stringify(out).length;
   return size > 4 * OUTPUT_KEEP_CHARS ? keepOutput(JSON.stringify(out)) : out;
 }
 
+
+/** `obj[key] = value` as JSON.parse does it: a key such as "__proto__" becomes an own property, never the prototype. */
+function setOwn(obj: Json, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+}
