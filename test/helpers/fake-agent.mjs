@@ -139,13 +139,14 @@ switch (mode) {
   case 'ask':
     await ask();
     break;
+  // READY only once raw mode is on: a key typed before it would meet the cooked line discipline.
   case 'echo':
-    out('READY\r\n');
     onKeys((d) => process.stdout.write(d));
+    out('READY\r\n');
     break;
   case 'keys':
-    out('READY\r\n');
     onKeys((d) => out(`KEYS ${d.toString('hex')}\r\n`));
+    out('READY\r\n');
     break;
   case 'size': {
     const size = () => out(`SIZE ${process.stdout.rows} ${process.stdout.columns}\r\n`);
