@@ -87,7 +87,7 @@ Examples:
 program
   .command('hook', { hidden: true })
   .description('Run by an agent as a per-session hook that `headroom wrap` installed (reads the hook input on stdin).')
-  .argument('<event>', 'claude-post-tool-use')
+  .argument('<event>', 'the hook event, e.g. claude-post-tool-use')
   .action(async (event: string) => {
     const { hookCommand } = await import('./cli/hook-command.js');
     await hookCommand(event);

@@ -1,4 +1,7 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { compressOutput } from '../exec/exec.js';
+import { DEFAULT_MIN_TOKENS } from '../exec/source-compress.js';
+import { recordSourceSaving } from '../exec/source-log.js';
 import { claudeUserTexts } from './claude-transcript.js';
 import { isObject, str, type Json } from './transcript.js';
 
@@ -50,6 +53,21 @@ export function cutBashOutput(input: unknown): BashHookInput | undefined {
 export function replacedOutput(call: BashHookInput, text: string): Json {
   const { persistedOutputPath: _path, persistedOutputSize: _size, ...rest } = call.response;
   return { hookSpecificOutput: { hookEventName: 'PostToolUse', updatedToolOutput: { ...rest, stdout: text } } };
+}
+
+/**
+ * `headroom hook claude-post-tool-use`: the compressed whole output as the Bash tool's output, or
+ * undefined to leave Claude Code's own preview (small output, headroom's own command, file gone).
+ */
+export async function claudePostToolUse(input: unknown, env: NodeJS.ProcessEnv): Promise<Json | undefined> {
+  const call = cutBashOutput(input);
+  if (!call) return undefined;
+  const bytes = statSync(call.fullOutputFile).size;
+  const query = env.HEADROOM_QUERY || (call.transcript ? latestClaudePrompt(call.transcript) : '');
+  const r = await compressOutput({ bytes, file: call.fullOutputFile }, { query, minTokens: DEFAULT_MIN_TOKENS, env, keepFile: true, maxChars: CLAUDE_BASH_MAX_CHARS });
+  if (!r.key || typeof r.printed !== 'string') return undefined;
+  recordSourceSaving(env, { by: 'claude-hook', tokensBefore: r.tokensBefore, tokensAfter: r.tokensAfter, key: r.key });
+  return replacedOutput(call, r.printed);
 }
 
 const TAIL_BYTES = 512 * 1024;
