@@ -3,12 +3,20 @@ import * as os from 'node:os';
 import { join } from 'node:path';
 import { needleInView } from '../../src/bench/needles.js';
 import { countTokens } from '../../src/compress/tokens.js';
-import { runClaude, shellThenAnswer, type AgentRun } from './agent-cli.js';
+import { runClaude, runCodex, runCopilot, shellThenAnswer, type AgentRun, type AgentRunOptions } from './agent-cli.js';
 import { ROOT } from './build-dist.js';
 import { startFakeUpstream } from './fake-upstream.js';
 
+/** The agents whose source compression is compared; each run gets its own CLI's runner. */
+export type SourceAgent = 'claude' | 'codex' | 'copilot';
+
+const RUNNERS: Record<SourceAgent, (opts: AgentRunOptions) => Promise<AgentRun>> = { claude: runClaude, codex: runCodex, copilot: runCopilot };
+
+/** The proxy upstream variable for each agent's wire format under wrap. */
+const UPSTREAM_ENV: Record<SourceAgent, string> = { claude: 'HEADROOM_ANTHROPIC_UPSTREAM', codex: 'HEADROOM_OPENAI_UPSTREAM', copilot: 'HEADROOM_OPENAI_UPSTREAM' };
+
 /**
- * What reaches the model when Claude Code runs a command whose output is a big real log (a
+ * What reaches the model when an agent (default Claude Code) runs a command whose output is a big real log (a
  * benchmark workload's tool output): Claude Code alone, through `headroom wrap` with the proxy
  * only (--no-exec-hook), and with source compression (the per-session hook).
  */
@@ -16,6 +24,7 @@ export type SourceMode = 'agent alone' | 'proxy only' | 'source';
 
 export interface SourceFigures {
   workload: string;
+  agent: SourceAgent;
   mode: SourceMode;
   outputTokens: number;
   /** Tokens of the tool output as the model got it. */
@@ -47,7 +56,7 @@ export function workloadOutput(id: string): { output: string; question: string; 
   return { output, question: fs.readFileSync(join(dir, 'question.txt'), 'utf8').trim(), needles: needles.filter((n) => needleInView(n, output)) };
 }
 
-export async function runSourceMode(id: string, mode: SourceMode): Promise<SourceFigures> {
+export async function runSourceMode(id: string, mode: SourceMode, agent: SourceAgent = 'claude'): Promise<SourceFigures> {
   const { output, question, needles } = workloadOutput(id);
   const root = fs.mkdtempSync(join(os.tmpdir(), 'headroom-source-'));
   const home = join(root, 'home');
@@ -66,10 +75,11 @@ export async function runSourceMode(id: string, mode: SourceMode): Promise<Sourc
     const wrap =
       mode === 'agent alone'
         ? undefined
-        : { headroomHome, env: { HEADROOM_ANTHROPIC_UPSTREAM: fake.url }, args: ['--no-ledger', ...(mode === 'proxy only' ? ['--no-exec-hook'] : [])] };
-    const run = await runClaude({ baseUrl: fake.url, prompt: question, home, cwd, timeoutMs: 120_000, ...(wrap ? { wrap } : {}) });
+        : { headroomHome, env: { [UPSTREAM_ENV[agent]]: fake.url }, args: ['--no-ledger', ...(mode === 'proxy only' ? ['--no-exec-hook'] : [])] };
+    const run = await RUNNERS[agent]({ baseUrl: fake.url, prompt: question, home, cwd, timeoutMs: 120_000, ...(wrap ? { wrap } : {}) });
     return {
       workload: id,
+      agent,
       mode,
       outputTokens: countTokens(output),
       seenTokens: countTokens(seen),
