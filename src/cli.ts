@@ -11,6 +11,13 @@ import { VERSION } from './version.js';
 // Each command's module is imported when it runs: loading all of them (tokenizer tables,
 // tree-sitter grammars, LanceDB) would slow every command down.
 
+// A reader that stops early (`headroom exec -- make | head`) closes the pipe: end quietly, as a
+// shell tool does, instead of a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(process.exitCode ?? 0);
+});
+
 /** Text gets a final newline; bytes (an input passed through) are written as they are. */
 function write(out: string | Buffer): void {
   if (typeof out !== 'string') process.stdout.write(out);
@@ -65,6 +72,7 @@ program
   .option('-q, --query <text>', 'what the output is read for (HEADROOM_QUERY; in `headroom wrap`, the latest user message)')
   .option('--min-tokens <n>', 'outputs smaller than this are printed unchanged (default 2000)')
   .option('--timeout <seconds>', 'stop the command after this long (SIGTERM, then SIGKILL)')
+  .option('--max-chars <n>', 'keep a compressed output under this many characters (HEADROOM_EXEC_MAX_CHARS; default no limit)')
   .passThroughOptions()
   .addHelpText(
     'after',
@@ -148,7 +156,7 @@ program
   .argument('[agent-args...]', "the agent's own arguments; options for the agent go after --")
   .option('--port <port>', 'port of the embedded proxy (default: a free one)')
   .option('--no-status', 'no status line (the agent gets every row)')
-  .option('--no-exec-hook', "do not compress big command outputs at the source (Claude Code's per-session Bash hook)")
+  .option('--no-exec-hook', 'do not compress big command outputs at the source (the per-session hook for Claude Code, Codex and Copilot CLI)')
   .option('--memory', 'shared project memory: recall into the agent\'s turns, memory_save/memory_search tools, "remember ..." captured from its transcript')
   .option('--anthropic-upstream <url>', "Anthropic API base (HEADROOM_ANTHROPIC_UPSTREAM; default the agent's own setting, else https://api.anthropic.com)")
   .option('--openai-upstream <url>', 'OpenAI API base (HEADROOM_OPENAI_UPSTREAM)')

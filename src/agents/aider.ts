@@ -13,6 +13,7 @@ export const aider: Agent = {
   binary: 'aider',
   install: 'python -m pip install aider-chat (or: pipx install aider-chat)',
   instructionFiles: ['CONVENTIONS.md'],
+  learnFile: 'CONVENTIONS.md',
   // A file in the project, not a folder; --chat-history-file / AIDER_CHAT_HISTORY_FILE moves it.
   transcriptDir: (env) => firstSet(env, 'AIDER_CHAT_HISTORY_FILE') ?? '.aider.chat.history.md',
   transcriptDepth: 0,

@@ -3,6 +3,7 @@ import { compressOutput } from '../exec/exec.js';
 import { DEFAULT_MIN_TOKENS } from '../exec/source-compress.js';
 import { recordSourceSaving } from '../exec/source-log.js';
 import { claudeUserTexts } from './claude-transcript.js';
+import { leaveAlone } from './source-hook.js';
 import { isObject, str, type Json } from './transcript.js';
 
 /**
@@ -20,14 +21,12 @@ import { isObject, str, type Json } from './transcript.js';
  */
 export const CLAUDE_BASH_MAX_CHARS = 28_000;
 
+// Shared with the other agents' hooks; still importable from here.
+export { leaveAlone };
+
 /** The settings file's content: one PostToolUse hook on Bash running `command`. */
 export function claudeHookSettings(command: string): Json {
   return { hooks: { PostToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command, timeout: 120 }] }] } };
-}
-
-/** Commands whose output must reach the model as it is: marked raw by the user, or headroom's own. */
-export function leaveAlone(command: string): boolean {
-  return /^\s*HEADROOM_RAW=1\b/.test(command) || /\bheadroom\s+(exec|retrieve)\b/.test(command);
 }
 
 export interface BashHookInput {

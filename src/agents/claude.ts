@@ -13,6 +13,7 @@ export const claude: Agent = {
   binary: 'claude',
   install: 'npm install -g @anthropic-ai/claude-code',
   instructionFiles: ['CLAUDE.local.md', 'CLAUDE.md'],
+  learnFile: 'CLAUDE.md',
   transcriptDir: (env) => (env.CLAUDE_CONFIG_DIR ? `${env.CLAUDE_CONFIG_DIR}/projects` : inHome(env, '.claude', 'projects')),
   transcriptDepth: 1,
   transcriptFile: claudeTranscriptFile,

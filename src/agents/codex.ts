@@ -1,7 +1,13 @@
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { codexHookRefusal } from './codex-args.js';
 import { readCodexEvents } from './codex-events.js';
+import { codexHookOverrides, codexLauncherScript } from './codex-hook.js';
 import { firstSet, inHome } from './env.js';
 import { codexTranscriptFile, codexUserTexts } from './codex-transcript.js';
-import { LaunchError, type Agent } from './types.js';
+import { shellQuote } from './shell-commands.js';
+import { LaunchError, type Agent, type Launch, type LaunchContext } from './types.js';
 
 /**
  * Codex CLI: user-agent `codex_exec/...` or `codex_cli_rs/...`, session in `session-id`.
@@ -15,6 +21,7 @@ export const codex: Agent = {
   binary: 'codex',
   install: 'npm install -g @openai/codex',
   instructionFiles: ['AGENTS.override.md', 'AGENTS.md'],
+  learnFile: 'AGENTS.md',
   transcriptDir: (env) => `${env.CODEX_HOME || inHome(env, '.codex')}/sessions`,
   transcriptDepth: 3,
   transcriptFile: codexTranscriptFile,
@@ -22,19 +29,34 @@ export const codex: Agent = {
   events: readCodexEvents,
   // Codex ignores OPENAI_BASE_URL; its upstream is the OpenAI default or --openai-upstream.
   upstreams: () => ({}),
-  launch: ({ proxyUrl, args, env }) => {
-    if (!firstSet(env, 'OPENAI_API_KEY')) {
-      throw new LaunchError(
-        'Codex goes through headroom with API-key auth: set OPENAI_API_KEY. (Sign-in with ChatGPT talks to ' +
-          "chatgpt.com's own backend, which headroom does not proxy.)",
-      );
-    }
-    const provider = `{name="headroom", base_url="${proxyUrl}/v1", wire_api="responses", env_key="OPENAI_API_KEY", supports_websockets=false}`;
-    return {
-      args: ['-c', 'model_provider="headroom"', '-c', `model_providers.headroom=${provider}`, ...args],
-      env: {},
-    };
-  },
+  launch: launchCodex,
   sentRequest: (h) => /^codex_/.test(String(h['user-agent'] ?? '')) || h.originator !== undefined,
   sessionHeaders: ['session-id', 'thread-id'],
 };
+
+/**
+ * Routes Codex through the proxy with a provider defined for this run, and, where it is safe (see
+ * codexHookRefusal), adds the per-session PreToolUse hook that runs big commands through
+ * `headroom exec` (codex-hook.ts), with the launcher it points them at in the session folder.
+ */
+function launchCodex({ proxyUrl, args, env, sourceHook }: LaunchContext): Launch {
+  if (!firstSet(env, 'OPENAI_API_KEY')) {
+    throw new LaunchError(
+      'Codex goes through headroom with API-key auth: set OPENAI_API_KEY. (Sign-in with ChatGPT talks to ' +
+        "chatgpt.com's own backend, which headroom does not proxy.)",
+    );
+  }
+  const provider = `{name="headroom", base_url="${proxyUrl}/v1", wire_api="responses", env_key="OPENAI_API_KEY", supports_websockets=false}`;
+  const route = ['-c', 'model_provider="headroom"', '-c', `model_providers.headroom=${provider}`];
+  if (!sourceHook) return { args: [...route, ...args], env: {} };
+  const why = codexHookRefusal(args);
+  if (why) return { args: [...route, ...args], env: {}, sourceHook: { installed: false, why } };
+  const launcher = join(sourceHook.dir, 'codex-headroom');
+  writeFileSync(launcher, codexLauncherScript(process.execPath, CLI), { mode: 0o700 });
+  chmodSync(launcher, 0o700);
+  const hook = `HEADROOM_CODEX_LAUNCHER=${shellQuote(launcher)} ${sourceHook.command('codex-pre-tool-use')}`;
+  return { args: [...route, ...codexHookOverrides(hook), ...args], env: {}, sourceHook: { installed: true } };
+}
+
+/** headroom's own CLI, which the launcher runs (dist/cli.js beside dist/agents/). */
+const CLI = fileURLToPath(new URL('../cli.js', import.meta.url));

@@ -41,6 +41,7 @@ export const gemini: Agent = {
   binary: 'gemini',
   install: 'npm install -g @google/gemini-cli',
   instructionFiles: ['GEMINI.md'],
+  learnFile: 'GEMINI.md',
   transcriptDir: (env) => inHome(env, '.gemini', 'tmp'),
   transcriptDepth: 2,
   transcriptFile: geminiTranscriptFile,

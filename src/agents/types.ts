@@ -28,6 +28,8 @@ export interface Launch {
   env: Record<string, string>;
   /** Whether a hook compresses big command outputs at the source in this launch (else why not). */
   sourceHook?: { installed: true } | { installed: false; why: string };
+  /** Removes what the agent keeps outside the session folder for this launch only; run once it has exited. */
+  cleanup?: () => void;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -60,6 +62,8 @@ export interface Agent {
   install: string;
   /** The instruction files it reads, most specific first. */
   instructionFiles: readonly string[];
+  /** The project instruction file `headroom learn` writes its rules into, relative to the project root. */
+  learnFile: string;
   /** Where it writes its session transcripts (relative paths are relative to the project). */
   transcriptDir(env: Env): string;
   /** How many folder levels below transcriptDir its transcripts sit (0: in it, or it is the file). */

@@ -1,4 +1,6 @@
 import { claudePostToolUse } from '../agents/claude-hook.js';
+import { codexPreToolUse } from '../agents/codex-hook.js';
+import { copilotPostToolUse } from '../agents/copilot-hook.js';
 import { CliError } from './exit-codes.js';
 
 /** What `headroom hook <event>` runs: the hook input (parsed JSON) in, the JSON answer out (undefined: no answer). */
@@ -7,6 +9,8 @@ type HookHandler = (input: unknown, env: NodeJS.ProcessEnv) => Promise<unknown>;
 /** The hooks `wrap` installs per session, by event name. */
 const HOOKS: Record<string, HookHandler> = {
   'claude-post-tool-use': claudePostToolUse,
+  'codex-pre-tool-use': codexPreToolUse,
+  'copilot-post-tool-use': copilotPostToolUse,
 };
 
 export const HOOK_EVENTS = Object.keys(HOOKS);

@@ -4,6 +4,7 @@ import { ConfigError, headroomHome } from '../config.js';
 import { loadPricing, type PriceTable } from '../pricing.js';
 import { LedgerReader, ledgerFiles, ledgerStats, StatsAggregator } from '../stats/ledger-stats.js';
 import { parseSince, SinceError } from '../stats/since.js';
+import { frameWriter } from '../tui/frames.js';
 import { CliError, EXIT } from './exit-codes.js';
 
 /** `headroom stats`: what headroom has saved, read from the ledger the proxy writes. */
@@ -33,24 +34,6 @@ function prices(): PriceTable {
     if (err instanceof ConfigError) throw new CliError(err.message, EXIT.usage);
     throw err;
   }
-}
-
-/**
- * Draws successive dashboards. On a terminal each frame replaces the last; into a pipe or file each changed
- * frame is appended. Frames are drawn here rather than by Ink's live renderer, which holds every frame back
- * until exit when it sees a CI environment.
- */
-function frameWriter(out: NodeJS.WriteStream): (frame: string) => void {
-  let shown = 0;
-  let last = '';
-  return (frame) => {
-    if (frame === last) return;
-    last = frame;
-    if (!out.isTTY) return void out.write(`${frame}\n\n`);
-    const erase = shown === 0 ? '' : shown >= (out.rows || 24) ? '\x1b[2J\x1b[H' : `\x1b[${shown}F\x1b[0J`;
-    out.write(`${erase}${frame}\n`);
-    shown = frame.split('\n').length;
-  };
 }
 
 /** Follows the ledger, redrawing the dashboard when it changes, until Ctrl-C. */

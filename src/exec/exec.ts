@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { headroomHome } from '../config.js';
 import { FileCcrStore } from '../compress/ccr-store.js';
@@ -15,6 +16,8 @@ export interface ExecOptions {
   query: string;
   minTokens: number;
   timeoutMs?: number;
+  /** Keep the compressed output under this many characters (for agents that cut longer outputs themselves). */
+  maxChars?: number;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   out?: NodeJS.WritableStream;
@@ -41,12 +44,13 @@ export interface ExecResult extends Omit<OutputResult, 'printed'> {
 export async function execCommand(opts: ExecOptions): Promise<ExecResult> {
   const env = opts.env ?? process.env;
   const out = opts.out ?? process.stdout;
-  const spillDir = join(headroomHome(env), 'tmp');
-  mkdirSync(spillDir, { recursive: true, mode: 0o700 });
-  const run = await runCaptured(opts.command, { cwd: opts.cwd, env, spillDir, ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
+  const run = await runCaptured(opts.command, { cwd: opts.cwd, env, spillDir: spillDir(env), ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
   let r: OutputResult;
   try {
-    r = await compressOutput(run.output, { query: opts.query, minTokens: opts.minTokens, env });
+    r = await compressOutput(run.output, { query: opts.query, minTokens: opts.minTokens, env, ...(opts.maxChars ? { maxChars: opts.maxChars } : {}) });
+  } catch {
+    // The store cannot be written (an agent's sandbox, a full disk): the output as it is, never lost.
+    r = { printed: run.output.buffer ?? readFileSync(run.output.file!), tokensBefore: 0, tokensAfter: 0 };
   } finally {
     run.output.discard();
   }
@@ -54,6 +58,17 @@ export async function execCommand(opts: ExecOptions): Promise<ExecResult> {
   await new Promise<void>((resolve, reject) => out.write(printed, (err) => (err ? reject(err) : resolve())));
   if (result.key) recordSourceSaving(env, { by: 'exec', tokensBefore: result.tokensBefore, tokensAfter: result.tokensAfter, key: result.key });
   return { exit: run.exit, timedOut: run.timedOut, ...result };
+}
+
+/** Where output too big for memory goes: HEADROOM_HOME/tmp, or the system's temp dir when that cannot be written. */
+function spillDir(env: NodeJS.ProcessEnv): string {
+  const dir = join(headroomHome(env), 'tmp');
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    return dir;
+  } catch {
+    return tmpdir();
+  }
 }
 
 /**

@@ -52,24 +52,28 @@ export function compressSourceText(text: string, opts: { query: string; minToken
 
 /**
  * Cuts a (compressed) text to at most `maxChars` by whole lines, for agents that would cut it
- * again themselves: the first and last lines, then lines with the query's words or a failure,
- * in their order, with a marker naming `key` for each gap.
+ * again themselves: the first and last lines, then lines with the query's words (rarer words
+ * weigh more) or a failure, in their order, with a marker naming `key` for each gap.
  */
 export function fitToChars(text: string, maxChars: number, query: string, key: string): string {
   if (text.length <= maxChars) return text;
   const lines = text.split('\n');
-  const terms = queryTerms(query);
-  const score = (line: string): number => {
-    const lower = line.toLowerCase();
-    return terms.filter((t) => lower.includes(t)).length * 2 + (FAILURE_LINE_RE.test(line) ? 1 : 0);
-  };
-  const edge = 15;
-  const order = lines.map((line, i) => ({ i, s: i < edge || i >= lines.length - edge ? 100 : score(line) })).filter((x) => x.s > 0);
+  const lowered = lines.map((l) => l.toLowerCase());
+  // A query word found on few lines says more than one found on most (inverse line frequency).
+  const weights = queryTerms(query).map((t) => {
+    const n = lowered.reduce((k, l) => k + (l.includes(t) ? 1 : 0), 0);
+    return { t, w: n === 0 ? 0 : Math.log(1 + lines.length / n) };
+  });
+  const score = (line: string, i: number): number =>
+    weights.reduce((sum, { t, w }) => sum + (lowered[i]!.includes(t) ? w : 0), 0) + (FAILURE_LINE_RE.test(line) ? 1 : 0);
+  // The first and last lines, fewer of them in a small budget (15 each from 27,000 characters up).
+  const edge = Math.max(2, Math.min(15, Math.floor(maxChars / 1800)));
+  const order = lines.map((line, i) => ({ i, s: i < edge || i >= lines.length - edge ? 1e9 : score(line, i) })).filter((x) => x.s > 0);
   order.sort((a, b) => b.s - a.s || a.i - b.i);
   const keep = new Set<number>();
-  // Room for the markers: a gap marker is about 70 characters.
   let used = 0;
   for (const { i } of order) {
+    // Room for the markers: a gap marker is about 70 characters.
     const cost = Math.min(lines[i]!.length, 1000) + 72;
     if (used + cost > maxChars) continue;
     keep.add(i);
@@ -88,5 +92,7 @@ export function fitToChars(text: string, maxChars: number, query: string, key: s
     out.push(line.length > 1000 ? `${line.slice(0, 1000)} [… ${line.length - 1000} more characters]` : line);
   }
   if (gap > 0) out.push(omitted(gap, 'line', key));
-  return out.join('\n');
+  const fitted = out.join('\n');
+  // The estimate above can miss when many runs close up; a smaller budget then.
+  return fitted.length <= maxChars || maxChars < 500 ? fitted : fitToChars(text, Math.floor(maxChars * 0.9), query, key);
 }

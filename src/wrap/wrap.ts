@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Agent } from '../agents/index.js';
+import type { Agent, Launch } from '../agents/index.js';
 import { loadPricing } from '../pricing.js';
 import type { UpstreamName } from '../proxy/routes.js';
 import { definedOnly, startProxy, type ProxyOptions, type RunningProxy } from '../proxy/server.js';
@@ -104,10 +104,11 @@ export async function wrap(opts: WrapOptions): Promise<WrapResult> {
   };
   const sourceTimer = setInterval(followSource, 1000);
   let exit: ExitStatus;
+  let launch: Launch | undefined;
   try {
     const interactive = stdin.isTTY === true && stdout.isTTY === true;
     const sourceHook = opts.execHook === false ? undefined : { dir: sessionDir.dir, command: sessionDir.hookCommand };
-    const launch = agent.launch({ proxyUrl: proxy.url, args: opts.args, env, interactive, ...(sourceHook ? { sourceHook } : {}) });
+    launch = agent.launch({ proxyUrl: proxy.url, args: opts.args, env, interactive, ...(sourceHook ? { sourceHook } : {}) });
     if (launch.sourceHook && !launch.sourceHook.installed) proxyLog.push(`big command outputs are not compressed at the source: ${launch.sourceHook.why}`);
     const childEnv = setVariables({ ...env, ...launch.env, ...sessionDir.env(env.PATH), HEADROOM_PROXY_URL: proxy.url, HEADROOM_WRAP_SESSION: wrapSession });
     if (interactive) {
@@ -121,6 +122,7 @@ export async function wrap(opts: WrapOptions): Promise<WrapResult> {
   } finally {
     clearInterval(sourceTimer);
     followSource();
+    launch?.cleanup?.();
     sessionDir.remove();
     sessionDir = undefined;
     await proxy.close();

@@ -35,6 +35,23 @@ describe('agent launch', () => {
     expect(() => launch('codex')).toThrow(/OPENAI_API_KEY/);
   });
 
+  it('Codex: the source hook (a trusted PreToolUse hook and its launcher) only where Codex asks about nothing and runs unsandboxed', () => {
+    const sourceHook = { dir: sessionDir, command: (event: string) => `run-hook ${event}` };
+    const codexLaunch = (args: string[]) => agentNamed('codex')!.launch({ proxyUrl, args, env: { OPENAI_API_KEY: 'sk-x' }, interactive: false, sourceHook });
+    const l = codexLaunch(['exec', '-s', 'danger-full-access', 'hi']);
+    expect(l.sourceHook).toEqual({ installed: true });
+    const launcher = join(sessionDir, 'codex-headroom');
+    const hook = `HEADROOM_CODEX_LAUNCHER='${launcher}' run-hook codex-pre-tool-use`;
+    expect(l.args.slice(4, 8)).toEqual(['-c', `hooks.PreToolUse=[{matcher="Bash",hooks=[{type="command",command=${JSON.stringify(hook)},timeout=30}]}]`, '-c', expect.stringMatching(/^hooks\.state=\{"\/<session-flags>\/config\.toml:pre_tool_use:0:0"=\{trusted_hash="sha256:[0-9a-f]{64}"\}\}$/)]);
+    expect(l.args.slice(8)).toEqual(['exec', '-s', 'danger-full-access', 'hi']);
+    expect(fs.readFileSync(launcher, 'utf8')).toMatch(/^#!\/bin\/sh\nHEADROOM_EXEC_MAX_CHARS=\d+ HEADROOM_EXEC_ATTACH_TTY=1 exec /);
+    for (const args of [['hi'], ['exec', 'hi'], ['-a', 'on-request', '-s', 'danger-full-access']]) {
+      const refused = codexLaunch(args);
+      expect(refused.sourceHook).toMatchObject({ installed: false, why: expect.any(String) });
+      expect(refused.args.some((a) => a.startsWith('hooks.'))).toBe(false);
+    }
+  });
+
   it('Copilot CLI: only bring-your-own-key mode, OpenAI or Anthropic', () => {
     expect(() => launch('copilot')).toThrow(/cannot proxy[\s\S]*COPILOT_PROVIDER_BASE_URL/);
     const openaiEnv = { COPILOT_PROVIDER_BASE_URL: 'https://api.openai.com/v1' };
@@ -76,5 +93,18 @@ describe('agent launch', () => {
     expect(upstreamFromBaseUrl('http://localhost:8000')).toBe('http://localhost:8000');
     expect(upstreamFromBaseUrl('not a url')).toBeUndefined();
     expect(upstreamFromBaseUrl(undefined)).toBeUndefined();
+  });
+
+  it('Copilot CLI: the source hook is a plugin folder for this run, next to any the user passes', () => {
+    const env = { COPILOT_PROVIDER_BASE_URL: 'https://api.openai.com/v1' };
+    const sourceHook = { dir: sessionDir, command: (event: string) => `run-hook ${event}` };
+    const l = agentNamed('copilot')!.launch({ proxyUrl, args: ['--plugin-dir', '/mine', '-p', 'hi'], env, interactive: false, sourceHook });
+    const dir = join(sessionDir, 'copilot-plugin');
+    expect(l.args).toEqual(['--plugin-dir', dir, '--plugin-dir', '/mine', '-p', 'hi']);
+    expect(l.env).toEqual({ COPILOT_PROVIDER_BASE_URL: `${proxyUrl}/v1` });
+    expect(l.sourceHook).toEqual({ installed: true });
+    expect(JSON.parse(fs.readFileSync(join(dir, 'plugin.json'), 'utf8'))).toMatchObject({ name: 'headroom', hooks: 'hooks.json' });
+    expect(JSON.parse(fs.readFileSync(join(dir, 'hooks.json'), 'utf8'))).toEqual({ version: 1, hooks: { postToolUse: [{ type: 'command', bash: 'run-hook copilot-post-tool-use', timeoutSec: 120 }] } });
+    expect(launch('copilot', env).args).toEqual(['--flag', 'x']);
   });
 });

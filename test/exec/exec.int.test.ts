@@ -140,4 +140,23 @@ describe('headroom exec', () => {
     expect(r.code).toBe(2);
     expect(r.err).toContain('command');
   });
+
+  it('--max-chars keeps a compressed output under the limit; HEADROOM_EXEC_ATTACH_TTY=1 on a terminal runs the command attached, its output unchanged', async () => {
+    const big = `for i in $(seq 1 6000); do echo "2026-11-21T10:00:00Z INFO worker-$((i % 7)) request $i served in $((i % 13)) ms"; done; echo '2026-11-21T10:00:01Z FATAL db: disk full on /var/lib/db'; seq 1 3000 | sed 's/^/2026-11-21T10:00:02Z INFO retry /'`;
+    const capped = exec(['--max-chars', '3000', '--', big]);
+    const text = capped.out.toString();
+    expect(text.length).toBeLessThanOrEqual(3000 + 300);
+    expect(text).toContain('FATAL db: disk full on /var/lib/db');
+    expect(text).toMatch(/headroom retrieve [0-9a-f]{16}/);
+
+    const { runInOuterPty } = await import('../helpers/pty-run.js');
+    const run = runInOuterPty(process.execPath, [CLI, 'exec', '--', 'tty; seq 1 30000 | tail -1'], { env: { ...process.env, HEADROOM_HOME: home, HEADROOM_EXEC_ATTACH_TTY: '1' }, cwd: dir });
+    try {
+      expect((await run.exited).exitCode).toBe(0);
+      await run.waitFor(/\/dev\/pts\/\d+\r?\n30000/);
+      expect(run.output()).not.toContain('headroom retrieve');
+    } finally {
+      run.dispose();
+    }
+  }, 60_000);
 });

@@ -250,14 +250,15 @@ export function answerWith(text: string): Script {
  * `answer(output)`. Side requests without tools get what they need: Gemini CLI's routing call a
  * route, others (Claude Code's session title) a title.
  */
-export function shellThenAnswer(command: string, answer: (output: string) => string): Script {
+export function shellThenAnswer(command: string, answer: (output: string) => string, opts: { liftCodexCap?: boolean } = {}): Script {
+  const lift = opts.liftCodexCap ?? true;
   return (call) => {
     if (isGeminiRoutingCall(call)) return GEMINI_ROUTE;
     const last = call.toolOutputs[call.toolOutputs.length - 1];
     if (last !== undefined) return answer(last);
     if (call.toolNames.includes('Bash')) return { toolCalls: [{ name: 'Bash', input: { command, description: 'Run the command' } }] };
-    // max_output_tokens lifts exec_command's own cap (about 10k tokens) on what it returns.
-    if (call.toolNames.includes('exec_command')) return { toolCalls: [{ name: 'exec_command', input: { cmd: command, max_output_tokens: 200_000 } }] };
+    // max_output_tokens lifts exec_command's own cap (about 10,000 bytes) on what it returns; liftCodexCap: false keeps it.
+    if (call.toolNames.includes('exec_command')) return { toolCalls: [{ name: 'exec_command', input: { cmd: command, ...(lift ? { max_output_tokens: 200_000 } : {}) } }] };
     // Copilot CLI.
     if (call.toolNames.includes('bash')) return { toolCalls: [{ name: 'bash', input: { command, description: 'Run the command' } }] };
     // Gemini CLI (declared in yolo mode only).

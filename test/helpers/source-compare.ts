@@ -33,7 +33,7 @@ export interface SourceFigures {
   needlesSeen: number;
   run: AgentRun;
   seen: string;
-  /** What wrap left under HEADROOM_HOME/sessions after the agent exited (nothing, if it cleans up). */
+  /** What wrap left behind after the agent exited (nothing, if it cleans up): under HEADROOM_HOME/sessions, and Copilot's data folder for the session's plugin. */
   leftInSessions: string[];
 }
 
@@ -56,7 +56,20 @@ export function workloadOutput(id: string): { output: string; question: string; 
   return { output, question: fs.readFileSync(join(dir, 'question.txt'), 'utf8').trim(), needles: needles.filter((n) => needleInView(n, output)) };
 }
 
-export async function runSourceMode(id: string, mode: SourceMode, agent: SourceAgent = 'claude'): Promise<SourceFigures> {
+export interface SourceRunOptions {
+  /** An execpolicy rules file for Codex's CODEX_HOME/rules (e.g. one that forbids `cat`). */
+  codexRules?: string;
+  /** The command the model runs; default `cat output.log`. */
+  command?: string;
+  /** Called with HEADROOM_HOME and what the model saw after the run, before the folders go (e.g. to retrieve an original). */
+  afterRun?: (headroomHome: string, seen: string) => void;
+}
+
+/**
+ * One run of `agent` in one mode. The model asks for no larger output budget than the agent's
+ * default, so Codex cuts the output as it does by default.
+ */
+export async function runSourceMode(id: string, mode: SourceMode, agent: SourceAgent = 'claude', opts: SourceRunOptions = {}): Promise<SourceFigures> {
   const { output, question, needles } = workloadOutput(id);
   const root = fs.mkdtempSync(join(os.tmpdir(), 'headroom-source-'));
   const home = join(root, 'home');
@@ -64,12 +77,20 @@ export async function runSourceMode(id: string, mode: SourceMode, agent: SourceA
   const headroomHome = join(root, 'headroom');
   for (const d of [home, cwd, headroomHome]) fs.mkdirSync(d);
   fs.writeFileSync(join(cwd, 'output.log'), output);
+  if (opts.codexRules) {
+    fs.mkdirSync(join(home, '.codex', 'rules'), { recursive: true });
+    fs.writeFileSync(join(home, '.codex', 'rules', 'default.rules'), opts.codexRules);
+  }
   let seen = '';
   const fake = await startFakeUpstream(
-    shellThenAnswer('cat output.log', (out) => {
-      seen = out;
-      return 'Read it.';
-    }),
+    shellThenAnswer(
+      opts.command ?? 'cat output.log',
+      (out) => {
+        seen = out;
+        return 'Read it.';
+      },
+      { liftCodexCap: false },
+    ),
   );
   try {
     const wrap =
@@ -77,6 +98,7 @@ export async function runSourceMode(id: string, mode: SourceMode, agent: SourceA
         ? undefined
         : { headroomHome, env: { [UPSTREAM_ENV[agent]]: fake.url }, args: ['--no-ledger', ...(mode === 'proxy only' ? ['--no-exec-hook'] : [])] };
     const run = await RUNNERS[agent]({ baseUrl: fake.url, prompt: question, home, cwd, timeoutMs: 120_000, ...(wrap ? { wrap } : {}) });
+    opts.afterRun?.(headroomHome, seen);
     return {
       workload: id,
       agent,
@@ -87,7 +109,7 @@ export async function runSourceMode(id: string, mode: SourceMode, agent: SourceA
       needlesSeen: needles.filter((n) => needleInView(n, seen)).length,
       run,
       seen,
-      leftInSessions: fs.existsSync(join(headroomHome, 'sessions')) ? fs.readdirSync(join(headroomHome, 'sessions')) : [],
+      leftInSessions: [join(headroomHome, 'sessions'), join(home, '.copilot/plugin-data/_direct')].flatMap((d) => (fs.existsSync(d) ? fs.readdirSync(d).map((f) => join(d, f)) : [])),
     };
   } finally {
     await fake.close();

@@ -1,0 +1,108 @@
+import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { compressOutput } from '../exec/exec.js';
+import { DEFAULT_MIN_TOKENS } from '../exec/source-compress.js';
+import { recordSourceSaving } from '../exec/source-log.js';
+import { copilotUserTexts } from './copilot-transcript.js';
+import { inHome } from './env.js';
+import { latestUserText, leaveAlone, sessionQuery } from './source-hook.js';
+import { isObject, str, type Json } from './transcript.js';
+
+/**
+ * GitHub Copilot CLI's per-session source compression. `wrap` passes Copilot a plugin folder for
+ * this run only (`--plugin-dir`) whose postToolUse hook runs `headroom hook copilot-post-tool-use`.
+ * When a bash output is too big, Copilot saves it to a file and shows the model a 500-character
+ * preview naming that file; the hook reads the whole output there and answers with the compressed
+ * text (`modifiedResult`), which replaces what the model sees. The command itself ran in Copilot's
+ * own shell, under the user's own permission rules, unchanged.
+ */
+
+/**
+ * Copilot cuts a bash result longer than 20,480 characters (20 KB) to a preview. It does not cut
+ * a hook's answer again, but headroom keeps the answer within the same budget: one command's output
+ * never takes more of the context than Copilot itself would give it.
+ */
+export const COPILOT_BASH_MAX_CHARS = 20_000;
+
+/** The files of the session's plugin folder: `plugin.json` naming `hooks.json`, one postToolUse hook running `command`. */
+export function copilotPluginFiles(command: string): Record<'plugin.json' | 'hooks.json', Json> {
+  return {
+    'plugin.json': { name: 'headroom', version: '1.0.0', description: 'headroom: big command outputs compressed for the model', hooks: 'hooks.json' },
+    'hooks.json': { version: 1, hooks: { postToolUse: [{ type: 'command', bash: command, timeoutSec: 120 }] } },
+  };
+}
+
+/**
+ * Copilot keeps a folder per plugin folder under its home, `plugin-data/_direct/<sha256 of the
+ * plugin's source>`, and leaves it there (empty) after the run: the one to remove with the session.
+ */
+export function copilotPluginDataDir(env: NodeJS.ProcessEnv, pluginDir: string): string {
+  const id = createHash('sha256').update(JSON.stringify({ source: 'local', path: pluginDir })).digest('hex');
+  return join(copilotHome(env), 'plugin-data', '_direct', id);
+}
+
+export interface CopilotBashCut {
+  command: string;
+  /** The file holding the whole output, which Copilot saved when it cut it for the model. */
+  fullOutputFile: string;
+  /** Copilot's last line on the call, e.g. `<shellId: 0 completed with exit code 1>`, kept in the answer. */
+  status?: string;
+  resultType: string;
+  session?: string;
+}
+
+// "Output too large to read at once (283.5 KB). Saved to: /tmp/1795...-copilot-tool-output-...txt"
+const CUT_RE = /^Output too large to read at once \([^)\n]*\)\. Saved to: ([^\n]+)\n/;
+const STATUS_RE = /\n(<[^<>\n]*exit code[^<>\n]*>)\s*$/;
+
+/** The bash call in a postToolUse hook input whose output Copilot cut, or undefined for anything else. */
+export function cutCopilotBashOutput(input: unknown): CopilotBashCut | undefined {
+  if (!isObject(input) || input.toolName !== 'bash') return undefined;
+  const args = isObject(input.toolArgs) ? input.toolArgs : {};
+  const result = isObject(input.toolResult) ? input.toolResult : {};
+  const command = str(args.command) ?? '';
+  const text = str(result.textResultForLlm) ?? '';
+  const file = CUT_RE.exec(text)?.[1]?.trim();
+  // Only a file Copilot itself wrote: a command's own output may quote that sentence.
+  if (!file || !basename(file).includes('copilot-tool-output-') || leaveAlone(command)) return undefined;
+  const status = STATUS_RE.exec(text)?.[1];
+  return {
+    command,
+    fullOutputFile: file,
+    resultType: str(result.resultType) ?? 'success',
+    ...(status ? { status } : {}),
+    ...(str(input.sessionId) ? { session: str(input.sessionId)! } : {}),
+  };
+}
+
+/** The hook's answer: `text` (and Copilot's status line) as what the model gets from the call. */
+export function copilotAnswer(call: CopilotBashCut, text: string): Json {
+  const body = call.status ? `${text.replace(/\n*$/, '')}\n${call.status}` : text;
+  return { modifiedResult: { resultType: call.resultType, textResultForLlm: body } };
+}
+
+/**
+ * `headroom hook copilot-post-tool-use`: the compressed whole output as the bash call's result, or
+ * undefined to leave Copilot's own preview (output not cut, headroom's own command, file gone).
+ */
+export async function copilotPostToolUse(input: unknown, env: NodeJS.ProcessEnv): Promise<Json | undefined> {
+  const call = cutCopilotBashOutput(input);
+  if (!call) return undefined;
+  const bytes = statSync(call.fullOutputFile).size;
+  const query = sessionQuery(env) || (call.session ? latestCopilotPrompt(env, call.session) : '');
+  const r = await compressOutput({ bytes, file: call.fullOutputFile }, { query, minTokens: DEFAULT_MIN_TOKENS, env, keepFile: true, maxChars: COPILOT_BASH_MAX_CHARS });
+  if (!r.key || typeof r.printed !== 'string') return undefined;
+  recordSourceSaving(env, { by: 'copilot-hook', tokensBefore: r.tokensBefore, tokensAfter: r.tokensAfter, key: r.key });
+  return copilotAnswer(call, r.printed);
+}
+
+/** The user's latest prompt in the Copilot session's own event log, or ''. */
+export function latestCopilotPrompt(env: NodeJS.ProcessEnv, session: string): string {
+  if (!/^[\w.-]+$/.test(session) || session.startsWith('.')) return '';
+  return latestUserText(join(copilotHome(env), 'session-state', session, 'events.jsonl'), copilotUserTexts);
+}
+
+function copilotHome(env: NodeJS.ProcessEnv): string {
+  return env.COPILOT_HOME || inHome(env, '.copilot');
+}
