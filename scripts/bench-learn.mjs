@@ -6,10 +6,16 @@
 //    (fixtures/sessions/learn/<agent>/, read by the agents' real readers) against
 //    fixtures/sessions/learn/expected-rules.json: per agent, and for all agents mined together.
 //    A found rule is right when its key, kind and failing/fixing templates match an expected one.
+// 3. End to end: `headroom learn --json` (discovery, the real readers, mining, planning) on `--mb`
+//    megabytes of transcripts in the agents' own formats and folders: copies of the recorded
+//    sessions, each with its own session id, under a temp home. Wall time and peak RSS (VmHWM).
 // 2. Mining throughput and memory: `--mb` megabytes of tool output (default 100) as events of many
 //    sessions (failures, fixes, corrections, noise) through the Miner alone (reading is the readers').
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
-import { join } from 'node:path';
+import * as os from 'node:os';
+import { dirname, join } from 'node:path';
 import { emptyCounts } from '../dist/agents/events.js';
 import { commandKey } from '../dist/learn/commands.js';
 import { Miner } from '../dist/learn/miner.js';
@@ -90,6 +96,9 @@ for (const m of results.missing) log(`  missing reader: ${m}`);
 results.throughput = throughput(MB);
 const t = results.throughput;
 log(`Mining ${t.mb} MB of tool output (${t.events} events, ${t.sessions} sessions): ${t.seconds.toFixed(2)} s, heap growth ${t.heapGrowthMB.toFixed(1)} MB, ${t.rules} rules`);
+results.endToEnd = await endToEnd(MB);
+const e = results.endToEnd;
+log(`headroom learn end to end on ${e.mb.toFixed(0)} MB of transcripts (${e.files} files of 4 agents): ${e.seconds.toFixed(2)} s, peak RSS ${e.peakRssMB} MB, ${e.rules} rules, exit ${e.exit}`);
 if (json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
 if (results.missing.length > 0 || present.length === 0) process.exitCode = 1;
 
@@ -137,4 +146,54 @@ function throughput(mb) {
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   global.gc?.();
   return { mb, events, sessions, seconds, heapGrowthMB: (process.memoryUsage().heapUsed - before) / 1024 / 1024, rules: rules.length };
+}
+
+/** Copies of the recorded sessions, each with its own id, where each agent keeps them, until `mb` megabytes. */
+function writeTranscripts(home, project, mb) {
+  const recorded = /\/tmp\/headroom-learn[-A-Za-z0-9]*\/project/g;
+  const sources = ['claude', 'codex', 'copilot', 'gemini'].flatMap((agent) => transcripts(join(ROOT, agent)).map((file) => ({ agent, text: fs.readFileSync(file, 'utf8').replace(recorded, project) })));
+  const place = { claude: (id) => `.claude/projects/-project/${id}.jsonl`, codex: (id) => `.codex/sessions/2026/11/21/rollout-${id}.jsonl`, copilot: (id) => `.copilot/session-state/${id}/events.jsonl`, gemini: (id) => `.gemini/tmp/project/chats/session-${id}.jsonl` };
+  fs.mkdirSync(join(home, '.gemini/tmp/project'), { recursive: true });
+  fs.writeFileSync(join(home, '.gemini/tmp/project/.project_root'), project);
+  let bytes = 0;
+  let files = 0;
+  for (let n = 0; bytes < mb * 1024 * 1024; n++) {
+    const { agent, text } = sources[n % sources.length];
+    const old = /"(?:sessionId|session_id|id)":"([0-9a-f-]{36})"/.exec(text)?.[1];
+    const id = randomUUID();
+    const copy = old ? text.split(old).join(id) : text;
+    const path = join(home, place[agent](id));
+    fs.mkdirSync(dirname(path), { recursive: true });
+    fs.writeFileSync(path, copy);
+    bytes += Buffer.byteLength(copy);
+    files++;
+  }
+  return { bytes, files };
+}
+
+async function endToEnd(mb) {
+  const root = fs.mkdtempSync(join(os.tmpdir(), 'headroom-bench-learn-'));
+  try {
+    const home = join(root, 'home');
+    const project = join(root, 'project');
+    fs.mkdirSync(project, { recursive: true });
+    const { bytes, files } = writeTranscripts(home, project, mb);
+    const cli = new URL('../dist/cli.js', import.meta.url).pathname;
+    const start = process.hrtime.bigint();
+    const child = spawn(process.execPath, [cli, 'learn', '--json'], { cwd: project, env: { PATH: process.env.PATH, HOME: home, HEADROOM_HOME: join(root, 'headroom') } });
+    let out = '';
+    let peak = 0;
+    child.stdout.on('data', (d) => (out += d));
+    const sample = setInterval(() => {
+      const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (m) peak = Math.max(peak, Number(m[1]));
+    }, 20);
+    const exit = await new Promise((done) => child.on('exit', (code) => done(code)));
+    clearInterval(sample);
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    const rules = exit === 0 ? JSON.parse(out).rules.length : 0;
+    return { mb: bytes / 1024 / 1024, files, seconds, peakRssMB: Math.round(peak / 1024), rules, exit };
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { memoryCommand } from './cli/memory-command.js';
+import { learnCommand } from './cli/learn-command.js';
 import { statsCommand } from './cli/stats-command.js';
 import { mcpCommand } from './cli/mcp-command.js';
 import { AGENTS } from './agents/index.js';
@@ -192,6 +193,7 @@ Examples:
 
 program.addCommand(memoryCommand());
 program.addCommand(statsCommand());
+program.addCommand(learnCommand());
 program.addCommand(mcpCommand());
 
 try {
