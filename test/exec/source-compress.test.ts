@@ -22,10 +22,23 @@ describe('fitToChars', () => {
     expect(keysInText(out)).toEqual([KEY]);
   });
 
-  it('cuts a single huge line', () => {
-    const out = fitToChars(`${'y'.repeat(50_000)}\nend`, 3000, '', KEY);
+  it('cuts a huge line into pieces and keeps the pieces that hold the query or a failure', () => {
+    const items = Array.from({ length: 2000 }, (_, i) => (i === 1234 ? '{"name":"cookie-signature","version":"1.0.6","deprecated":"use 1.2.2"}' : `{"name":"pkg-${i}","version":"1.0.${i}"}`));
+    const json = `[${items.join(',')}]`;
+    const out = fitToChars(`${json}\nend`, 3000, 'which package is deprecated?', KEY);
     expect(out.length).toBeLessThanOrEqual(3000);
-    expect(out).toContain('more characters');
+    expect(out).toContain('"deprecated":"use 1.2.2"');
+    expect(out.startsWith('[{"name":"pkg-0"')).toBe(true);
+    expect(out).toMatch(/\[\.\.\. \d+ characters omitted; headroom_retrieve key=0123456789abcdef \.\.\.\]/);
+    expect(out.endsWith('end')).toBe(true);
+  });
+
+  it('fills the room left with lines spread over the text', () => {
+    const out = fitToChars(text, 20_000, 'unrelated words', KEY);
+    expect(out.length).toBeLessThanOrEqual(20_000);
+    const kept = [...out.matchAll(/ok line (\d+) /g)].map((m) => Number(m[1]));
+    expect(kept.length).toBeGreaterThan(120);
+    expect(kept.some((n) => n > 900 && n < 1100)).toBe(true);
   });
 });
 
