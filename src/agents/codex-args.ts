@@ -66,18 +66,21 @@ function configOverride(kv: string, mode: CodexRunMode): void {
 
 /**
  * Why the per-session command hook must not be installed for this command line, or undefined when
- * it may. The hook answers "allow" with a rewritten command, so it is installed only where Codex
- * would ask the user about nothing (approval policy `never`: `codex exec`, `-a never`, or
+ * it may. Only for `codex exec`: interactive Codex shows each command it ran, rewritten ones too.
+ * The hook answers "allow" with a rewritten command, so it is installed only where Codex would
+ * ask the user about nothing (approval policy `never`: `codex exec`'s default, `-a never`, or
  * `--dangerously-bypass-approvals-and-sandbox`), and where headroom can keep the whole output
  * (sandbox `danger-full-access`: Codex's other sandboxes keep it from writing its store).
  */
 export function codexHookRefusal(args: readonly string[]): string | undefined {
   const m = codexRunMode(args);
+  // Codex's own screen shows each command it ran: a rewritten one would show there as `headroom exec ...`.
+  if (!m.exec) return "interactive Codex shows the commands it runs, and the hook's rewrite would show there; codex exec gets it";
   if (m.ownHooks) return 'you passed your own hooks with -c';
   if (m.reviewer) return '--approve-for-me routes approvals through a reviewer';
   const approval = m.approval ?? (m.exec ? 'never' : undefined);
   if (approval !== 'never') {
-    return 'Codex may ask you before running a command; pass -a never (or run codex exec) with -s danger-full-access to compress at the source';
+    return 'Codex may ask you before running a command; pass -a never with -s danger-full-access to compress at the source';
   }
   if (m.sandbox !== 'danger-full-access') {
     return "Codex's sandbox keeps headroom from storing whole outputs; pass -s danger-full-access to compress at the source";

@@ -33,8 +33,8 @@ export function evidenceLine(e: Evidence): string {
   if (e.failing) what.push(`failed: ${oneLine(e.failing)}`);
   if (e.fixing) what.push(`then worked: ${oneLine(e.fixing)}`);
   if (e.quote) what.push(`user said: "${oneLine(e.quote)}"`);
-  // A uuid-like session id is known by its start; any other (Aider's start time) is shown whole.
-  const session = /^[0-9a-f-]{16,}$/i.test(e.session) ? e.session.slice(0, 8) : e.session;
+  // A uuid-like session id is known by its end (time-ordered ids share their start); any other (Aider's start time) is shown whole.
+  const session = /^[0-9a-f-]{16,}$/i.test(e.session) ? `…${e.session.slice(-8)}` : e.session;
   return `${e.agent} ${session}${when}  ${what.join('  ')}  (${tildePath(e.file)}:${e.line})`;
 }
 

@@ -60,10 +60,12 @@ describe('when the Codex hook is installed', () => {
 
   it('only where Codex asks about nothing and headroom can keep whole outputs', () => {
     expect(codexHookRefusal(['exec', '-s', 'danger-full-access', 'go'])).toBeUndefined();
-    expect(codexHookRefusal(['--dangerously-bypass-approvals-and-sandbox'])).toBeUndefined();
-    expect(codexHookRefusal(['-a', 'never', '-s', 'danger-full-access'])).toBeUndefined();
-    expect(codexHookRefusal([])).toMatch(/ask you/);
-    expect(codexHookRefusal(['-a', 'on-request', '-s', 'danger-full-access'])).toMatch(/ask you/);
+    expect(codexHookRefusal(['exec', '--dangerously-bypass-approvals-and-sandbox', 'go'])).toBeUndefined();
+    expect(codexHookRefusal(['exec', '-a', 'never', '-s', 'danger-full-access', 'go'])).toBeUndefined();
+    // Interactive Codex shows each command it runs: no rewrite there, whatever the approvals.
+    expect(codexHookRefusal([])).toMatch(/interactive Codex/);
+    expect(codexHookRefusal(['--dangerously-bypass-approvals-and-sandbox'])).toMatch(/interactive Codex/);
+    expect(codexHookRefusal(['-a', 'never', '-s', 'danger-full-access'])).toMatch(/interactive Codex/);
     expect(codexHookRefusal(['exec', '-a', 'on-request', '-s', 'danger-full-access'])).toMatch(/ask you/);
     expect(codexHookRefusal(['exec', 'go'])).toMatch(/sandbox/);
     expect(codexHookRefusal(['exec', '-s', 'workspace-write', 'go'])).toMatch(/sandbox/);

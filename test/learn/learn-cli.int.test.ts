@@ -65,7 +65,7 @@ describe('headroom learn', () => {
     expect(r.stdout).toContain('make build');
     expect(r.stdout).toMatch(/failure then fix · 10 sessions · aider, claude, codex, copilot, gemini/);
     expect(r.stdout).toMatch(/user correction · 10 sessions · aider, claude, codex, copilot, gemini/);
-    expect(r.stdout).toMatch(/- codex 01a1fda8 .* failed: npm test {2}then worked: npm run check {2}\(~\/\.codex\/sessions\/2026\/11\/21\/rollout-session-\d\.jsonl:\d+\)/);
+    expect(r.stdout).toMatch(/- codex …[0-9a-f]{8} .* failed: npm test {2}then worked: npm run check {2}\(~\/\.codex\/sessions\/2026\/11\/21\/rollout-session-\d\.jsonl:\d+\)/);
     expect(r.stdout).toMatch(/user said: "No, never run node build\.js directly: use make build instead\."/);
     for (const file of ['CLAUDE.md', 'AGENTS.md', 'GEMINI.md', 'CONVENTIONS.md']) expect(r.stdout).toContain(`+++ ${join(s.project, file)}`);
     expect(r.stdout).toContain('Dry run: nothing written.');

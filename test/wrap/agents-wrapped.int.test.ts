@@ -134,7 +134,9 @@ describe('real agent CLIs under `headroom wrap` (plain stdio)', () => {
       home: w.sandbox,
       timeoutMs: 45_000,
       config: ['tool_output_token_limit=100000'],
-      wrap: w.wrap({ HEADROOM_OPENAI_UPSTREAM: w.fake.url }),
+      // The proxy's compression is what this test is about: without the source hook, which would
+      // compress the log before Codex returns it (test/exec/codex-source.int.test.ts).
+      wrap: { ...w.wrap({ HEADROOM_OPENAI_UPSTREAM: w.fake.url }), args: ['--no-exec-hook'] },
     });
     expectWrapped(run, w, 'codex', 'Codex CLI', 'openai-responses');
   });
