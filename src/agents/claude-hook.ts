@@ -1,9 +1,9 @@
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { compressOutput } from '../exec/exec.js';
 import { DEFAULT_MIN_TOKENS } from '../exec/source-compress.js';
 import { recordSourceSaving } from '../exec/source-log.js';
 import { claudeUserTexts } from './claude-transcript.js';
-import { leaveAlone } from './source-hook.js';
+import { latestUserText, leaveAlone } from './source-hook.js';
 import { isObject, str, type Json } from './transcript.js';
 
 /**
@@ -69,26 +69,7 @@ export async function claudePostToolUse(input: unknown, env: NodeJS.ProcessEnv):
   return replacedOutput(call, r.printed);
 }
 
-const TAIL_BYTES = 512 * 1024;
-
 /** The user's latest prompt in a Claude Code transcript (read from its last 512 KB), or ''. */
 export function latestClaudePrompt(transcript: string): string {
-  let fd: number | undefined;
-  try {
-    const size = statSync(transcript).size;
-    const start = Math.max(0, size - TAIL_BYTES);
-    const buf = Buffer.alloc(size - start);
-    fd = openSync(transcript, 'r');
-    readSync(fd, buf, 0, buf.length, start);
-    const lines = buf.toString('utf8').split('\n');
-    for (let i = lines.length - 1; i >= (start > 0 ? 1 : 0); i--) {
-      const texts = claudeUserTexts(lines[i]!).texts;
-      if (texts.length > 0) return texts.join('\n');
-    }
-    return '';
-  } catch {
-    return '';
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+  return latestUserText(transcript, claudeUserTexts);
 }
