@@ -3,10 +3,10 @@ import { statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { compressOutput } from '../exec/exec.js';
 import { DEFAULT_MIN_TOKENS } from '../exec/source-compress.js';
-import { recordSourceSaving } from '../exec/source-log.js';
+import { recordSourceSaving, sessionQuery } from '../exec/source-log.js';
 import { copilotUserTexts } from './copilot-transcript.js';
 import { inHome } from './env.js';
-import { latestUserText, leaveAlone, sessionQuery } from './source-hook.js';
+import { latestUserText, leaveAlone } from './source-hook.js';
 import { isObject, str, type Json } from './transcript.js';
 
 /**

@@ -1,5 +1,4 @@
-import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import { sessionQueryPath } from '../exec/source-log.js';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { TranscriptLine } from './types.js';
 
 /** What the agents' source-compression hooks (`headroom hook <event>`) have in common. */
@@ -7,20 +6,6 @@ import type { TranscriptLine } from './types.js';
 /** Commands whose output must reach the model as it is: marked raw by the user, or headroom's own. */
 export function leaveAlone(command: string): boolean {
   return /^\s*HEADROOM_RAW=1\b/.test(command) || /\bheadroom\s+(exec|retrieve)\b/.test(command);
-}
-
-/**
- * The query an output is compressed for: HEADROOM_QUERY, else the wrapped session's latest user
- * message (which `wrap` keeps in the session folder), else ''.
- */
-export function sessionQuery(env: NodeJS.ProcessEnv): string {
-  if (env.HEADROOM_QUERY) return env.HEADROOM_QUERY;
-  if (!env.HEADROOM_SESSION_DIR) return '';
-  try {
-    return readFileSync(sessionQueryPath(env.HEADROOM_SESSION_DIR), 'utf8');
-  } catch {
-    return '';
-  }
 }
 
 const TAIL_BYTES = 512 * 1024;

@@ -1,9 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { constants } from 'node:os';
-import { readFileSync } from 'node:fs';
 import { execCommand } from '../exec/exec.js';
 import { DEFAULT_MIN_TOKENS } from '../exec/source-compress.js';
-import { sessionQueryPath } from '../exec/source-log.js';
+import { sessionQuery } from '../exec/source-log.js';
 import { CliError } from './exit-codes.js';
 
 export interface ExecCommandOptions {
@@ -16,14 +15,7 @@ export interface ExecCommandOptions {
 
 /** The query: --query, else HEADROOM_QUERY, else the wrapped session's latest user message. */
 export function execQuery(opts: ExecCommandOptions, env: NodeJS.ProcessEnv): string {
-  if (opts.query !== undefined) return opts.query;
-  if (env.HEADROOM_QUERY) return env.HEADROOM_QUERY;
-  if (!env.HEADROOM_SESSION_DIR) return '';
-  try {
-    return readFileSync(sessionQueryPath(env.HEADROOM_SESSION_DIR), 'utf8');
-  } catch {
-    return '';
-  }
+  return opts.query ?? sessionQuery(env);
 }
 
 function positive(value: string | undefined, name: string): number | undefined {

@@ -1,4 +1,4 @@
-import { appendFileSync, closeSync, openSync, readSync, statSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -70,5 +70,19 @@ export class SourceLogFollower {
       }
     }
     return out;
+  }
+}
+
+/**
+ * The query an output is compressed for: HEADROOM_QUERY, else the wrapped session's latest user
+ * message (which `wrap` keeps in the session folder), else ''.
+ */
+export function sessionQuery(env: NodeJS.ProcessEnv): string {
+  if (env.HEADROOM_QUERY) return env.HEADROOM_QUERY;
+  if (!env.HEADROOM_SESSION_DIR) return '';
+  try {
+    return readFileSync(sessionQueryPath(env.HEADROOM_SESSION_DIR), 'utf8');
+  } catch {
+    return '';
   }
 }

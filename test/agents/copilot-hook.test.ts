@@ -12,7 +12,7 @@ import {
   cutCopilotBashOutput,
   latestCopilotPrompt,
 } from '../../src/agents/copilot-hook.js';
-import { sessionQuery } from '../../src/agents/source-hook.js';
+import { sessionQuery } from '../../src/exec/source-log.js';
 import { needleInView } from '../../src/bench/needles.js';
 import { sourceLogPath, sessionQueryPath } from '../../src/exec/source-log.js';
 import { buildDist, ROOT } from '../helpers/build-dist.js';
