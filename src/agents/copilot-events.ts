@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { copilotUserTexts } from './copilot-transcript.js';
-import { keepOutput, OUTPUT_KEEP_CHARS, type EventBase, type ReadCounts, type SessionEvent } from './events.js';
+import { detached, keepOutput, OUTPUT_KEEP_CHARS, type EventBase, type ReadCounts, type SessionEvent } from './events.js';
 import { forgetLastMatch, isObject, parseLine, str, type Json } from './transcript.js';
 
 /**
@@ -159,12 +159,4 @@ function boundedInput(value: unknown): unknown {
   if (typeof value === 'string') return value.length > OUTPUT_KEEP_CHARS ? detached(keepOutput(value)) : value;
   const json = JSON.stringify(value ?? null);
   return json.length > OUTPUT_KEEP_CHARS ? detached(keepOutput(json)) : value;
-}
-
-/**
- * A copy of `text` that shares no memory with the string it was cut from: a slice of a huge
- * output can otherwise keep the whole output alive for as long as the event lives.
- */
-function detached(text: string): string {
-  return Buffer.from(text, 'utf8').toString('utf8');
 }

@@ -74,7 +74,13 @@ export function emptyCounts(): ReadCounts {
 export function keepOutput(text: string): string {
   if (text.length <= OUTPUT_KEEP_CHARS) return text;
   const half = Math.floor(OUTPUT_KEEP_CHARS / 2);
-  const kept = `${text.slice(0, half)}\n[… ${text.length - 2 * half} characters not kept …]\n${text.slice(-half)}`;
-  // A copy: slices of a string can keep the whole (possibly huge) original alive in V8.
-  return Buffer.from(kept, 'utf8').toString('utf8');
+  return detached(`${text.slice(0, half)}\n[… ${text.length - 2 * half} characters not kept …]\n${text.slice(-half)}`);
+}
+
+/**
+ * A copy of `text` that shares no memory with the string it was cut from: in V8 a slice of a
+ * huge output can keep the whole output alive for as long as the slice lives.
+ */
+export function detached(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
 }

@@ -1,7 +1,7 @@
 import { createReadStream, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { keepOutput, OUTPUT_KEEP_CHARS, type EventBase, type ReadCounts, type SessionEvent } from './events.js';
+import { detached, keepOutput, OUTPUT_KEEP_CHARS, type EventBase, type ReadCounts, type SessionEvent } from './events.js';
 import { geminiUserTexts } from './gemini-transcript.js';
 import { forgetLastMatch, isObject, parseLine, str, type Json } from './transcript.js';
 
@@ -197,9 +197,4 @@ function workspaceOf(messages: unknown[]): string | undefined {
 function boundedInput(value: unknown): unknown {
   const json = JSON.stringify(value ?? null);
   return json.length > OUTPUT_KEEP_CHARS ? detached(keepOutput(json)) : value;
-}
-
-/** A copy of `text` that shares no memory with the huge output it may have been cut from. */
-function detached(text: string): string {
-  return Buffer.from(text, 'utf8').toString('utf8');
 }
