@@ -4,6 +4,7 @@ import * as pty from 'node-pty';
 import { exitStatus, type ExitStatus } from './exit-status.js';
 import { findExecutable } from './find-executable.js';
 import { foregroundGroup, hangUpSession, JOB_SHELL, StopWatcher } from './job-control.js';
+import { holdAgentSide } from './pty-drain.js';
 import { layoutSequence, regionSequence, releaseSequence, ScreenGuard, statusSequence } from './screen.js';
 
 export interface PtySessionOptions {
@@ -80,6 +81,7 @@ export function runInPty(opts: PtySessionOptions): PtySession {
     env: opts.env,
     encoding: null,
   });
+  const releaseAgentSide = holdAgentSide(child);
 
   const draw = (force: boolean): void => {
     if (!statusOn || restored || !guard.canDraw) return;
@@ -211,6 +213,7 @@ export function runInPty(opts: PtySessionOptions): PtySession {
   // If headroom itself dies, the agent must not outlive it and the terminal must come back.
   const onProcessExit = (): void => {
     restore();
+    releaseAgentSide();
     try {
       child.kill('SIGHUP');
     } catch {
@@ -232,6 +235,7 @@ export function runInPty(opts: PtySessionOptions): PtySession {
 
   const exited = new Promise<ExitStatus>((resolve) => {
     child.onExit(({ exitCode, signal }) => {
+      releaseAgentSide();
       restore();
       hangUpSession(child.pid);
       // The job shell reports an agent ended by signal N as status 128 + N.

@@ -1,5 +1,6 @@
 import xtermHeadless from '@xterm/headless';
 import * as pty from 'node-pty';
+import { holdAgentSide } from '../../src/wrap/pty-drain.js';
 
 const { Terminal } = xtermHeadless;
 
@@ -42,6 +43,8 @@ export function runInOuterPty(file: string, args: string[], opts: PtyRunOptions)
   const rows = opts.rows ?? 30;
   const env = Object.fromEntries(Object.entries(opts.env).filter(([, v]) => v !== undefined)) as Record<string, string>;
   const p = pty.spawn(file, args, { name: 'xterm-256color', cols, rows, cwd: opts.cwd ?? process.cwd(), env });
+  // As headroom does for its agent: every byte the program wrote is read before the exit is reported.
+  const release = holdAgentSide(p);
   const term = new Terminal({ cols, rows, allowProposedApi: true, scrollback: 1000 });
   let out = '';
   let done = false;
@@ -54,6 +57,7 @@ export function runInOuterPty(file: string, args: string[], opts: PtyRunOptions)
   });
   const exited = new Promise<PtyExit>((resolve) => {
     p.onExit(({ exitCode, signal }) => {
+      release();
       done = true;
       for (const l of [...listeners]) l();
       resolve({ exitCode, ...(signal ? { signal } : {}) });
@@ -65,7 +69,6 @@ export function runInOuterPty(file: string, args: string[], opts: PtyRunOptions)
     const from = o.from ?? 0;
     const timeoutMs = o.timeoutMs ?? 20_000;
     return new Promise((resolve, reject) => {
-      let exitGrace: NodeJS.Timeout | undefined;
       const check = (): boolean => {
         const m = re.exec(out.slice(from));
         if (m) {
@@ -73,12 +76,10 @@ export function runInOuterPty(file: string, args: string[], opts: PtyRunOptions)
           resolve(m);
           return true;
         }
-        if (done && !exitGrace) {
-          // node-pty can report the exit before the last output is read: look a while longer.
-          exitGrace = setTimeout(() => {
-            finish();
-            reject(new Error(`program exited before ${re} appeared; output:\n${JSON.stringify(out.slice(-3000))}`));
-          }, 1500);
+        if (done) {
+          finish();
+          reject(new Error(`program exited before ${re} appeared; output:\n${JSON.stringify(out.slice(-3000))}`));
+          return true;
         }
         return false;
       };
@@ -89,7 +90,6 @@ export function runInOuterPty(file: string, args: string[], opts: PtyRunOptions)
       }, timeoutMs);
       const finish = (): void => {
         clearTimeout(timer);
-        if (exitGrace) clearTimeout(exitGrace);
         listeners.delete(listener);
       };
       listeners.add(listener);

@@ -260,6 +260,28 @@ describe.concurrent('headroom wrap under a real terminal (built CLI, fake agents
       await run.waitFor(/Gemini CLI ended by SIGTERM/);
     });
 
+    it('an agent that prints megabytes and exits at once: every line reaches the terminal, before the summary', async ({ onTestFinished }) => {
+      const w = await World.create(onTestFinished);
+      // cat exits the moment its last write is taken, with output still buffered in its terminal.
+      const lines = 45_000;
+      const file = join(w.home, 'big.txt');
+      fs.writeFileSync(file, Array.from({ length: lines }, (_, i) => `line ${i} ${'x'.repeat(60)}\n`).join('') + 'END OF FILE\n');
+      const catBin = join(w.home, 'cat-bin');
+      fs.mkdirSync(catBin);
+      fs.writeFileSync(join(catBin, 'claude'), `#!/bin/sh\nexec cat '${file}'\n`, { mode: 0o755 });
+      // The loss this guards against hit about half the runs, so a few runs.
+      for (let i = 0; i < 4; i++) {
+        const run = w.wrapInPty(['claude'], { PATH: `${catBin}:${w.env().PATH}` });
+        expect((await run.exited).exitCode).toBe(0);
+        await run.waitFor('Claude Code exited with code 0');
+        const out = run.output();
+        expect(out.match(/line \d+ x/g)?.length).toBe(lines);
+        expect(out.indexOf('END OF FILE')).toBeGreaterThan(0);
+        expect(out.indexOf('END OF FILE')).toBeLessThan(out.indexOf('Claude Code exited with code 0'));
+        run.dispose();
+      }
+    });
+
     it('an agent that exits at once with 1: exit 1 and a summary', async ({ onTestFinished }) => {
       const w = await World.create(onTestFinished);
       const run = w.wrapInPty(['codex'], { FAKE_AGENT_MODE: 'exit', FAKE_EXIT_CODE: '1' });
