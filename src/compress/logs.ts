@@ -104,6 +104,11 @@ function lineSeverity(line: string): number {
   return SEV_NONE;
 }
 
+/** An error or a run's summary (`FATAL: …`, `Error: …`, `3 failed`): worth keeping in any kind of text. */
+export function reportsFailure(line: string): boolean {
+  return lineSeverity(line) >= SEV_ERROR;
+}
+
 const FRAME_RE = /^\s+(?:at |File "|from |\.\.\. \d+ more|Caused by:)|^\s*at .+:\d+:\d+\)?$/;
 
 /** Keep up to a few frames of every stack trace that follows a kept error line. */

@@ -1,10 +1,12 @@
 import type { CompressContext, Compressor } from './types.js';
+import { reportsFailure } from './logs.js';
 import { bm25Scores, queryTerms } from './relevance.js';
 import { MAX_BUDGET_CHARS, clipLongLines, pickLines, renderKept } from './select-lines.js';
 
 /**
- * Prose, file listings and other plain text: extractive. Headings, the opening lines and
- * the lines most relevant to the query stay, within a budget of about a third.
+ * Prose, file listings and other plain text: extractive. Headings, the opening lines, lines
+ * that report an error and the lines most relevant to the query stay, within a budget of
+ * about a third.
  */
 export const proseCompressor: Compressor = {
   kind: 'prose',
@@ -29,7 +31,8 @@ export function extract(text: string, ctx: CompressContext, opts: ExtractOptions
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i]!;
     if (l.trim() === '') continue;
-    scores[i] = rel[i]! / maxRel + (/^#{1,6} |^[A-Z][^a-z]{3,}$/.test(l) ? 0.5 : 0) + 0.01;
+    // An error that a mostly quiet output carries (a FATAL line among numbers) goes first.
+    scores[i] = rel[i]! / maxRel + (/^#{1,6} |^[A-Z][^a-z]{3,}$/.test(l) ? 0.5 : 0) + (reportsFailure(l) ? 1 : 0) + 0.01;
     if (i < opts.headerLines) must[i] = 1;
   }
   const budget = Math.min(MAX_BUDGET_CHARS, 600 + text.length * (opts.budgetShare ?? 0.3));

@@ -124,6 +124,19 @@ describe('what each compressor keeps', () => {
     }
   });
 
+  it.each([
+    ['numbers (seq)', (i: number) => String(i + 1), 'FATAL: disk full while writing results'],
+    ['plain lines', (i: number) => `item ${i} processed in the ordinary way today`, 'Error: permission denied opening /etc/shadow'],
+    ['paragraphs', (i: number) => `Paragraph ${i} says that the widget is assembled from parts and shipped.`, 'Traceback (most recent call last):'],
+  ] as const)('prose: the one error line among %s stays, whatever the query', (_name, line, error) => {
+    const lines = Array.from({ length: 3000 }, (_, i) => line(i));
+    lines.splice(1500, 0, error);
+    const r = compressText(lines.join('\n'), { query: 'why did it stop', store });
+    expect(r.kind).toBe('prose');
+    expect(r.tokensAfter).toBeLessThan(r.tokensBefore / 2);
+    expect(linesOf(r.text)).toContain(error);
+  });
+
   it('search: every `path:line:` definition line of p01 stays', () => {
     const kept = new Set(linesOf(run('p01', 0).text));
     const defs = linesOf(toolOutputs('p01')[0]!).filter((l) =>
