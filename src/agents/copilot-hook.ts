@@ -5,7 +5,7 @@ import { compressOutput } from '../exec/exec.js';
 import { DEFAULT_MIN_TOKENS } from '../exec/source-compress.js';
 import { recordSourceSaving, sessionQuery } from '../exec/source-log.js';
 import { copilotUserTexts } from './copilot-transcript.js';
-import { inHome } from './env.js';
+import { inHome, type Env } from './env.js';
 import { latestUserText, leaveAlone } from './source-hook.js';
 import { isObject, str, type Json } from './transcript.js';
 
@@ -103,6 +103,7 @@ export function latestCopilotPrompt(env: NodeJS.ProcessEnv, session: string): st
   return latestUserText(join(copilotHome(env), 'session-state', session, 'events.jsonl'), copilotUserTexts);
 }
 
-function copilotHome(env: NodeJS.ProcessEnv): string {
+/** Copilot CLI's own folder: COPILOT_HOME, else ~/.copilot. */
+export function copilotHome(env: Env): string {
   return env.COPILOT_HOME || inHome(env, '.copilot');
 }

@@ -1,8 +1,8 @@
 import { mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCopilotEvents } from './copilot-events.js';
-import { copilotPluginDataDir, copilotPluginFiles } from './copilot-hook.js';
-import { firstSet, inHome, upstreamFromBaseUrl } from './env.js';
+import { copilotHome, copilotPluginDataDir, copilotPluginFiles } from './copilot-hook.js';
+import { firstSet, upstreamFromBaseUrl, type Env } from './env.js';
 import { copilotTranscriptFile, copilotUserTexts } from './copilot-transcript.js';
 import { LaunchError, type Agent, type Launch, type LaunchContext } from './types.js';
 
@@ -12,7 +12,7 @@ const BYOK_HELP =
   'e.g. https://api.openai.com/v1), COPILOT_PROVIDER_API_KEY and, for Anthropic, COPILOT_PROVIDER_TYPE=anthropic, ' +
   'then run `headroom wrap copilot` again.';
 
-const providerType = (env: Readonly<Record<string, string | undefined>>): string => (firstSet(env, 'COPILOT_PROVIDER_TYPE') ?? 'openai').toLowerCase();
+const providerType = (env: Env): string => (firstSet(env, 'COPILOT_PROVIDER_TYPE') ?? 'openai').toLowerCase();
 
 /** GitHub Copilot CLI (BYOK): the OpenAI JS client plus Copilot's `x-initiator` / `x-interaction-type`. */
 export const copilot: Agent = {
@@ -22,7 +22,7 @@ export const copilot: Agent = {
   install: 'npm install -g @github/copilot',
   instructionFiles: ['AGENTS.md', '.github/copilot-instructions.md'],
   learnFile: 'AGENTS.md',
-  transcriptDir: (env) => `${env.COPILOT_HOME || inHome(env, '.copilot')}/session-state`,
+  transcriptDir: (env) => join(copilotHome(env), 'session-state'),
   transcriptDepth: 1,
   transcriptFile: copilotTranscriptFile,
   userTexts: copilotUserTexts,

@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
-type Env = Readonly<Record<string, string | undefined>>;
+export type Env = Readonly<Record<string, string | undefined>>;
 
 /** The first of `names` set to a non-empty value in `env`. */
 export function firstSet(env: Env, ...names: string[]): string | undefined {

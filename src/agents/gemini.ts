@@ -1,11 +1,9 @@
 import { readGeminiEvents } from './gemini-events.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { firstSet, inHome, upstreamFromBaseUrl } from './env.js';
+import { firstSet, inHome, upstreamFromBaseUrl, type Env } from './env.js';
 import { geminiTranscriptFile, geminiUserTexts } from './gemini-transcript.js';
 import { LaunchError, type Agent } from './types.js';
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 /** The user's Gemini CLI settings file (GEMINI_CLI_HOME moves the home it lives in). */
 function userSettingsPath(env: Env): string {

@@ -1,4 +1,5 @@
 import type { UpstreamName } from '../proxy/routes.js';
+import type { Env } from './env.js';
 import type { ReadCounts, SessionEvent } from './events.js';
 
 export type AgentName = 'claude' | 'codex' | 'copilot' | 'gemini' | 'aider';
@@ -10,7 +11,7 @@ export interface LaunchContext {
   /** The arguments the user gave for the agent (after `--`). */
   args: readonly string[];
   /** The user's environment, which the agent inherits. */
-  env: Readonly<Record<string, string | undefined>>;
+  env: Env;
   /** The agent runs in a terminal (under headroom's PTY), so it can ask the user. */
   interactive: boolean;
   /**
@@ -31,8 +32,6 @@ export interface Launch {
   /** Removes what the agent keeps outside the session folder for this launch only; run once it has exited. */
   cleanup?: () => void;
 }
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 /** The agent cannot be routed through the proxy as configured; the message says what to change. */
 export class LaunchError extends Error {
