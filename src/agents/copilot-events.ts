@@ -1,16 +1,16 @@
-import { createReadStream } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { createInterface } from 'node:readline';
 import { copilotUserTexts } from './copilot-transcript.js';
-import { detached, keepOutput, OUTPUT_KEEP_CHARS, type EventBase, type ReadCounts, type SessionEvent } from './events.js';
-import { forgetLastMatch, isObject, parseLine, str, type Json } from './transcript.js';
+import { detached, type EventBase, type ReadCounts, type SessionEvent } from './events.js';
+import { boundedInput, jsonlRecords, plain, textOf } from './jsonl-records.js';
+import { isObject, str, type Json } from './transcript.js';
 
 /**
  * Copilot CLI's `events.jsonl` as headroom's event stream. Each line is `{type, data, id,
  * timestamp, parentId}`, in the order things happened. Calls come from `assistant.message`
  * tool requests, results from `tool.execution_complete`, whose `success` only says the tool
  * ran: a shell's exit code is in `shellExecution.exitCode` or at the end of its output
- * (`<exited with exit code N>`, `<shellId: N completed with exit code N>`).
+ * (`<exited with exit code N>`, `<shellId: N completed with exit code N>`). Read as a stream:
+ * a giant output line is never held whole.
  */
 export async function* readCopilotEvents(file: string, counts: ReadCounts): AsyncGenerator<SessionEvent> {
   const state: SessionState = {
@@ -19,13 +19,7 @@ export async function* readCopilotEvents(file: string, counts: ReadCounts): Asyn
     tools: new Map(),
     called: new Set(),
   };
-  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
-  let line = 0;
-  for await (const text of lines) {
-    line++;
-    counts.lines++;
-    if (text.trim() === '') continue;
-    const event = parseLine(text);
+  for await (const { line, row: event } of jsonlRecords(file, counts)) {
     if (!event || typeof event.type !== 'string' || !isObject(event.data)) {
       counts.malformed++;
       continue;
@@ -36,10 +30,9 @@ export async function* readCopilotEvents(file: string, counts: ReadCounts): Asyn
     if (state.cwd) base.cwd = state.cwd;
     // Sub-agent events carry the agent's id (older versions: the parent tool call's).
     if (str(event.agentId) || str(event.data.parentToolCallId)) base.subagent = true;
-    const known = yield* eventsOf(event.type, event.data, text, base, state);
+    const known = yield* eventsOf(event, event.type, event.data, base, state);
     if (!known) counts.unknown++;
   }
-  forgetLastMatch();
 }
 
 interface SessionState {
@@ -61,7 +54,7 @@ const FAMILIES = new Set([
 ]);
 
 /** The events one record stands for; returns whether the record's type is known. */
-function* eventsOf(type: string, data: Json, text: string, base: EventBase, state: SessionState): Generator<SessionEvent, boolean> {
+function* eventsOf(event: Json, type: string, data: Json, base: EventBase, state: SessionState): Generator<SessionEvent, boolean> {
   switch (type) {
     case 'session.start':
     case 'session.resume': {
@@ -72,7 +65,8 @@ function* eventsOf(type: string, data: Json, text: string, base: EventBase, stat
       return true;
     }
     case 'user.message': {
-      for (const t of copilotUserTexts(text).texts) yield { ...base, kind: 'user', text: t };
+      // A prompt is small; a cut string of a giant line serialises as its kept text.
+      for (const t of copilotUserTexts(JSON.stringify(event)).texts) yield { ...base, kind: 'user', text: t };
       return true;
     }
     case 'assistant.message': {
@@ -96,7 +90,7 @@ function* eventsOf(type: string, data: Json, text: string, base: EventBase, stat
       if (result.kind === 'denied-interactively-by-user') {
         const rejection: SessionEvent = { ...base, kind: 'rejection' };
         const id = str(data.toolCallId);
-        const feedback = str(result.feedback)?.trim();
+        const feedback = plain(result.feedback)?.trim();
         if (id) rejection.id = id;
         if (feedback) rejection.feedback = feedback;
         yield rejection;
@@ -118,7 +112,7 @@ function* callOf(id: string | undefined, tool: string | undefined, args: unknown
   state.called.add(id);
   state.tools.set(id, tool);
   const call: SessionEvent = { ...base, kind: 'call', id, tool, input: boundedInput(args) };
-  const command = isObject(args) ? str(args.command) : undefined;
+  const command = isObject(args) ? plain(args.command) : undefined;
   if (command) call.command = command;
   yield call;
 }
@@ -133,30 +127,24 @@ function resultOf(data: Json, base: EventBase, state: SessionState): SessionEven
   state.called.delete(id);
   const result = isObject(data.result) ? data.result : {};
   const error = isObject(data.error) ? data.error : {};
-  const whole = typeof result.content === 'string' ? result.content : (str(error.message) ?? '');
+  // The kept text of a long output (cut while reading or here) ends with the output's real end.
+  const { text, chars } = textOf(result.content) ?? textOf(error.message) ?? { text: '', chars: 0 };
   const shell = isObject(data.shellExecution) ? data.shellExecution : {};
   let exitCode = typeof shell.exitCode === 'number' ? shell.exitCode : undefined;
   if (exitCode === undefined) {
-    // On a copy: a RegExp remembers its last input, which would keep a huge output alive.
-    const mark = EXIT_MARK.exec(detached(whole.slice(-200)));
+    // On a copy: a RegExp remembers its last input, which would keep the text alive.
+    const mark = EXIT_MARK.exec(detached(text.slice(-200)));
     if (mark) exitCode = Number(mark[1]);
   }
   const event: SessionEvent = {
     ...base,
     kind: 'result',
     id,
-    output: detached(keepOutput(whole)),
-    outputChars: whole.length,
+    output: detached(text),
+    outputChars: chars,
     isError: data.success === false || (exitCode !== undefined && exitCode !== 0),
   };
   if (tool) event.tool = tool;
   if (exitCode !== undefined) event.exitCode = exitCode;
   return event;
-}
-
-/** A tool's input as written, or its JSON cut like an output when it is bigger than that. */
-function boundedInput(value: unknown): unknown {
-  if (typeof value === 'string') return value.length > OUTPUT_KEEP_CHARS ? detached(keepOutput(value)) : value;
-  const json = JSON.stringify(value ?? null);
-  return json.length > OUTPUT_KEEP_CHARS ? detached(keepOutput(json)) : value;
 }

@@ -1,9 +1,9 @@
-import { createReadStream, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { detached, keepOutput, OUTPUT_KEEP_CHARS, type EventBase, type ReadCounts, type SessionEvent } from './events.js';
 import { geminiUserTexts } from './gemini-transcript.js';
-import { forgetLastMatch, isObject, parseLine, str, type Json } from './transcript.js';
+import { boundedInput, jsonlRecords, plain, textOf } from './jsonl-records.js';
+import { isObject, str, type Json } from './transcript.js';
 
 /**
  * Gemini CLI's chat file (`tmp/<project>/chats/session-*.jsonl`) as headroom's event stream.
@@ -12,7 +12,8 @@ import { forgetLastMatch, isObject, parseLine, str, type Json } from './transcri
  * A message is written again under the same id as it grows (last write wins): a gemini
  * message gets its `toolCalls` once they completed, so calls and results are emitted the
  * first time each tool call id shows up. `$set.messages` replays the history on resume (in
- * this file or a new one the resumed session goes on in): nothing new, skipped.
+ * this file or a new one the resumed session goes on in): nothing new, skipped. Read as a
+ * stream: a giant output line is never held whole.
  */
 export async function* readGeminiEvents(file: string, counts: ReadCounts): AsyncGenerator<SessionEvent> {
   // A subagent's chat is chats/<parent session>/<its session>.jsonl: its events belong to the parent.
@@ -25,13 +26,7 @@ export async function* readGeminiEvents(file: string, counts: ReadCounts): Async
     calls: new Set(),
     results: new Set(),
   };
-  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
-  let line = 0;
-  for await (const text of lines) {
-    line++;
-    counts.lines++;
-    if (text.trim() === '') continue;
-    const row = parseLine(text);
+  for await (const { line, row } of jsonlRecords(file, counts)) {
     if (!row) {
       counts.malformed++;
       continue;
@@ -41,10 +36,9 @@ export async function* readGeminiEvents(file: string, counts: ReadCounts): Async
     if (time) base.time = time;
     if (state.cwd) base.cwd = state.cwd;
     if (state.subagent) base.subagent = true;
-    const known = yield* eventsOf(row, text, base, state);
+    const known = yield* eventsOf(row, base, state);
     if (!known) counts.unknown++;
   }
-  forgetLastMatch();
 }
 
 interface SessionState {
@@ -72,7 +66,7 @@ function projectRoot(file: string, subagent: boolean): string | undefined {
 /** Message types Gemini CLI records besides user and gemini: notices shown in the UI. */
 const NOTICES = new Set(['info', 'warning', 'error']);
 
-function* eventsOf(row: Json, text: string, base: EventBase, state: SessionState): Generator<SessionEvent, boolean> {
+function* eventsOf(row: Json, base: EventBase, state: SessionState): Generator<SessionEvent, boolean> {
   if (isObject(row.$set)) {
     const session = str(row.$set.sessionId);
     if (session && !state.parent) state.session = session;
@@ -95,7 +89,8 @@ function* eventsOf(row: Json, text: string, base: EventBase, state: SessionState
   if (!id) return false;
   if (row.type === 'user') {
     if (state.users.has(id)) return true;
-    const texts = geminiUserTexts(text).texts;
+    // A prompt is small; a cut string of a giant line serialises as its kept text.
+    const texts = geminiUserTexts(JSON.stringify(row)).texts;
     if (texts.length > 0) state.users.add(id);
     for (const t of texts) yield { ...base, kind: 'user', text: t };
     return true;
@@ -107,7 +102,7 @@ function* eventsOf(row: Json, text: string, base: EventBase, state: SessionState
   }
   if (NOTICES.has(String(row.type))) {
     // Pressing Esc mid-turn leaves this notice.
-    if (row.type === 'info' && typeof row.content === 'string' && row.content.trim() === 'Request cancelled.') yield { ...base, kind: 'interrupt' };
+    if (row.type === 'info' && plain(row.content)?.trim() === 'Request cancelled.') yield { ...base, kind: 'interrupt' };
     return true;
   }
   return false;
@@ -126,25 +121,26 @@ function* toolEvents(call: Json, base: EventBase, state: SessionState): Generato
   if (!state.calls.has(id)) {
     state.calls.add(id);
     const event: SessionEvent = { ...base, kind: 'call', id, tool, input: boundedInput(call.args) };
-    const command = isObject(call.args) ? str(call.args.command) : undefined;
+    const command = isObject(call.args) ? plain(call.args.command) : undefined;
     if (command) event.command = command;
     yield event;
   }
   const status = String(call.status);
   if (!DONE.has(status) || state.results.has(id)) return;
   state.results.add(id);
-  const whole = responseText(call.result) ?? (typeof call.resultDisplay === 'string' ? call.resultDisplay : '');
-  // Patterns run on copies of the ends: a RegExp remembers its last input, which would keep a huge output alive.
-  const head = detached(whole.slice(0, 500));
-  const end = detached(whole.slice(-2000));
+  // The kept text of a long output (cut while reading or here) starts and ends as the output does.
+  const { text, chars } = responseText(call.result) ?? textOf(call.resultDisplay) ?? { text: '', chars: 0 };
+  // Patterns run on copies of the ends: a RegExp remembers its last input, which would keep the text alive.
+  const head = detached(text.slice(0, 500));
+  const end = detached(text.slice(-2000));
   const exitCode = exitCodeOf(tool, status, head, end);
   const result: SessionEvent = {
     ...at,
     kind: 'result',
     id,
     tool,
-    output: detached(keepOutput(whole)),
-    outputChars: whole.length,
+    output: detached(text),
+    outputChars: chars,
     isError: status !== 'success' || (exitCode !== undefined && exitCode !== 0) || /\nSignal: \S+/.test(end),
   };
   if (exitCode !== undefined) result.exitCode = exitCode;
@@ -155,17 +151,23 @@ function* toolEvents(call: Json, base: EventBase, state: SessionState): Generato
   else if (/cancelled by user/i.test(head)) yield { ...at, kind: 'interrupt' };
 }
 
-/** The output or error the tool's functionResponse parts carry, joined. */
-function responseText(result: unknown): string | undefined {
+/** The output or error the tool's functionResponse parts carry, joined: the kept text and the whole's length. */
+function responseText(result: unknown): { text: string; chars: number } | undefined {
   if (!Array.isArray(result)) return undefined;
-  const parts: string[] = [];
+  const parts: Array<{ text: string; chars: number }> = [];
   for (const part of result) {
     const response = isObject(part) && isObject(part.functionResponse) ? part.functionResponse.response : undefined;
     if (!isObject(response)) continue;
-    const text = typeof response.output === 'string' ? response.output : typeof response.error === 'string' ? response.error : undefined;
-    if (text !== undefined) parts.push(text);
+    const one = textOf(response.output) ?? textOf(response.error);
+    if (one !== undefined) parts.push(one);
   }
-  return parts.length > 0 ? parts.join('\n') : undefined;
+  if (parts.length <= 1) return parts[0];
+  const joined = parts.map((p) => p.text).join('\n');
+  const chars = parts.reduce((sum, p) => sum + p.chars, parts.length - 1);
+  if (parts.every((p) => p.chars <= OUTPUT_KEEP_CHARS)) return { text: keepOutput(joined), chars };
+  // A part was cut: the kept texts still hold the whole's real head and tail; only the count in between must be the whole's.
+  const half = Math.floor(OUTPUT_KEEP_CHARS / 2);
+  return { text: `${joined.slice(0, half)}\n[… ${chars - 2 * half} characters not kept …]\n${joined.slice(-half)}`, chars };
 }
 
 const SHELL_TOOLS = new Set(['run_shell_command']);
@@ -185,16 +187,10 @@ function workspaceOf(messages: unknown[]): string | undefined {
   for (const message of messages.slice(0, 2)) {
     if (!isObject(message) || !Array.isArray(message.content)) continue;
     for (const part of message.content) {
-      const text = isObject(part) && typeof part.text === 'string' ? part.text : '';
+      const text = (isObject(part) ? plain(part.text) : undefined) ?? '';
       const m = /Workspace Directories:\*\*\n\s*- (.+)/.exec(text);
       if (m) return m[1]?.trim();
     }
   }
   return undefined;
-}
-
-/** A tool's input as written, or its JSON cut like an output when it is bigger than that. */
-function boundedInput(value: unknown): unknown {
-  const json = JSON.stringify(value ?? null);
-  return json.length > OUTPUT_KEEP_CHARS ? detached(keepOutput(json)) : value;
 }

@@ -46,6 +46,28 @@ function expectedSessions(): string[][] {
   return sessions;
 }
 
+/**
+ * How far the heap rose above its start while `run` went on, sampled whenever the event loop is
+ * free. Each sample sweeps the young generation first, so it counts what is held, not garbage.
+ */
+async function peakHeapGrowth(run: () => Promise<void>): Promise<number> {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as (options?: { type: 'minor' | 'major' }) => void;
+  gc();
+  const start = process.memoryUsage().heapUsed;
+  let peak = start;
+  const timer = setInterval(() => {
+    gc({ type: 'minor' });
+    peak = Math.max(peak, process.memoryUsage().heapUsed);
+  }, 1);
+  try {
+    await run();
+  } finally {
+    clearInterval(timer);
+  }
+  return Math.max(peak, process.memoryUsage().heapUsed) - start;
+}
+
 const temps: string[] = [];
 function tempFile(name: string, content: string | Buffer): string {
   const dir = fs.mkdtempSync(join(os.tmpdir(), 'headroom-copilot-events-'));
@@ -208,5 +230,66 @@ describe('readCopilotEvents on damaged and unusual input', () => {
     expect(result.kind === 'result' && result.output).toMatch(/last words of the log\n<shellId: 0 completed with exit code 3>$/);
     // The events are still held here: what they keep must not pin the 50 MB line.
     expect(growth).toBeLessThan(size / 10);
+  });
+
+  it('reads a 60 MB output line as it streams: the heap never grows near the line size', async () => {
+    const record = JSON.parse(completeLine) as { data: { result: { content: string }; shellExecution?: unknown } };
+    delete record.data.shellExecution;
+    const [head, tail] = JSON.stringify({ ...record, data: { ...record.data, result: { content: '@@SPLIT@@' } } }).split('@@SPLIT@@');
+    const dir = fs.mkdtempSync(join(os.tmpdir(), 'headroom-copilot-events-'));
+    temps.push(dir);
+    const file = join(dir, 'events.jsonl');
+    const fd = fs.openSync(file, 'w');
+    fs.writeSync(fd, `${real[0]}\n`);
+    const start = fs.fstatSync(fd).size;
+    fs.writeSync(fd, `${head}npm test output\\n`);
+    const chunk = 'q'.repeat(1 << 20);
+    for (let i = 0; i < 60; i++) fs.writeSync(fd, chunk);
+    fs.writeSync(fd, `\\nnpm error Test failed\\n<exited with exit code 5>\\n${tail}\n`);
+    const lineBytes = fs.fstatSync(fd).size - start;
+    fs.writeSync(fd, `${JSON.stringify({ type: 'abort', data: { reason: 'user_initiated' }, id: 'after', timestamp: '2026-11-21T10:00:00.000Z' })}\n`);
+    fs.closeSync(fd);
+    const counts = emptyCounts();
+    let events: SessionEvent[] = [];
+    const peak = await peakHeapGrowth(async () => {
+      events = await readAll(file, counts);
+    });
+    expect(events.map(summary)).toEqual(['result 5 error', 'interrupt']);
+    expect(counts).toEqual({ lines: 3, malformed: 0, unknown: 0 });
+    const chars = 'npm test output\n'.length + 60 * (1 << 20) + '\nnpm error Test failed\n<exited with exit code 5>\n'.length;
+    expect(events[0]).toMatchObject({ kind: 'result', exitCode: 5, outputChars: chars });
+    // Reading the line whole (readline, then JSON.parse) holds it and its parsed output: twice its size.
+    expect(peak).toBeLessThan(lineBytes / 10);
+  });
+
+  it('keeps the exit code, real length, head and tail of a cut output, and cuts a long error and long arguments', async () => {
+    const record = JSON.parse(completeLine) as { data: Record<string, unknown> & { toolCallId: string } };
+    delete record.data.shellExecution;
+    const output = `FIRST LINE\n${'npm error filler 0123456789\n'.repeat(80_000)}last line\n<shellId: 4 completed with exit code 4>\n`;
+    const message = `Permission denied: ${'e'.repeat(1_500_000)} END OF ERROR`;
+    const description = `Run ${'d'.repeat(1_500_000)} the command`;
+    const rows = [
+      { type: 'tool.execution_start', data: { toolCallId: 'call_big', toolName: 'bash', arguments: { command: 'npm test', description } }, id: 'b1' },
+      { ...record, data: { ...record.data, toolCallId: 'call_big', result: { content: output } } },
+      { ...record, data: { ...record.data, toolCallId: 'call_denied', success: false, result: undefined, error: { message } } },
+    ];
+    const lines = rows.map((r) => JSON.stringify(r));
+    // Each line is over jsonlRecords' 1 MB, so its long strings are cut while reading.
+    for (const l of lines) expect(l.length).toBeGreaterThan(1 << 20);
+    const events = await readAll(tempFile('events.jsonl', lines.join('\n')));
+    expect(events.map(summary)).toEqual(['call bash: npm test', 'result 4 error', 'result - error']);
+    const [call, result, denied] = events;
+    if (call?.kind !== 'call' || result?.kind !== 'result' || denied?.kind !== 'result') throw new Error('unexpected events');
+    expect(JSON.stringify(call.input).length).toBeLessThan(4 * OUTPUT_KEEP_CHARS + 100);
+    expect(call.input).toMatchObject({ command: 'npm test', description: expect.stringMatching(/^Run d+\n\[… \d+ characters not kept …\]\nd+ the command$/) });
+    expect(result).toMatchObject({ tool: 'bash', exitCode: 4, outputChars: output.length });
+    expect(result.output.length).toBeLessThan(OUTPUT_KEEP_CHARS + 100);
+    expect(result.output.startsWith('FIRST LINE\nnpm error filler')).toBe(true);
+    expect(result.output.endsWith('last line\n<shellId: 4 completed with exit code 4>\n')).toBe(true);
+    expect(result.output).toContain(`[… ${output.length - OUTPUT_KEEP_CHARS} characters not kept …]`);
+    expect(denied).toMatchObject({ isError: true, outputChars: message.length });
+    expect(denied.exitCode).toBeUndefined();
+    expect(denied.output.startsWith('Permission denied: eee')).toBe(true);
+    expect(denied.output.endsWith('eee END OF ERROR')).toBe(true);
   });
 });

@@ -45,6 +45,28 @@ function expectedSessions(): string[][] {
   return sessions;
 }
 
+/**
+ * How far the heap rose above its start while `run` went on, sampled whenever the event loop is
+ * free. Each sample sweeps the young generation first, so it counts what is held, not garbage.
+ */
+async function peakHeapGrowth(run: () => Promise<void>): Promise<number> {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as (options?: { type: 'minor' | 'major' }) => void;
+  gc();
+  const start = process.memoryUsage().heapUsed;
+  let peak = start;
+  const timer = setInterval(() => {
+    gc({ type: 'minor' });
+    peak = Math.max(peak, process.memoryUsage().heapUsed);
+  }, 1);
+  try {
+    await run();
+  } finally {
+    clearInterval(timer);
+  }
+  return Math.max(peak, process.memoryUsage().heapUsed) - start;
+}
+
 const temps: string[] = [];
 /** A chat file in a project folder of its own (with .project_root when `root` is given). */
 function tempChat(content: string | Buffer, root?: string): string {
@@ -202,5 +224,75 @@ describe('readGeminiEvents on damaged and unusual input', () => {
     expect(result).toMatchObject({ exitCode: 7, isError: true, outputChars: '<untrusted_context>\nOutput: FIRST LINE\n'.length + 50 * (1 << 20) + '\nlast line\nExit Code: 7\nProcess Group PGID: 1\n</untrusted_context>'.length });
     // The events are still held here: what they keep must not pin the 50 MB line.
     expect(growth).toBeLessThan(size / 10);
+  });
+
+  it('reads a 60 MB output line as it streams: the heap never grows near the line size', async () => {
+    const call = JSON.parse(toolLine) as { toolCalls: Array<Record<string, unknown>> };
+    const response = { functionResponse: { id: 'big', name: 'run_shell_command', response: { output: '@@SPLIT@@' } } };
+    const [head, tail] = JSON.stringify({ ...call, toolCalls: [{ ...call.toolCalls[0], id: 'big', result: [response], resultDisplay: '' }] }).split('@@SPLIT@@');
+    const file = tempChat('');
+    const fd = fs.openSync(file, 'w');
+    fs.writeSync(fd, `${lines[0]}\n`);
+    const start = fs.fstatSync(fd).size;
+    fs.writeSync(fd, `${head}Output: npm test\\n`);
+    const chunk = 'w'.repeat(1 << 20);
+    for (let i = 0; i < 60; i++) fs.writeSync(fd, chunk);
+    fs.writeSync(fd, `\\nnpm error Test failed\\nExit Code: 5\\n${tail}\n`);
+    const lineBytes = fs.fstatSync(fd).size - start;
+    fs.writeSync(fd, '{"id":"n1","timestamp":"2026-11-21T10:00:00.000Z","type":"info","content":"Request cancelled."}\n');
+    fs.closeSync(fd);
+    const counts = emptyCounts();
+    let events: SessionEvent[] = [];
+    const peak = await peakHeapGrowth(async () => {
+      events = await readAll(file, counts);
+    });
+    expect(events.map(summary)).toEqual(['call run_shell_command: node build.js', 'result 5 error', 'interrupt']);
+    expect(counts).toEqual({ lines: 3, malformed: 0, unknown: 0 });
+    const chars = 'Output: npm test\n'.length + 60 * (1 << 20) + '\nnpm error Test failed\nExit Code: 5\n'.length;
+    expect(events[1]).toMatchObject({ kind: 'result', exitCode: 5, outputChars: chars });
+    // Reading the line whole (readline, then JSON.parse) holds it and its parsed output: twice its size.
+    expect(peak).toBeLessThan(lineBytes / 10);
+  });
+
+  it('keeps the exit code, real length, head and tail of cut outputs, across parts and in resultDisplay', async () => {
+    const call = JSON.parse(toolLine) as { toolCalls: Array<Record<string, unknown>> };
+    const toolCall = { ...call.toolCalls[0], resultDisplay: '' };
+    const part = (id: string, response: Record<string, unknown>) => ({ functionResponse: { id, name: 'run_shell_command', response } });
+    const big = `Output: FIRST LINE\n${'npm error filler 0123456789\n'.repeat(80_000)}last line`;
+    const display = `FIRST OF DISPLAY\n${'x'.repeat(1_500_000)}\nExit Code: 9\n`;
+    const small = ['a'.repeat(3000), 'b'.repeat(3000), 'Exit Code: 3'];
+    const description = `Run ${'d'.repeat(1_500_000)} the command`;
+    const records = [
+      // The huge part is cut while reading; the exit code is in the part after it.
+      { ...call, id: 'm1', toolCalls: [{ ...toolCall, id: 'c1', result: [part('c1', { output: big }), part('c1', { error: 'Exit Code: 6' })] }] },
+      // No functionResponse text: what the UI showed stands in.
+      { ...call, id: 'm2', toolCalls: [{ ...toolCall, id: 'c2', result: [], resultDisplay: display }] },
+      // Arguments too long to keep whole.
+      { ...call, id: 'm3', toolCalls: [{ ...toolCall, id: 'c3', args: { command: 'npm test', description }, result: [part('c3', { output: 'Output: ok' })] }] },
+      // Parts none of which is cut, whose whole is: cut once, as the whole.
+      { ...call, id: 'm4', toolCalls: [{ ...toolCall, id: 'c4', result: small.map((output) => part('c4', { output })) }] },
+    ];
+    const rows = records.map((r) => JSON.stringify(r));
+    for (const r of rows.slice(0, 3)) expect(r.length).toBeGreaterThan(1 << 20);
+    const events = await readAll(tempChat([lines[0]!, ...rows].join('\n')));
+    const results = events.filter((e) => e.kind === 'result');
+    expect(results.map((r) => [r.id, r.exitCode, r.isError])).toEqual([['c1', 6, true], ['c2', 9, true], ['c3', 0, false], ['c4', 3, true]]);
+    const [parts, shown, , whole] = results;
+    const partsChars = big.length + 1 + 'Exit Code: 6'.length;
+    expect(parts).toMatchObject({ outputChars: partsChars });
+    expect(parts!.output.startsWith('Output: FIRST LINE\nnpm error filler')).toBe(true);
+    expect(parts!.output.endsWith('filler 0123456789\nlast line\nExit Code: 6')).toBe(true);
+    expect(parts!.output).toContain(`\n[… ${partsChars - OUTPUT_KEEP_CHARS} characters not kept …]\n`);
+    expect(parts!.output.length).toBeLessThan(OUTPUT_KEEP_CHARS + 100);
+    expect(shown).toMatchObject({ outputChars: display.length });
+    expect(shown!.output.startsWith('FIRST OF DISPLAY\nxxx')).toBe(true);
+    expect(shown!.output.endsWith('xxx\nExit Code: 9\n')).toBe(true);
+    const input = events.find((e) => e.kind === 'call' && e.id === 'c3');
+    if (input?.kind !== 'call') throw new Error('no call');
+    expect(input.command).toBe('npm test');
+    expect(JSON.stringify(input.input).length).toBeLessThan(4 * OUTPUT_KEEP_CHARS + 100);
+    expect(input.input).toMatchObject({ command: 'npm test', description: expect.stringMatching(/^Run d+\n\[… \d+ characters not kept …\]\nd+ the command$/) });
+    const joined = small.join('\n');
+    expect(whole).toMatchObject({ outputChars: joined.length, output: `${joined.slice(0, 2000)}\n[… ${joined.length - 4000} characters not kept …]\n${joined.slice(-2000)}` });
   });
 });
