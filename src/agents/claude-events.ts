@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { claudeUserTexts } from './claude-transcript.js';
-import { keepOutput, type ReadCounts, type SessionEvent } from './events.js';
-import { boundedInput, jsonlRecords, plain, textOf } from './jsonl-records.js';
+import type { ReadCounts, SessionEvent } from './events.js';
+import { boundedInput, joinTexts, jsonlRecords, plain, textOf } from './jsonl-records.js';
 import { isObject, str, type Json } from './transcript.js';
 
 /** Row types Claude Code writes besides user and assistant turns; read past without a count. */
@@ -234,14 +234,5 @@ function contentText(content: unknown): { text: string; chars: number } {
   const one = textOf(content);
   if (one) return one;
   if (!Array.isArray(content)) return { text: '', chars: 0 };
-  const texts: string[] = [];
-  let chars = 0;
-  for (const block of content) {
-    if (!isObject(block)) continue;
-    const t = textOf(block.text);
-    if (!t) continue;
-    texts.push(t.text);
-    chars += t.chars + (texts.length > 1 ? 1 : 0);
-  }
-  return { text: keepOutput(texts.join('\n')), chars };
+  return joinTexts(content.map((block) => (isObject(block) ? block.text : undefined)));
 }

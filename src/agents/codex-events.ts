@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { boundedInput, CutText, jsonlRecords, plain, textOf } from './jsonl-records.js';
+import { boundedInput, CutText, joinTexts, jsonlRecords, plain, textOf } from './jsonl-records.js';
 import { codexUserTexts } from './codex-transcript.js';
 import { keepOutput, type ReadCounts, type SessionEvent } from './events.js';
 import { isObject, str, type Json } from './transcript.js';
@@ -177,13 +177,6 @@ function outputOf(output: unknown): { text: string; chars: number; exitCode?: nu
 
 /** Text items (`{type: "input_text", text}` and the like) joined. */
 function joined(items: unknown): { text: string; chars: number; failed: boolean } {
-  const texts: string[] = [];
-  if (Array.isArray(items)) {
-    for (const item of items) {
-      const t = isObject(item) ? plain(item.text) : undefined;
-      if (t !== undefined) texts.push(t);
-    }
-  }
-  const all = texts.join('\n');
-  return { text: keepOutput(all), chars: all.length, failed: false };
+  const texts = Array.isArray(items) ? items.map((item) => (isObject(item) ? item.text : undefined)) : [];
+  return { ...joinTexts(texts), failed: false };
 }

@@ -70,11 +70,18 @@ export function emptyCounts(): ReadCounts {
   return { lines: 0, malformed: 0, unknown: 0 };
 }
 
+/** How many characters of a cut output's head, and of its tail, are kept. */
+export const KEEP_HALF = Math.floor(OUTPUT_KEEP_CHARS / 2);
+
 /** A tool output cut to OUTPUT_KEEP_CHARS: its head and tail, where failures usually show, joined by a marker. */
 export function keepOutput(text: string): string {
   if (text.length <= OUTPUT_KEEP_CHARS) return text;
-  const half = Math.floor(OUTPUT_KEEP_CHARS / 2);
-  return detached(`${text.slice(0, half)}\n[… ${text.length - 2 * half} characters not kept …]\n${text.slice(-half)}`);
+  return keptText(text.slice(0, KEEP_HALF), text.slice(-KEEP_HALF), text.length - 2 * KEEP_HALF);
+}
+
+/** The kept form of a cut output: its head and tail around a marker that says how many characters between them were dropped. */
+export function keptText(head: string, tail: string, notKept: number): string {
+  return detached(`${head}\n[… ${notKept} characters not kept …]\n${tail}`);
 }
 
 /**

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { detached, keepOutput, OUTPUT_KEEP_CHARS, type EventBase, type ReadCounts, type SessionEvent } from './events.js';
+import { detached, type EventBase, type ReadCounts, type SessionEvent } from './events.js';
 import { geminiUserTexts } from './gemini-transcript.js';
-import { boundedInput, jsonlRecords, plain, textOf } from './jsonl-records.js';
+import { boundedInput, joinTexts, jsonlRecords, plain, textOf } from './jsonl-records.js';
 import { isObject, str, type Json } from './transcript.js';
 
 /**
@@ -154,20 +154,14 @@ function* toolEvents(call: Json, base: EventBase, state: SessionState): Generato
 /** The output or error the tool's functionResponse parts carry, joined: the kept text and the whole's length. */
 function responseText(result: unknown): { text: string; chars: number } | undefined {
   if (!Array.isArray(result)) return undefined;
-  const parts: Array<{ text: string; chars: number }> = [];
+  const parts: unknown[] = [];
   for (const part of result) {
     const response = isObject(part) && isObject(part.functionResponse) ? part.functionResponse.response : undefined;
     if (!isObject(response)) continue;
-    const one = textOf(response.output) ?? textOf(response.error);
-    if (one !== undefined) parts.push(one);
+    const text = [response.output, response.error].find((v) => plain(v) !== undefined);
+    if (text !== undefined) parts.push(text);
   }
-  if (parts.length <= 1) return parts[0];
-  const joined = parts.map((p) => p.text).join('\n');
-  const chars = parts.reduce((sum, p) => sum + p.chars, parts.length - 1);
-  if (parts.every((p) => p.chars <= OUTPUT_KEEP_CHARS)) return { text: keepOutput(joined), chars };
-  // A part was cut: the kept texts still hold the whole's real head and tail; only the count in between must be the whole's.
-  const half = Math.floor(OUTPUT_KEEP_CHARS / 2);
-  return { text: `${joined.slice(0, half)}\n[… ${chars - 2 * half} characters not kept …]\n${joined.slice(-half)}`, chars };
+  return parts.length > 0 ? joinTexts(parts) : undefined;
 }
 
 const SHELL_TOOLS = new Set(['run_shell_command']);

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import { keepOutput, OUTPUT_KEEP_CHARS, type ReadCounts } from './events.js';
+import { KEEP_HALF, keepOutput, keptText, OUTPUT_KEEP_CHARS, type ReadCounts } from './events.js';
 import { isObject, type Json } from './transcript.js';
 
 /**
@@ -78,6 +78,14 @@ export async function* jsonlRecords(file: string, counts: ReadCounts): AsyncGene
 const WHOLE_LINE_BYTES = 1 << 20;
 /** In a streamed line, strings longer than this keep only their head and tail. */
 const LONG_STRING_CHARS = 64 * 1024;
+/**
+ * In a streamed line, a number or literal longer than this fails the line: no JSON writer
+ * spells a number or true/false/null that long, so it is junk, and collecting it would cost
+ * memory without bound.
+ */
+const BARE_TOKEN_CHARS = 64;
+/** In a streamed line, arrays and objects nested deeper than this fail the line (a run of `[` is junk, not a record). */
+const MAX_DEPTH = 512;
 
 /** A string of a giant line that was cut while reading: its head and tail as keepOutput shows them, and its real length. */
 export class CutText {
@@ -96,6 +104,29 @@ export function textOf(value: unknown): { text: string; chars: number } | undefi
   if (typeof value === 'string') return { text: keepOutput(value), chars: value.length };
   if (value instanceof CutText) return { text: value.text, chars: value.length };
   return undefined;
+}
+
+/**
+ * An output made of parts (text blocks, output items), joined with `sep`, as the output to keep
+ * and the whole's length; parts that are not text are skipped. When a part was cut while
+ * reading, the joined kept texts still start and end as the whole does (a cut part keeps
+ * KEEP_HALF characters each side of its marker), so those ends are kept with the whole's count.
+ */
+export function joinTexts(parts: unknown[], sep = '\n'): { text: string; chars: number } {
+  const texts: string[] = [];
+  let chars = 0;
+  let cut = false;
+  for (const part of parts) {
+    const text = plain(part);
+    if (text === undefined) continue;
+    if (texts.length > 0) chars += sep.length;
+    chars += part instanceof CutText ? part.length : text.length;
+    cut ||= part instanceof CutText;
+    texts.push(text);
+  }
+  const joined = texts.join(sep);
+  if (!cut) return { text: keepOutput(joined), chars };
+  return { text: keptText(joined.slice(0, KEEP_HALF), joined.slice(-KEEP_HALF), chars - 2 * KEEP_HALF), chars };
 }
 
 /** A text value as a plain string (a cut one as its kept text). */
@@ -121,7 +152,9 @@ type Container = { kind: 'object'; value: Json; key?: string } | { kind: 'array'
 /**
  * A JSON parser fed piece by piece, for lines too big to hold: it builds the value, but a
  * string longer than LONG_STRING_CHARS keeps only its head and tail (a CutText). end() returns
- * the object, or undefined when the line was not one JSON object.
+ * the object, or undefined when the line was not one JSON object. Junk fails the line as soon
+ * as it shows (a root that is not an object, a bare token over BARE_TOKEN_CHARS, nesting over
+ * MAX_DEPTH), and the rest of a failed line is not even decoded.
  */
 class BoundedJson {
   private readonly decoder = new StringDecoder('utf8');
@@ -185,6 +218,8 @@ class BoundedJson {
         } else if (c === ',' || c === ':') {
           if (this.scalar !== '') this.endScalar();
         } else {
+          // Past the limit, write() ignores the rest of the line.
+          if (this.scalar.length >= BARE_TOKEN_CHARS) throw new Error('bare token too long');
           this.scalar += c;
         }
         i++;
@@ -238,9 +273,7 @@ class BoundedJson {
   }
 
   private cut(): CutText {
-    const half = Math.floor(OUTPUT_KEEP_CHARS / 2);
-    const text = `${this.head.slice(0, half)}\n[… ${this.length - 2 * half} characters not kept …]\n${this.tail.slice(-half)}`;
-    return new CutText(text, this.length);
+    return new CutText(keptText(this.head.slice(0, KEEP_HALF), this.tail.slice(-KEEP_HALF), this.length - 2 * KEEP_HALF), this.length);
   }
 
   private endScalar(): void {
@@ -250,6 +283,7 @@ class BoundedJson {
   }
 
   private open(c: Container): void {
+    if (this.stack.length >= MAX_DEPTH) throw new Error('nested too deep');
     this.put(c.value);
     this.stack.push(c);
   }
@@ -258,7 +292,8 @@ class BoundedJson {
   private put(value: unknown): void {
     const top = this.stack[this.stack.length - 1];
     if (!top) {
-      if (this.done) throw new Error('trailing value');
+      // Only an object is a record: anything else fails at once rather than being built first.
+      if (this.done || !isObject(value)) throw new Error('not one object');
       this.result = value;
       this.done = true;
       return;
@@ -274,17 +309,28 @@ class BoundedJson {
   }
 }
 
-/** A tool's input for an event: long string fields cut like outputs, the whole bounded. */
+/**
+ * A tool's input for an event: long strings (the input itself, or an object's fields or an
+ * array's items) cut like outputs; an object or array whose JSON is still over 4 × OUTPUT_KEEP_CHARS
+ * becomes that JSON cut to head and tail.
+ */
 export function boundedInput(input: unknown): unknown {
   if (input instanceof CutText) return input.text;
   if (typeof input === 'string') return keepOutput(input);
-  if (!isObject(input)) return input;
-  const out: Json = {};
-  for (const [k, v] of Object.entries(input)) setOwn(out, k, typeof v === 'string' || v instanceof CutText ? boundedInput(v) : v);
-  const size = JSON.stringify(out).length;
-  return size > 4 * OUTPUT_KEEP_CHARS ? keepOutput(JSON.stringify(out)) : out;
+  let out: Json | unknown[];
+  if (Array.isArray(input)) out = input.map(boundedString);
+  else if (isObject(input)) {
+    out = {};
+    for (const [k, v] of Object.entries(input)) setOwn(out, k, boundedString(v));
+  } else return input;
+  const json = JSON.stringify(out);
+  return json.length > 4 * OUTPUT_KEEP_CHARS ? keepOutput(json) : out;
 }
 
+/** A field or item of an input: a string (or cut string) as boundedInput keeps it, anything else as it is. */
+function boundedString(value: unknown): unknown {
+  return typeof value === 'string' || value instanceof CutText ? boundedInput(value) : value;
+}
 
 /** `obj[key] = value` as JSON.parse does it: a key such as "__proto__" becomes an own property, never the prototype. */
 function setOwn(obj: Json, key: string, value: unknown): void {

@@ -6,6 +6,7 @@ import { readClaudeEvents } from '../../src/agents/claude-events.js';
 import { claudeUserTexts } from '../../src/agents/claude-transcript.js';
 import { emptyCounts, OUTPUT_KEEP_CHARS, type ReadCounts, type SessionEvent } from '../../src/agents/events.js';
 import { SCENARIO, type ScenarioRun } from '../helpers/learn-scenario.js';
+import { peakHeapGrowth } from '../helpers/peak-heap.js';
 
 const LEARN = 'fixtures/sessions/learn/claude';
 const tmp = fs.mkdtempSync(join(os.tmpdir(), 'headroom-claude-events-'));
@@ -58,21 +59,6 @@ function bigOutputFile(file: string, list: unknown[], target: unknown, size: num
     fs.closeSync(fd);
   }
   return original.length + 1 + repeats * fillerChars + tail.length;
-}
-
-/** The most the heap grew over its size at the start while `run` ran (sampled between I/O callbacks). */
-async function heapGrowthWhile(run: () => Promise<void>): Promise<number> {
-  const start = process.memoryUsage().heapUsed;
-  let peak = start;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().heapUsed);
-  }, 1);
-  try {
-    await run();
-  } finally {
-    clearInterval(timer);
-  }
-  return Math.max(peak, process.memoryUsage().heapUsed) - start;
 }
 
 async function read(file: string): Promise<{ events: SessionEvent[]; counts: ReadCounts }> {
@@ -279,6 +265,46 @@ describe('readClaudeEvents on damaged and edited transcripts made from the recor
     expect(events.find((e) => e.kind === 'result' && e.id === content.tool_use_id)).toMatchObject({ isError: true });
   });
 
+  it('joins text blocks one of which was cut while reading: the whole\'s real length, head, tail and dropped count', async () => {
+    const list = rows(source);
+    const failed = list.find((r) => JSON.stringify(r).includes('"is_error":true') && JSON.stringify(r).includes('build.js')) as Record<string, unknown>;
+    const content = (failed.message as { content: Record<string, unknown>[] }).content[0] as Record<string, unknown>;
+    const texts = ['Exit code 2\nfirst block', `middle block\n${'build.js filler line 0123456789\n'.repeat(50_000)}end of middle`, 'last block'];
+    const blocks = texts.map((text) => ({ type: 'text', text }));
+    const edited = list.map((r) => (r === failed ? { ...failed, message: { role: 'user', content: [{ ...content, content: blocks }] } } : r));
+    // The row is over jsonlRecords' 1 MB, so its middle block is cut while reading.
+    expect(JSON.stringify(edited[list.indexOf(failed)]).length).toBeGreaterThan(1 << 20);
+    const { events } = await read(writeRows('cut-block.jsonl', edited));
+    const whole = texts.join('\n');
+    expect(events.find((e) => e.kind === 'result' && e.id === content.tool_use_id)).toMatchObject({
+      exitCode: 2,
+      isError: true,
+      outputChars: whole.length,
+      output: `${whole.slice(0, 2000)}\n[… ${whole.length - 4000} characters not kept …]\n${whole.slice(-2000)}`,
+    });
+  });
+
+  it('skips a 60 MB line of unquoted junk without collecting it, and reads the lines after it', async () => {
+    const file = join(tmp, 'junk-line.jsonl');
+    const fd = fs.openSync(file, 'w');
+    fs.writeSync(fd, '{"type":"user","message":');
+    const chunk = 'junk-without-quotes-'.repeat(52_429);
+    for (let i = 0; i < 60; i++) fs.writeSync(fd, chunk);
+    fs.writeSync(fd, '}\n');
+    const lineBytes = fs.fstatSync(fd).size;
+    fs.writeSync(fd, fs.readFileSync(source));
+    fs.closeSync(fd);
+    expect(lineBytes).toBeGreaterThan(60 * 1024 * 1024);
+    let got: { events: SessionEvent[]; counts: ReadCounts } | undefined;
+    const peak = await peakHeapGrowth(async () => {
+      got = await read(file);
+    });
+    expect(got?.events.map(gist)).toEqual((await read(source)).events.map(gist));
+    expect(got?.counts).toEqual({ lines: lines(source).length + 1, malformed: 1, unknown: 0 });
+    // Collecting the token a character at a time holds many times the line.
+    expect(peak).toBeLessThan(lineBytes / 10);
+  });
+
   it('cuts a 50 MB output to its head and tail, with its real length, in bounded memory', async () => {
     const list = rows(join(LEARN, 'session-1.jsonl'));
     const failed = list.find((r) => JSON.stringify(r).includes('"is_error":true')) as Record<string, unknown>;
@@ -293,7 +319,7 @@ describe('readClaudeEvents on damaged and edited transcripts made from the recor
     const fileSize = fs.statSync(file).size;
     expect(fileSize).toBeGreaterThan(2 * size);
     let events: SessionEvent[] = [];
-    const growth = await heapGrowthWhile(async () => {
+    const growth = await peakHeapGrowth(async () => {
       events = (await read(file)).events;
     });
     const result = events.find((e) => e.kind === 'result' && e.id === content.tool_use_id);

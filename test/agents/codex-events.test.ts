@@ -6,6 +6,7 @@ import { readCodexEvents } from '../../src/agents/codex-events.js';
 import { codexUserTexts } from '../../src/agents/codex-transcript.js';
 import { emptyCounts, OUTPUT_KEEP_CHARS, type ReadCounts, type SessionEvent } from '../../src/agents/events.js';
 import { SCENARIO, type ScenarioRun } from '../helpers/learn-scenario.js';
+import { peakHeapGrowth } from '../helpers/peak-heap.js';
 
 const LEARN = 'fixtures/sessions/learn/codex';
 const tmp = fs.mkdtempSync(join(os.tmpdir(), 'headroom-codex-events-'));
@@ -59,21 +60,6 @@ function bigOutputFile(file: string, list: unknown[], targets: Map<unknown, (out
     fs.closeSync(fd);
   }
   return original.length + 1 + repeats * fillerChars + tail.length;
-}
-
-/** The most the heap grew over its size at the start while `run` ran (sampled between I/O callbacks). */
-async function heapGrowthWhile(run: () => Promise<void>): Promise<number> {
-  const start = process.memoryUsage().heapUsed;
-  let peak = start;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().heapUsed);
-  }, 1);
-  try {
-    await run();
-  } finally {
-    clearInterval(timer);
-  }
-  return Math.max(peak, process.memoryUsage().heapUsed) - start;
 }
 
 async function read(file: string): Promise<{ events: SessionEvent[]; counts: ReadCounts }> {
@@ -239,6 +225,24 @@ describe('readCodexEvents on damaged and edited rollouts made from the recorded 
     });
   });
 
+  it('joins output items one of which was cut while reading: the whole\'s real length, head, tail and dropped count', async () => {
+    const list = rows(source);
+    const target = outputRow(list, 'node build.js');
+    const texts = ['Exit code: 2\nOutput:', `middle item\n${'build.js filler line 0123456789\n'.repeat(50_000)}end of middle`, 'last item'];
+    const output = texts.map((text) => ({ type: 'input_text', text }));
+    const edited = list.map((r) => (r === target ? { ...r, payload: { ...r.payload, output } } : r));
+    // The row is over jsonlRecords' 1 MB, so its middle item is cut while reading.
+    expect(JSON.stringify(edited[list.indexOf(target)]).length).toBeGreaterThan(1 << 20);
+    const { events } = await read(writeRows('cut-item.jsonl', edited));
+    const whole = texts.join('\n');
+    expect(events.find((e) => e.kind === 'result' && e.id === target.payload.call_id)).toMatchObject({
+      exitCode: 2,
+      isError: true,
+      outputChars: whole.length,
+      output: `${whole.slice(0, 2000)}\n[… ${whole.length - 4000} characters not kept …]\n${whole.slice(-2000)}`,
+    });
+  });
+
   it('cuts a 50 MB output to its head and tail, with its real length, in bounded memory', async () => {
     const list = rows(join(LEARN, 'session-1.jsonl'));
     const target = outputRow(list, 'npm test');
@@ -254,7 +258,7 @@ describe('readCodexEvents on damaged and edited rollouts made from the recorded 
     const fileSize = fs.statSync(file).size;
     expect(fileSize).toBeGreaterThan(2 * size);
     let events: SessionEvent[] = [];
-    const growth = await heapGrowthWhile(async () => {
+    const growth = await peakHeapGrowth(async () => {
       events = (await read(file)).events;
     });
     const result = events.find((e) => e.kind === 'result' && e.id === target.payload.call_id);

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readCopilotEvents } from '../../src/agents/copilot-events.js';
 import { emptyCounts, OUTPUT_KEEP_CHARS, type ReadCounts, type SessionEvent } from '../../src/agents/events.js';
 import { SCENARIO } from '../helpers/learn-scenario.js';
+import { peakHeapGrowth } from '../helpers/peak-heap.js';
 
 // The Copilot CLI event reader on transcripts the real CLI wrote (fixtures/sessions/copilot and
 // fixtures/sessions/learn/copilot, made by record-learn-gemini-copilot.gen.ts), and on damaged copies.
@@ -44,28 +45,6 @@ function expectedSessions(): string[][] {
     for (const c of run.commands) current.push(`call bash: ${c}`, `result ${EXITS[c]}${EXITS[c] ? ' error' : ''}`);
   }
   return sessions;
-}
-
-/**
- * How far the heap rose above its start while `run` went on, sampled whenever the event loop is
- * free. Each sample sweeps the young generation first, so it counts what is held, not garbage.
- */
-async function peakHeapGrowth(run: () => Promise<void>): Promise<number> {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as (options?: { type: 'minor' | 'major' }) => void;
-  gc();
-  const start = process.memoryUsage().heapUsed;
-  let peak = start;
-  const timer = setInterval(() => {
-    gc({ type: 'minor' });
-    peak = Math.max(peak, process.memoryUsage().heapUsed);
-  }, 1);
-  try {
-    await run();
-  } finally {
-    clearInterval(timer);
-  }
-  return Math.max(peak, process.memoryUsage().heapUsed) - start;
 }
 
 const temps: string[] = [];

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { emptyCounts, OUTPUT_KEEP_CHARS, type ReadCounts, type SessionEvent } from '../../src/agents/events.js';
 import { readGeminiEvents } from '../../src/agents/gemini-events.js';
 import { SCENARIO } from '../helpers/learn-scenario.js';
+import { peakHeapGrowth } from '../helpers/peak-heap.js';
 
 // The Gemini CLI event reader on chats the real CLI wrote (fixtures/sessions/gemini and
 // fixtures/sessions/learn/gemini, made by record-learn-gemini-copilot.gen.ts), and on damaged copies.
@@ -43,28 +44,6 @@ function expectedSessions(): string[][] {
     for (const c of run.commands) current.push(`call run_shell_command: ${c}`, `result ${EXITS[c]}${EXITS[c] ? ' error' : ''}`);
   }
   return sessions;
-}
-
-/**
- * How far the heap rose above its start while `run` went on, sampled whenever the event loop is
- * free. Each sample sweeps the young generation first, so it counts what is held, not garbage.
- */
-async function peakHeapGrowth(run: () => Promise<void>): Promise<number> {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as (options?: { type: 'minor' | 'major' }) => void;
-  gc();
-  const start = process.memoryUsage().heapUsed;
-  let peak = start;
-  const timer = setInterval(() => {
-    gc({ type: 'minor' });
-    peak = Math.max(peak, process.memoryUsage().heapUsed);
-  }, 1);
-  try {
-    await run();
-  } finally {
-    clearInterval(timer);
-  }
-  return Math.max(peak, process.memoryUsage().heapUsed) - start;
 }
 
 const temps: string[] = [];
@@ -294,5 +273,23 @@ describe('readGeminiEvents on damaged and unusual input', () => {
     expect(input.input).toMatchObject({ command: 'npm test', description: expect.stringMatching(/^Run d+\n\[… \d+ characters not kept …\]\nd+ the command$/) });
     const joined = small.join('\n');
     expect(whole).toMatchObject({ outputChars: joined.length, output: `${joined.slice(0, 2000)}\n[… ${joined.length - 4000} characters not kept …]\n${joined.slice(-2000)}` });
+  });
+
+  it('joins functionResponse parts with a cut one between others: the whole\'s real length, head, tail and dropped count', async () => {
+    const call = JSON.parse(toolLine) as { toolCalls: Array<Record<string, unknown>> };
+    const part = (response: Record<string, unknown>) => ({ functionResponse: { id: 'j1', name: 'run_shell_command', response } });
+    const texts = ['Output: first part', `middle part\n${'npm error filler 0123456789\n'.repeat(60_000)}end of middle`, 'Exit Code: 4'];
+    const result = [part({ output: texts[0] }), part({ output: texts[1] }), part({ error: texts[2] })];
+    const row = JSON.stringify({ ...call, id: 'j', toolCalls: [{ ...call.toolCalls[0], id: 'j1', result, resultDisplay: '' }] });
+    // Over jsonlRecords' 1 MB, so the middle part is cut while reading.
+    expect(row.length).toBeGreaterThan(1 << 20);
+    const events = await readAll(tempChat(`${lines[0]!}\n${row}\n`));
+    const whole = texts.join('\n');
+    expect(events.find((e) => e.kind === 'result')).toMatchObject({
+      exitCode: 4,
+      isError: true,
+      outputChars: whole.length,
+      output: `${whole.slice(0, 2000)}\n[… ${whole.length - 4000} characters not kept …]\n${whole.slice(-2000)}`,
+    });
   });
 });
