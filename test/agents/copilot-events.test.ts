@@ -1,8 +1,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readCopilotEvents } from '../../src/agents/copilot-events.js';
 import { emptyCounts, OUTPUT_KEEP_CHARS, type ReadCounts, type SessionEvent } from '../../src/agents/events.js';
@@ -176,39 +174,6 @@ describe('readCopilotEvents on damaged and unusual input', () => {
     expect(events[1]).toMatchObject({ kind: 'rejection', id: 'call_9' });
     // No session.start: the session is named after its folder, as Copilot CLI names it.
     expect(events[3]).toMatchObject({ subagent: true, session: basename(dirname(file)) });
-  });
-
-  it('cuts a 50 MB output line and keeps memory far below the file size', async () => {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
-    const record = JSON.parse(completeLine) as { data: { result: { content: string }; shellExecution?: unknown } };
-    // Without shellExecution, the exit code must come from the end of the huge text.
-    delete record.data.shellExecution;
-    const [head, tail] = JSON.stringify({ ...record, data: { ...record.data, result: { content: '@@SPLIT@@' } } }).split('@@SPLIT@@');
-    const dir = fs.mkdtempSync(join(os.tmpdir(), 'headroom-copilot-events-'));
-    temps.push(dir);
-    const file = join(dir, 'events.jsonl');
-    const fd = fs.openSync(file, 'w');
-    fs.writeSync(fd, `${real[0]}\n${head}FIRST LINE OF THE LOG\\n`);
-    const chunk = 'y'.repeat(1 << 20);
-    for (let i = 0; i < 50; i++) fs.writeSync(fd, chunk);
-    fs.writeSync(fd, `\\nlast words of the log\\n<shellId: 0 completed with exit code 3>${tail}\n`);
-    fs.closeSync(fd);
-    const size = fs.statSync(file).size;
-    expect(size).toBeGreaterThan(50 * (1 << 20));
-    gc();
-    const before = process.memoryUsage().heapUsed;
-    const events = await readAll(file);
-    gc();
-    const growth = process.memoryUsage().heapUsed - before;
-    const result = events.find((e) => e.kind === 'result')!;
-    expect(result.kind === 'result' && result.output.length).toBeLessThan(OUTPUT_KEEP_CHARS + 100);
-    const chars = 'FIRST LINE OF THE LOG\n'.length + 50 * (1 << 20) + '\nlast words of the log\n<shellId: 0 completed with exit code 3>'.length;
-    expect(result).toMatchObject({ exitCode: 3, isError: true, outputChars: chars });
-    expect(result.kind === 'result' && result.output).toMatch(/^FIRST LINE OF THE LOG\n/);
-    expect(result.kind === 'result' && result.output).toMatch(/last words of the log\n<shellId: 0 completed with exit code 3>$/);
-    // The events are still held here: what they keep must not pin the 50 MB line.
-    expect(growth).toBeLessThan(size / 10);
   });
 
   it('reads a 60 MB output line as it streams: the heap never grows near the line size', async () => {

@@ -1,8 +1,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { emptyCounts, OUTPUT_KEEP_CHARS, type ReadCounts, type SessionEvent } from '../../src/agents/events.js';
 import { readGeminiEvents } from '../../src/agents/gemini-events.js';
@@ -174,35 +172,6 @@ describe('readGeminiEvents on damaged and unusual input', () => {
     const events = await readAll(file);
     expect(events.map(summary)).toEqual(['call run_shell_command: node build.js', 'result 2 error']);
     for (const e of events) expect(e).toMatchObject({ session: parent, subagent: true, cwd: '/work/app' });
-  });
-
-  it('cuts a 50 MB output line and keeps memory far below the file size', async () => {
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
-    const call = JSON.parse(toolLine) as { toolCalls: Array<Record<string, unknown>> };
-    const response = { functionResponse: { id: 'big', name: 'run_shell_command', response: { output: '@@SPLIT@@' } } };
-    const [head, tail] = JSON.stringify({ ...call, toolCalls: [{ ...call.toolCalls[0], id: 'big', result: [response], resultDisplay: '' }] }).split('@@SPLIT@@');
-    const file = tempChat('');
-    const fd = fs.openSync(file, 'w');
-    fs.writeSync(fd, `${lines[0]}\n${head}<untrusted_context>\\nOutput: FIRST LINE\\n`);
-    const chunk = 'z'.repeat(1 << 20);
-    for (let i = 0; i < 50; i++) fs.writeSync(fd, chunk);
-    fs.writeSync(fd, `\\nlast line\\nExit Code: 7\\nProcess Group PGID: 1\\n</untrusted_context>${tail}\n`);
-    fs.closeSync(fd);
-    const size = fs.statSync(file).size;
-    gc();
-    const before = process.memoryUsage().heapUsed;
-    const events = await readAll(file);
-    gc();
-    const growth = process.memoryUsage().heapUsed - before;
-    const result = events.find((e) => e.kind === 'result');
-    if (result?.kind !== 'result') throw new Error('no result');
-    expect(result.output.length).toBeLessThan(OUTPUT_KEEP_CHARS + 100);
-    expect(result.output).toMatch(/^<untrusted_context>\nOutput: FIRST LINE\n/);
-    expect(result.output).toMatch(/last line\nExit Code: 7\nProcess Group PGID: 1\n<\/untrusted_context>$/);
-    expect(result).toMatchObject({ exitCode: 7, isError: true, outputChars: '<untrusted_context>\nOutput: FIRST LINE\n'.length + 50 * (1 << 20) + '\nlast line\nExit Code: 7\nProcess Group PGID: 1\n</untrusted_context>'.length });
-    // The events are still held here: what they keep must not pin the 50 MB line.
-    expect(growth).toBeLessThan(size / 10);
   });
 
   it('reads a 60 MB output line as it streams: the heap never grows near the line size', async () => {
