@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { KEEP_HALF, keepOutput, keptText, OUTPUT_KEEP_CHARS, type ReadCounts } from './events.js';
-import { isObject, type Json } from './transcript.js';
+import { isObject, parseLine, type Json } from './transcript.js';
 
 /**
  * Streaming JSONL for the transcript event readers: records of files of any size, in bounded
@@ -40,7 +40,7 @@ export async function* jsonlRecords(file: string, counts: ReadCounts): AsyncGene
         size = 0;
         return undefined;
       }
-      row = parseObject(text);
+      row = parseLine(text);
     }
     parts = [];
     size = 0;
@@ -132,17 +132,6 @@ export function joinTexts(parts: unknown[], sep = '\n'): { text: string; chars: 
 /** A text value as a plain string (a cut one as its kept text). */
 export function plain(value: unknown): string | undefined {
   return typeof value === 'string' ? value : value instanceof CutText ? value.text : undefined;
-}
-
-function parseObject(text: string): Json | undefined {
-  const t = text.trim();
-  if (!t.startsWith('{')) return undefined;
-  try {
-    const value: unknown = JSON.parse(t);
-    return isObject(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };

@@ -6,7 +6,8 @@ import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readAiderEvents } from '../../src/agents/aider-events.js';
 import { emptyCounts, type ReadCounts, type SessionEvent } from '../../src/agents/events.js';
-import { SCENARIO } from '../helpers/learn-scenario.js';
+import { SCENARIO_EXIT_CODES, scenarioSessions } from '../helpers/learn-scenario.js';
+import { readEvents } from '../helpers/reader-events.js';
 
 // The Aider history reader. Aider cannot be installed here, so the histories are hand-written in
 // the format aider's InputOutput writes (fixtures/sessions/aider/chat-history.md and
@@ -14,14 +15,8 @@ import { SCENARIO } from '../helpers/learn-scenario.js';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/sessions');
 const LEARN = join(FIXTURES, 'learn/aider/.aider.chat.history.md');
-/** Which of the scenario's commands fail in the sandbox project. */
-const FAILS: Record<string, boolean> = { 'npm test': true, 'npm run check': false, 'node build.js': true, 'make build': false, 'ls generated': true, ls: false };
 
-async function readAll(file: string, counts: ReadCounts = emptyCounts()): Promise<SessionEvent[]> {
-  const out: SessionEvent[] = [];
-  for await (const e of readAiderEvents(file, counts)) out.push(e);
-  return out;
-}
+const readAll = (file: string, counts?: ReadCounts): Promise<SessionEvent[]> => readEvents(readAiderEvents, file, counts);
 
 function summary(e: SessionEvent): string {
   switch (e.kind) {
@@ -51,13 +46,9 @@ describe('readAiderEvents on the hand-written learn scenario', () => {
     const sessions = [...new Set(events.map((e) => e.session))];
     expect(sessions).toEqual(['2026-11-21 10:30:01', '2026-11-21 10:31:12', '2026-11-21 10:33:40']);
     const got = sessions.map((s) => events.filter((e) => e.session === s).map(summary));
-    const expected: string[][] = [];
-    for (const run of SCENARIO) {
-      if (!run.continues) expected.push([]);
-      const current = expected[expected.length - 1]!;
-      current.push(`user: ${run.prompt}`);
-      for (const c of run.commands) current.push(`call test: ${c}`, `result${FAILS[c] ? ' error' : ''}`);
-    }
+    const expected = scenarioSessions().map((runs) =>
+      runs.flatMap((run) => [`user: ${run.prompt}`, ...run.commands.flatMap((c) => [`call test: ${c}`, `result${SCENARIO_EXIT_CODES[c] ? ' error' : ''}`])]),
+    );
     expect(got).toEqual(expected);
   });
 

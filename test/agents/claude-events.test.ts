@@ -5,67 +5,17 @@ import { join } from 'node:path';
 import { readClaudeEvents } from '../../src/agents/claude-events.js';
 import { claudeUserTexts } from '../../src/agents/claude-transcript.js';
 import { emptyCounts, OUTPUT_KEEP_CHARS, type ReadCounts, type SessionEvent } from '../../src/agents/events.js';
-import { SCENARIO, type ScenarioRun } from '../helpers/learn-scenario.js';
+import { SCENARIO_EXIT_CODES, scenarioSessions } from '../helpers/learn-scenario.js';
+import { bigOutputFile, readEvents } from '../helpers/reader-events.js';
 import { peakHeapGrowth } from '../helpers/peak-heap.js';
 
 const LEARN = 'fixtures/sessions/learn/claude';
 const tmp = fs.mkdtempSync(join(os.tmpdir(), 'headroom-claude-events-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-/** How each scenario command ends in the sandbox project learnProject writes (no "test" script, build.js exits 2, no generated/). */
-const EXIT_CODES: Record<string, number> = { 'npm test': 1, 'npm run check': 0, 'node build.js': 2, 'make build': 0, 'ls generated': 2, ls: 0 };
-
-/** The scenario's runs grouped by session: a run that continues joins the previous one. */
-function scenarioSessions(runs: readonly ScenarioRun[]): ScenarioRun[][] {
-  const out: ScenarioRun[][] = [];
-  for (const run of runs) {
-    if (run.continues && out.length > 0) out[out.length - 1]?.push(run);
-    else out.push([run]);
-  }
-  return out;
-}
-
-/**
- * Writes `rows` to `file` with `target` replaced by `make(output)`, where output is the target's
- * own text followed by about `size` characters of filler: written in pieces, so the test itself
- * never holds the giant line. Returns the output's length.
- */
-function bigOutputFile(file: string, list: unknown[], target: unknown, size: number, original: string, make: (output: string) => unknown): number {
-  const token = 'HUGE-OUTPUT-PLACEHOLDER';
-  const fillerText = 'npm error filler line that only makes the output long 0123456789\n'.repeat(16 * 1024);
-  const filler = JSON.stringify(fillerText).slice(1, -1);
-  const fillerChars = fillerText.length;
-  const repeats = Math.ceil(size / fillerChars);
-  const head = JSON.stringify(`${original}\n`).slice(1, -1);
-  const tail = 'END OF THE HUGE OUTPUT';
-  const fd = fs.openSync(file, 'w');
-  try {
-    for (const row of list) {
-      if (row !== target) {
-        fs.writeSync(fd, `${JSON.stringify(row)}\n`);
-        continue;
-      }
-      const parts = JSON.stringify(make(token)).split(token);
-      parts.forEach((part, i) => {
-        fs.writeSync(fd, part);
-        if (i === parts.length - 1) return;
-        fs.writeSync(fd, head);
-        for (let r = 0; r < repeats; r++) fs.writeSync(fd, filler);
-        fs.writeSync(fd, tail);
-      });
-      fs.writeSync(fd, '\n');
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-  return original.length + 1 + repeats * fillerChars + tail.length;
-}
-
 async function read(file: string): Promise<{ events: SessionEvent[]; counts: ReadCounts }> {
   const counts = emptyCounts();
-  const events: SessionEvent[] = [];
-  for await (const e of readClaudeEvents(file, counts)) events.push(e);
-  return { events, counts };
+  return { events: await readEvents(readClaudeEvents, file, counts), counts };
 }
 
 /** An event as the miner sees it: kind and what it says, without the record's place. */
@@ -95,7 +45,7 @@ const writeRows = (name: string, list: unknown[]): string => {
 };
 
 describe('readClaudeEvents on the recorded learn scenario', () => {
-  const sessions = scenarioSessions(SCENARIO);
+  const sessions = scenarioSessions();
 
   it('has one transcript per session of the scenario', () => {
     expect(fs.readdirSync(LEARN).filter((f) => /^session-\d+\.jsonl$/.test(f))).toHaveLength(sessions.length);
@@ -109,7 +59,7 @@ describe('readClaudeEvents on the recorded learn scenario', () => {
       const expected = runs.flatMap((run) => [
         `user: ${run.prompt}`,
         ...run.commands.flatMap((c) => {
-          const exit = EXIT_CODES[c] as number;
+          const exit = SCENARIO_EXIT_CODES[c] as number;
           return [`call Bash: ${c}`, `result Bash: exit ${exit === 0 ? '-' : exit}${exit !== 0 ? ' error' : ''}`];
         }),
       ]);
@@ -311,11 +261,12 @@ describe('readClaudeEvents on damaged and edited transcripts made from the recor
     const content = (failed.message as { content: Record<string, unknown>[] }).content[0] as Record<string, unknown>;
     const size = 50 * 1024 * 1024;
     const file = join(tmp, 'huge.jsonl');
-    const chars = bigOutputFile(file, list, failed, size, String(content.content), (output) => ({
+    const make = (output: string): unknown => ({
       ...failed,
       message: { role: 'user', content: [{ ...content, content: output }] },
       toolUseResult: `Error: ${output}`,
-    }));
+    });
+    const chars = bigOutputFile(file, list, new Map([[failed, make]]), size, String(content.content));
     const fileSize = fs.statSync(file).size;
     expect(fileSize).toBeGreaterThan(2 * size);
     let events: SessionEvent[] = [];

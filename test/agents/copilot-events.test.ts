@@ -4,22 +4,17 @@ import { basename, dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readCopilotEvents } from '../../src/agents/copilot-events.js';
 import { emptyCounts, OUTPUT_KEEP_CHARS, type ReadCounts, type SessionEvent } from '../../src/agents/events.js';
-import { SCENARIO } from '../helpers/learn-scenario.js';
+import { scenarioSummaries } from '../helpers/learn-scenario.js';
 import { peakHeapGrowth } from '../helpers/peak-heap.js';
+import { readEvents } from '../helpers/reader-events.js';
 
 // The Copilot CLI event reader on transcripts the real CLI wrote (fixtures/sessions/copilot and
 // fixtures/sessions/learn/copilot, made by record-learn-gemini-copilot.gen.ts), and on damaged copies.
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/sessions');
 const LEARN = join(FIXTURES, 'learn/copilot');
-/** What the scenario's commands really exit with in the sandbox project. */
-const EXITS: Record<string, number> = { 'npm test': 1, 'npm run check': 0, 'node build.js': 2, 'make build': 0, 'ls generated': 2, ls: 0 };
 
-async function readAll(file: string, counts: ReadCounts = emptyCounts()): Promise<SessionEvent[]> {
-  const out: SessionEvent[] = [];
-  for await (const e of readCopilotEvents(file, counts)) out.push(e);
-  return out;
-}
+const readAll = (file: string, counts?: ReadCounts): Promise<SessionEvent[]> => readEvents(readCopilotEvents, file, counts);
 
 /** One line per event: what a miner looks at. */
 function summary(e: SessionEvent): string {
@@ -31,18 +26,6 @@ function summary(e: SessionEvent): string {
     case 'rewind': return `rewind ${e.to ?? ''}`;
     default: return e.kind;
   }
-}
-
-/** The scenario's sessions (a run that continues joins the previous one), as summaries. */
-function expectedSessions(): string[][] {
-  const sessions: string[][] = [];
-  for (const run of SCENARIO) {
-    if (!run.continues) sessions.push([]);
-    const current = sessions[sessions.length - 1]!;
-    current.push(`user: ${run.prompt}`);
-    for (const c of run.commands) current.push(`call bash: ${c}`, `result ${EXITS[c]}${EXITS[c] ? ' error' : ''}`);
-  }
-  return sessions;
 }
 
 const temps: string[] = [];
@@ -62,7 +45,7 @@ describe('readCopilotEvents on the recorded learn scenario', () => {
 
   it('gives each session its prompts, bash calls and exit codes in order', async () => {
     const got = await Promise.all(files.map(async (f) => (await readAll(f)).map(summary)));
-    expect(got).toEqual(expectedSessions());
+    expect(got).toEqual(scenarioSummaries('bash'));
   });
 
   it('fills the event base: session id, cwd, time, file and line', async () => {
@@ -142,7 +125,7 @@ describe('readCopilotEvents on damaged and unusual input', () => {
     expect(counts.unknown).toBe(1);
     expect(counts.lines).toBe(lines.length);
     // The last record (session.shutdown) was cut; every event before it is still there.
-    expect(events.map(summary)).toEqual(expectedSessions()[1]);
+    expect(events.map(summary)).toEqual(scenarioSummaries('bash')[1]);
   });
 
   it('reads the exit code from the output text when shellExecution is missing (older format too)', async () => {

@@ -4,22 +4,17 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { emptyCounts, OUTPUT_KEEP_CHARS, type ReadCounts, type SessionEvent } from '../../src/agents/events.js';
 import { readGeminiEvents } from '../../src/agents/gemini-events.js';
-import { SCENARIO } from '../helpers/learn-scenario.js';
+import { scenarioSummaries } from '../helpers/learn-scenario.js';
 import { peakHeapGrowth } from '../helpers/peak-heap.js';
+import { readEvents } from '../helpers/reader-events.js';
 
 // The Gemini CLI event reader on chats the real CLI wrote (fixtures/sessions/gemini and
 // fixtures/sessions/learn/gemini, made by record-learn-gemini-copilot.gen.ts), and on damaged copies.
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/sessions');
 const PROJECT = join(FIXTURES, 'learn/gemini/project');
-/** What the scenario's commands really exit with in the sandbox project. */
-const EXITS: Record<string, number> = { 'npm test': 1, 'npm run check': 0, 'node build.js': 2, 'make build': 0, 'ls generated': 2, ls: 0 };
 
-async function readAll(file: string, counts: ReadCounts = emptyCounts()): Promise<SessionEvent[]> {
-  const out: SessionEvent[] = [];
-  for await (const e of readGeminiEvents(file, counts)) out.push(e);
-  return out;
-}
+const readAll = (file: string, counts?: ReadCounts): Promise<SessionEvent[]> => readEvents(readGeminiEvents, file, counts);
 
 function summary(e: SessionEvent): string {
   switch (e.kind) {
@@ -30,18 +25,6 @@ function summary(e: SessionEvent): string {
     case 'rewind': return `rewind ${e.to ?? ''}`;
     default: return e.kind;
   }
-}
-
-/** The scenario's sessions (a run that continues joins the previous one), as summaries. */
-function expectedSessions(): string[][] {
-  const sessions: string[][] = [];
-  for (const run of SCENARIO) {
-    if (!run.continues) sessions.push([]);
-    const current = sessions[sessions.length - 1]!;
-    current.push(`user: ${run.prompt}`);
-    for (const c of run.commands) current.push(`call run_shell_command: ${c}`, `result ${EXITS[c]}${EXITS[c] ? ' error' : ''}`);
-  }
-  return sessions;
 }
 
 const temps: string[] = [];
@@ -65,7 +48,7 @@ const realLines = (file: string): string[] => fs.readFileSync(file, 'utf8').spli
 describe('readGeminiEvents on the recorded learn scenario', () => {
   it('gives each session its prompts, shell calls and exit codes once each, despite rewritten records and $set replays', async () => {
     const got = await Promise.all(files.map(async (f) => (await readAll(f)).map(summary)));
-    expect(got).toEqual(expectedSessions());
+    expect(got).toEqual(scenarioSummaries('run_shell_command'));
   });
 
   it('fills the event base: session id, cwd from .project_root, time, file and line', async () => {
@@ -133,7 +116,7 @@ describe('readGeminiEvents on damaged and unusual input', () => {
     const junk = Buffer.from([0x00, 0xff, 0xfe, 0x7b, 0x22, 0xc3]);
     const events = await readAll(tempChat(Buffer.concat([Buffer.from(before!), junk, Buffer.from(after!)]), '/somewhere/project'), counts);
     expect(counts).toEqual({ lines: all.length, malformed: 3, unknown: 2 });
-    expect(events.map(summary)).toEqual(expectedSessions()[2]);
+    expect(events.map(summary)).toEqual(scenarioSummaries('run_shell_command')[2]);
     expect(events[0]!.cwd).toBe('/somewhere/project');
   });
 

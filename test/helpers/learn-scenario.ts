@@ -40,6 +40,29 @@ export const SCENARIO: ScenarioRun[] = [
   { prompt: 'Now summarise the README in one line.', commands: [], continues: true },
 ];
 
+/** How each scenario command ends in the sandbox project learnProject writes (no "test" script, build.js exits 2, no generated/). */
+export const SCENARIO_EXIT_CODES: Readonly<Record<string, number>> = { 'npm test': 1, 'npm run check': 0, 'node build.js': 2, 'make build': 0, 'ls generated': 2, ls: 0 };
+
+/** The scenario's runs grouped by session: a run that continues joins the previous one. */
+export function scenarioSessions(runs: readonly ScenarioRun[] = SCENARIO): ScenarioRun[][] {
+  const out: ScenarioRun[][] = [];
+  for (const run of runs) {
+    if (run.continues && out.length > 0) out[out.length - 1]?.push(run);
+    else out.push([run]);
+  }
+  return out;
+}
+
+/** Each session of the scenario as a reader test summarises it: `user: …`, `call <shellTool>: …`, `result <exit>[ error]`. */
+export function scenarioSummaries(shellTool: string): string[][] {
+  return scenarioSessions().map((runs) =>
+    runs.flatMap((run) => [
+      `user: ${run.prompt}`,
+      ...run.commands.flatMap((c) => [`call ${shellTool}: ${c}`, `result ${SCENARIO_EXIT_CODES[c]}${SCENARIO_EXIT_CODES[c] ? ' error' : ''}`]),
+    ]),
+  );
+}
+
 /** Writes the sandbox project: no "test" script, a build.js that refuses to run, a Makefile with `build`. */
 export function learnProject(cwd: string): void {
   const pkg = { name: 'scenario', version: '1.0.0', private: true, scripts: { check: 'node check.js' } };
