@@ -262,6 +262,8 @@ class AnthropicRelay implements StreamRelay {
   }
 }
 
+/** Anthropic's error `type` for the statuses the proxy answers with itself. */
+const ANTHROPIC_ERROR_TYPES: Record<number, string> = { 401: 'authentication_error', 403: 'permission_error', 413: 'request_too_large', 504: 'timeout_error' };
 
 export const anthropic: ProviderAdapter = {
   name: 'anthropic',
@@ -274,6 +276,6 @@ export const anthropic: ProviderAdapter = {
   streamRelay: (names = RETRIEVE_ONLY) => new AnthropicRelay(names),
   errorBody: (status, message) => ({
     type: 'error',
-    error: { type: status === 413 ? 'request_too_large' : status === 504 ? 'timeout_error' : status >= 500 ? 'api_error' : 'invalid_request_error', message },
+    error: { type: ANTHROPIC_ERROR_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error'), message },
   }),
 };
