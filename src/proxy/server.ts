@@ -185,7 +185,7 @@ async function handle(ctx: ProxyContext, req: IncomingMessage, res: ServerRespon
   return passThrough(ctx, req, res, url);
 }
 
-/** Answers a refused request in its provider's error shape (a plain `{error: {message}}` elsewhere), counted as rejected. */
+/** Answers a refused request in its provider's error shape (Anthropic's off the provider routes: every client reads `error.message`), counted as rejected. */
 function refuse(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, status: 401 | 403, text: string, route: ApiRoute | undefined): void {
   ctx.stats.rejected();
   const type = status === 401 ? 'authentication_error' : 'permission_error';
