@@ -1,0 +1,1 @@
+export const markup = { project: "python-markup", name: "markup", faults: [] };

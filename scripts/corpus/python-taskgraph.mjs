@@ -1,0 +1,1 @@
+export const taskgraph = { project: "python-taskgraph", name: "taskgraph", faults: [] };
