@@ -8,7 +8,8 @@ export const rule =
   'Python traceback structure (label-python-traceback.mjs): the last exception line (plus one continuation ' +
   'line when its message spans lines); for a chained traceback the first (root cause) exception line; for ' +
   'exception groups each sub-exception line; the innermost `File "...", line N` frame in the project\'s own ' +
-  'files (not site-packages, not the standard library) and the innermost frame of the root cause\'s traceback.';
+  'files (not site-packages, not the standard library) and the innermost frame of the root cause\'s traceback; ' +
+  'in a deep recursion, the frame that repeats (above `[Previous line repeated N more times]`, or the most frequent project frame).';
 
 const START = /^(.*?)(Exception Group )?Traceback \(most recent call last\):$/;
 const FRAME = /^ {2}File "([^"]+)", line \d+(, in .*)?$/;
@@ -34,6 +35,10 @@ export function parseTracebacks(lines) {
       const frame = FRAME.exec(rest);
       if (frame) {
         block.frames.push({ line: raw, path: frame[1] });
+        continue;
+      }
+      if (/^ {2}\[Previous line repeated \d+ more times?\]$/.test(rest) && block.frames.length) {
+        block.repeatedFrame ??= block.frames.at(-1).line;
         continue;
       }
       if (/^\s/.test(rest) || rest === '') {
@@ -81,7 +86,22 @@ export function label(output, { root } = {}) {
   const ownFirst = own(first).at(-1);
   if (ownFirst) groups.push([needle(ownFirst.line, "root cause's innermost project frame")]);
   for (const b of blocks.slice(1, -1)) groups.push([needle(b.exception[0], 'exception in the chain')]);
+  const recursing = recursingFrame(last, root);
+  if (recursing) groups.push([needle(recursing, 'the frame that recurses')]);
   return selectNeedles(groups, result);
+}
+
+/**
+ * In a deep recursion the frame that repeats is the cause: the frame just above
+ * `[Previous line repeated N more times]`, or else the most frequent project frame (mutual
+ * recursion is not folded by Python), when it occurs more than three times.
+ */
+function recursingFrame(block, root) {
+  if (block.repeatedFrame) return block.repeatedFrame;
+  const counts = new Map();
+  for (const f of block.frames) if (isOwnFrame(f.path, root)) counts.set(f.line, (counts.get(f.line) ?? 0) + 1);
+  const [line, count] = [...counts].sort((a, b) => b[1] - a[1])[0] ?? [];
+  return count > 3 ? line : null;
 }
 
 /** An exception group: the group's line, then per sub-exception its line and its frames. */
