@@ -9,7 +9,7 @@ export const rule =
   'the first `E` line, the innermost `file:line:` location and the test file\'s own location, up to two ' +
   'expected/actual lines (three for a doctest: example, expected, got) (`E` lines with `==`/`!=`/`+`/`-`, or doctest `Expected:`/`Got:` values); the final ' +
   'summary line. Failures are taken evenly over the report when there are more than fit in 8 needles; ' +
-  'with no FAILURES section (or `--tb=line`), the `FAILED`/`ERROR` short-summary lines name the failures. The first failure gives up to 4 needles.';
+  'with no FAILURES section (or `--tb=line`), the `FAILED`/`ERROR` short-summary lines name the failures. The first failure gives up to 5 needles.';
 
 const HEADER = /^_{3,} (.+?) _{3,}$/;
 const SECTION = /^={3,} (FAILURES|ERRORS|warnings summary|short test summary info|.*(passed|failed|error|no tests ran).*) ={3,}$/;

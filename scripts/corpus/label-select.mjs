@@ -7,12 +7,12 @@ export const needle = (text, why) => ({ text, why });
 
 /**
  * `groups` are lists of needles in priority order, one list per failure or diagnostic, in output
- * order; `always` (the summary, say) is kept first. The first group gives up to `firstFull`
+ * order; `always` (the summary, say) is kept first. The first group gives up to `firstFull` (5)
  * needles (one failure seen whole: name, message, location, values); the budget left is filled
  * round by round over the other groups: the first needle of each (evenly spaced groups when
  * there are more than fit), then the second, and so on, so needles come from all over the output.
  */
-export function selectNeedles(groups, always = [], max = MAX_NEEDLES, firstFull = 4) {
+export function selectNeedles(groups, always = [], max = MAX_NEEDLES, firstFull = 5) {
   const chosen = [];
   const seen = new Set();
   const take = (n) => {

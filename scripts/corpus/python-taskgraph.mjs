@@ -118,7 +118,7 @@ export const taskgraph = {
     {
       name: 'task-without-action',
       description: 'A task in the nightly pipeline lacks its action field.',
-      edits: [{ file: 'pipelines/nightly.json', find: '"name": "west-07-count",\n  "action": "count-lines",', replace: '"name": "west-07-count",' }],
+      edits: [{ file: 'pipelines/nightly.json', find: '"name": "west-07-count",\n   "action": "count-lines",', replace: '"name": "west-07-count",' }],
       task: 'The nightly pipeline no longer loads.',
       runs: [{ tool: 'python', cmd: `${RUN} pipelines/nightly.json`, thought: 'Running the nightly pipeline.' }],
     },
