@@ -9,7 +9,7 @@ export const rule =
   'the first `E` line, the innermost `file:line:` location and the test file\'s own location, up to two ' +
   'expected/actual lines (three for a doctest: example, expected, got) (`E` lines with `==`/`!=`/`+`/`-`, or doctest `Expected:`/`Got:` values); the final ' +
   'summary line. Failures are taken evenly over the report when there are more than fit in 8 needles; ' +
-  'with no FAILURES section (or `--tb=line`), the `FAILED`/`ERROR` short-summary lines name the failures. The first failure gives up to 5 needles.';
+  'with no FAILURES section (or `--tb=line`), the `FAILED`/`ERROR` short-summary lines name the failures. The first failure gives up to 5 needles. When pytest stops before any test (a conftest that fails to import), its first line, `E` line and locations.';
 
 const HEADER = /^_{3,} (.+?) _{3,}$/;
 const SECTION = /^={3,} (FAILURES|ERRORS|warnings summary|short test summary info|.*(passed|failed|error|no tests ran).*) ={3,}$/;
@@ -47,6 +47,11 @@ export function label(output) {
   const shortSummary = lines.filter((l) => /^(FAILED|ERROR) \S/.test(l));
   if (needleGroups.length === 0) {
     for (const line of shortSummary) needleGroups.push([needle(line, 'failing test (short summary)')]);
+  }
+  if (needleGroups.length === 0) {
+    // pytest stopped before running anything (a conftest that fails to import): one bare report
+    const first = lines.find((l) => l.trim());
+    needleGroups.push(failureNeedles({ header: /error/i.test(first ?? '') ? first : null, lines }));
   } else if (groups.every((g) => !g.header)) {
     // --tb=line: the i-th location line belongs to the i-th short-summary line, which names the test
     needleGroups.forEach((g, i) => shortSummary[i] && g.unshift(needle(shortSummary[i], 'failing test (short summary)')));

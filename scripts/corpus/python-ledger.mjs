@@ -83,7 +83,7 @@ export const ledger = {
       task: 'CI went red on the tax tests after someone edited the test table. Is the code or the test wrong?',
       runs: [
         { tool: 'pytest', variant: 'tax', cmd: `${PYTEST} tests/test_tax.py`, thought: 'Running only the tax tests.' },
-        { tool: 'pytest', variant: 'rA', cmd: `${PYTEST} -rA -q tests/test_tax.py tests/test_money.py`, thought: 'A quiet run with the full short summary of the money and tax tests.' },
+        { tool: 'pytest', variant: 'report-all', cmd: `${PYTEST} -rA -q tests/test_tax.py tests/test_money.py`, thought: 'A quiet run with the full short summary of the money and tax tests.' },
       ],
     },
     {
@@ -221,7 +221,7 @@ export const ledger = {
     {
       name: 'bad-amount-row',
       description: 'One invoice CSV has a price written with a decimal comma.',
-      edits: [{ file: 'data/invoices/INV-0017-FR.csv', find: ';85.00;', replace: ';85,00;' }],
+      edits: [{ file: 'data/invoices/INV-0078-NL.csv', find: ';85.00;', replace: ';85,00;' }],
       task: 'The monthly report script crashes on this month\'s invoices.',
       runs: [
         { tool: 'python', cmd: 'python3 scripts/monthly.py', thought: 'Running the report script to see the crash.' },
@@ -242,7 +242,7 @@ export const ledger = {
     {
       name: 'unknown-country-file',
       description: 'An invoice file for a country without VAT rates.',
-      write: { 'data/invoices/INV-0037-CH.csv': '# description;price;qty;discount;category\ndesk;249.00;1\n' },
+      write: { 'data/invoices/INV-0121-CH.csv': '# description;price;qty;discount;category\ndesk;249.00;1\n' },
       task: 'The monthly report fails since the new Swiss customer was added.',
       runs: [
         { tool: 'python', cmd: 'python3 scripts/monthly.py', thought: 'Reproducing with the report script.' },

@@ -95,7 +95,7 @@ export const schedulerProject = {
       task: 'I started renaming a field of the cron schedule type. Finish it.',
       runs: [
         { tool: 'tsc', cmd: TSC, thought: 'The compiler will list every place to update.' },
-        { tool: 'tsc', variant: 'pretty', cmd: `${TSC} --pretty`, thought: 'Again with the pretty output to see the code.' },
+        { tool: 'tsc', variant: 'extended', cmd: `${TSC} --extendedDiagnostics`, thought: 'Again with extended diagnostics, to also see how long the check takes.' },
         { tool: 'vitest', cmd: VITEST, thought: 'And the tests, which run without type checking.' },
       ],
     },
@@ -136,7 +136,7 @@ export const schedulerProject = {
       task: 'We want nextRun to return nothing instead of throwing. I changed it; does the rest compile?',
       runs: [
         { tool: 'tsc', cmd: TSC, thought: 'Type check the project.' },
-        { tool: 'tsc', variant: 'pretty', cmd: `${TSC} --pretty`, thought: 'Pretty output with code frames.' },
+        { tool: 'tsc', variant: 'list-files', cmd: `${TSC} --listFiles`, thought: 'Type check and list the files it read, to be sure the tests are included.' },
       ],
     },
     {
