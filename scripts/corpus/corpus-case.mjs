@@ -30,6 +30,13 @@ export function checkQuestion(id, task, thought, needles) {
   }
 }
 
+/** Every case must have the needle its kind is about: a failing test, a diagnostic, an error. */
+const CORE_NEEDLE = {
+  'test-run': /failing test|failure header|failing example|failure number|exception message/,
+  compile: /diagnostic/,
+  traceback: /exception line|exception group line|error line/,
+};
+
 /**
  * Writes the case. `c` has id, task, thought, command, output, kind, language, tool, toolVersion,
  * project, scratchDir, fault {name, description}, diff, labeller {label, rule}, expect (optional
@@ -43,6 +50,8 @@ export function emitCase(c) {
       throw new Error(`${c.id}: no needle matches ${re}; needles: ${JSON.stringify(needles.map((n) => n.text), null, 1)}`);
     }
   }
+  const core = CORE_NEEDLE[c.kind];
+  if (!needles.some((n) => core.test(n.why))) throw new Error(`${c.id}: no ${core} needle among ${JSON.stringify(needles)}`);
   checkQuestion(c.id, c.task, c.thought, needles);
   const source = [
     `# ${c.id}`,
@@ -52,7 +61,7 @@ export function emitCase(c) {
     `- Command: \`${c.command}\``,
     `- Tool: ${c.tool}, ${c.toolVersion}`,
     `- Exit status: ${c.status}`,
-    `- Date: ${new Date().toISOString().slice(0, 10)}`,
+    `- Date: ${c.date ?? new Date().toISOString().slice(0, 10)}`,
     `- Generator: \`node scripts/corpus/${c.generator}\` (stdout and stderr on one pipe, NO_COLOR=1, TERM=dumb, CI=1${c.envNote ? `, ${c.envNote}` : ""})`,
     `- Needles: ${c.labeller.rule}`,
     '',

@@ -151,7 +151,6 @@ export const cartProject = {
       task: 'No order gets paid in the staging checkout run.',
       runs: [
         { tool: 'node', cmd: CHECKOUT, thought: 'Running the checkout job.' },
-        { tool: 'node', variant: 'verbose', cmd: `${CHECKOUT} --verbose`, thought: 'Verbose run.' },
       ],
     },
     {
@@ -174,6 +173,42 @@ export const cartProject = {
       edits: [{ file: checkout, find: 'revenue += totals.subtotal + totals.shipping;', replace: 'revenu += totals.subtotal + totals.shipping;' }],
       task: 'The checkout script fails right after the first payment.',
       runs: [{ tool: 'node', cmd: CHECKOUT, thought: 'Running it.' }],
+    },
+    {
+      name: 'coupon-guard-dropped',
+      description: '`applyCoupon` no longer returns early for orders without a coupon.',
+      edits: [{ file: pricing, find: '  if (!code) return { subtotal, freeShipping: false };\n', replace: '' }],
+      task: 'Orders without a coupon code crash the checkout since the coupon refactor.',
+      runs: [
+        { tool: 'node', cmd: `${CHECKOUT} --verbose`, thought: 'Running the checkout job verbosely.' },
+        { tool: 'jest', variant: 'cart', cmd: `${JEST} __tests__/cart.test.js`, thought: 'Running the cart tests.' },
+      ],
+    },
+    {
+      name: 'duplicate-sku',
+      description: 'The catalogue lists one product twice.',
+      edits: [{ file: 'data/catalog.json', find: '"sku": "POST-01"', replace: '"sku": "BOOK-01"' }],
+      task: 'Checkout refuses to start after the catalogue update.',
+      runs: [
+        { tool: 'node', cmd: CHECKOUT, thought: 'Running the checkout script.' },
+        { tool: 'jest', variant: 'catalog', cmd: `${JEST} __tests__/catalog.test.js`, thought: 'Running the catalogue tests.' },
+      ],
+    },
+    {
+      name: 'orders-file-missing',
+      description: 'The job is pointed at an orders file that does not exist.',
+      task: 'The June checkout run fails immediately.',
+      runs: [{ tool: 'node', cmd: `${CHECKOUT} data/orders-2024-06.json`, thought: 'Running the checkout on the June orders file.' }],
+    },
+    {
+      name: 'parcel-too-heavy',
+      description: 'An order of 25 desk lamps, heavier than any shipping bracket.',
+      edits: [{ file: 'data/orders.json', find: '"sku": "LAMP-01",\n    "quantity": 3', replace: '"sku": "LAMP-01",\n    "quantity": 25' }],
+      task: 'A big office order broke the nightly checkout job.',
+      runs: [
+        { tool: 'node', cmd: `${CHECKOUT} --verbose`, thought: 'Running the checkout job verbosely to find the order.' },
+        { tool: 'node', variant: 'quiet', cmd: CHECKOUT, thought: 'Running the checkout job.' },
+      ],
     },
   ],
 };

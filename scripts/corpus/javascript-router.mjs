@@ -171,5 +171,23 @@ export const routerProject = {
         { tool: 'eslint', variant: 'src', cmd: 'npx eslint src', thought: 'Linting the sources only.' },
       ],
     },
+    {
+      name: 'final-not-a-function',
+      description: 'The app passes the route lookup to compose as an object instead of a function.',
+      edits: [{ file: app, find: '        await run(ctx, async () => {', replace: '        await run(ctx, {\n          async handle() {' }, { file: app, find: '          await found.route.handler(ctx);\n        });', replace: '          await found.route.handler(ctx);\n        } });' }],
+      task: 'Every request fails after I restructured how the app runs its routes.',
+      runs: [{ tool: 'node', cmd: REPLAY, thought: 'Replaying the recorded requests.' }],
+    },
+    {
+      name: 'deep-middleware-throw',
+      description: 'A hundred pass-through middleware and a path-header middleware that reads a missing property.',
+      edits: [{ file: service, find: '  app.route(\'GET\', \'/books\', (ctx) => {', replace: "  for (let i = 0; i < 100; i++) app.use((ctx, next) => next());\n  app.use((ctx, next) => {\n    ctx.headers['x-route'] = ctx.route.pattern;\n    return next();\n  });\n  app.route('GET', '/books', (ctx) => {" }],
+      task: 'After adding the route header middleware the service crashes on every request.',
+      runs: [
+        { tool: 'node', cmd: REPLAY, thought: 'Replaying the requests.' },
+        { tool: 'node', variant: 'debug', cmd: `${REPLAY} --debug`, thought: 'With --debug for the full stack.' },
+        { tool: 'mocha', variant: 'bail', cmd: `${MOCHA} --bail`, thought: 'Running the specs, stopping at the first failure.' },
+      ],
+    },
   ],
 };

@@ -4,14 +4,8 @@
 // The npm tools live in a scratch prefix, never in headroom's own dependencies.
 // Usage: node scripts/corpus/javascript.mjs [id-substring]
 import { existsSync } from 'node:fs';
-import * as eslint from './label-eslint.mjs';
-import * as jest from './label-jest.mjs';
-import * as mocha from './label-mocha.mjs';
-import * as nodeCrash from './label-node-crash.mjs';
-import * as nodeTest from './label-node-test.mjs';
-import * as tsc from './label-tsc.mjs';
-import * as vitest from './label-vitest.mjs';
 import { generate } from './generate.mjs';
+import { LABELLERS } from './labellers.mjs';
 import { cartProject } from './javascript-cart.mjs';
 import { routerProject } from './javascript-router.mjs';
 import { requireTools } from './project-run.mjs';
@@ -44,7 +38,6 @@ for (const lib of ['zod', 'yaml', 'semver', 'ajv', 'typescript-eslint', '@eslint
 }
 for (const name of Object.keys(versions)) if (/^\d/.test(versions[name])) versions[name] = `${name} ${versions[name]}`;
 
-const LABELLERS = { jest, vitest, mocha, 'node-test': nodeTest, tsc, eslint, node: nodeCrash };
 const KINDS = { jest: 'test-run', vitest: 'test-run', mocha: 'test-run', 'node-test': 'test-run', tsc: 'compile', eslint: 'compile', node: 'traceback' };
 
 const metas = generate([cartProject, schedulerProject, routerProject], {

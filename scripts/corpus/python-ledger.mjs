@@ -61,7 +61,7 @@ export const ledger = {
       task: 'I renamed a function in the tax module for clarity and now nothing runs. Can you sort it out?',
       runs: [
         { tool: 'pytest', cmd: PYTEST, thought: 'Running the tests to see what the rename broke.' },
-        { tool: 'pytest', variant: 'verbose', cmd: `${PYTEST} -v`, thought: 'Verbose test run to see which modules fail to import.' },
+        { tool: 'pytest', variant: 'doctest', cmd: `${PYTEST} --doctest-modules ledger`, thought: 'Collecting the package modules themselves, to see which fail to import.' },
         { tool: 'mypy', cmd: 'mypy', thought: 'The type checker should list every place that still uses the old name.' },
       ],
     },
@@ -152,7 +152,7 @@ export const ledger = {
       name: 'minor-renamed-cents',
       description: 'The `Money.minor` field renamed to `cents` in the dataclass only.',
       edits: [{ file: money, find: '    minor: int\n', replace: '    cents: int\n' }],
-      task: 'I started renaming the amount field of Money to something clearer. What still needs changing?',
+      task: 'I started renaming the amount field of the money class to something clearer. What still needs changing?',
       runs: [
         { tool: 'mypy', cmd: 'mypy', thought: 'The type checker will list every use of the old field name.' },
         { tool: 'mypy', variant: 'pretty', cmd: 'mypy --pretty', thought: 'Type check with source excerpts so I can see each use in context.' },

@@ -21,6 +21,8 @@ export const markup = {
       runs: [
         { tool: 'doctest', cmd: `${DOCTEST} -v markup/inline.py`, thought: 'The anchor helper has doctests; running them verbosely.' },
         { tool: 'doctest', variant: 'render', cmd: `${DOCTEST} markup/render.py`, thought: 'The table of contents uses anchors too; running its doctests.' },
+        { tool: 'doctest', variant: 'both-verbose', cmd: `${DOCTEST} -v markup/inline.py markup/render.py`, thought: 'Both modules with doctests, verbosely.' },
+        { tool: 'pytest', variant: 'doctest-modules', cmd: 'python3 -m pytest --doctest-modules markup -v', thought: 'Running the docstring examples through pytest.' },
         { tool: 'unittest', variant: 'verbose', cmd: `${UT} -v`, thought: 'Verbose unit test run.' },
       ],
     },
@@ -31,6 +33,7 @@ export const markup = {
       task: 'Link targets with quotes in them produce broken HTML.',
       runs: [
         { tool: 'doctest', cmd: `${DOCTEST} markup/inline.py`, thought: 'Running the inline module doctests.' },
+        { tool: 'doctest', variant: 'verbose', cmd: `${DOCTEST} -v markup/inline.py`, thought: 'Verbose doctest run of the inline module.' },
         { tool: 'unittest', variant: 'inline', cmd: `${UT} tests.test_inline`, thought: 'Running the inline tests.' },
       ],
     },
@@ -43,6 +46,8 @@ export const markup = {
         { tool: 'doctest', cmd: `${DOCTEST} -v markup/inline.py`, thought: 'Running the inline doctests verbosely.' },
         { tool: 'unittest', variant: 'verbose', cmd: `${UT} -v`, thought: 'Verbose unit test run.' },
         { tool: 'unittest', variant: 'inline-file', cmd: `${UT} tests/test_inline.py`, thought: 'Running the inline test file.' },
+        { tool: 'doctest', variant: 'render', cmd: `${DOCTEST} markup/render.py markup/inline.py`, thought: 'Running the doctests of the renderer and the inline module.' },
+        { tool: 'pytest', variant: 'doctest-modules', cmd: 'python3 -m pytest --doctest-modules markup', thought: 'Docstring examples through pytest.' },
       ],
     },
     {

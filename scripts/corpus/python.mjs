@@ -1,12 +1,8 @@
 // Generates the Python part of the tool-output corpus (fixtures/corpora/tools/python-*):
 // pytest, unittest, doctest, mypy and crashing scripts, run on the small projects under
 // fixtures/corpus-projects/python-*. Usage: node scripts/corpus/python.mjs [id-substring]
-import * as doctest from './label-doctest.mjs';
-import * as mypy from './label-mypy.mjs';
-import * as pytest from './label-pytest.mjs';
-import * as traceback from './label-python-traceback.mjs';
-import * as unittest from './label-unittest.mjs';
 import { generate } from './generate.mjs';
+import { LABELLERS } from './labellers.mjs';
 import { requireTools, versionOf } from './project-run.mjs';
 import { ledger } from './python-ledger.mjs';
 import { markup } from './python-markup.mjs';
@@ -25,7 +21,6 @@ const tools = requireTools([
 const PYTHON_BIN = versionOf('python3 -c "import os, sys; print(os.path.dirname(sys.executable))"');
 const ENV = { PATH: `${PYTHON_BIN}:${process.env.PATH}`, PYTEST_DISABLE_PLUGIN_AUTOLOAD: '1' };
 
-const LABELLERS = { pytest, unittest, doctest, mypy, python: traceback };
 const KINDS = { pytest: 'test-run', unittest: 'test-run', doctest: 'test-run', mypy: 'compile', python: 'traceback' };
 
 const metas = generate([ledger, taskgraph, markup], {

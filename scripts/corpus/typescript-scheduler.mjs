@@ -192,5 +192,48 @@ export const schedulerProject = {
         { tool: 'eslint', variant: 'all', cmd: `${ESLINT} .`, thought: 'Linting everything.' },
       ],
     },
+    {
+      name: 'readonly-fields-written',
+      description: 'The parser sorts the readonly FIELDS table in place and writes to a field spec.',
+      edits: [{ file: cron, find: '  const parts = text.split(/\\s+/);', replace: '  const parts = text.split(/\\s+/);\n  FIELDS.sort((a, b) => a.min - b.min);\n  FIELDS[0].max = 59;\n  FIELDS = [...FIELDS];' }],
+      task: 'The cron module fails type checking after an optimisation.',
+      runs: [{ tool: 'tsc', cmd: TSC, thought: 'Running tsc.' }],
+    },
+    {
+      name: 'retry-generic-mismatch',
+      description: 'A retried job declared to return a number returns a string, and the policy misses a field.',
+      edits: [{ file: jobs, find: 'export function planRuns(', replace: "import { withRetry } from './retry.js';\n\nexport async function countRuns(job: string): Promise<number> {\n  return withRetry<number>(job, async (attempt) => `attempt ${attempt}`, { attempts: 3, baseMs: 100, maxMs: 1000 });\n}\n\nexport function planRuns(" }],
+      task: 'I added a retried helper to the jobs module and the build broke.',
+      runs: [
+        { tool: 'tsc', cmd: TSC, thought: 'Running the type checker.' },
+        { tool: 'eslint', cmd: `${ESLINT} src/jobs.ts`, thought: 'And the linter on that file.' },
+      ],
+    },
+    {
+      name: 'zod-named-wrong',
+      description: 'jobs.ts imports `Z` from zod, which has no such export.',
+      edits: [{ file: jobs, find: "import { z } from 'zod';", replace: "import { Z as z } from 'zod';" }],
+      task: 'The jobs module stopped compiling after I touched its imports.',
+      runs: [
+        { tool: 'tsc', cmd: TSC, thought: 'Running tsc.' },
+        { tool: 'vitest', variant: 'jobs', cmd: `${VITEST} test/jobs.test.ts`, thought: 'Running the job tests.' },
+      ],
+    },
+    {
+      name: 'lint-unused-everywhere',
+      description: 'Leftover debugging: unused imports and variables, console calls and `any` in every source file.',
+      edits: [
+        { file: cron, find: 'export function parseCron(expression: string): CronSchedule {', replace: 'export function parseCron(expression: string): CronSchedule {\n  const debug: any = { expression };\n  console.debug(debug);' },
+        { file: calendar, find: 'const MINUTE = 60_000;', replace: 'const MINUTE = 60_000;\nconst HOUR = 60 * MINUTE;' },
+        { file: queue, find: '  pop(): QueuedRun | undefined {', replace: '  pop(): QueuedRun | undefined {\n    let popped = 0;' },
+        { file: retry, find: 'export const DEFAULT_POLICY', replace: 'import { parseCron } from \'./cron.js\';\n\nexport const DEFAULT_POLICY' },
+        { file: jobs, find: '  const seen = new Set<string>();', replace: '  const seen = new Set<string>();\n  console.log(`defining ${jobs.length} jobs`);\n  let total: any = 0;' },
+      ],
+      task: 'Remove the leftovers from my debugging session; lint must pass.',
+      runs: [
+        { tool: 'eslint', cmd: `${ESLINT} .`, thought: 'Running ESLint over the project.' },
+        { tool: 'tsc', cmd: TSC, thought: 'And tsc, which flags unused locals too.' },
+      ],
+    },
   ],
 };
