@@ -1,7 +1,8 @@
 // The loop both corpus generators share: for every fault of every project and every run of that
 // fault, copy the project, apply the fault, run the command, label the output and write the case.
-import { emitCase } from './corpus-case.mjs';
-import { rmSync } from 'node:fs';
+import { CORPUS, emitCase } from './corpus-case.mjs';
+import { CORPORA_DIR } from './lib.mjs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyFault, prepareProject, runCommand, SCRATCH } from './project-run.mjs';
 
@@ -9,7 +10,7 @@ import { applyFault, prepareProject, runCommand, SCRATCH } from './project-run.m
 const ID_KIND = { 'test-run': 'test', compile: 'compile', traceback: 'traceback' };
 
 /**
- * Generates every case of `projects`. `family` = {generator, language(project), kindOf(tool),
+ * Generates every case of `projects`. `family` = {generator, prefixes (case-id languages it owns), language(project), kindOf(tool),
  * labellerOf(tool), versions: {tool: version line}, links(project): symlinks, env}.
  * `only` (a substring of ids) limits the run while developing. A case that fails (the fault
  * did not show, a needle is not a line, the task leaks a needle) is reported and skipped, and the
@@ -60,9 +61,22 @@ export function generate(projects, family, only) {
     }
   }
   for (const p of projects) rmSync(join(SCRATCH, p.name), { recursive: true, force: true });
+  if (!only) pruneStale(family.prefixes, new Set(metas.map((m) => m.id).concat(failures)));
   if (failures.length) {
     console.error(`${failures.length} case(s) failed: ${failures.join(', ')}`);
     process.exitCode = 1;
   }
   return metas;
+}
+
+/** After a full run, cases of this family that no table produces any more are removed. */
+function pruneStale(prefixes, keep) {
+  const dir = join(CORPORA_DIR, CORPUS);
+  if (!existsSync(dir)) return;
+  for (const id of readdirSync(dir)) {
+    if (prefixes.some((p) => id.startsWith(`${p}-`)) && !keep.has(id)) {
+      rmSync(join(dir, id), { recursive: true, force: true });
+      console.log(`${id}: removed (no longer generated)`);
+    }
+  }
 }

@@ -42,6 +42,7 @@ const KINDS = { jest: 'test-run', vitest: 'test-run', mocha: 'test-run', 'node-t
 
 const metas = generate([cartProject, schedulerProject, routerProject], {
   generator: 'javascript.mjs',
+  prefixes: ['javascript', 'typescript'],
   language: (p) => (p.project.startsWith('typescript-') ? 'typescript' : 'javascript'),
   kindOf: (tool) => KINDS[tool],
   labellerOf: (tool) => LABELLERS[tool],

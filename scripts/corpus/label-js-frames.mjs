@@ -5,7 +5,8 @@ export const FRAME = /^\s*(at |❯ )/;
 
 /** The path of a frame line, or null. */
 export function framePath(line) {
-  const m = /\(([^()]+):\d+:\d+\)\s*,?$/.exec(line) ?? /(?:at |❯ )(?:.* )?((?:file:\/\/)?[^\s()]+):\d+:\d+,?$/.exec(line.trim());
+  // a frame can end with `,` (inside an array) or ` {` (before the error's own properties)
+  const m = /\(([^()]+):\d+:\d+\)\s*(,| \{)?$/.exec(line) ?? /(?:at |❯ )(?:.* )?((?:file:\/\/)?[^\s()]+):\d+:\d+(,| \{)?$/.exec(line.trim());
   return m ? m[1].replace(/^file:\/\//, '') : null;
 }
 

@@ -10,5 +10,5 @@ export function label(output) {
   const lines = linesOf(output);
   const errors = lines.filter((l) => /^[^\s:][^:]*:\d+:(\d+:)? error: /.test(l)).map((l) => [needle(l, 'diagnostic with location')]);
   const summary = lines.findLast((l) => /^Found \d+ errors? in \d+ files?/.test(l));
-  return selectNeedles(errors, summary ? [needle(summary, 'diagnostic summary')] : []);
+  return selectNeedles(errors, summary ? [needle(summary, 'diagnostic summary')] : [], 8, 1);
 }

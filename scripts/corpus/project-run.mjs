@@ -36,7 +36,7 @@ export function prepareProject(project, name, links = {}) {
 
 /**
  * Applies a fault: `edits` are {file, find, replace} (find must occur exactly once), `write`
- * maps files to new content. Returns the unified diff of the change, made by diff(1).
+ * maps files to new content (a string, or a Buffer for exact bytes). Returns the unified diff of the change, made by diff(1).
  */
 export function applyFault(dir, fault) {
   const before = new Map();

@@ -115,7 +115,7 @@ export const markup = {
     {
       name: 'latin1-file',
       description: 'A document saved in Latin-1.',
-      write: { 'docs/legacy.md': Buffer.from('# R\xe9sum\xe9\n\nCaf\xe9 notes.\n', 'latin1').toString('latin1') },
+      write: { 'docs/legacy.md': Buffer.from('# R\xe9sum\xe9\n\nCaf\xe9 notes.\n', 'latin1') },
       task: 'One old document cannot be converted.',
       runs: [{ tool: 'python', cmd: 'python3 -m markup docs/changelog.md docs/legacy.md', thought: 'Converting the changelog and the old document together.' }],
     },
@@ -130,7 +130,7 @@ export const markup = {
       runs: [
         { tool: 'python', cmd: 'python3 -m markup docs/guide.md', thought: 'Rendering the guide.' },
         { tool: 'unittest', variant: 'verbose', cmd: `${UT} -v`, thought: 'Verbose unit test run.' },
-        { tool: 'mypy', cmd: 'mypy', thought: 'Type check; the match object may be None.' },
+        { tool: 'mypy', cmd: 'mypy', thought: 'Type check; the regex match might be missing.' },
       ],
     },
     {

@@ -25,6 +25,7 @@ const KINDS = { pytest: 'test-run', unittest: 'test-run', doctest: 'test-run', m
 
 const metas = generate([ledger, taskgraph, markup], {
   generator: 'python.mjs',
+  prefixes: ['python'],
   language: () => 'python',
   kindOf: (tool) => KINDS[tool],
   labellerOf: (tool) => LABELLERS[tool],

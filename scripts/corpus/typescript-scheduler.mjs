@@ -96,7 +96,6 @@ export const schedulerProject = {
       runs: [
         { tool: 'tsc', cmd: TSC, thought: 'The compiler will list every place to update.' },
         { tool: 'tsc', variant: 'extended', cmd: `${TSC} --extendedDiagnostics`, thought: 'Again with extended diagnostics, to also see how long the check takes.' },
-        { tool: 'vitest', cmd: VITEST, thought: 'And the tests, which run without type checking.' },
       ],
     },
     {
@@ -123,7 +122,7 @@ export const schedulerProject = {
       task: 'The calendar module fails to compile after an import cleanup.',
       runs: [
         { tool: 'tsc', cmd: TSC, thought: 'Running tsc.' },
-        { tool: 'eslint', cmd: `${ESLINT} src`, thought: 'And the linter on the sources.' },
+        { tool: 'tsc', variant: 'extended', cmd: `${TSC} --extendedDiagnostics`, thought: 'tsc with extended diagnostics.' },
       ],
     },
     {
