@@ -34,6 +34,7 @@ export const cartProject = {
       runs: [
         { tool: 'jest', cmd: JEST, thought: 'Running the tests.' },
         { tool: 'jest', variant: 'currency-verbose', cmd: `${JEST} __tests__/currency.test.js --verbose`, thought: 'Verbose run of the currency tests.' },
+        { tool: 'jest', variant: 'all-verbose', cmd: `${JEST} --verbose`, thought: 'The whole suite, verbose.' },
       ],
     },
     {
@@ -54,6 +55,7 @@ export const cartProject = {
       runs: [
         { tool: 'jest', variant: 'coupons', cmd: `${JEST} -t coupons`, thought: 'Running the coupon tests.' },
         { tool: 'jest', variant: 'pricing-verbose', cmd: `${JEST} --verbose __tests__/pricing.test.js`, thought: 'Verbose pricing tests.' },
+        { tool: 'jest', variant: 'all-verbose', cmd: `${JEST} --verbose`, thought: 'The whole suite, verbose.' },
       ],
     },
     {
@@ -64,6 +66,7 @@ export const cartProject = {
       runs: [
         { tool: 'jest', cmd: JEST, thought: 'Running the test suite.' },
         { tool: 'jest', variant: 'shipping-verbose', cmd: `${JEST} --verbose __tests__/shipping.test.js`, thought: 'Verbose run of the shipping tests.' },
+        { tool: 'jest', variant: 'all-verbose', cmd: `${JEST} --verbose`, thought: 'The whole suite, verbose.' },
       ],
     },
     {
@@ -75,6 +78,7 @@ export const cartProject = {
         { tool: 'jest', cmd: JEST, thought: 'Running the tests to see the damage.' },
         { tool: 'jest', variant: 'cart', cmd: `${JEST} __tests__/cart.test.js`, thought: 'Running the cart tests.' },
         { tool: 'node', cmd: CHECKOUT, thought: 'Running the checkout script.' },
+        { tool: 'jest', variant: 'all-verbose', cmd: `${JEST} --verbose`, thought: 'The whole suite, verbose.' },
       ],
     },
     {
@@ -182,6 +186,7 @@ export const cartProject = {
       runs: [
         { tool: 'node', cmd: `${CHECKOUT} --verbose`, thought: 'Running the checkout job verbosely.' },
         { tool: 'jest', variant: 'cart', cmd: `${JEST} __tests__/cart.test.js`, thought: 'Running the cart tests.' },
+        { tool: 'jest', variant: 'all-verbose', cmd: `${JEST} --verbose`, thought: 'The whole suite, verbose.' },
       ],
     },
     {
@@ -192,6 +197,7 @@ export const cartProject = {
       runs: [
         { tool: 'node', cmd: CHECKOUT, thought: 'Running the checkout script.' },
         { tool: 'jest', variant: 'catalog', cmd: `${JEST} __tests__/catalog.test.js`, thought: 'Running the catalogue tests.' },
+        { tool: 'jest', variant: 'all-verbose', cmd: `${JEST} --verbose`, thought: 'The whole suite, verbose.' },
       ],
     },
     {

@@ -88,13 +88,13 @@ export const routerProject = {
       ],
     },
     {
-      name: 'regex-anchor-dropped',
-      description: 'Compiled patterns are not anchored at the start.',
-      edits: [{ file: pattern, find: 'regex: new RegExp(`^${source}/?$`)', replace: 'regex: new RegExp(`${source}/?$`)' }],
+      name: 'param-spans-slashes',
+      description: 'A path parameter matches across slashes.',
+      edits: [{ file: pattern, find: "        return '([^/]+)';", replace: "        return '(.+)';" }],
       task: 'Requests to nested URLs hit the wrong handler.',
       runs: [
-        { tool: 'node-test', cmd: NODE_TEST, thought: 'Running node:test.' },
         { tool: 'mocha', variant: 'pattern', cmd: `${MOCHA} test/pattern.spec.js`, thought: 'Running the pattern specs.' },
+        { tool: 'mocha', cmd: MOCHA, thought: 'Running all specs.' },
       ],
     },
     {
@@ -145,7 +145,7 @@ export const routerProject = {
       task: 'The service does not load after an import edit.',
       runs: [
         { tool: 'node', cmd: REPLAY, thought: 'Running the replay.' },
-        { tool: 'eslint', cmd: 'npx eslint .', thought: 'Linting the project.' },
+        { tool: 'mocha', cmd: MOCHA, thought: 'Running the specs.' },
       ],
     },
     {
@@ -168,7 +168,6 @@ export const routerProject = {
       task: 'The lint step fails after a batch of quick fixes.',
       runs: [
         { tool: 'eslint', cmd: 'npx eslint .', thought: 'Running ESLint.' },
-        { tool: 'eslint', variant: 'src', cmd: 'npx eslint src', thought: 'Linting the sources only.' },
       ],
     },
     {
@@ -187,6 +186,27 @@ export const routerProject = {
         { tool: 'node', cmd: REPLAY, thought: 'Replaying the requests.' },
         { tool: 'node', variant: 'debug', cmd: `${REPLAY} --debug`, thought: 'With --debug for the full stack.' },
         { tool: 'mocha', variant: 'bail', cmd: `${MOCHA} --bail`, thought: 'Running the specs, stopping at the first failure.' },
+      ],
+    },
+    {
+      name: 'author-filter-case-sensitive',
+      description: 'The author filter compares without lowercasing.',
+      edits: [{ file: store, find: 'books = books.filter((b) => b.author.toLowerCase() === author.toLowerCase());', replace: 'books = books.filter((b) => b.author === author);' }],
+      task: 'Filtering books by author only works with the exact spelling.',
+      runs: [
+        { tool: 'node-test', cmd: NODE_TEST, thought: 'Running the node:test suite.' },
+        { tool: 'node-test', variant: 'spec', cmd: 'node --test --test-reporter=spec test-node/', thought: 'Spec reporter run.' },
+        { tool: 'mocha', variant: 'service', cmd: `${MOCHA} test/service.spec.js`, thought: 'And the service specs.' },
+      ],
+    },
+    {
+      name: 'compose-sync-throw-escapes',
+      description: '`compose` no longer turns a synchronous throw into a rejection.',
+      edits: [{ file: compose, find: '      try {\n        return Promise.resolve(fn(ctx, () => dispatch(i + 1)));\n      } catch (error) {\n        return Promise.reject(error);\n      }', replace: '      return Promise.resolve(fn(ctx, () => dispatch(i + 1)));' }],
+      task: 'A middleware that throws takes the whole request pipeline down instead of failing the request.',
+      runs: [
+        { tool: 'node-test', cmd: NODE_TEST, thought: 'Running node:test.' },
+        { tool: 'node-test', variant: 'compose', cmd: 'node --test test-node/compose.test.js', thought: 'Only the compose tests.' },
       ],
     },
   ],

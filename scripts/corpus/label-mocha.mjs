@@ -31,6 +31,17 @@ export function label(output, { root } = {}) {
     groups.push(g);
     i = end - 1;
   }
+  const crashAt = lines.findIndex((l) => /Exception during run: /.test(l));
+  if (groups.length === 0 && crashAt >= 0) {
+    // mocha could not load a spec file: one error with its stack, no test ran
+    const frames = [];
+    for (let i = crashAt + 1; i < lines.length && FRAME.test(lines[i]); i++) frames.push(lines[i]);
+    const g = [needle(lines[crashAt], 'exception message (the run failed to start)')];
+    const own = frames.find((l) => isOwnFrame(l, root));
+    if (own) g.push(needle(own, "innermost frame in the project's files"));
+    if (frames[0] && frames[0] !== own) g.push(needle(frames[0], 'frame where it was thrown'));
+    groups.push(g);
+  }
   const always = [];
   if (failingAt >= 0) always.push(needle(lines[failingAt], 'failure count'));
   const passing = lines.find((l) => /^\s+\d+ passing/.test(l));

@@ -48,6 +48,7 @@ export const ledger = {
       runs: [
         { tool: 'pytest', variant: 'tax-verbose', cmd: `${PYTEST} tests/test_tax.py -v`, thought: 'Running the tax tests, verbose, to see which country and category fail.' },
         { tool: 'pytest', variant: 'tb-long', cmd: `${PYTEST} --tb=long`, thought: 'Full run with long tracebacks.' },
+        { tool: 'pytest', variant: 'verbose', cmd: `${PYTEST} -v`, thought: 'Verbose run of the whole suite.' },
       ],
     },
     {
@@ -74,6 +75,7 @@ export const ledger = {
         { tool: 'pytest', variant: 'invoice-verbose', cmd: `${PYTEST} tests/test_invoice.py -v`, thought: 'Line totals are computed in the invoice module; running its tests verbosely.' },
         { tool: 'pytest', variant: 'tb-short', cmd: `${PYTEST} --tb=short`, thought: 'Whole suite with short tracebacks to see everything the discount touches.' },
         { tool: 'pytest', variant: 'very-verbose', cmd: `${PYTEST} -vv tests/test_invoice.py tests/test_parse.py`, thought: 'I want the full comparison output for the invoice and CSV import tests.' },
+        { tool: 'pytest', variant: 'verbose', cmd: `${PYTEST} -v`, thought: 'Verbose run of the whole suite.' },
       ],
     },
     {
@@ -84,6 +86,7 @@ export const ledger = {
       runs: [
         { tool: 'pytest', variant: 'tax', cmd: `${PYTEST} tests/test_tax.py`, thought: 'Running only the tax tests.' },
         { tool: 'pytest', variant: 'report-all', cmd: `${PYTEST} -rA -q tests/test_tax.py tests/test_money.py`, thought: 'A quiet run with the full short summary of the money and tax tests.' },
+        { tool: 'pytest', variant: 'verbose', cmd: `${PYTEST} -v`, thought: 'Whole suite, verbose, to see if anything else fails.' },
       ],
     },
     {
@@ -105,6 +108,7 @@ export const ledger = {
       runs: [
         { tool: 'pytest', variant: 'quiet', cmd: `${PYTEST} -q`, thought: 'Quiet run of the whole suite to see what catches mixed currencies.' },
         { tool: 'pytest', variant: 'exitfirst-verbose', cmd: `${PYTEST} -x -v`, thought: 'Verbose run that stops at the first failure.' },
+        { tool: 'pytest', variant: 'verbose', cmd: `${PYTEST} -v --tb=short`, thought: 'Verbose run with short tracebacks.' },
       ],
     },
     {
@@ -115,6 +119,7 @@ export const ledger = {
       runs: [
         { tool: 'pytest', variant: 'parse-verbose', cmd: `${PYTEST} tests/test_parse.py -v`, thought: 'Running the CSV import tests.' },
         { tool: 'pytest', variant: 'tb-long', cmd: `${PYTEST} --tb=long -q`, thought: 'Quiet run with long tracebacks.' },
+        { tool: 'pytest', variant: 'verbose', cmd: `${PYTEST} -v`, thought: 'Verbose run of everything.' },
       ],
     },
     {
@@ -136,6 +141,7 @@ export const ledger = {
       runs: [
         { tool: 'pytest', variant: 'invoice', cmd: `${PYTEST} tests/test_invoice.py`, thought: 'Running the invoice tests.' },
         { tool: 'mypy', cmd: 'mypy', thought: 'Checking types; an optional value could explain the crash.' },
+        { tool: 'pytest', variant: 'verbose', cmd: `${PYTEST} -v`, thought: 'Verbose run of the suite.' },
       ],
     },
     {
@@ -146,6 +152,7 @@ export const ledger = {
       runs: [
         { tool: 'pytest', variant: 'money', cmd: `${PYTEST} tests/test_money.py`, thought: 'Running the money tests.' },
         { tool: 'pytest', variant: 'money-verbose-long', cmd: `${PYTEST} tests/test_money.py -v --tb=long`, thought: 'Verbose money tests with long tracebacks.' },
+        { tool: 'pytest', variant: 'verbose-doctest', cmd: `${PYTEST} -v --doctest-modules ledger tests`, thought: 'Tests and docstring examples together, verbosely.' },
       ],
     },
     {
@@ -157,6 +164,7 @@ export const ledger = {
         { tool: 'mypy', cmd: 'mypy', thought: 'The type checker will list every use of the old field name.' },
         { tool: 'mypy', variant: 'pretty', cmd: 'mypy --pretty', thought: 'Type check with source excerpts so I can see each use in context.' },
         { tool: 'pytest', variant: 'quiet', cmd: `${PYTEST} -q`, thought: 'And the tests, quietly, to see how much breaks at run time.' },
+        { tool: 'mypy', variant: 'strict-everything', cmd: 'mypy --strict ledger tests scripts', thought: 'Strict type check of the package, the tests and the scripts together.' },
       ],
     },
     {
@@ -167,6 +175,7 @@ export const ledger = {
       runs: [
         { tool: 'mypy', cmd: 'mypy', thought: 'Running the type checker over the package.' },
         { tool: 'mypy', variant: 'columns', cmd: 'mypy --show-column-numbers ledger', thought: 'Type check with column numbers.' },
+        { tool: 'mypy', variant: 'strict-everything', cmd: 'mypy --strict ledger tests scripts', thought: 'Strict type check of the package, the tests and the scripts together.' },
       ],
     },
     {
@@ -199,6 +208,7 @@ export const ledger = {
         { tool: 'mypy', cmd: 'mypy', thought: 'Type checking the whole package first.' },
         { tool: 'pytest', variant: 'invoice', cmd: `${PYTEST} tests/test_invoice.py -q`, thought: 'Now the invoice tests.' },
         { tool: 'python', variant: 'monthly', cmd: 'python3 scripts/monthly.py', thought: 'Running the monthly report to see it fail for real.' },
+        { tool: 'mypy', variant: 'strict-everything', cmd: 'mypy --strict ledger tests scripts', thought: 'Strict type check of the package, the tests and the scripts together.' },
       ],
     },
     {
@@ -209,6 +219,7 @@ export const ledger = {
       runs: [
         { tool: 'mypy', cmd: 'mypy', thought: 'Running mypy to see all the complaints.' },
         { tool: 'mypy', variant: 'tax-module-pretty', cmd: 'mypy --pretty ledger/tax.py', thought: 'Checking just the tax module with code excerpts.' },
+        { tool: 'mypy', variant: 'strict-everything', cmd: 'mypy --strict ledger tests scripts', thought: 'Strict type check of the package, the tests and the scripts together.' },
       ],
     },
     {

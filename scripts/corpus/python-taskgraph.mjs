@@ -103,6 +103,7 @@ export const taskgraph = {
       runs: [
         { tool: 'python', cmd: `${RUN} pipelines/daily.json`, thought: 'Running the daily pipeline.' },
         { tool: 'unittest', variant: 'runner', cmd: `${UT} tests.test_runner`, thought: 'Running the runner tests.' },
+        { tool: 'python', variant: 'nightly-verbose', cmd: `${RUN} pipelines/nightly.json -v`, thought: 'The nightly pipeline with progress logging.' },
       ],
     },
     {

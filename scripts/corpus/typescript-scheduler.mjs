@@ -21,6 +21,7 @@ export const schedulerProject = {
       runs: [
         { tool: 'vitest', cmd: VITEST, thought: 'Running the vitest suite.' },
         { tool: 'vitest', variant: 'retry', cmd: `${VITEST} test/retry.test.ts`, thought: 'Running only the retry tests.' },
+        { tool: 'vitest', variant: 'verbose', cmd: `${VITEST} --reporter=verbose`, thought: 'All tests with the verbose reporter.' },
       ],
     },
     {
@@ -45,6 +46,7 @@ export const schedulerProject = {
       runs: [
         { tool: 'vitest', cmd: VITEST, thought: 'Running the test suite.' },
         { tool: 'vitest', variant: 'calendar-filter', cmd: `${VITEST} -t nextRun`, thought: 'Only the next-run tests, by name.' },
+        { tool: 'vitest', variant: 'verbose', cmd: `${VITEST} --reporter=verbose`, thought: 'All tests with the verbose reporter.' },
       ],
     },
     {
@@ -79,6 +81,8 @@ export const schedulerProject = {
       runs: [
         { tool: 'vitest', cmd: VITEST, thought: 'Running the test suite.' },
         { tool: 'vitest', variant: 'bail', cmd: `${VITEST} --bail 1`, thought: 'Stop at the first failing test.' },
+        { tool: 'vitest', variant: 'verbose', cmd: `${VITEST} --reporter=verbose`, thought: 'All tests with the verbose reporter.' },
+        { tool: 'vitest', variant: 'verbose', cmd: `${VITEST} --reporter=verbose`, thought: 'All tests with the verbose reporter.' },
       ],
     },
     {
@@ -96,6 +100,7 @@ export const schedulerProject = {
       runs: [
         { tool: 'tsc', cmd: TSC, thought: 'The compiler will list every place to update.' },
         { tool: 'tsc', variant: 'extended', cmd: `${TSC} --extendedDiagnostics`, thought: 'Again with extended diagnostics, to also see how long the check takes.' },
+        { tool: 'vitest', variant: 'verbose', cmd: `${VITEST} --reporter=verbose`, thought: 'All tests with the verbose reporter.' },
       ],
     },
     {
@@ -105,7 +110,7 @@ export const schedulerProject = {
       task: 'Type errors all over after I changed the queue entry type.',
       runs: [
         { tool: 'tsc', cmd: TSC, thought: 'Running the type checker.' },
-        { tool: 'tsc', variant: 'project', cmd: 'npx tsc -p tsconfig.json --noEmit --pretty false', thought: 'Type check with the project file, plain output.' },
+        { tool: 'tsc', variant: 'list-files', cmd: `${TSC} --listFiles`, thought: 'Type check and list the files read.' },
       ],
     },
     {
@@ -123,6 +128,7 @@ export const schedulerProject = {
       runs: [
         { tool: 'tsc', cmd: TSC, thought: 'Running tsc.' },
         { tool: 'tsc', variant: 'extended', cmd: `${TSC} --extendedDiagnostics`, thought: 'tsc with extended diagnostics.' },
+        { tool: 'tsc', variant: 'extended', cmd: `${TSC} --extendedDiagnostics`, thought: 'Again with extended diagnostics.' },
       ],
     },
     {
@@ -146,6 +152,7 @@ export const schedulerProject = {
       runs: [
         { tool: 'tsc', cmd: TSC, thought: 'Running tsc to find the callers.' },
         { tool: 'vitest', variant: 'queue', cmd: `${VITEST} test/queue.test.ts`, thought: 'Running the queue tests.' },
+        { tool: 'tsc', variant: 'explain-files', cmd: `${TSC} --explainFiles`, thought: 'Type check and explain why each file is included.' },
       ],
     },
     {
@@ -171,7 +178,7 @@ export const schedulerProject = {
       task: 'CI lint job fails on my branch. Clean it up.',
       runs: [
         { tool: 'eslint', cmd: `${ESLINT} .`, thought: 'Running ESLint on the whole project.' },
-        { tool: 'eslint', variant: 'src', cmd: `${ESLINT} src`, thought: 'Linting the sources only.' },
+        { tool: 'eslint', variant: 'console-as-error', cmd: `${ESLINT} . --rule 'no-console: error'`, thought: 'Linting everything with console calls as errors, as CI does.' },
         { tool: 'tsc', cmd: TSC, thought: 'And the compiler, which also checks unused names.' },
       ],
     },
@@ -188,7 +195,6 @@ export const schedulerProject = {
       task: 'Lint fails on the test files after a rushed change.',
       runs: [
         { tool: 'eslint', cmd: `${ESLINT} test`, thought: 'Linting the tests.' },
-        { tool: 'eslint', variant: 'all', cmd: `${ESLINT} .`, thought: 'Linting everything.' },
       ],
     },
     {
