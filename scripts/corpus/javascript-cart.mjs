@@ -208,8 +208,8 @@ export const cartProject = {
     },
     {
       name: 'parcel-too-heavy',
-      description: 'An order of 25 desk lamps, heavier than any shipping bracket.',
-      edits: [{ file: 'data/orders.json', find: '"sku": "LAMP-01",\n    "quantity": 3', replace: '"sku": "LAMP-01",\n    "quantity": 25' }],
+      description: 'An order to Japan of 25 desk lamps, heavier than any shipping bracket.',
+      edits: [{ file: 'data/orders.json', find: '"id": "ord-0012",\n  "country": "JP",\n  "currency": "EUR",\n  "coupon": null,\n  "items": [\n   {\n    "sku": "TEE-L",\n    "quantity": 3', replace: '"id": "ord-0012",\n  "country": "JP",\n  "currency": "EUR",\n  "coupon": null,\n  "items": [\n   {\n    "sku": "LAMP-01",\n    "quantity": 25' }],
       task: 'A big office order broke the nightly checkout job.',
       runs: [
         { tool: 'node', cmd: `${CHECKOUT} --verbose`, thought: 'Running the checkout job verbosely to find the order.' },

@@ -128,7 +128,7 @@ export const routerProject = {
       name: 'middleware-not-awaited',
       description: 'The header middleware calls next() without awaiting it.',
       edits: [{ file: service, find: '    try {\n      await next();\n    } finally {', replace: '    try {\n      next();\n    } finally {' }],
-      task: 'The replay run dies with an unhandled error on the first missing book.',
+      task: 'Since the header middleware change the replay reports wrong statuses for some requests.',
       runs: [{ tool: 'node', cmd: `${REPLAY} --verbose`, thought: 'Replaying verbosely.' }],
     },
     {

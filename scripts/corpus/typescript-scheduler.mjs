@@ -71,7 +71,10 @@ export const schedulerProject = {
       description: 'Jobs without a priority default to 0 instead of 5.',
       edits: [{ file: jobs, find: 'priority: z.number().int().min(0).max(9).default(5),', replace: 'priority: z.number().int().min(0).max(9).default(0),' }],
       task: 'Jobs without an explicit priority are starved.',
-      runs: [{ tool: 'vitest', cmd: VITEST, thought: 'Running the tests.' }],
+      runs: [
+        { tool: 'vitest', cmd: VITEST, thought: 'Running the tests.' },
+        { tool: 'vitest', variant: 'verbose', cmd: `${VITEST} --reporter=verbose`, thought: 'All tests with the verbose reporter.' },
+      ],
     },
     {
       name: 'drain-strict',
@@ -82,7 +85,6 @@ export const schedulerProject = {
         { tool: 'vitest', cmd: VITEST, thought: 'Running the test suite.' },
         { tool: 'vitest', variant: 'bail', cmd: `${VITEST} --bail 1`, thought: 'Stop at the first failing test.' },
         { tool: 'vitest', variant: 'verbose', cmd: `${VITEST} --reporter=verbose`, thought: 'All tests with the verbose reporter.' },
-        { tool: 'vitest', variant: 'verbose', cmd: `${VITEST} --reporter=verbose`, thought: 'All tests with the verbose reporter.' },
       ],
     },
     {
@@ -90,7 +92,10 @@ export const schedulerProject = {
       description: 'The @daily alias has four fields.',
       edits: [{ file: cron, find: "'@daily': '0 0 * * *',", replace: "'@daily': '0 0 * *'," }],
       task: 'A job using the daily shortcut fails to load.',
-      runs: [{ tool: 'vitest', variant: 'cron', cmd: `${VITEST} test/cron.test.ts`, thought: 'Running the cron tests.' }],
+      runs: [
+        { tool: 'vitest', variant: 'cron', cmd: `${VITEST} test/cron.test.ts`, thought: 'Running the cron tests.' },
+        { tool: 'vitest', variant: 'verbose', cmd: `${VITEST} --reporter=verbose`, thought: 'All tests with the verbose reporter.' },
+      ],
     },
     {
       name: 'weekday-field-renamed',
@@ -100,7 +105,6 @@ export const schedulerProject = {
       runs: [
         { tool: 'tsc', cmd: TSC, thought: 'The compiler will list every place to update.' },
         { tool: 'tsc', variant: 'extended', cmd: `${TSC} --extendedDiagnostics`, thought: 'Again with extended diagnostics, to also see how long the check takes.' },
-        { tool: 'vitest', variant: 'verbose', cmd: `${VITEST} --reporter=verbose`, thought: 'All tests with the verbose reporter.' },
       ],
     },
     {
