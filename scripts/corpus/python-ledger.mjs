@@ -25,6 +25,7 @@ export const ledger = {
         { tool: 'pytest', variant: 'verbose', cmd: `${PYTEST} -v`, thought: 'Running the suite verbosely so I can see which parametrised cases fail.' },
         { tool: 'pytest', variant: 'tax-file-short', cmd: `${PYTEST} tests/test_tax.py --tb=short`, thought: 'The tax tests are the most likely to show it; short tracebacks are enough.' },
         { tool: 'pytest', variant: 'doctest', cmd: `${PYTEST} --doctest-modules ledger -v`, thought: 'The docstrings in the money module have worked examples; checking them too.' },
+        { tool: 'pytest', variant: 'verbose-short', cmd: `${PYTEST} -v --tb=short`, thought: 'Verbose run with short tracebacks.' },
       ],
     },
     {
@@ -49,6 +50,7 @@ export const ledger = {
         { tool: 'pytest', variant: 'tax-verbose', cmd: `${PYTEST} tests/test_tax.py -v`, thought: 'Running the tax tests, verbose, to see which country and category fail.' },
         { tool: 'pytest', variant: 'tb-long', cmd: `${PYTEST} --tb=long`, thought: 'Full run with long tracebacks.' },
         { tool: 'pytest', variant: 'verbose', cmd: `${PYTEST} -v`, thought: 'Verbose run of the whole suite.' },
+        { tool: 'pytest', variant: 'verbose-short', cmd: `${PYTEST} -v --tb=short`, thought: 'Verbose run with short tracebacks.' },
       ],
     },
     {
@@ -63,7 +65,6 @@ export const ledger = {
       runs: [
         { tool: 'pytest', cmd: PYTEST, thought: 'Running the tests to see what the rename broke.' },
         { tool: 'pytest', variant: 'doctest', cmd: `${PYTEST} --doctest-modules ledger`, thought: 'Collecting the package modules themselves, to see which fail to import.' },
-        { tool: 'mypy', cmd: 'mypy', thought: 'The type checker should list every place that still uses the old name.' },
       ],
     },
     {
@@ -76,6 +77,7 @@ export const ledger = {
         { tool: 'pytest', variant: 'tb-short', cmd: `${PYTEST} --tb=short`, thought: 'Whole suite with short tracebacks to see everything the discount touches.' },
         { tool: 'pytest', variant: 'very-verbose', cmd: `${PYTEST} -vv tests/test_invoice.py tests/test_parse.py`, thought: 'I want the full comparison output for the invoice and CSV import tests.' },
         { tool: 'pytest', variant: 'verbose', cmd: `${PYTEST} -v`, thought: 'Verbose run of the whole suite.' },
+        { tool: 'pytest', variant: 'verbose-short', cmd: `${PYTEST} -v --tb=short`, thought: 'Verbose run with short tracebacks.' },
       ],
     },
     {
@@ -87,6 +89,7 @@ export const ledger = {
         { tool: 'pytest', variant: 'tax', cmd: `${PYTEST} tests/test_tax.py`, thought: 'Running only the tax tests.' },
         { tool: 'pytest', variant: 'report-all', cmd: `${PYTEST} -rA -q tests/test_tax.py tests/test_money.py`, thought: 'A quiet run with the full short summary of the money and tax tests.' },
         { tool: 'pytest', variant: 'verbose', cmd: `${PYTEST} -v`, thought: 'Whole suite, verbose, to see if anything else fails.' },
+        { tool: 'pytest', variant: 'verbose-short', cmd: `${PYTEST} -v --tb=short`, thought: 'Verbose run with short tracebacks.' },
       ],
     },
     {
@@ -98,6 +101,7 @@ export const ledger = {
         { tool: 'pytest', variant: 'verbose', cmd: `${PYTEST} -v`, thought: 'Running all tests verbosely to see which formatting cases fail.' },
         { tool: 'pytest', variant: 'doctest-verbose', cmd: `${PYTEST} --doctest-modules ledger -v`, thought: 'The format method has doctest examples; running them.' },
         { tool: 'pytest', variant: 'keyword', cmd: `${PYTEST} -k format -v`, thought: 'Selecting the formatting tests by keyword.' },
+        { tool: 'pytest', variant: 'verbose-short', cmd: `${PYTEST} -v --tb=short`, thought: 'Verbose run with short tracebacks.' },
       ],
     },
     {
@@ -120,6 +124,7 @@ export const ledger = {
         { tool: 'pytest', variant: 'parse-verbose', cmd: `${PYTEST} tests/test_parse.py -v`, thought: 'Running the CSV import tests.' },
         { tool: 'pytest', variant: 'tb-long', cmd: `${PYTEST} --tb=long -q`, thought: 'Quiet run with long tracebacks.' },
         { tool: 'pytest', variant: 'verbose', cmd: `${PYTEST} -v`, thought: 'Verbose run of everything.' },
+        { tool: 'pytest', variant: 'verbose-short', cmd: `${PYTEST} -v --tb=short`, thought: 'Verbose run with short tracebacks.' },
       ],
     },
     {
@@ -140,7 +145,6 @@ export const ledger = {
       task: 'The per-category VAT breakdown crashes for every invoice.',
       runs: [
         { tool: 'pytest', variant: 'invoice', cmd: `${PYTEST} tests/test_invoice.py`, thought: 'Running the invoice tests.' },
-        { tool: 'mypy', cmd: 'mypy', thought: 'Checking types; an optional value could explain the crash.' },
         { tool: 'pytest', variant: 'verbose', cmd: `${PYTEST} -v`, thought: 'Verbose run of the suite.' },
       ],
     },
@@ -153,6 +157,7 @@ export const ledger = {
         { tool: 'pytest', variant: 'money', cmd: `${PYTEST} tests/test_money.py`, thought: 'Running the money tests.' },
         { tool: 'pytest', variant: 'money-verbose-long', cmd: `${PYTEST} tests/test_money.py -v --tb=long`, thought: 'Verbose money tests with long tracebacks.' },
         { tool: 'pytest', variant: 'verbose-doctest', cmd: `${PYTEST} -v --doctest-modules ledger tests`, thought: 'Tests and docstring examples together, verbosely.' },
+        { tool: 'pytest', variant: 'verbose-short', cmd: `${PYTEST} -v --tb=short`, thought: 'Verbose run with short tracebacks.' },
       ],
     },
     {
@@ -194,9 +199,9 @@ export const ledger = {
       edits: [{ file: parse, find: 'Line(description, unit_price, int(quantity), discount, category)', replace: 'Line(description, unit_price, quantity, discount, category)' }],
       task: 'Importing invoices from CSV fails on the quantity column.',
       runs: [
-        { tool: 'mypy', cmd: 'mypy ledger/parse.py', thought: 'Type checking the CSV import module.' },
         { tool: 'pytest', variant: 'parse', cmd: `${PYTEST} tests/test_parse.py --tb=short`, thought: 'Running the CSV import tests with short tracebacks.' },
         { tool: 'python', variant: 'monthly', cmd: 'python3 scripts/monthly.py', thought: 'Running the monthly report on the sample invoices.' },
+        { tool: 'python', variant: 'monthly-verbose', cmd: 'python3 scripts/monthly.py -v', thought: 'The report script with logging on.' },
       ],
     },
     {
@@ -265,7 +270,30 @@ export const ledger = {
       description: 'A stray CSV file whose name has no country suffix.',
       write: { 'data/invoices/summary.csv': '# description;price;qty\n' },
       task: 'The report script crashes after someone dropped an extra file into the invoices folder.',
-      runs: [{ tool: 'python', cmd: 'python3 scripts/monthly.py', thought: 'Running the report script.' }],
+      runs: [
+        { tool: 'python', cmd: 'python3 scripts/monthly.py', thought: 'Running the report script.' },
+        { tool: 'python', variant: 'verbose', cmd: 'python3 scripts/monthly.py -v', thought: 'Verbose run, to see how far it gets.' },
+      ],
+    },
+    {
+      name: 'zero-quantity-row',
+      description: 'One invoice CSV has a line with quantity 0.',
+      edits: [{ file: 'data/invoices/INV-0097-FR.csv', find: '# description;price;qty;discount;category\n', replace: '# description;price;qty;discount;category\ncable;4.99;0\n' }],
+      task: 'The report script stops on one of the new invoices.',
+      runs: [
+        { tool: 'python', cmd: 'python3 scripts/monthly.py', thought: 'Running the report script.' },
+        { tool: 'python', variant: 'verbose', cmd: 'python3 scripts/monthly.py --verbose', thought: 'Verbose run of the report script.' },
+      ],
+    },
+    {
+      name: 'unknown-category',
+      description: 'One invoice CSV uses a VAT category that does not exist.',
+      edits: [{ file: 'data/invoices/INV-0104-DE.csv', find: '# description;price;qty;discount;category\n', replace: '# description;price;qty;discount;category\nmanual;19.90;2;;super-reduced\n' }],
+      task: 'The monthly report fails on a German invoice.',
+      runs: [
+        { tool: 'python', cmd: 'python3 scripts/monthly.py', thought: 'Running the report script.' },
+        { tool: 'python', variant: 'verbose', cmd: 'python3 scripts/monthly.py -v', thought: 'Verbose run of the report script.' },
+      ],
     },
   ],
 };

@@ -193,7 +193,6 @@ export const taskgraph = {
       runs: [
         { tool: 'python', cmd: `${RUN} pipelines/daily.json`, thought: 'Running the CLI.' },
         { tool: 'unittest', cmd: UT, thought: 'Running the unit tests.' },
-        { tool: 'mypy', cmd: 'mypy', thought: 'And the type checker.' },
       ],
     },
     {

@@ -122,7 +122,10 @@ export const schedulerProject = {
       description: '`backoff` takes the attempt as a string.',
       edits: [{ file: retry, find: 'export function backoff(attempt: number,', replace: 'export function backoff(attempt: string,' }],
       task: 'The type check fails in the retry module.',
-      runs: [{ tool: 'tsc', cmd: TSC, thought: 'Running tsc.' }],
+      runs: [
+        { tool: 'tsc', cmd: TSC, thought: 'Running tsc.' },
+        { tool: 'tsc', variant: 'list-files', cmd: `${TSC} --listFiles`, thought: 'Type check and list the files it read.' },
+      ],
     },
     {
       name: 'type-import-dropped',
@@ -167,6 +170,7 @@ export const schedulerProject = {
       runs: [
         { tool: 'tsc', cmd: TSC, thought: 'Running the type checker.' },
         { tool: 'eslint', cmd: `${ESLINT} .`, thought: 'And the linter.' },
+        { tool: 'tsc', variant: 'list-files', cmd: `${TSC} --listFiles`, thought: 'Type check and list the files it read.' },
       ],
     },
     {
@@ -183,7 +187,6 @@ export const schedulerProject = {
       runs: [
         { tool: 'eslint', cmd: `${ESLINT} .`, thought: 'Running ESLint on the whole project.' },
         { tool: 'eslint', variant: 'console-as-error', cmd: `${ESLINT} . --rule 'no-console: error'`, thought: 'Linting everything with console calls as errors, as CI does.' },
-        { tool: 'tsc', cmd: TSC, thought: 'And the compiler, which also checks unused names.' },
       ],
     },
     {
@@ -206,7 +209,10 @@ export const schedulerProject = {
       description: 'The parser sorts the readonly FIELDS table in place and writes to a field spec.',
       edits: [{ file: cron, find: '  const parts = text.split(/\\s+/);', replace: '  const parts = text.split(/\\s+/);\n  FIELDS.sort((a, b) => a.min - b.min);\n  FIELDS[0].max = 59;\n  FIELDS = [...FIELDS];' }],
       task: 'The cron module fails type checking after an optimisation.',
-      runs: [{ tool: 'tsc', cmd: TSC, thought: 'Running tsc.' }],
+      runs: [
+        { tool: 'tsc', cmd: TSC, thought: 'Running tsc.' },
+        { tool: 'tsc', variant: 'list-files', cmd: `${TSC} --listFiles`, thought: 'Type check and list the files it read.' },
+      ],
     },
     {
       name: 'retry-generic-mismatch',
@@ -215,7 +221,7 @@ export const schedulerProject = {
       task: 'I added a retried helper to the jobs module and the build broke.',
       runs: [
         { tool: 'tsc', cmd: TSC, thought: 'Running the type checker.' },
-        { tool: 'eslint', cmd: `${ESLINT} src/jobs.ts`, thought: 'And the linter on that file.' },
+        { tool: 'tsc', variant: 'extended', cmd: `${TSC} --extendedDiagnostics`, thought: 'Again with extended diagnostics.' },
       ],
     },
     {
@@ -226,6 +232,7 @@ export const schedulerProject = {
       runs: [
         { tool: 'tsc', cmd: TSC, thought: 'Running tsc.' },
         { tool: 'vitest', variant: 'jobs', cmd: `${VITEST} test/jobs.test.ts`, thought: 'Running the job tests.' },
+        { tool: 'tsc', variant: 'list-files', cmd: `${TSC} --listFiles`, thought: 'Type check and list the files it read.' },
       ],
     },
     {
