@@ -51,6 +51,7 @@ export const ledger = {
         { tool: 'pytest', variant: 'tb-long', cmd: `${PYTEST} --tb=long`, thought: 'Full run with long tracebacks.' },
         { tool: 'pytest', variant: 'verbose', cmd: `${PYTEST} -v`, thought: 'Verbose run of the whole suite.' },
         { tool: 'pytest', variant: 'verbose-short', cmd: `${PYTEST} -v --tb=short`, thought: 'Verbose run with short tracebacks.' },
+        { tool: 'pytest', variant: 'very-verbose', cmd: `${PYTEST} -vv`, thought: 'Very verbose run, for the full comparison of each failure.' },
       ],
     },
     {
@@ -90,6 +91,7 @@ export const ledger = {
         { tool: 'pytest', variant: 'report-all', cmd: `${PYTEST} -rA -q tests/test_tax.py tests/test_money.py`, thought: 'A quiet run with the full short summary of the money and tax tests.' },
         { tool: 'pytest', variant: 'verbose', cmd: `${PYTEST} -v`, thought: 'Whole suite, verbose, to see if anything else fails.' },
         { tool: 'pytest', variant: 'verbose-short', cmd: `${PYTEST} -v --tb=short`, thought: 'Verbose run with short tracebacks.' },
+        { tool: 'pytest', variant: 'very-verbose', cmd: `${PYTEST} -vv`, thought: 'Very verbose run, for the full comparison of each failure.' },
       ],
     },
     {
@@ -125,6 +127,7 @@ export const ledger = {
         { tool: 'pytest', variant: 'tb-long', cmd: `${PYTEST} --tb=long -q`, thought: 'Quiet run with long tracebacks.' },
         { tool: 'pytest', variant: 'verbose', cmd: `${PYTEST} -v`, thought: 'Verbose run of everything.' },
         { tool: 'pytest', variant: 'verbose-short', cmd: `${PYTEST} -v --tb=short`, thought: 'Verbose run with short tracebacks.' },
+        { tool: 'pytest', variant: 'very-verbose', cmd: `${PYTEST} -vv`, thought: 'Very verbose run, for the full comparison of each failure.' },
       ],
     },
     {
@@ -146,6 +149,7 @@ export const ledger = {
       runs: [
         { tool: 'pytest', variant: 'invoice', cmd: `${PYTEST} tests/test_invoice.py`, thought: 'Running the invoice tests.' },
         { tool: 'pytest', variant: 'verbose', cmd: `${PYTEST} -v`, thought: 'Verbose run of the suite.' },
+        { tool: 'pytest', variant: 'very-verbose', cmd: `${PYTEST} -vv`, thought: 'Very verbose run, for the full comparison of each failure.' },
       ],
     },
     {
@@ -158,6 +162,7 @@ export const ledger = {
         { tool: 'pytest', variant: 'money-verbose-long', cmd: `${PYTEST} tests/test_money.py -v --tb=long`, thought: 'Verbose money tests with long tracebacks.' },
         { tool: 'pytest', variant: 'verbose-doctest', cmd: `${PYTEST} -v --doctest-modules ledger tests`, thought: 'Tests and docstring examples together, verbosely.' },
         { tool: 'pytest', variant: 'verbose-short', cmd: `${PYTEST} -v --tb=short`, thought: 'Verbose run with short tracebacks.' },
+        { tool: 'pytest', variant: 'very-verbose', cmd: `${PYTEST} -vv`, thought: 'Very verbose run, for the full comparison of each failure.' },
       ],
     },
     {
@@ -263,6 +268,7 @@ export const ledger = {
       runs: [
         { tool: 'python', cmd: 'python3 scripts/monthly.py', thought: 'Reproducing with the report script.' },
         { tool: 'python', variant: 'verbose', cmd: 'python3 scripts/monthly.py -v', thought: 'Verbose run of the report script.' },
+        { tool: 'python', variant: 'processes-verbose', cmd: 'python3 scripts/monthly.py --processes -v', thought: 'The multi-process mode the cron job uses, with logging.' },
       ],
     },
     {
@@ -283,6 +289,7 @@ export const ledger = {
       runs: [
         { tool: 'python', cmd: 'python3 scripts/monthly.py', thought: 'Running the report script.' },
         { tool: 'python', variant: 'verbose', cmd: 'python3 scripts/monthly.py --verbose', thought: 'Verbose run of the report script.' },
+        { tool: 'python', variant: 'processes-verbose', cmd: 'python3 scripts/monthly.py --processes -v', thought: 'The multi-process mode the cron job uses, with logging.' },
       ],
     },
     {
@@ -293,6 +300,7 @@ export const ledger = {
       runs: [
         { tool: 'python', cmd: 'python3 scripts/monthly.py', thought: 'Running the report script.' },
         { tool: 'python', variant: 'verbose', cmd: 'python3 scripts/monthly.py -v', thought: 'Verbose run of the report script.' },
+        { tool: 'python', variant: 'processes-verbose', cmd: 'python3 scripts/monthly.py --processes -v', thought: 'The multi-process mode the cron job uses, with logging.' },
       ],
     },
   ],

@@ -64,7 +64,10 @@ export const schedulerProject = {
       description: 'RetryError is thrown without the last error as its cause.',
       edits: [{ file: retry, find: 'throw new RetryError(job, policy.attempts, { cause: lastError });', replace: 'throw new RetryError(job, policy.attempts, { cause: undefined });' }],
       task: 'Failed job alerts no longer say what the underlying error was.',
-      runs: [{ tool: 'vitest', variant: 'retry', cmd: `${VITEST} test/retry.test.ts`, thought: 'Running the retry tests.' }],
+      runs: [
+        { tool: 'vitest', variant: 'retry', cmd: `${VITEST} test/retry.test.ts`, thought: 'Running the retry tests.' },
+        { tool: 'vitest', variant: 'verbose', cmd: `${VITEST} --reporter=verbose`, thought: 'All tests with the verbose reporter.' },
+      ],
     },
     {
       name: 'default-priority-zero',
@@ -105,6 +108,7 @@ export const schedulerProject = {
       runs: [
         { tool: 'tsc', cmd: TSC, thought: 'The compiler will list every place to update.' },
         { tool: 'tsc', variant: 'extended', cmd: `${TSC} --extendedDiagnostics`, thought: 'Again with extended diagnostics, to also see how long the check takes.' },
+        { tool: 'tsc', variant: 'list-files', cmd: `${TSC} --listFiles`, thought: 'Type check and list the files it read.' },
       ],
     },
     {
@@ -136,6 +140,7 @@ export const schedulerProject = {
         { tool: 'tsc', cmd: TSC, thought: 'Running tsc.' },
         { tool: 'tsc', variant: 'extended', cmd: `${TSC} --extendedDiagnostics`, thought: 'tsc with extended diagnostics.' },
         { tool: 'tsc', variant: 'extended', cmd: `${TSC} --extendedDiagnostics`, thought: 'Again with extended diagnostics.' },
+        { tool: 'tsc', variant: 'list-files', cmd: `${TSC} --listFiles`, thought: 'Type check and list the files it read.' },
       ],
     },
     {
@@ -160,6 +165,7 @@ export const schedulerProject = {
         { tool: 'tsc', cmd: TSC, thought: 'Running tsc to find the callers.' },
         { tool: 'vitest', variant: 'queue', cmd: `${VITEST} test/queue.test.ts`, thought: 'Running the queue tests.' },
         { tool: 'tsc', variant: 'explain-files', cmd: `${TSC} --explainFiles`, thought: 'Type check and explain why each file is included.' },
+        { tool: 'vitest', variant: 'verbose', cmd: `${VITEST} --reporter=verbose`, thought: 'All tests with the verbose reporter.' },
       ],
     },
     {
@@ -222,6 +228,7 @@ export const schedulerProject = {
       runs: [
         { tool: 'tsc', cmd: TSC, thought: 'Running the type checker.' },
         { tool: 'tsc', variant: 'extended', cmd: `${TSC} --extendedDiagnostics`, thought: 'Again with extended diagnostics.' },
+        { tool: 'tsc', variant: 'list-files', cmd: `${TSC} --listFiles`, thought: 'Type check and list the files it read.' },
       ],
     },
     {
@@ -249,6 +256,7 @@ export const schedulerProject = {
       runs: [
         { tool: 'eslint', cmd: `${ESLINT} .`, thought: 'Running ESLint over the project.' },
         { tool: 'tsc', cmd: TSC, thought: 'And tsc, which flags unused locals too.' },
+        { tool: 'tsc', variant: 'list-files', cmd: `${TSC} --listFiles`, thought: 'Type check and list the files it read.' },
       ],
     },
   ],
