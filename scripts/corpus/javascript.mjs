@@ -11,10 +11,10 @@ import { routerProject } from './javascript-router.mjs';
 import { requireTools } from './project-run.mjs';
 import { schedulerProject } from './typescript-scheduler.mjs';
 
-export const TOOLS_PREFIX = '/tmp/headroom-corpus-tools';
+const TOOLS_PREFIX = '/tmp/headroom-corpus-tools';
 const MODULES = `${TOOLS_PREFIX}/node_modules`;
 /** Pinned versions of everything the JS projects run or import. */
-export const PACKAGES = [
+const PACKAGES = [
   'jest@30.5.2', 'vitest@4.1.12', 'mocha@12.0.3', 'typescript@5.9.3', 'eslint@10.16.0', '@eslint/js@10.0.1',
   'typescript-eslint@8.74.0', 'globals@17.15.0', 'zod@4.6.7', 'yaml@2.9.1', 'semver@7.8.6', 'ajv@8.20.0',
 ];

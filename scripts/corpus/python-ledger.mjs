@@ -26,6 +26,8 @@ export const ledger = {
         { tool: 'pytest', variant: 'tax-file-short', cmd: `${PYTEST} tests/test_tax.py --tb=short`, thought: 'The tax tests are the most likely to show it; short tracebacks are enough.' },
         { tool: 'pytest', variant: 'doctest', cmd: `${PYTEST} --doctest-modules ledger -v`, thought: 'The docstrings in the money module have worked examples; checking them too.' },
         { tool: 'pytest', variant: 'verbose-short', cmd: `${PYTEST} -v --tb=short`, thought: 'Verbose run with short tracebacks.' },
+        { tool: 'pytest', variant: 'verbose-report-all', cmd: `${PYTEST} -v -rA`, thought: 'Verbose run with the full short summary of every test.' },
+        { tool: 'pytest', variant: 'verbose-with-doctests', cmd: `${PYTEST} -v --doctest-modules ledger tests`, thought: 'Tests and docstring examples together, verbosely.' },
       ],
     },
     {
@@ -52,6 +54,7 @@ export const ledger = {
         { tool: 'pytest', variant: 'verbose', cmd: `${PYTEST} -v`, thought: 'Verbose run of the whole suite.' },
         { tool: 'pytest', variant: 'verbose-short', cmd: `${PYTEST} -v --tb=short`, thought: 'Verbose run with short tracebacks.' },
         { tool: 'pytest', variant: 'very-verbose', cmd: `${PYTEST} -vv`, thought: 'Very verbose run, for the full comparison of each failure.' },
+        { tool: 'pytest', variant: 'verbose-report-all', cmd: `${PYTEST} -v -rA`, thought: 'Verbose run with the full short summary of every test.' },
       ],
     },
     {
@@ -79,6 +82,8 @@ export const ledger = {
         { tool: 'pytest', variant: 'very-verbose', cmd: `${PYTEST} -vv tests/test_invoice.py tests/test_parse.py`, thought: 'I want the full comparison output for the invoice and CSV import tests.' },
         { tool: 'pytest', variant: 'verbose', cmd: `${PYTEST} -v`, thought: 'Verbose run of the whole suite.' },
         { tool: 'pytest', variant: 'verbose-short', cmd: `${PYTEST} -v --tb=short`, thought: 'Verbose run with short tracebacks.' },
+        { tool: 'pytest', variant: 'verbose-report-all', cmd: `${PYTEST} -v -rA`, thought: 'Verbose run with the full short summary of every test.' },
+        { tool: 'pytest', variant: 'verbose-with-doctests', cmd: `${PYTEST} -v --doctest-modules ledger tests`, thought: 'Tests and docstring examples together, verbosely.' },
       ],
     },
     {
@@ -92,6 +97,7 @@ export const ledger = {
         { tool: 'pytest', variant: 'verbose', cmd: `${PYTEST} -v`, thought: 'Whole suite, verbose, to see if anything else fails.' },
         { tool: 'pytest', variant: 'verbose-short', cmd: `${PYTEST} -v --tb=short`, thought: 'Verbose run with short tracebacks.' },
         { tool: 'pytest', variant: 'very-verbose', cmd: `${PYTEST} -vv`, thought: 'Very verbose run, for the full comparison of each failure.' },
+        { tool: 'pytest', variant: 'verbose-report-all', cmd: `${PYTEST} -v -rA`, thought: 'Verbose run with the full short summary of every test.' },
       ],
     },
     {
@@ -104,6 +110,8 @@ export const ledger = {
         { tool: 'pytest', variant: 'doctest-verbose', cmd: `${PYTEST} --doctest-modules ledger -v`, thought: 'The format method has doctest examples; running them.' },
         { tool: 'pytest', variant: 'keyword', cmd: `${PYTEST} -k format -v`, thought: 'Selecting the formatting tests by keyword.' },
         { tool: 'pytest', variant: 'verbose-short', cmd: `${PYTEST} -v --tb=short`, thought: 'Verbose run with short tracebacks.' },
+        { tool: 'pytest', variant: 'verbose-report-all', cmd: `${PYTEST} -v -rA`, thought: 'Verbose run with the full short summary of every test.' },
+        { tool: 'pytest', variant: 'verbose-with-doctests', cmd: `${PYTEST} -v --doctest-modules ledger tests`, thought: 'Tests and docstring examples together, verbosely.' },
       ],
     },
     {
@@ -115,6 +123,7 @@ export const ledger = {
         { tool: 'pytest', variant: 'quiet', cmd: `${PYTEST} -q`, thought: 'Quiet run of the whole suite to see what catches mixed currencies.' },
         { tool: 'pytest', variant: 'exitfirst-verbose', cmd: `${PYTEST} -x -v`, thought: 'Verbose run that stops at the first failure.' },
         { tool: 'pytest', variant: 'verbose', cmd: `${PYTEST} -v --tb=short`, thought: 'Verbose run with short tracebacks.' },
+        { tool: 'pytest', variant: 'verbose-with-doctests', cmd: `${PYTEST} -v --doctest-modules ledger tests`, thought: 'Tests and docstring examples together, verbosely.' },
       ],
     },
     {
@@ -128,6 +137,7 @@ export const ledger = {
         { tool: 'pytest', variant: 'verbose', cmd: `${PYTEST} -v`, thought: 'Verbose run of everything.' },
         { tool: 'pytest', variant: 'verbose-short', cmd: `${PYTEST} -v --tb=short`, thought: 'Verbose run with short tracebacks.' },
         { tool: 'pytest', variant: 'very-verbose', cmd: `${PYTEST} -vv`, thought: 'Very verbose run, for the full comparison of each failure.' },
+        { tool: 'pytest', variant: 'verbose-report-all', cmd: `${PYTEST} -v -rA`, thought: 'Verbose run with the full short summary of every test.' },
       ],
     },
     {
@@ -150,6 +160,7 @@ export const ledger = {
         { tool: 'pytest', variant: 'invoice', cmd: `${PYTEST} tests/test_invoice.py`, thought: 'Running the invoice tests.' },
         { tool: 'pytest', variant: 'verbose', cmd: `${PYTEST} -v`, thought: 'Verbose run of the suite.' },
         { tool: 'pytest', variant: 'very-verbose', cmd: `${PYTEST} -vv`, thought: 'Very verbose run, for the full comparison of each failure.' },
+        { tool: 'pytest', variant: 'verbose-report-all', cmd: `${PYTEST} -v -rA`, thought: 'Verbose run with the full short summary of every test.' },
       ],
     },
     {
@@ -163,6 +174,7 @@ export const ledger = {
         { tool: 'pytest', variant: 'verbose-doctest', cmd: `${PYTEST} -v --doctest-modules ledger tests`, thought: 'Tests and docstring examples together, verbosely.' },
         { tool: 'pytest', variant: 'verbose-short', cmd: `${PYTEST} -v --tb=short`, thought: 'Verbose run with short tracebacks.' },
         { tool: 'pytest', variant: 'very-verbose', cmd: `${PYTEST} -vv`, thought: 'Very verbose run, for the full comparison of each failure.' },
+        { tool: 'pytest', variant: 'verbose-report-all', cmd: `${PYTEST} -v -rA`, thought: 'Verbose run with the full short summary of every test.' },
       ],
     },
     {
