@@ -161,6 +161,7 @@ export const ledger = {
         { tool: 'pytest', variant: 'verbose', cmd: `${PYTEST} -v`, thought: 'Verbose run of the suite.' },
         { tool: 'pytest', variant: 'very-verbose', cmd: `${PYTEST} -vv`, thought: 'Very verbose run, for the full comparison of each failure.' },
         { tool: 'pytest', variant: 'verbose-report-all', cmd: `${PYTEST} -v -rA`, thought: 'Verbose run with the full short summary of every test.' },
+        { tool: 'mypy', variant: 'strict-everything', cmd: 'mypy --strict ledger tests scripts', thought: 'Strict type check of the package, the tests and the scripts together.' },
       ],
     },
     {
@@ -208,6 +209,7 @@ export const ledger = {
       runs: [
         { tool: 'mypy', cmd: 'mypy', thought: 'Running mypy with the project settings.' },
         { tool: 'mypy', variant: 'report-module', cmd: 'mypy ledger/report.py', thought: 'Checking the report module, which formats amounts.' },
+        { tool: 'mypy', variant: 'strict-everything', cmd: 'mypy --strict ledger tests scripts', thought: 'Strict type check of the package, the tests and the scripts together.' },
       ],
     },
     {
@@ -219,6 +221,7 @@ export const ledger = {
         { tool: 'pytest', variant: 'parse', cmd: `${PYTEST} tests/test_parse.py --tb=short`, thought: 'Running the CSV import tests with short tracebacks.' },
         { tool: 'python', variant: 'monthly', cmd: 'python3 scripts/monthly.py', thought: 'Running the monthly report on the sample invoices.' },
         { tool: 'python', variant: 'monthly-verbose', cmd: 'python3 scripts/monthly.py -v', thought: 'The report script with logging on.' },
+        { tool: 'mypy', variant: 'strict-everything', cmd: 'mypy --strict ledger tests scripts', thought: 'Strict type check of the package, the tests and the scripts together.' },
       ],
     },
     {
@@ -249,7 +252,10 @@ export const ledger = {
       description: '`totals_by_country` annotated to return a list.',
       edits: [{ file: report, find: 'def totals_by_country(invoices: list[Invoice]) -> dict[str, Money]:', replace: 'def totals_by_country(invoices: list[Invoice]) -> list[Money]:' }],
       task: 'Type errors in the reporting code after a signature change.',
-      runs: [{ tool: 'mypy', cmd: 'mypy', thought: 'Type check the package.' }],
+      runs: [
+        { tool: 'mypy', cmd: 'mypy', thought: 'Type check the package.' },
+        { tool: 'mypy', variant: 'strict-everything', cmd: 'mypy --strict ledger tests scripts', thought: 'Strict type check of the package, the tests and the scripts together.' },
+      ],
     },
     {
       name: 'bad-amount-row',

@@ -140,6 +140,7 @@ export const markup = {
       runs: [
         { tool: 'mypy', cmd: 'mypy', thought: 'Running mypy.' },
         { tool: 'mypy', variant: 'pretty', cmd: 'mypy --pretty markup', thought: 'mypy with code excerpts.' },
+        { tool: 'mypy', variant: 'strict-with-tests', cmd: 'mypy --strict markup tests', thought: 'Strict check of the package and its tests.' },
       ],
     },
     {
@@ -147,7 +148,10 @@ export const markup = {
       description: '`render_block` annotated to return an optional string.',
       edits: [{ file: render, find: 'def render_block(block: Block) -> str:', replace: 'def render_block(block: Block) -> str | None:' }],
       task: 'Type errors in the renderer.',
-      runs: [{ tool: 'mypy', cmd: 'mypy markup/render.py', thought: 'Type checking the renderer.' }],
+      runs: [
+        { tool: 'mypy', cmd: 'mypy markup/render.py', thought: 'Type checking the renderer.' },
+        { tool: 'mypy', variant: 'strict-with-tests', cmd: 'mypy --strict markup tests', thought: 'Strict check including the tests.' },
+      ],
     },
   ],
 };

@@ -220,6 +220,7 @@ export const taskgraph = {
       runs: [
         { tool: 'mypy', cmd: 'mypy', thought: 'Running mypy.' },
         { tool: 'mypy', variant: 'pretty', cmd: 'mypy --pretty', thought: 'Again with source excerpts.' },
+        { tool: 'mypy', variant: 'strict-with-tests', cmd: 'mypy --strict taskgraph tests', thought: 'Strict check of the package and its tests.' },
       ],
     },
     {
@@ -227,7 +228,10 @@ export const taskgraph = {
       description: '`RunStore.history` annotated with its tuple fields in the wrong order.',
       edits: [{ file: store, find: 'def history(self, task: str) -> list[tuple[int, str, float]]:', replace: 'def history(self, task: str) -> list[tuple[str, int, float]]:' }],
       task: 'Type errors around the run history after a refactor.',
-      runs: [{ tool: 'mypy', cmd: 'mypy', thought: 'Running mypy.' }],
+      runs: [
+        { tool: 'mypy', cmd: 'mypy', thought: 'Running mypy.' },
+        { tool: 'mypy', variant: 'strict-with-tests', cmd: 'mypy --strict taskgraph tests', thought: 'Strict check including the tests.' },
+      ],
     },
   ],
 };
