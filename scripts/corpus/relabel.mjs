@@ -1,4 +1,4 @@
-// Re-derives the needles of existing cases from their stored outputs with the current labellers,
+// Re-derives the needles of the Python and JS/TS cases from their stored outputs with the current labellers,
 // without running any tool again (for working on a labeller). Rewrites the case through
 // writeCase, so the layout stays the one lib.mjs defines.
 // Usage: node scripts/corpus/relabel.mjs [id-substring]
@@ -13,6 +13,7 @@ const dir = join(CORPORA_DIR, CORPUS);
 let done = 0;
 for (const id of readdirSync(dir).sort()) {
   if (only && !id.includes(only)) continue;
+  if (!/^(python|javascript|typescript)-/.test(id)) continue; // cases of the other generators
   let meta;
   try {
     meta = JSON.parse(readFileSync(join(dir, id, 'meta.json'), 'utf8'));
