@@ -3,7 +3,7 @@ import { budgetChars, readWhole } from './budget.js';
 import type { Focus } from './focus.js';
 import { lineTemplate } from './line-template.js';
 import { focusRelevance } from './relevance.js';
-import { chooseLines, clipLongLines, renderKept } from './select-lines.js';
+import { chooseLines, clipLongLines, MAX_BUDGET_CHARS, renderKept } from './select-lines.js';
 import { readStructure } from './structure/index.js';
 
 /**
@@ -34,6 +34,12 @@ function compressLineStream(text: string, ctx: CompressContext): string {
   const rarity = templates.map((t) => 1 / Math.sqrt(templateCount.get(t)!));
   const rel = lineRelevance(lines, rarity, ctx.focus);
   const { first, last } = templateEnds(templates);
+  const seenCount = new Map<string, number>();
+  const occurrence = templates.map((t) => {
+    const k = seenCount.get(t) ?? 0;
+    seenCount.set(t, k + 1);
+    return k;
+  });
 
   const value = new Float64Array(n);
   const must = new Uint8Array(n);
@@ -60,15 +66,21 @@ function compressLineStream(text: string, ctx: CompressContext): string {
     value[i] = Math.max(v, marks.weight[i]!) + 3 * rel[i]!;
     // What the structure rules require, summaries, and the first and last occurrence of every
     // error template, always stay; so does a line the step clearly names.
-    if (marks.must[i] || sev === SEV_SUMMARY || (sev === SEV_ERROR && (first[i] || last[i])) || rel[i]! >= NAMED) {
+    // A line the rules require but that repeats one template many times (the same failed check
+    // for sixty keys) stays as its first occurrences and its last; the rest compete on value.
+    const structural = marks.must[i] && (occurrence[i]! < KEPT_REPEATS || last[i] || templateCount.get(templates[i]!)! <= KEPT_REPEATS + 1);
+    if (structural || sev === SEV_SUMMARY || (sev === SEV_ERROR && (first[i] || last[i])) || rel[i]! >= NAMED) {
       must[i] = 1;
-      mustChars += lines[i]!.length + 1;
+      // A must line may open a gap: half a marker each, on average.
+      mustChars += lines[i]!.length + 1 + MARKER_SHARE;
     }
   }
-  // The budget holds what must stay, up to the ceiling for the output's size; past its
-  // evidence, a log is a stream of routine events, and a twentieth of it is kept.
+  // Past its evidence, a log is a stream of routine events: a twentieth of it is kept, within
+  // the ceiling for the output's size. What must stay (failures, exceptions, diagnostics) may
+  // take more, up to MUST_SHARE of the output: dense failures are all the agent needs.
   const ceiling = budgetChars(text.length, ctx.tokens);
-  const budget = readWhole(ctx.tokens) ? ceiling : Math.min(ceiling, Math.max(1500 + text.length * LOG_SHARE, mustChars * 1.2));
+  const routine = readWhole(ctx.tokens) ? ceiling : Math.min(ceiling, 1500 + text.length * LOG_SHARE);
+  const budget = Math.max(routine, Math.min(mustChars * 1.2, text.length * MUST_SHARE, MAX_BUDGET_CHARS));
   const keep = chooseLines(
     { lines, value, must, tiedTo: marks.tiedTo, templates, labels: marks.labels },
     { budgetChars: budget, minValue: MIN_VALUE },
@@ -83,7 +95,11 @@ const MIN_VALUE = 0.2;
 /** A line whose relevance reaches this names what the step is about (an id, a path it asked for). */
 const NAMED = 0.9;
 const LOG_SHARE = 0.05;
+const MUST_SHARE = 0.6;
 const MAX_ANCHOR = 2;
+const MARKER_SHARE = 32;
+/** Of a required line repeated by template, this many first occurrences stay (and the last). */
+const KEPT_REPEATS = 2;
 const MAX_BLOCK = 15;
 
 /**

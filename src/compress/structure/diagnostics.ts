@@ -98,7 +98,7 @@ const BUILD_SUMMARY = new RegExp(
     /^Found \d+ errors?\b/, // tsc
     /^\d+ errors? generated\.?$|^\d+ warnings? (?:and \d+ errors? )?generated\.?$/, // clang
     /^error: (?:could not compile|aborting due to)/, // cargo, rustc
-    /^make(?:\[\d+\])?: \*\*\* .*Error \d+/, // make
+    /^g?make(?:\[\d+\])?: \*\*\* .*Error \d+/, // make
     /^\s*[✖×] \d+ problems? \(/, // eslint
     /^\d+ (?:errors?|warnings?)$/, // javac
     /^(?:BUILD FAILED|BUILD FAILURE|Compilation failed|FAILURE: Build failed)/, // gradle, maven, javac

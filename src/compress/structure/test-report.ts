@@ -11,6 +11,7 @@ import { fill, mark, tie, WEIGHT, type Marks } from './marks.js';
 export function markTestReport(lines: readonly string[], m: Marks): number {
   let evidence = 0;
   let failure = -1; // the failure header the following lines belong to
+  const started = new Map<string, number>(); // go test: where each test's output began
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (line.length > 2000) continue;
@@ -20,16 +21,24 @@ export function markTestReport(lines: readonly string[], m: Marks): number {
       failure = -1;
       continue;
     }
+    const run = GO_RUN.exec(line);
+    if (run) {
+      started.set(run[1]!, i);
+      fill(m, i, 'passing test');
+      continue;
+    }
     if (FAILURE_HEADER.test(line)) {
-      mark(m, i, WEIGHT.locate, true);
+      mark(m, i, WEIGHT.essential, true);
       evidence += 2;
       failure = i;
+      markRunBlock(lines, i, started, m, true);
       i = markYamlBlock(lines, i, m, true);
       continue;
     }
     if (PASSING.test(line)) {
       fill(m, i, 'passing test');
       evidence++;
+      markRunBlock(lines, i, started, m, false);
       i = markYamlBlock(lines, i, m, false);
       continue;
     }
@@ -39,7 +48,10 @@ export function markTestReport(lines: readonly string[], m: Marks): number {
       continue;
     }
     if (LOCATION.test(line)) {
-      mark(m, i, WEIGHT.locate, true);
+      // Where a failure happened (in a failure's report, or saying what failed: some runners
+      // print the check before the test's FAIL line); else a log line saying where it was written.
+      const failing = failure >= 0 || FAILURE_WORDS.test(line);
+      mark(m, i, failing ? WEIGHT.locate : WEIGHT.detail, failing);
       if (failure >= 0) tie(m, i, failure);
       continue;
     }
@@ -57,6 +69,30 @@ export function markTestReport(lines: readonly string[], m: Marks): number {
   }
   return evidence;
 }
+
+/**
+ * go test prints a test's output between `=== RUN   TestX` and its `--- FAIL: TestX` or
+ * `--- PASS: TestX` line: a failing test's output is its report, a passing test's is filler.
+ */
+function markRunBlock(lines: readonly string[], end: number, started: Map<string, number>, m: Marks, failing: boolean): void {
+  const name = /^\s*--- (?:FAIL|PASS|SKIP): (\S+)/.exec(lines[end]!)?.[1];
+  const start = name === undefined ? undefined : started.get(name);
+  if (start === undefined) return;
+  started.delete(name!);
+  for (let j = start + 1; j < end; j++) {
+    if (GO_RUN.test(lines[j]!) || /^\s*--- (?:FAIL|PASS|SKIP): /.test(lines[j]!)) continue;
+    if (!failing) fill(m, j, 'passing test');
+    else if (m.tiedTo[j] === -1 && !m.must[j]) {
+      const located = LOCATION.test(lines[j]!);
+      mark(m, j, located ? WEIGHT.essential : WEIGHT.detail, located);
+      tie(m, j, end);
+    }
+  }
+  if (failing) mark(m, start, WEIGHT.context);
+}
+
+/** go test -v: a test starts. */
+const GO_RUN = /^=== RUN\s+(\S+)/;
 
 /** Lines of a failing test's TAP diagnostics kept whole; past them, the block weighs like context. */
 const MAX_DIAGNOSTIC_LINES = 30;
@@ -87,7 +123,8 @@ const FAILURE_HEADER = new RegExp(
     /^(?:FAILED|ERROR) \S+(?:::\S+)?(?: - .*)?$/, // pytest short summary
     /^(?:FAIL|ERROR): \S+ \(.+\)$/, // unittest
     /^\s*● .+/, // jest
-    /^\s*(?:FAIL|×|✕|✗|✖|❯)\s+\S/, // jest/vitest/node:test spec
+    /^\s*(?:FAIL|×|✕|✗|✖)\s+\S/, // jest/vitest/node:test spec
+    /^\s*❯ \S+ \(\d+ tests? \| \d+ failed\)/, // vitest: a file with failures
     /^\s*\d+\) .+/, // mocha, JUnit console
     /^\s*not ok \d+/, // TAP
     /^\s*--- FAIL: \S+/, // go test
@@ -120,6 +157,7 @@ const SUMMARY = new RegExp(
     /^\s*\d+ tests? completed, \d+ failed/, // Gradle
     /^BUILD (?:SUCCESS|FAILURE)$|^\[ERROR\] Tests run:|^\[INFO\] Tests run:/, // Maven
     /^(?:FAIL|PASS|ok)$/, // go test last line
+    /^\s*\d+ (?:tests? )?(?:passed|failed|ok|errors?)(?:, \d+ (?:passed|failed|skipped|errors?|ignored))+\b/, // small harnesses
   ]
     .map((r) => r.source)
     .join('|'),
@@ -132,7 +170,7 @@ const PASSING = new RegExp(
     /^\s*(?:✓|✔|√)\s/, // jest, vitest, mocha, node:test spec
     /^\s*ok \d+ /, // TAP
     /^\s*--- (?:PASS|SKIP): /, // go test -v
-    /^=== (?:RUN|PAUSE|CONT|NAME)\s/, // go test -v
+    /^=== (?:PAUSE|CONT|NAME)\s/, // go test -v
     /^test \S+ \.\.\. (?:ok|ignored)$/, // cargo test
     /^\s*PASS\s+\S/, // jest per file
     /^\S+ \.\.\. ok$/, // unittest -v
@@ -155,6 +193,9 @@ const EXPECTED_ACTUAL = /^\s*(?:[-+]\s*)?(?:Expected|Received|Actual|expected|ac
 
 /** Where a failure happened: `path:line` of a test file or the failing assertion. */
 const LOCATION = /^\s*\S+\.(?:py|js|mjs|cjs|ts|tsx|jsx|go|rs|java|kt|rb|c|cc|cpp|cs|php):\d+(?::\d+)?(?:: |$)|^\s*>\s*\d+\s*\|/;
+
+/** Words of a failed check. */
+const FAILURE_WORDS = /\b(?:expected|got|want(?:ed)?|assert\w*|fail\w*|error|mismatch|actual|should)\b/i;
 
 /** A line of an assertion diff: `- expected` / `+ actual` under a failure. */
 const DIFF_LINE = /^\s*[-+] \S|^\s*[?^]\s/;

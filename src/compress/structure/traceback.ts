@@ -32,43 +32,64 @@ export function markTracebacks(lines: readonly string[], m: Marks): number {
 }
 
 interface Frame {
-  /** A path, class or symbol that tells the project's code from libraries. */
+  /** A path or class that tells the project's code from libraries. */
   where: string;
+  /** The function, when the format names it. */
+  symbol: string;
   /** Python lists the innermost frame last; the others first. */
   innermostLast: boolean;
 }
 
+/** Frame formats: the first group is where the frame is (a path or a class), the second, if any, its function. */
 const FRAME_RES: ReadonlyArray<readonly [RegExp, boolean]> = [
-  [/^\s*File "([^"]+)", line \d+(?:, in .+)?$/, true], // Python
-  [/^\s+at (?:.+? \()?((?:file:\/\/)?[^()\s]+?):\d+:\d+\)?$/, false], // V8
+  [/^\s*File "([^"]+)", line \d+(?:, in (.+))?$/, true], // Python
+  [/^\s+at (?:(.+?) \()?((?:file:\/\/)?[^()\s]+?):\d+:\d+\)?$/, false], // V8 (function first)
   [/^\s+at (?:.+? )?\((native|<anonymous>|node:[^)]+|internal\/[^)]+)\)$/, false], // V8 without a location
+  [/^\s*❯ (?:(\S+) )?(\S+?):\d+:\d+$/, false], // vitest (function first)
   [/^\s*at ([\w$.<>[\]/-]+)\([^)]*\)(?: ~?\[[^\]]*\])?$/, false], // JVM
   [/^\s+at (\S.*\)) in (.+):line \d+$/, false], // .NET
   [/^\t(.+\.go):\d+(?: \+0x[0-9a-f]+)?$/, false], // Go
   [/^\s+at (.+?):\d+:\d+$/, false], // Rust backtrace location
-  [/^\s*#\d+\s+0x[0-9a-f]+ in (.+)$/, false], // sanitizers, gdb
+  [/^\s*#\d+\s+0x[0-9a-f]+ in (.+?)(?: (\S+?)(?::\d+)*)?$/, false], // sanitizers, gdb (function first)
   [/^\s+from (.+?):\d+:in /, false], // Ruby
 ];
 
+/** Formats that give the function before the location. */
+const FUNCTION_FIRST = new Set([1, 3, 8]);
+
 function frameOf(line: string): Frame | undefined {
-  if (line.length > 600) return undefined;
-  for (const [re, innermostLast] of FRAME_RES) {
-    const m = re.exec(line);
-    if (m) return { where: m[1]!, innermostLast };
+  if (line.length > MAX_LINE) return undefined;
+  const body = withoutGroupPrefix(line);
+  for (const [k, [re, innermostLast]] of FRAME_RES.entries()) {
+    const m = re.exec(body);
+    if (!m) continue;
+    const [a, b] = FUNCTION_FIRST.has(k) ? [m[2] ?? m[1]!, m[1] ?? ''] : [m[1]!, m[2] ?? ''];
+    return { where: a, symbol: b, innermostLast };
   }
   return undefined;
 }
 
+const MAX_LINE = 3000;
+
+/**
+ * Python prints the tracebacks of an exception group behind `|` and `+-+--- 1 ---` rails;
+ * the lines inside are ordinary traceback lines once those are taken off.
+ */
+export function withoutGroupPrefix(line: string): string {
+  const m = /^\s*(?:\|\s?|\+[-+]+(?: \d+ -+| \.\.\.)?\s*|\+ )/.exec(line);
+  return m ? line.slice(m[0].length) : line;
+}
+
 /** Lines found between frames: Python's source line, Go's and Rust's function lines, `... N more`. */
 function belongsToFrame(line: string): boolean {
-  return /^\s{2,}\S|^[\w./*()~[\]-]+\(.*\)$|^\s*\.\.\. \d+ (?:more|common frames omitted)|^\s+\d+: \S|^\s*\[Previous line repeated/.test(line);
+  return /^\s*\|\s{2,}\S|^\s{2,}\S|^[\w./*()~[\]-]+\(.*\)$|^\s*\.\.\. \d+ (?:more|common frames omitted)|^\s+\d+: \S|^\s*\[Previous line repeated/.test(line);
 }
 
 const LIBRARY_PATH =
-  /(?:^|[\\/])(?:site-packages|dist-packages|node_modules|\.cargo[\\/]registry|\.rustup|pkg[\\/]mod|vendor)[\\/]|^(?:node:|internal[\\/]|<frozen |<string>|<anonymous>|native$)|[\\/]lib[\\/]python\d|^\/usr\/(?:local\/)?(?:lib|share|include)\/|^\/rustc\/|[\\/]go[\\/]src[\\/]|[\\/]libexec[\\/]/;
+  /(?:^|[\\/])(?:site-packages|dist-packages|node_modules|\.cargo[\\/]registry|\.rustup|pkg[\\/]mod|vendor|libsanitizer|compiler-rt)[\\/]|^\(\/(?:usr\/)?lib|^(?:node:|internal[\\/]|<frozen |<string>|<anonymous>|native$)|[\\/]lib[\\/]python\d|^\/usr\/(?:local\/)?(?:lib|share|include)\/|^\/rustc\/|[\\/]go[\\/]src[\\/]|[\\/]libexec[\\/]/;
 const LIBRARY_CLASS =
   /^(?:java|javax|jdk|sun|com\.sun|kotlin|kotlinx|scala|org\.junit|junit|org\.apache\.maven|org\.gradle|worker\.org\.gradle|org\.testng|org\.springframework|io\.netty|reactor\.core|System|Microsoft)\./;
-const LIBRARY_SYMBOL = /^(?:std::|core::|alloc::|<?std::|__rust|rust_begin_unwind|runtime\.|testing\.|reflect\.|syscall\.|__libc|_start\b|__GI_|__interceptor_|__asan)/;
+const LIBRARY_SYMBOL = /^(?:std::|core::|alloc::|<?std::|__rust|rust_begin_unwind|runtime\.|testing\.|reflect\.|syscall\.|__libc|_start\b|__GI_|__interceptor_|__asan|operator (?:new|delete)\b|(?:void |bool |int )?(?:std|__gnu_cxx)::|node:|process\.processTicksAndRejections|Module\._|Object\.<anonymous> \(node:)/;
 
 /** Whether a frame is in library code (the standard library, installed packages, the runtime). */
 export function isLibraryFrame(where: string): boolean {
@@ -92,7 +113,7 @@ function markBlock(lines: readonly string[], frames: ReadonlyArray<Frame | undef
       continue;
     }
     seen.add(text);
-    if (isLibraryFrame(f.where) || isLibraryFrame(symbolAbove(lines, i))) fill(m, i, 'library frame');
+    if (isLibraryFrame(f.where) || isLibraryFrame(f.symbol) || isLibraryFrame(symbolAbove(lines, i))) fill(m, i, 'library frame');
     else project.push(i);
   }
   const innermost = innermostLast ? idx[idx.length - 1]! : idx[0]!;
@@ -140,7 +161,7 @@ function nearestFrame(frames: ReadonlyArray<Frame | undefined>, i: number, dir: 
 const MESSAGE_RES: readonly RegExp[] = [
   /^(?:Exception in thread "[^"]*" |Caused by: |Suppressed: |\s*)?(?:[a-z_$][\w$]*\.)*[A-Z][\w$]*(?:Error|Exception|Throwable|Failure|Fault|Exit|Interrupt|Warning|Group)(?:\[[\w.]+\])?(?::\s.*|:)?$/,
   /^(?:Uncaught |Unhandled ?(?:promise )?rejection:? )?(?:[A-Z]\w*)?Error(?: \[[\w-]+\])?: /i,
-  /^panic: |^fatal error: |^\[signal \w+|^thread '[^']*' panicked at |^error: test failed/,
+  /^panic: |^fatal error: |^\[signal \w+|^thread '[^']*'(?: \(\d+\))? panicked at |^error: test failed/,
   /^==\d+==ERROR: \w+Sanitizer|^SUMMARY: \w+Sanitizer|: runtime error: |^Segmentation fault|^Aborted \(core dumped\)/,
 ];
 
@@ -153,26 +174,31 @@ const TRACEBACK_HEADER = /^Traceback \(most recent call last\):$|^During handlin
 function markMessages(lines: readonly string[], m: Marks): void {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    if (line.length > 2000) continue;
-    if (TRACEBACK_HEADER.test(line)) {
+    if (line.length > MAX_LINE) continue;
+    const body = withoutGroupPrefix(line);
+    if (TRACEBACK_HEADER.test(body)) {
       mark(m, i, WEIGHT.context, true);
       continue;
     }
-    if (m.filler[i] || (m.weight[i]! > 0 && m.tiedTo[i] === -1 && !isMessage(line))) continue;
-    if (!isMessage(line) && !endsPythonTraceback(lines, i)) continue;
+    const message = isMessage(body);
+    if (m.filler[i] || (m.weight[i]! > 0 && m.tiedTo[i] === -1 && !message)) continue;
+    if (!message && !endsPythonTraceback(lines, i)) continue;
     mark(m, i, WEIGHT.essential, true);
     m.tiedTo[i] = -1;
     // A message spans the lines after it up to a blank line, a frame or another message
     // (Rust puts it on the line after "panicked at").
     for (let j = i + 1; j < lines.length && j <= i + 8; j++) {
-      const next = lines[j]!;
+      const next = withoutGroupPrefix(lines[j]!);
       if (next.trim() === '' || frameOf(next) || isMessage(next) || TRACEBACK_HEADER.test(next)) break;
       mark(m, j, WEIGHT.detail);
       tie(m, j, i);
-      if (j === i + 1 && /panicked at .*:$/.test(line)) mark(m, j, WEIGHT.essential, true);
+      if (j === i + 1 && PANIC_AT.test(body)) mark(m, j, WEIGHT.essential, true);
     }
   }
 }
+
+/** Rust names the panic's place on one line and says its message on the next. */
+const PANIC_AT = /panicked at .*:$/;
 
 function isMessage(line: string): boolean {
   return MESSAGE_RES.some((re) => re.test(line));
@@ -180,10 +206,10 @@ function isMessage(line: string): boolean {
 
 /** The first unindented line after a Python traceback's frames is its exception, whatever its name. */
 function endsPythonTraceback(lines: readonly string[], i: number): boolean {
-  const line = lines[i]!;
+  const line = withoutGroupPrefix(lines[i]!);
   if (/^\s/.test(line) || line.trim() === '') return false;
   for (let j = i - 1; j >= 0 && j >= i - 3; j--) {
-    const above = lines[j]!;
+    const above = withoutGroupPrefix(lines[j]!);
     if (/^\s*File "[^"]+", line \d+/.test(above)) return true;
     if (!/^\s/.test(above)) return false;
   }
