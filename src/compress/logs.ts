@@ -15,12 +15,12 @@ import { readStructure } from './structure/index.js';
  * tests and library frames.
  */
 export function lineStreamCompressor(kind: ContentKind): Compressor {
-  return { kind, compress: compressLineStream };
+  return { kind, compress: (text, ctx) => compressLineStream(text, ctx, kind === 'log') };
 }
 
 export const logCompressor: Compressor = lineStreamCompressor('log');
 
-function compressLineStream(text: string, ctx: CompressContext): string {
+function compressLineStream(text: string, ctx: CompressContext, eventLog: boolean): string {
   const lines = clipLongLines(text.split('\n'), ctx.key);
   if (lines.length < 8) return lines.join('\n');
   const n = lines.length;
@@ -32,7 +32,7 @@ function compressLineStream(text: string, ctx: CompressContext): string {
   const templateCount = new Map<string, number>();
   for (const t of templates) templateCount.set(t, (templateCount.get(t) ?? 0) + 1);
   const rarity = templates.map((t) => 1 / Math.sqrt(templateCount.get(t)!));
-  const rel = lineRelevance(lines, rarity, ctx.focus);
+  const rel = lineRelevance(lines, templates, ctx.focus);
   const { first, last } = templateEnds(templates);
   const seenCount = new Map<string, number>();
   const occurrence = templates.map((t) => {
@@ -63,7 +63,10 @@ function compressLineStream(text: string, ctx: CompressContext): string {
     }
     // Relevance to the step comes on top of what the line is: of two failures, the one the
     // step names goes first.
-    value[i] = Math.max(v, marks.weight[i]!) + 3 * rel[i]!;
+    // A line the structure calls filler (a passing test, a library frame) stays filler unless
+    // the step names it outright.
+    const relevance = marks.filler[i] && rel[i]! < NAMED ? FILLER_RELEVANCE * rel[i]! : rel[i]!;
+    value[i] = Math.max(v, marks.weight[i]!) + 3 * relevance;
     // What the structure rules require, summaries, and the first and last occurrence of every
     // error template, always stay; so does a line the step clearly names.
     // A line the rules require but that repeats one template many times (the same failed check
@@ -75,11 +78,12 @@ function compressLineStream(text: string, ctx: CompressContext): string {
       mustChars += lines[i]!.length + 1 + MARKER_SHARE;
     }
   }
-  // Past its evidence, a log is a stream of routine events: a twentieth of it is kept, within
-  // the ceiling for the output's size. What must stay (failures, exceptions, diagnostics) may
-  // take more, up to MUST_SHARE of the output: dense failures are all the agent needs.
+  // Past its evidence, an event log is a stream of routine events: a twentieth of it is kept,
+  // within the ceiling for the output's size (a test run or a build keeps up to the ceiling:
+  // what fills it there is failures and diagnostics, its filler stays out by value). What must
+  // stay may take more, up to MUST_SHARE of the output: dense failures are all the agent needs.
   const ceiling = budgetChars(text.length, ctx.tokens);
-  const routine = readWhole(ctx.tokens) ? ceiling : Math.min(ceiling, 1500 + text.length * LOG_SHARE);
+  const routine = readWhole(ctx.tokens) || !eventLog ? ceiling : Math.min(ceiling, 1500 + text.length * LOG_SHARE);
   const budget = Math.max(routine, Math.min(mustChars * 1.2, text.length * MUST_SHARE, MAX_BUDGET_CHARS));
   const keep = chooseLines(
     { lines, value, must, tiedTo: marks.tiedTo, templates, labels: marks.labels },
@@ -98,33 +102,56 @@ const LOG_SHARE = 0.05;
 const MUST_SHARE = 0.6;
 const MAX_ANCHOR = 2;
 const MARKER_SHARE = 32;
+const FILLER_RELEVANCE = 0.05;
 /** Of a required line repeated by template, this many first occurrences stay (and the last). */
 const KEPT_REPEATS = 2;
 const MAX_BLOCK = 15;
 
 /**
- * Relevance of each line to the step: its terms shared out over each template (one relevant
- * pattern repeated a thousand times must not crowd out everything else), plus the anchors it
+ * Relevance of each line to the step: its terms, shared out over each template (see
+ * relevanceRanks), plus the anchors it
  * holds at full weight (an instance id the step names is worth keeping in every line that has
  * it), and inherited by the indented continuation lines of a relevant head line.
  */
-function lineRelevance(lines: readonly string[], rarity: readonly number[], focus: Focus): Float64Array {
+function lineRelevance(lines: readonly string[], templates: readonly string[], focus: Focus): Float64Array {
   const terms = focusRelevance(lines, { stepTerms: focus.stepTerms, taskTerms: focus.taskTerms, anchors: [] });
   const anchors = focusRelevance(lines, { stepTerms: [], taskTerms: [], anchors: focus.anchors });
   let max = 1e-9;
   for (const t of terms) if (t > max) max = t;
+  const damping = relevanceRanks(terms, templates);
   const rel = new Float64Array(lines.length);
   let head = -1;
   for (let i = 0; i < lines.length; i++) {
     // An anchor counts for what it is worth in this output: 1 on the one line that holds it, less
     // the more lines share it (a service name on every line says nothing about any of them).
-    rel[i] = (terms[i]! / max) * rarity[i]! + Math.min(MAX_ANCHOR, anchors[i]!);
+    rel[i] = (terms[i]! / max) * damping[i]! + Math.min(MAX_ANCHOR, anchors[i]!);
     const line = lines[i]!;
     if (/^\s+\S/.test(line)) {
       if (head >= 0 && i - head <= MAX_BLOCK) rel[i] = Math.max(rel[i]!, 0.9 * rel[head]!);
     } else if (line.trim() !== '') head = i;
   }
   return rel;
+}
+
+/**
+ * Relevance shared out within each template: its most relevant line keeps all of it, the
+ * next 1/sqrt(2), the k-th 1/sqrt(k), so the instances that match the step best stand out
+ * and a thousand repeats of one relevant pattern cannot crowd out everything else.
+ */
+function relevanceRanks(terms: Float64Array, templates: readonly string[]): Float64Array {
+  const byTemplate = new Map<string, number[]>();
+  templates.forEach((t, i) => {
+    if (terms[i]! <= 0) return;
+    const list = byTemplate.get(t);
+    if (list) list.push(i);
+    else byTemplate.set(t, [i]);
+  });
+  const damping = new Float64Array(templates.length).fill(1);
+  for (const list of byTemplate.values()) {
+    list.sort((a, b) => terms[b]! - terms[a]! || a - b);
+    list.forEach((i, k) => (damping[i] = 1 / Math.sqrt(k + 1)));
+  }
+  return damping;
 }
 
 function templateEnds(templates: readonly string[]): { first: Uint8Array; last: Uint8Array } {

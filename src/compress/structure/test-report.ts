@@ -67,7 +67,29 @@ export function markTestReport(lines: readonly string[], m: Marks): number {
     // The rest of a failure's section (captured output, source context) weighs a little.
     if (failure >= 0 && line.trim() !== '' && i - failure < 40) mark(m, i, WEIGHT.context);
   }
+  if (evidence > 0) fillPassingSections(lines, m);
   return evidence;
+}
+
+/** Lines between passing tests that say nothing else (suite names, blank lines) belong to them. */
+const MAX_SECTION_GAP = 3;
+
+/**
+ * A run of at most MAX_SECTION_GAP lines the rules said nothing of, between two passing tests
+ * (a spec reporter's `describe` names), is part of the passing section: filler with them.
+ */
+function fillPassingSections(lines: readonly string[], m: Marks): void {
+  let lastPassing = -1;
+  for (let i = 0; i < lines.length; i++) {
+    if (m.labels[i] === 'passing test') {
+      if (lastPassing >= 0 && i - lastPassing - 1 <= MAX_SECTION_GAP) {
+        let quiet = true;
+        for (let j = lastPassing + 1; j < i && quiet; j++) quiet = m.weight[j] === 0 && !m.must[j] && !FAILURE_WORDS.test(lines[j]!);
+        if (quiet) for (let j = lastPassing + 1; j < i; j++) if (lines[j]!.trim() !== '') fill(m, j, 'passing test');
+      }
+      lastPassing = i;
+    }
+  }
 }
 
 /**
