@@ -1,0 +1,50 @@
+// Needles of a native crash: AddressSanitizer and UBSan reports, segfaults and aborts.
+// Project frames are those in files under the staged project (/tmp/headroom-corpus/).
+import { cand, linesOf, selectNeedles } from './needle-select.mjs';
+
+export const NAME = 'label-sanitizer';
+export const RULE =
+  'the `==PID==ERROR: AddressSanitizer: <kind>` line, the access line (`READ/WRITE of size N ...`), the ' +
+  'first frame in the project\'s files of the crashing stack and of the `freed by` / `allocated by` stacks, ' +
+  'the `SUMMARY:` line; UBSan `file:line:col: runtime error: ...` lines; `Segmentation fault`, `Aborted` and ' +
+  'uncaught-exception (`terminate called after throwing`, `what():`) lines.';
+
+const PROJECT_FRAME = /^\s+#\d+ 0x[0-9a-f]+ in .* \/tmp\/headroom-corpus\//;
+
+/** Candidates for every sanitizer report or native crash (used by the test labellers too). */
+export function sanitizerCandidates(lines) {
+  const out = [];
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i];
+    if (/^==\d+==ERROR: (Address|Leak)Sanitizer: /.test(l)) {
+      out.push(cand(lines, i, 'sanitizer error kind', 0));
+      if (/^(READ|WRITE) of size/.test(lines[i + 1] ?? '')) out.push(cand(lines, i + 1, 'faulting access', 1));
+      let block = 0;
+      let pickedInBlock = false;
+      for (let k = i + 1; k < lines.length && !/^SUMMARY: /.test(lines[k]); k++) {
+        if (!lines[k].trim()) {
+          block++;
+          pickedInBlock = false;
+        } else if (/^(freed by|previously allocated by|allocated by) /.test(lines[k]) || /^0x[0-9a-f]+ is located/.test(lines[k])) {
+          out.push(cand(lines, k, 'sanitizer stack header', 2));
+        } else if (!pickedInBlock && PROJECT_FRAME.test(lines[k])) {
+          out.push(cand(lines, k, block === 0 ? 'innermost project frame of the fault' : 'project frame of the free/allocation', block === 0 ? 0 : 1));
+          pickedInBlock = true;
+        }
+      }
+    } else if (/^SUMMARY: \w+Sanitizer: /.test(l)) {
+      out.push(cand(lines, i, 'sanitizer summary', 0));
+    } else if (/^\S+:\d+:\d+: runtime error: /.test(l)) {
+      out.push(cand(lines, i, 'UBSan runtime error with location', 0));
+    } else if (/Segmentation fault|Aborted|Floating point exception/.test(l) && !/^\s+#/.test(l)) {
+      out.push(cand(lines, i, 'crash signal', 1));
+    } else if (/^terminate called after throwing/.test(l) || /^\s+what\(\): /.test(l)) {
+      out.push(cand(lines, i, 'uncaught exception', 0));
+    }
+  }
+  return out;
+}
+
+export function label(output) {
+  return selectNeedles(sanitizerCandidates(linesOf(output)));
+}
