@@ -2,7 +2,7 @@
 // linker errors, hand-written test harnesses and ctest, AddressSanitizer/UBSan reports and crashes,
 // on two small projects (fixtures/corpus-projects/c-kvstore, cpp-routes) with injected faults.
 // `node scripts/corpus/c-cpp.mjs [--only SUBSTRING] [--dry] [--reuse]`.
-// Needs Debian's build-essential, cmake and clang: apt-get install build-essential cmake clang.
+// Needs Debian's build-essential, cmake, clang and gdb: apt-get install build-essential cmake clang gdb.
 import { buildFamily } from './case-builder.mjs';
 import * as cTests from './label-c-tests.mjs';
 import * as gcc from './label-gcc.mjs';
@@ -11,6 +11,7 @@ import * as sanitizer from './label-sanitizer.mjs';
 const TOOLS = [
   { name: 'gcc', version: 'gcc --version && make --version', install: 'apt-get install build-essential' },
   { name: 'clang', version: 'clang --version', install: 'apt-get install clang' },
+  { name: 'gdb', version: 'gdb --version', install: 'apt-get install gdb' },
   { name: 'cmake', version: 'cmake --version && g++ --version', install: 'apt-get install cmake g++' },
 ];
 
@@ -33,6 +34,7 @@ function fault(base, f, runs) {
 }
 
 const KVDUMP = 'make build/kvdump && ./build/kvdump data/fleet.ini';
+const KVDUMP_GDB = 'make build/kvdump && gdb -q -batch -ex run -ex bt --args ./build/kvdump data/fleet.ini';
 const KVDUMP_ASAN = 'make build/kvdump SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer" && ./build/kvdump data/fleet.ini';
 
 const KV_CASES = [
@@ -94,8 +96,8 @@ const KV_CASES = [
     desc: 'dup() allocates strlen(s) bytes, one short for the terminating NUL.',
     edits: [edit('src/hashmap.c', '    size_t n = strlen(s) + 1;\n    char *p = malloc(n);', '    size_t n = strlen(s) + 1;\n    char *p = malloc(n - 1);')],
   }, [
-    [makeTest, 'asan', 'make asan', 'Valgrind complained about the key-value map; run the tests under the sanitizers and fix what they find.', 'make asan runs the tests with AddressSanitizer.', { expect: /heap-buffer-overflow/ }],
-    [asanRun, null, KVDUMP_ASAN, 'kvdump prints garbage for some keys. Check it with AddressSanitizer.', 'Build kvdump with sanitizers and dump the fleet config.', { expect: /heap-buffer-overflow/ }],
+    [makeTest, 'asan', 'make asan', 'Valgrind complained about the key-value map; run the tests under the sanitizers and fix what they find.', 'make asan runs the tests with ASan and UBSan.', { expect: /heap-buffer-overflow/ }],
+    [asanRun, null, KVDUMP_ASAN, 'kvdump prints garbage for some keys. Check it with ASan.', 'Build kvdump with sanitizers and dump the fleet config.', { expect: /heap-buffer-overflow/ }],
   ]),
   ...fault(KV, {
     id: 'use-after-grow',
@@ -113,6 +115,24 @@ const KV_CASES = [
     [makeTest, 'asan', 'make asan', 'Map resizing is broken; run the test suite under ASan.', 'make asan.', { expect: /heap-use-after-free/ }],
   ]),
   ...fault(KV, {
+    id: 'double-free',
+    desc: 'kv_free frees each value twice (the key is never freed).',
+    edits: [edit('src/hashmap.c', `        if (m->slots[i].used) {
+            free(m->slots[i].key);
+            free(m->slots[i].value);
+        }
+    }
+    free(m->slots);`, `        if (m->slots[i].used) {
+            free(m->slots[i].value);
+            free(m->slots[i].value);
+        }
+    }
+    free(m->slots);`)],
+  }, [
+    [asanRun, null, KVDUMP_ASAN, 'kvdump prints the whole fleet and then crashes on exit. Find out why with the sanitizers.', 'Sanitizer build, then dump the fleet file.', { expect: /double-free/ }],
+    [crash, 'gdb', KVDUMP_GDB, 'kvdump aborts right after printing the dump. Investigate.', 'Rebuild kvdump and run it under gdb for a backtrace.', { expect: /SIGABRT|hashmap\.c/ }],
+  ]),
+  ...fault(KV, {
     id: 'signed-hash',
     desc: 'The string hash accumulates in a signed long, which overflows.',
     edits: [
@@ -128,7 +148,7 @@ const KV_CASES = [
     edits: [edit('tools/kvdump.c', '            printf("%s = %s\\n", argv[i], v ? v : "(unset)");', '            printf("%s = %.*s\\n", argv[i], (int)strlen(v), v);'),
       edit('tools/kvdump.c', '#include <stdlib.h>\n', '#include <stdlib.h>\n#include <string.h>\n')],
   }, [
-    [crash, null, `${KVDUMP} node-01.host node-07.port node-77.host`, 'kvdump crashes when I ask for particular keys. Please fix.', 'Rebuild and ask for a few keys.', { expect: /Segmentation fault/ }],
+    [crash, 'gdb', `${KVDUMP_GDB} node-01.host node-07.port node-77.host`, 'kvdump crashes when I ask for particular keys. Please fix.', 'Rebuild and run the same query under gdb to get a backtrace.', { expect: /SIGSEGV|kvdump\.c/ }],
     [asanRun, 'asan', `${KVDUMP_ASAN} node-01.host node-77.host`, 'Asking kvdump for a missing key crashes it; get a sanitizer trace.', 'Sanitizer build, then the same query.', { expect: /SEGV|kvdump\.c/ }],
   ]),
   ...fault(KV, {
@@ -167,6 +187,8 @@ const KV_CASES = [
   }, [
     [{ ...makeBuild, expectStatus: 'any' }, null, 'make', 'Make the C build warning-free before we turn on -Werror.', 'Build and read the warnings.', { expect: /warning/ }],
     [clangBuild, 'werror', 'make CC=clang CFLAGS="-std=c11 -g -Wall -Wextra -Werror"', 'CI builds with clang and -Werror and it fails. Fix the warnings.', 'Same flags as CI.', { expect: /error/ }],
+    [{ ...clangBuild, expectStatus: 'any' }, 'weverything', 'make CC=clang CFLAGS="-std=c11 -g -Weverything"', 'Try the strictest clang warnings on the key-value store and tell me which ones matter.', 'Build with -Weverything.', { expect: /warning/ }],
+    [{ ...makeBuild, expectStatus: 'any' }, 'wconversion', 'make CFLAGS="-std=c11 -g -Wall -Wextra -Wconversion -Wsign-conversion -pedantic"', 'Check the C code for implicit conversions before we port it to a 32-bit target.', 'Build with conversion warnings on.', { expect: /warning/ }],
   ]),
 ];
 

@@ -15,9 +15,13 @@ import { PROJECTS_DIR, STAGE_ROOT, applyFault, runCombined, runEnv, stageProject
 export const CORPUS = 'tools';
 const CAPTURES = '/tmp/headroom-corpus-captures';
 
-/** The id the corpus brief asks for: <language>-<kind>-<tool>-<project>-<fault>[-<variant>]. */
+/**
+ * The id the corpus brief asks for: <language>-<kind>-<tool>-<project>-<fault>[-<variant>], with
+ * the test-run kind spelled `test` as in the brief's example (`python-test-pytest-ledger-...`).
+ */
 export function caseId(c) {
-  return [c.language, c.kind, c.tool, c.short, c.fault.id, c.variant].filter(Boolean).join('-').toLowerCase();
+  const kind = c.kind === 'test-run' ? 'test' : c.kind;
+  return [c.language, kind, c.tool, c.short, c.fault.id, c.variant].filter(Boolean).join('-').toLowerCase();
 }
 
 /**
@@ -31,7 +35,12 @@ export function buildFamily({ script, tools, cases, idPrefixes, prepare, finish,
   const dry = argv.includes('--dry');
   const reuse = argv.includes('--reuse');
   const versions = checkTools(tools);
-  if (prepare && !reuse) prepare();
+  // Prepared before the first case that really runs its tool (not before reused captures).
+  let prepared = !prepare;
+  const ensurePrepared = () => {
+    if (!prepared) prepare();
+    prepared = true;
+  };
   const date = new Date().toISOString().slice(0, 10);
   const ids = new Set();
   const metas = [];
@@ -42,7 +51,7 @@ export function buildFamily({ script, tools, cases, idPrefixes, prepare, finish,
     ids.add(id);
     if (only && !id.includes(only)) continue;
     try {
-      const meta = runCase(c, id, { script, version: versions[c.toolName], date, dry, reuse });
+      const meta = runCase(c, id, { script, version: versions[c.toolName], date, dry, reuse, ensurePrepared });
       if (meta) metas.push(meta);
     } catch (err) {
       failures.push(err.message);
@@ -51,7 +60,7 @@ export function buildFamily({ script, tools, cases, idPrefixes, prepare, finish,
   }
   if (!only && !dry && failures.length === 0) removeStale(idPrefixes, ids);
   for (const c of new Set(cases.map((x) => x.project))) rmSync(join(STAGE_ROOT, c), { recursive: true, force: true });
-  finish?.();
+  if (prepared && prepare) finish?.();
   printSummary(metas);
   if (failures.length) {
     console.error(`${failures.length} case(s) failed`);
@@ -75,16 +84,19 @@ function checkTools(tools) {
   return versions;
 }
 
-function runCase(c, id, { script, version, date, dry, reuse }) {
+function runCase(c, id, { script, version, date, dry, reuse, ensurePrepared }) {
   const dir = stageProject(c.project, c.project);
   const diff = applyFault(dir, c.fault);
   const env = runEnv({ GOCACHE: join(STAGE_ROOT, '.cache-sys', id, 'go-build'), ...(c.env ?? {}) });
   const key = captureKey(c, env, version);
-  const capture = join(CAPTURES, `${id}.json`);
+  const capture = join(CAPTURES, `${key}.json`);
   let output, status;
   if (reuse && existsSync(capture) && JSON.parse(readFileSync(capture, 'utf8')).key === key) {
     ({ output, status } = JSON.parse(readFileSync(capture, 'utf8')));
   } else {
+    ensurePrepared();
+    stageProject(c.project, c.project);
+    applyFault(dir, c.fault);
     for (const s of c.setup ?? []) {
       const r = runCombined(s, { cwd: dir, env });
       if (r.status !== 0) throw new Error(`${id}: setup \`${s}\` failed:\n${r.output}`);

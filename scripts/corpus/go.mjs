@@ -41,6 +41,7 @@ const LEDGER_CASES = [
   }, [
     [test, null, 'go test ./...', 'Splitting a shared bill between friends charges a little too much in total. Investigate.', 'Start with the full test run.', { expect: /Split/ }],
     [test, 'verbose-ledger', 'go test -v ./ledger', 'Bill splitting withdraws too much from someone. Look at the ledger package.', 'Let me run the ledger package tests with -v.', { expect: /SplitBill|ledger_test/ }],
+    [test, 'verbose', 'go test -v ./...', 'Split payments do not add up to the bill any more. Find the cause.', 'Verbose run of every package.', { expect: /Split/ }],
   ]),
   ...fault(LEDGER, {
     id: 'overdraft-sign',
@@ -82,7 +83,7 @@ const LEDGER_CASES = [
   }, [
     [test, null, 'go test ./...', 'After cleaning up the ledger constructor every test crashes. What happened?', 'Run the full suite to see the crash.', { expect: /nil map/ }],
     [test, 'verbose-ledger', 'go test -v ./ledger', 'Opening an account crashes the ledger tests now. Please fix.', 'Verbose run of the ledger package to see where it panics.', { expect: /nil map/ }],
-    [run, null, 'go run ./cmd/ledgerctl testdata/month.txt', 'The ledgerctl replay of the monthly script crashes immediately. Investigate.', 'Let me run the replay on the sample script.', { expect: /nil map/ }],
+    [run, null, 'go run ./cmd/ledgerctl testdata/quarter.txt', 'The ledgerctl replay of the household script crashes immediately. Investigate.', 'Let me run the replay on the sample script.', { expect: /nil map/ }],
   ]),
   ...fault(LEDGER, {
     id: 'top-unclamped',
@@ -93,7 +94,7 @@ const LEDGER_CASES = [
 `, '')],
   }, [
     [test, null, 'go test ./...', 'Asking the report for more top owners than exist crashes it. Find and fix.', 'Run all tests first.', { expect: /slice bounds|statement\.go/ }],
-    [run, 'verbose', 'go run ./cmd/ledgerctl -v testdata/month.txt', 'ledgerctl dies at the very end after replaying the whole month. Why?', 'Let me replay the sample with -v so I see how far it gets.', { expect: /slice bounds|statement\.go/ }],
+    [run, 'verbose', 'go run ./cmd/ledgerctl -v testdata/quarter.txt', 'ledgerctl dies at the very end after replaying the whole quarter. Why?', 'Let me replay the sample with -v so I see how far it gets.', { expect: /slice bounds|statement\.go/ }],
   ]),
   ...fault(LEDGER, {
     id: 'one-digit-fraction',
@@ -116,10 +117,10 @@ const LEDGER_CASES = [
   ...fault(LEDGER, {
     id: 'bad-amount-in-script',
     desc: 'The sample script has an amount written with a decimal comma, which the replay treats as a bug (panic).',
-    edits: [edit('testdata/month.txt', 'withdraw chk-di 27.25 fuel day 19', 'withdraw chk-di 27,25 fuel day 19')],
+    edits: [edit('testdata/quarter.txt', 'withdraw chk-ann 39.18 pharmacy day 44', 'withdraw chk-ann 39,18 pharmacy day 44')],
   }, [
-    [run, 'verbose', 'go run ./cmd/ledgerctl -v testdata/month.txt', 'The replay of this month\'s household script crashes somewhere in the middle. Find the bad input.', 'Run the replay verbosely to see the last operation before the crash.', { expect: /bad amount|main\.go/ }],
-    [run, null, 'go run ./cmd/ledgerctl testdata/month.txt', 'ledgerctl crashes on the household script. Please look.', 'Let me reproduce it.', { expect: /bad amount|main\.go/ }],
+    [run, 'verbose', 'go run ./cmd/ledgerctl -v testdata/quarter.txt', 'The replay of this quarter\'s household script crashes somewhere in the middle. Find the bad input.', 'Run the replay verbosely to see the last operation before the crash.', { expect: /bad amount|main\.go/ }],
+    [run, null, 'go run ./cmd/ledgerctl testdata/quarter.txt', 'ledgerctl crashes on the household script. Please look.', 'Let me reproduce it.', { expect: /bad amount|main\.go/ }],
   ]),
   ...fault(LEDGER, {
     id: 'renamed-mulrate',

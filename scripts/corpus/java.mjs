@@ -92,6 +92,7 @@ const CASES = [
   }, [
     [test, null, junitRun(...ALL_TESTS), 'Every order fails with a null pointer since the inventory change. Fix it.', 'Run all the tests.', { expect: /NullPointerException/ }],
     [run, null, runMain(), 'Placing the sample orders crashes immediately. Find the cause.', 'Run the order import on the sample file.', { expect: /NullPointerException/ }],
+    [mvnTest, null, 'mvn test', 'The Maven build reports errors, not failures, in the order tests. Fix the cause.', 'Run the tests through Maven.', { expect: /NullPointerException/ }],
   ]),
   ...fault(ORDERS, {
     id: 'cause-dropped',
@@ -142,6 +143,36 @@ const CASES = [
     edits: [{ file: 'data/orders.csv', renameTo: 'data/orders-2026.csv' }],
   }, [
     [run, null, runMain(), 'The import job fails on the staging box. Find out what it cannot do.', 'Run it the same way the job does.', { expect: /NoSuchFileException|UncheckedIOException/ }],
+  ]),
+  ...fault(ORDERS, {
+    id: 'generic-stock-error',
+    desc: 'Inventory.reserve throws a plain IllegalStateException instead of OutOfStockException.',
+    edits: [edit(main('Inventory'), 'throw new OutOfStockException(sku, units, free);', 'throw new IllegalStateException("not enough " + sku);')],
+  }, [
+    [test, null, junitRun('OrderServiceTest', 'MoneyTest'), 'A test about rejected orders started failing after an inventory cleanup. Investigate.', 'Run the order service and money tests.', { expect: /rejectedOrderReleasesEverything/ }],
+  ]),
+  ...fault(ORDERS, {
+    id: 'region-lowercased',
+    desc: 'The CSV importer lower-cases the region code, which the tax table does not know.',
+    edits: [edit(main('CsvOrders'), 'new Order(id, f[1], coupon)', 'new Order(id, f[1].toLowerCase(), coupon)')],
+  }, [
+    [run, null, runMain(), 'No order from the CSV gets placed any more. Find out why.', 'Run the importer on the sample data.', { expect: /no tax rate/ }],
+    [test, null, junitRun(...ALL_TESTS), 'Does anything in the test suite catch the import problem with regions? Run it and fix what fails.', 'Run all the tests.', { expectStatus: 'any', expect: /Tests run|OK/ }],
+  ]),
+  ...fault(ORDERS, {
+    id: 'parse-without-rounding',
+    desc: 'Money.parse no longer rounds to the cent before converting, so sub-cent input throws.',
+    edits: [edit(main('Money'), 'return new Money(d.movePointRight(2).setScale(0, RoundingMode.HALF_EVEN).longValueExact());', 'return new Money(d.movePointRight(2).longValueExact());')],
+  }, [
+    [test, null, junitRun('MoneyTest', 'CsvOrdersTest'), 'Parsing amounts with three decimals blows up now. Fix the money parser.', 'Run the money and CSV tests.', { expect: /ArithmeticException/ }],
+    [mvnTest, null, 'mvn test', 'Money parsing regressed; make the Maven build green again.', 'Run mvn test.', { expect: /ArithmeticException|MoneyTest/ }],
+  ]),
+  ...fault(ORDERS, {
+    id: 'coupons-not-loaded',
+    desc: 'Main builds the pricing service without a coupon table.',
+    edits: [edit(main('Main'), 'Map.of("WELCOME10", BigDecimal.TEN, "SPRING15", new BigDecimal("15")));', 'null);')],
+  }, [
+    [run, null, runMain(), 'Orders with a coupon crash the importer. Please look.', 'Run the importer.', { expect: /NullPointerException/ }],
   ]),
   ...fault(ORDERS, {
     id: 'renamed-plus',

@@ -8,9 +8,10 @@ export const RULE =
   'the exception line (`Exception in thread "main" x.Y: message` or `x.YException: message`) and a message ' +
   'continuation line; the innermost `at` frame in the project\'s packages (not java.*, jdk.*, sun.*, ' +
   'org.junit.*, org.apache.maven.*); every `Caused by:` line, the last (root cause) first, with its first ' +
-  'project frame; for a StackOverflowError the first repeated frame.';
+  'project frame; for a StackOverflowError the recursing project frame.';
 
-const EXCEPTION = /^(Exception in thread "[^"]+" )?([a-z][\w$]*\.)+[A-Z][\w$]*(Exception|Error|Throwable)(: .*)?$/;
+// The uncaught-exception line may follow output the program printed without a newline.
+const EXCEPTION = /^(.*Exception in thread "[^"]+" )?([a-z][\w$]*\.)+[A-Z][\w$]*(Exception|Error|Throwable)(: .*)?$/;
 const FRAME = /^\s+at ([\w$.<>/]+)\(/;
 const LIBRARY = /^(java\.|javax\.|jdk\.|sun\.|com\.sun\.|org\.junit\.|junit\.|org\.hamcrest\.|org\.apache\.maven\.)/;
 
@@ -38,8 +39,9 @@ export function traceCandidates(lines, i, tier = 0) {
   };
   if (firstFrame >= 0) {
     const p = own(firstFrame);
-    if (p >= 0) out.push(cand(lines, p, 'innermost project frame', Math.min(2, tier + 1)));
-    if (/StackOverflowError/.test(lines[i])) out.push(cand(lines, firstFrame, 'repeated frame of the overflow', tier));
+    // In a StackOverflowError the innermost project frame is the one that recurses.
+    const overflow = /StackOverflowError/.test(lines[i]);
+    if (p >= 0) out.push(cand(lines, p, overflow ? 'recursing project frame' : 'innermost project frame', overflow ? tier : Math.min(2, tier + 1)));
   }
   const causes = [];
   for (let j = i + 1; j < lines.length; j++) {

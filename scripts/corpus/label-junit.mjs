@@ -30,7 +30,7 @@ export function label(output) {
   let lastTotals = -1;
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i];
-    if (/^\d+\) \S+\([\w.$]+\)$/.test(l)) failureAt(i, 'failing test header');
+    if (/^\d+\) .+\([\w.$]+\)$/.test(l)) failureAt(i, 'failing test header');
     else if (/^\[ERROR\] .*<<< (FAILURE|ERROR)!$/.test(l) && !/^\[ERROR\] Tests run:/.test(l)) failureAt(i, 'failing test header');
     else if (/^Tests run: \d+,\s+Failures: \d+/.test(l)) out.push(cand(lines, i, 'summary', 0));
     else if (/^\[(ERROR|INFO|WARNING)\] Tests run: \d+, Failures: \d+, Errors: \d+, Skipped: \d+$/.test(l)) lastTotals = i;

@@ -49,7 +49,7 @@ export function cand(lines, index, why, tier = 2) {
 
 /**
  * Tokens of the needles that the task or thought must not give away: numbers of 2+ digits,
- * quoted strings, and identifiers that are CamelCase, snake_case or carry a digit (test names,
+ * quoted strings (other than a plain lowercase word, such as a binary's name), and identifiers that are CamelCase, snake_case or carry a digit (test names,
  * error codes, symbols). Plain lowercase words (a module's name) may be shared.
  */
 export function leakedTokens(needles, texts) {
@@ -57,7 +57,9 @@ export function leakedTokens(needles, texts) {
   const leaks = new Set();
   for (const { text } of needles) {
     if (prose.includes(text)) leaks.add(text);
-    for (const m of text.matchAll(/"([^"]{4,})"|'([^']{4,})'/g)) if (prose.includes(m[1] ?? m[2])) leaks.add(m[1] ?? m[2]);
+    for (const m of text.matchAll(/(["'`])([^"'`\s][^"'`]{2,}[^"'`\s])\1/g)) {
+      if (!/^[a-z]+$/.test(m[2]) && prose.includes(m[2])) leaks.add(m[2]);
+    }
     for (const m of text.matchAll(/[A-Za-z_][A-Za-z0-9_]{5,}/g)) {
       const t = m[0];
       const distinctive = /[a-z][A-Z]/.test(t) || t.includes('_') || /\d/.test(t);

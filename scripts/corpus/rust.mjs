@@ -41,6 +41,14 @@ const CALC_CASES = [
     [test, 'backtrace', 'cargo test power', 'Power expressions are evaluated in the wrong order. Show me why.', 'Filter the tests on power, with backtraces on.', { ...bt1, expect: /power/ }],
   ]),
   ...fault(CALC, {
+    id: 'flat-precedence',
+    desc: 'Multiplication, division and remainder get the same precedence as addition.',
+    edits: [edit('src/parser.rs', "        '*' | '/' | '%' => 2,", "        '*' | '/' | '%' => 1,")],
+  }, [
+    [test, null, 'cargo test --no-fail-fast', 'Lots of calculator results are wrong since I touched the operator table. Fix it.', 'Run every test binary without stopping at the first failure.', { expect: /conformance|precedence/ }],
+    [test, 'conformance-backtrace', 'cargo test --test conformance', 'The conformance table from the user guide fails badly. I need to see where the panics come from.', 'Run the conformance binary with backtraces.', { ...bt1, expect: /conformance\.rs/ }],
+  ]),
+  ...fault(CALC, {
     id: 'truncating-remainder',
     desc: 'The `%` operator uses the truncating remainder instead of rem_euclid.',
     edits: [edit('src/eval.rs', "'%' => Ok(x.rem_euclid(y)),", "'%' => Ok(x % y),")],
@@ -167,6 +175,7 @@ fn arity(name: &str, vals: &[f64], expected: usize) -> Result<(), EvalError> {`)
     [clippy, null, 'cargo clippy', 'Run clippy on the calculator and clean up what it reports before release.', 'Let me see what clippy says.', { expect: /warning/ }],
     [clippy, 'all-targets', 'cargo clippy --all-targets -- -D warnings', 'CI runs clippy with warnings denied and it fails. Fix the lints.', 'Same flags as CI.', { expectStatus: 'nonzero', expect: /error/ }],
     [build, 'warnings', 'cargo build', 'I want a clean build of the calculator; check for compiler warnings.', 'Build and read the warnings.', { expectStatus: 'any', expect: /warning/ }],
+    [clippy, 'pedantic', 'cargo clippy --all-targets -- -W clippy::pedantic', 'We want to adopt clippy pedantic for the calculator. See what it reports and fix the worst.', 'Run clippy with the pedantic group on.', { expect: /warning/ }],
   ]),
   ...fault(CALC, {
     id: 'unknown-variable-in-script',
@@ -241,6 +250,7 @@ const STOCK_CASES = [
   }, [
     [run, null, 'cargo run -q --bin stockctl journal.txt', 'stockctl crashes at the end of the journal replay. Please look.', 'Replay the journal.', { expect: /overflow/ }],
     [run, 'backtrace', 'cargo run --bin stockctl journal.txt', 'The reorder report at the end of stockctl crashes. Find where.', 'Replay with a backtrace.', { ...bt1, expect: /stock\.rs/ }],
+    [run, 'backtrace-full', 'cargo run --bin stockctl journal.txt', 'stockctl crashes after replaying everything; I need the complete backtrace for the bug report.', 'Replay with full backtraces.', { ...btFull, expect: /stock\.rs/ }],
     [test, null, 'cargo test', 'Reorder logic crashes in tests. Fix it.', 'Run the suite.', { expect: /overflow/ }],
   ]),
   ...fault(STOCK, {
@@ -251,7 +261,7 @@ const STOCK_CASES = [
             return Err(StockError::Short { sku: sku.clone(), wanted: qty, on_hand });
         }
 `, ''),
-      edit('journal.txt', '# stock journal, two weeks\n', '# stock journal, two weeks\nissue PIN-0006 5000\n'),
+      edit('journal.txt', 'recv NUT-0010 271 10\n', 'recv NUT-0010 271 10\nissue PIN-0006 5000\n'),
     ],
   }, [
     [run, 'backtrace-full', 'cargo run --bin stockctl journal.txt', 'stockctl panics on this journal instead of refusing the order. Investigate.', 'Replay with full backtraces.', { ...btFull, expect: /on_hand covered|stock\.rs/ }],
@@ -259,7 +269,7 @@ const STOCK_CASES = [
   ...fault(STOCK, {
     id: 'bad-sku-in-journal',
     desc: 'A journal line has a lower-case SKU.',
-    edits: [edit('journal.txt', 'issue NUT-0010', 'issue nut-0010')],
+    edits: [edit('journal.txt', 'issue NUT-0010 8\n', 'issue nut-0010 8\n')],
   }, [
     [run, null, 'cargo run -q --bin stockctl journal.txt', 'The journal replay stops with a panic. Which entry is bad?', 'Replay it.', { expect: /bad sku/ }],
   ]),

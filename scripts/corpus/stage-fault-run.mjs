@@ -86,13 +86,13 @@ function unifiedDiff(file, before, after, created) {
  * Runs `command` with bash in `cwd`; stdout and stderr share one file, so the capture keeps
  * the order the tool wrote them. Returns {output, status}.
  */
-export function runCombined(command, { cwd, env = runEnv(), timeoutMs = 300_000 } = {}) {
+export function runCombined(command, { cwd, env = runEnv(), timeoutMs = 1_200_000 } = {}) {
   const tmp = mkdtempSync(join(tmpdir(), 'corpus-out-'));
   const file = join(tmp, 'out');
   const fd = openSync(file, 'w');
   try {
     const r = spawnSync('bash', ['-c', command], { cwd, env, stdio: ['ignore', fd, fd], timeout: timeoutMs });
-    if (r.error) throw r.error;
+    if (r.error) throw new Error(`\`${command}\` in ${cwd}: ${r.error.message}`);
     return { output: readFileSync(file, 'utf8'), status: r.status, signal: r.signal };
   } finally {
     closeSync(fd);
