@@ -45,11 +45,13 @@ export function buildFamily({ script, tools, cases, idPrefixes, prepare, finish,
   const ids = new Set();
   const metas = [];
   const failures = [];
+  const staged = new Set();
   for (const c of cases) {
     const id = caseId(c);
     if (ids.has(id)) throw new Error(`duplicate case id ${id}`);
     ids.add(id);
     if (only && !id.includes(only)) continue;
+    staged.add(c.project);
     try {
       const meta = runCase(c, id, { script, version: versions[c.toolName], date, dry, reuse, ensurePrepared });
       if (meta) metas.push(meta);
@@ -59,7 +61,8 @@ export function buildFamily({ script, tools, cases, idPrefixes, prepare, finish,
     }
   }
   if (!only && !dry && failures.length === 0) removeStale(idPrefixes, ids);
-  for (const c of new Set(cases.map((x) => x.project))) rmSync(join(STAGE_ROOT, c), { recursive: true, force: true });
+  // Only the projects this run staged: another run may be using the others.
+  for (const p of staged) rmSync(join(STAGE_ROOT, p), { recursive: true, force: true });
   if (prepared && prepare) finish?.();
   printSummary(metas);
   if (failures.length) {
@@ -96,6 +99,7 @@ function runCase(c, id, { script, version, date, dry, reuse, ensurePrepared }) {
   } else {
     ensurePrepared();
     stageProject(c.project, c.project);
+    if (c.prebuild) restorePrebuilt(c, env);
     applyFault(dir, c.fault);
     for (const s of c.setup ?? []) {
       const r = runCombined(s, { cwd: dir, env });
@@ -134,9 +138,33 @@ function runCase(c, id, { script, version, date, dry, reuse, ensurePrepared }) {
   });
 }
 
-/** Identifies a run: the project's files, the fault, the commands, the environment and the tool. */
-function captureKey(c, env, version) {
+/**
+ * `prebuild` commands build the project before the fault is injected (a developer's earlier
+ * build), so the case's own command rebuilds only what the fault touched. The built tree is
+ * kept as a tarball (tar keeps mtimes, so make sees the fault's files as the only new ones).
+ */
+function restorePrebuilt(c, env) {
   const h = createHash('sha256');
+  hashProject(h, c.project);
+  h.update(JSON.stringify({ prebuild: c.prebuild, env: { ...env, GOCACHE: '' } }));
+  const tarball = join(CAPTURES, `prebuilt-${h.digest('hex').slice(0, 24)}.tar`);
+  const dir = join(STAGE_ROOT, c.project);
+  if (!existsSync(tarball)) {
+    for (const s of c.prebuild) {
+      const r = runCombined(s, { cwd: dir, env });
+      if (r.status !== 0) throw new Error(`prebuild \`${s}\` failed:\n${r.output.slice(-3000)}`);
+    }
+    mkdirSync(CAPTURES, { recursive: true });
+    const r = runCombined(`tar -cf ${tarball} -C ${STAGE_ROOT} ${c.project}`, { cwd: STAGE_ROOT });
+    if (r.status !== 0) throw new Error(`tar failed: ${r.output}`);
+  } else {
+    rmSync(dir, { recursive: true, force: true });
+    const r = runCombined(`tar -xf ${tarball} -C ${STAGE_ROOT}`, { cwd: STAGE_ROOT });
+    if (r.status !== 0) throw new Error(`untar failed: ${r.output}`);
+  }
+}
+
+function hashProject(h, project) {
   const walk = (d) => {
     for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const p = join(d, e.name);
@@ -144,8 +172,14 @@ function captureKey(c, env, version) {
       else h.update(p).update(readFileSync(p));
     }
   };
-  walk(join(PROJECTS_DIR, c.project));
-  h.update(JSON.stringify({ fault: c.fault, command: c.command, setup: c.setup, env: { ...env, GOCACHE: '' }, version }));
+  walk(join(PROJECTS_DIR, project));
+}
+
+/** Identifies a run: the project's files, the fault, the commands, the environment and the tool. */
+function captureKey(c, env, version) {
+  const h = createHash('sha256');
+  hashProject(h, c.project);
+  h.update(JSON.stringify({ fault: c.fault, command: c.command, setup: c.setup, prebuild: c.prebuild, env: { ...env, GOCACHE: '' }, version }));
   return h.digest('hex');
 }
 
@@ -158,10 +192,10 @@ the order written). Nothing in the output was edited.
 
 - Project: \`fixtures/corpus-projects/${c.project}\` (written for headroom's corpus), staged at \`${STAGE_ROOT}/${c.project}\`
 - Fault \`${c.fault.id}\`: ${c.fault.desc}
-- Command, run in \`${STAGE_ROOT}/${c.project}\`: \`${envNote}${c.command}\`${c.setup?.length ? `\n- Run first (output not kept): ${c.setup.map((s) => `\`${s}\``).join(', ')}` : ''}
+- Command, run in \`${STAGE_ROOT}/${c.project}\`: \`${envNote}${c.command}\`${c.prebuild?.length ? `\n- Built before the fault was injected (output not kept): ${c.prebuild.map((s) => `\`${s}\``).join(', ')}` : ''}${c.setup?.length ? `\n- Run first (output not kept): ${c.setup.map((s) => `\`${s}\``).join(', ')}` : ''}
 - Exit status: ${status}
 - Tool: ${version}
-- Environment: NO_COLOR=1 TERM=dumb CARGO_TERM_COLOR=never LANG=C.UTF-8 GOPROXY=off, a fresh GOCACHE per case
+- Environment: NO_COLOR=1 TERM=dumb LANG=C.UTF-8 (and CARGO_TERM_COLOR=never, GOPROXY=off with a fresh GOCACHE per case, read only by cargo and go)
 - Generated: ${date} by \`node scripts/corpus/${script}\`
 
 ## Fault
@@ -171,8 +205,9 @@ ${diff.trimEnd()}
 
 ## Needles
 Labeller \`scripts/corpus/${c.labeller.NAME}.mjs\`: ${c.labeller.RULE}
-At most 8 needles; when there are more candidates, the required ones are kept and the rest are
-picked evenly spread over the output.
+At most 8 needles, chosen in tiers (the first failure or exception and the summary first, then
+the other failures' headers or diagnostics, then details), each tier picked evenly spread over the
+output when it has more lines than places are left.
 `;
 }
 

@@ -60,6 +60,7 @@ const LEDGER_CASES = [
 	if err := l.Withdraw(from, amount, memo); err != nil {`, `	if err := l.Withdraw(from, amount, memo); err != nil {`)],
   }, [
     [test, null, 'go test ./...', 'A transfer to a mistyped account took money out of the sender anyway. That must be all or nothing.', 'Let me see what the tests say.', { expect: /TransferUnknown/ }],
+    [test, 'verbose', 'go test -v ./...', 'Failed transfers still debit the sender. Find and fix it.', 'Verbose run of all packages.', { expect: /TransferUnknown/ }],
   ]),
   ...fault(LEDGER, {
     id: 'statement-columns',
@@ -75,6 +76,7 @@ const LEDGER_CASES = [
     edits: [edit('report/statement.go', 'return out[i].Owner < out[j].Owner', 'return out[i].Owner > out[j].Owner')],
   }, [
     [test, null, 'go test ./report/', 'The top owners report lists people with equal totals in an odd order. Make it stable.', 'Let me run the report package tests.', { expect: /ByOwner|statement_test/ }],
+    [test, 'verbose', 'go test -v ./...', 'Owners with the same total swap places in the report between runs. Fix the ordering.', 'Run every test verbosely.', { expect: /ByOwner|statement_test/ }],
   ]),
   ...fault(LEDGER, {
     id: 'nil-accounts-map',
@@ -83,6 +85,7 @@ const LEDGER_CASES = [
   }, [
     [test, null, 'go test ./...', 'After cleaning up the ledger constructor every test crashes. What happened?', 'Run the full suite to see the crash.', { expect: /nil map/ }],
     [test, 'verbose-ledger', 'go test -v ./ledger', 'Opening an account crashes the ledger tests now. Please fix.', 'Verbose run of the ledger package to see where it panics.', { expect: /nil map/ }],
+    [test, 'verbose', 'go test -v ./...', 'Everything involving accounts panics in the test suite. Please fix.', 'Verbose run of the whole module.', { expect: /nil map/ }],
     [run, null, 'go run ./cmd/ledgerctl testdata/quarter.txt', 'The ledgerctl replay of the household script crashes immediately. Investigate.', 'Let me run the replay on the sample script.', { expect: /nil map/ }],
   ]),
   ...fault(LEDGER, {
@@ -94,6 +97,7 @@ const LEDGER_CASES = [
 `, '')],
   }, [
     [test, null, 'go test ./...', 'Asking the report for more top owners than exist crashes it. Find and fix.', 'Run all tests first.', { expect: /slice bounds|statement\.go/ }],
+    [test, 'verbose', 'go test -v ./...', 'The report crashes for small ledgers. Investigate.', 'Verbose run of all packages.', { expect: /slice bounds|statement\.go/ }],
     [run, 'verbose', 'go run ./cmd/ledgerctl -v testdata/quarter.txt', 'ledgerctl dies at the very end after replaying the whole quarter. Why?', 'Let me replay the sample with -v so I see how far it gets.', { expect: /slice bounds|statement\.go/ }],
   ]),
   ...fault(LEDGER, {
@@ -211,7 +215,7 @@ const JOBS_CASES = [
     desc: 'The results channel is unbuffered while results are only read after all workers finish.',
     edits: [edit('jobs/pool.go', 'out := make(chan Result, len(pending))', 'out := make(chan Result)')],
   }, [
-    [test, null, 'go test ./jobs', 'The pool tests hang and then die since I touched the channels. Fix it.', 'Run the jobs tests to see the failure.', { expect: /deadlock|pool\.go/ }],
+    [test, null, 'go test -timeout 60s ./jobs', 'The pool tests hang since I touched the channels. Fix it.', 'Run the jobs tests with a short timeout so a hang fails fast.', { expect: /timed out|pool\.go/ }],
     [run, null, 'go run ./cmd/jobrun', 'jobrun freezes and crashes before printing anything. What is wrong?', 'Let me run the batch with the defaults.', { expect: /deadlock|pool\.go/ }],
     [run, 'many-workers', 'go run ./cmd/jobrun -workers 48 -n 400', 'With a larger batch and more workers jobrun crashes with a huge dump. Investigate.', 'Reproduce with the production-like worker count.', { expect: /deadlock|pool\.go/ }],
   ]),

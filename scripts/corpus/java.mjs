@@ -71,11 +71,30 @@ const CASES = [
     [mvnTest, null, 'mvn test', 'Tax amounts are off for orders with discounts. Please fix and make CI green.', 'Run mvn test.', { expect: /PriceTableTest/ }],
   ]),
   ...fault(ORDERS, {
+    id: 'bulk-tiers-swapped',
+    desc: 'The bulk discount tiers are swapped: 10% from 10 units, 5% from 50.',
+    edits: [
+      edit(main('PricingService'), '            return BigDecimal.TEN;\n', '            return BigDecimal.valueOf(5);\n'),
+      edit(main('PricingService'), '        if (units >= 10) {\n            return BigDecimal.valueOf(5);', '        if (units >= 10) {\n            return BigDecimal.TEN;'),
+    ],
+  }, [
+    [test, null, junitRun(...ALL_TESTS), 'Large orders get a smaller discount than medium ones. Fix the bulk tiers.', 'Run the full JUnit suite.', { expect: /PriceTableTest/ }],
+    [test, 'table-only', junitRun('PriceTableTest'), 'The agreed price table fails for bulk orders. Investigate.', 'Run only the price table tests.', { expect: /PriceTableTest/ }],
+  ]),
+  ...fault(ORDERS, {
+    id: 'tax-rate-of-eu',
+    desc: 'Pricing looks up every region\'s tax rate under "EU".',
+    edits: [edit(main('PricingService'), 'BigDecimal rate = taxRates.get(order.region());', 'BigDecimal rate = taxRates.get("EU");')],
+  }, [
+    [test, null, junitRun(...ALL_TESTS), 'UK and US customers are charged the wrong tax. Please fix.', 'Run all tests.', { expect: /PriceTableTest/ }],
+  ]),
+  ...fault(ORDERS, {
     id: 'release-skipped',
     desc: 'A rejected order no longer releases the stock it reserved.',
     edits: [edit(main('OrderService'), '                inventory.release(line.sku(), line.quantity());\n', '')],
   }, [
     [test, null, junitRun('OrderServiceTest'), 'Stock stays reserved after an order is rejected. Please fix.', 'Run the order service tests.', { expect: /rejectedOrderReleasesEverything/ }],
+    [test, 'all', junitRun(...ALL_TESTS), 'Rejected orders keep their stock reserved. Run the whole suite and fix it.', 'All four test classes.', { expect: /rejectedOrderReleasesEverything/ }],
     [mvnTest, 'one-test', 'mvn test -Dtest=OrderServiceTest', 'Reservations leak when orders fail. Check the order service.', 'Run just that test class through Maven.', { expect: /rejectedOrderReleasesEverything/ }],
   ]),
   ...fault(ORDERS, {
@@ -157,7 +176,6 @@ const CASES = [
     edits: [edit(main('CsvOrders'), 'new Order(id, f[1], coupon)', 'new Order(id, f[1].toLowerCase(), coupon)')],
   }, [
     [run, null, runMain(), 'No order from the CSV gets placed any more. Find out why.', 'Run the importer on the sample data.', { expect: /no tax rate/ }],
-    [test, null, junitRun(...ALL_TESTS), 'Does anything in the test suite catch the import problem with regions? Run it and fix what fails.', 'Run all the tests.', { expectStatus: 'any', expect: /Tests run|OK/ }],
   ]),
   ...fault(ORDERS, {
     id: 'parse-without-rounding',
@@ -165,6 +183,7 @@ const CASES = [
     edits: [edit(main('Money'), 'return new Money(d.movePointRight(2).setScale(0, RoundingMode.HALF_EVEN).longValueExact());', 'return new Money(d.movePointRight(2).longValueExact());')],
   }, [
     [test, null, junitRun('MoneyTest', 'CsvOrdersTest'), 'Parsing amounts with three decimals blows up now. Fix the money parser.', 'Run the money and CSV tests.', { expect: /ArithmeticException/ }],
+    [test, 'all', junitRun(...ALL_TESTS), 'Money parsing regressed somewhere; run every test and fix it.', 'Run the complete JUnit suite.', { expect: /ArithmeticException/ }],
     [mvnTest, null, 'mvn test', 'Money parsing regressed; make the Maven build green again.', 'Run mvn test.', { expect: /ArithmeticException|MoneyTest/ }],
   ]),
   ...fault(ORDERS, {

@@ -18,7 +18,8 @@ export function label(output) {
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i];
     if (/^\s*\S+\.(c|cpp):\d+: .*(expected|check failed)/.test(l)) {
-      out.push(cand(lines, i, 'failing check with file:line', firstCheck ? 0 : 1));
+      // The first failing check is kept; the failing tests' lines come before further checks.
+      out.push(cand(lines, i, 'failing check with file:line', firstCheck ? 0 : 2));
       firstCheck = false;
     } else if (/^FAIL \w+$/.test(l) || /^\[ {2}FAIL {2}\] \S+$/.test(l)) {
       out.push(cand(lines, i, 'failing test', 1));

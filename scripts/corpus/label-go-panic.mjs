@@ -6,7 +6,7 @@ import { cand, linesOf, selectNeedles } from './needle-select.mjs';
 export const NAME = 'label-go-panic';
 export const RULE =
   'the `panic:` / `fatal error:` line and its continuation (`[recovered]` inner panic, `[signal ...]`), ' +
-  'the first goroutine header after it, the innermost frame in the project\'s files (function line and ' +
+  'the first goroutine header after it that has project frames, the innermost frame in the project\'s files (function line and ' +
   '`file.go:N` line) of the panicking goroutine (goroutine 1 for a deadlock) and its caller in the project; ' +
   'for a race report: `WARNING: DATA RACE`, each access line and the first project frame under it; ' +
   'then `exit status N` when `go run` printed it.';
@@ -28,7 +28,9 @@ export function goCrashCandidates(lines) {
         out.push(cand(lines, k, 'panic message continuation', 0));
       }
       const deadlock = /all goroutines are asleep/.test(l);
-      const g = findGoroutine(lines, i, deadlock);
+      let g = findGoroutine(lines, i, deadlock);
+      // A test timeout panics in the testing alarm's goroutine: the stuck project code is in another.
+      while (g >= 0 && projectFrames(lines, g).length === 0) g = findGoroutine(lines, g, false);
       if (g >= 0) {
         out.push(cand(lines, g, 'goroutine header of the crash', 2));
         const frames = projectFrames(lines, g).slice(0, 2);

@@ -16,12 +16,13 @@ export function label(output) {
   const lines = linesOf(output);
   const out = [];
   let firstFailure = true;
+  // The first failure is kept whole; of the others, the headers come before their details.
   const failureAt = (i, headerWhy) => {
     const t = firstFailure ? 0 : 1;
     out.push(cand(lines, i, headerWhy, t));
     const ex = lines.findIndex((l, k) => k > i && k < i + 4 && EXCEPTION.test(l));
     if (ex > 0) {
-      for (const c of traceCandidates(lines, ex, t)) {
+      for (const c of traceCandidates(lines, ex, firstFailure ? 0 : 2)) {
         out.push(c.why === 'innermost project frame' ? { ...c, why: 'failing assertion in the test (file:line)' } : c);
       }
     }

@@ -37,6 +37,7 @@ const CALC_CASES = [
     edits: [edit('src/parser.rs', "let next_min = if op == '^' { prec } else { prec + 1 };", 'let next_min = prec + 1;')],
   }, [
     [test, null, 'cargo test', 'Chained powers like 2^3^2 give the wrong answer in the calculator. Fix the parser.', 'Let me run the whole test suite.', { expect: /power/ }],
+    [test, 'no-fail-fast-backtrace', 'cargo test --no-fail-fast', 'Exponentiation order is wrong; show me every failing test with backtraces.', 'Run all binaries with backtraces.', { ...bt1, expect: /power/ }],
     [test, 'one-binary', 'cargo test --test eval_tests', 'Exponent chains evaluate incorrectly. Please check the evaluator tests.', 'Running only the evaluation test binary.', { expect: /power/ }],
     [test, 'backtrace', 'cargo test power', 'Power expressions are evaluated in the wrong order. Show me why.', 'Filter the tests on power, with backtraces on.', { ...bt1, expect: /power/ }],
   ]),
@@ -49,12 +50,29 @@ const CALC_CASES = [
     [test, 'conformance-backtrace', 'cargo test --test conformance', 'The conformance table from the user guide fails badly. I need to see where the panics come from.', 'Run the conformance binary with backtraces.', { ...bt1, expect: /conformance\.rs/ }],
   ]),
   ...fault(CALC, {
+    id: 'floored-division',
+    desc: 'Division floors its result.',
+    edits: [edit('src/eval.rs', "'/' => Ok(x / y),", "'/' => Ok((x / y).floor()),")],
+  }, [
+    [test, null, 'cargo test --no-fail-fast', 'Division results lost their fractions. Find the bug in the calculator.', 'Run every test binary.', { expect: /div|conformance/ }],
+    [test, 'backtrace', 'cargo test --no-fail-fast', 'Division is broken; get me backtraces for all the failing tests.', 'All binaries with RUST_BACKTRACE=1.', { ...bt1, expect: /div|conformance/ }],
+  ]),
+  ...fault(CALC, {
+    id: 'subtraction-adds',
+    desc: 'The `-` operator adds its operands.',
+    edits: [edit('src/eval.rs', "'-' => Ok(x - y),", "'-' => Ok(x + y),")],
+  }, [
+    [test, null, 'cargo test --no-fail-fast', 'Subtraction gives wrong answers after the evaluator refactor. Please fix.', 'Run all tests, every binary.', { expect: /conformance|sub/ }],
+    [test, 'conformance-backtrace-full', 'cargo test --test conformance', 'The user-guide conformance table fails; I want complete backtraces for the report.', 'Conformance binary with full backtraces.', { ...btFull, expect: /conformance/ }],
+  ]),
+  ...fault(CALC, {
     id: 'truncating-remainder',
     desc: 'The `%` operator uses the truncating remainder instead of rem_euclid.',
     edits: [edit('src/eval.rs', "'%' => Ok(x.rem_euclid(y)),", "'%' => Ok(x % y),")],
   }, [
     [test, null, 'cargo test', 'Modulo of negative numbers returns negative results now. It should not.', 'Run the tests to see which cases break.', { expect: /rem_negative|eval_tests/ }],
     [test, 'no-fail-fast', 'cargo test --no-fail-fast -- --test-threads=1', 'The remainder operator misbehaves for some inputs. Investigate across all test binaries.', 'Run every test binary even after failures, single-threaded for stable order.', { expect: /rem/ }],
+    [test, 'backtrace-full', 'cargo test --no-fail-fast', 'Remainders of negative numbers are wrong; give me full backtraces of the failing tests.', 'All binaries, full backtraces.', { ...btFull, expect: /rem/ }],
   ]),
   ...fault(CALC, {
     id: 'round-scale-off',
@@ -88,6 +106,7 @@ const CALC_CASES = [
     edits: [edit('src/eval.rs', '        self.history.push((name.to_string(), value));\n', '')],
   }, [
     [test, null, 'cargo test', 'The assignment history is always empty. Find out why.', 'Run the full test suite.', { expect: /assignments_are_remembered|left/ }],
+    [test, 'backtrace-full', 'cargo test --no-fail-fast', 'History of assignments is lost; I want the complete picture with backtraces.', 'Run all test binaries with full backtraces.', { ...btFull, expect: /assignments_are_remembered|left/ }],
   ]),
   ...fault(CALC, {
     id: 'doc-example-wrong',
@@ -228,6 +247,7 @@ const STOCK_CASES = [
   }, [
     [test, null, 'cargo test', 'Cost of goods issued looks too high since the stock refactor. We use FIFO costing.', 'Run the whole suite.', { expect: /fifo_cost|a_week/ }],
     [test, 'backtrace', 'cargo test', 'FIFO costing is broken. Show me where the tests fail.', 'Run tests with a backtrace.', { ...bt1, expect: /fifo_cost|a_week/ }],
+    [test, 'backtrace-full', 'cargo test --no-fail-fast', 'FIFO costing is broken everywhere; collect full backtraces from every failing test.', 'All binaries with RUST_BACKTRACE=full.', { ...btFull, expect: /fifo_cost|a_week/ }],
   ]),
   ...fault(STOCK, {
     id: 'reorder-quantity-short',
