@@ -21,6 +21,8 @@ const ROUTES = { project: 'cpp-routes', short: 'routes', language: 'cpp', toolNa
 const makeTest = { kind: 'test-run', tool: 'make-test', labeller: cTests, expectStatus: 'nonzero' };
 const makeBuild = { kind: 'compile', tool: 'gcc', labeller: gcc, expectStatus: 'nonzero' };
 const clangBuild = { kind: 'compile', tool: 'clang', labeller: gcc, toolName: 'clang', expectStatus: 'nonzero' };
+const analyzer = { kind: 'compile', tool: 'gcc-analyzer', labeller: gcc, expectStatus: 'any' };
+const ANALYZE = 'make clean && make CFLAGS="-std=c11 -g -Wall -Wextra -fanalyzer"';
 const asanRun = { kind: 'traceback', tool: 'asan', labeller: sanitizer, expectStatus: 'nonzero' };
 const crash = { kind: 'traceback', tool: 'native-crash', labeller: sanitizer, expectStatus: 'nonzero' };
 const ctest = { kind: 'test-run', tool: 'ctest', labeller: cTests, expectStatus: 'nonzero' };
@@ -48,6 +50,7 @@ const KV_CASES = [
   }, [
     [makeTest, null, 'make test', 'Config values with trailing spaces are not found any more. Fix the INI parser.', 'Build and run the C tests.', { expect: /test_ini\.c/ }],
     [makeTest, 'verbose', 'make && ./build/tests -v', 'Lookups of INI keys fail for some files. Investigate the parser.', 'Build everything and run the tests verbosely.', { expect: /test_ini\.c/ }],
+    [makeTest, 'clang', 'make CC=clang test', 'INI values keep trailing blanks with the clang build too. Please fix.', 'Build with clang and run the tests.', { toolName: 'clang', expect: /test_ini\.c/ }],
   ]),
   ...fault(KV, {
     id: 'section-dropped',
@@ -55,6 +58,7 @@ const KV_CASES = [
     edits: [edit('src/ini.c', 'snprintf(full, sizeof full, "%s.%s", section, key);', 'snprintf(full, sizeof full, "%s", key);')],
   }, [
     [makeTest, null, 'make test', 'Settings from different INI sections overwrite each other. Please fix.', 'Run the test suite.', { expect: /test_ini\.c/ }],
+    [makeTest, 'clang-verbose', 'make CC=clang && ./build/tests -v', 'Section names vanish from config keys; check with the clang build.', 'Build with clang, run the tests verbosely.', { toolName: 'clang', expect: /test_ini\.c/ }],
   ]),
   ...fault(KV, {
     id: 'overwrite-counted',
@@ -112,6 +116,7 @@ const KV_CASES = [
     *m = bigger;`, `    *m = bigger;`)],
   }, [
     [asanRun, null, KVDUMP_ASAN, 'kvdump crashes on large config files. Use the sanitizers to find out why.', 'Sanitizer build of kvdump on the fleet file.', { expect: /heap-use-after-free/ }],
+    [analyzer, null, ANALYZE, 'Before chasing the crash in map resizing, see what gcc\'s static analyzer finds.', 'Rebuild with -fanalyzer.', { expect: /warning/ }],
     [makeTest, 'asan', 'make asan', 'Map resizing is broken; run the test suite under ASan.', 'make asan.', { expect: /heap-use-after-free/ }],
   ]),
   ...fault(KV, {
@@ -130,6 +135,7 @@ const KV_CASES = [
     free(m->slots);`)],
   }, [
     [asanRun, null, KVDUMP_ASAN, 'kvdump prints the whole fleet and then crashes on exit. Find out why with the sanitizers.', 'Sanitizer build, then dump the fleet file.', { expect: /double-free/ }],
+    [analyzer, null, ANALYZE, 'Run the gcc static analyzer over the key-value store; something is wrong with freeing.', 'Rebuild everything with -fanalyzer.', { expect: /warning/ }],
     [{ ...crash, expectStatus: 'any' }, 'gdb', KVDUMP_GDB, 'kvdump aborts right after printing the dump. Investigate.', 'Rebuild kvdump and run it under gdb for a backtrace.', { expect: /SIGABRT|hashmap\.c/ }],
   ]),
   ...fault(KV, {
@@ -174,6 +180,7 @@ const KV_CASES = [
     ],
   }, [
     [makeBuild, null, 'make -k', 'The build breaks at the link step after my last change. Fix it.', 'Run make, keeping going past the first failure.', { expect: /undefined reference/ }],
+    [clangBuild, 'weverything', 'make -k CC=clang CFLAGS="-std=c11 -g -Weverything"', 'Build with every clang warning on and fix the link errors too.', 'make -k with -Weverything under clang.', { expect: /undefined reference|undefined symbol/ }],
     [clangBuild, 'clang', 'make CC=clang', 'Linking fails with clang as well. Please sort it out.', 'Build with clang.', { expect: /undefined reference|undefined symbol/ }],
   ]),
   ...fault(KV, {
@@ -261,6 +268,7 @@ const ROUTES_CASES = [
   }, [
     [asanRun, null, PLAN_ASAN, 'The route planner sometimes crashes while loading networks. Run it under ASan and find the bug.', 'Build the sanitizer configuration and plan a route.', { prebuild: PREBUILT_ASAN, toolName: 'cmake', expect: /heap-use-after-free/ }],
     [ctest, 'asan', 'cmake --build build-asan && ctest --test-dir build-asan --output-on-failure', 'Graph tests are flaky; run them under the sanitizers.', 'Sanitizer build and tests.', { prebuild: PREBUILT_ASAN, expect: /heap-use-after-free/ }],
+    [ctest, 'asan-verbose', 'cmake --build build-asan && ctest --test-dir build-asan -V', 'Graph loading corrupts memory; give me the verbose sanitizer test run.', 'Verbose ctest on the sanitizer build.', { prebuild: PREBUILT_ASAN, expect: /heap-use-after-free/ }],
   ]),
   ...fault(ROUTES, {
     id: 'wait-overflow',

@@ -110,6 +110,7 @@ const LEDGER_CASES = [
   }, [
     [test, null, 'go test ./money', 'Amounts typed with a single decimal like 7.5 come out wrong. Check the parser.', 'Running the money package tests.', { expect: /Parse/ }],
     [test, 'verbose', 'go test -v ./money', 'Amounts with one decimal digit are parsed wrongly. Please fix the amount parser.', 'Verbose run of the money tests to list every parse case.', { expect: /Parse/ }],
+    [test, 'verbose-all', 'go test -v ./...', 'Single-decimal amounts are misread everywhere. Run everything and fix the parser.', 'Verbose run of the whole module.', { expect: /Parse/ }],
   ]),
   ...fault(LEDGER, {
     id: 'bench-wrong-expectation',
@@ -189,6 +190,7 @@ const JOBS_CASES = [
     edits: [edit('jobs/backoff.go', 'jitter := time.Duration((id*7919)%10) * d / 100', 'jitter := time.Duration((id*7919)%10) * d / 10')],
   }, [
     [test, null, 'go test ./jobs', 'Retry waits are much longer than configured for some jobs. Check the backoff.', 'Let me run the jobs tests.', { expect: /Delay/ }],
+    [test, 'verbose', 'go test -v ./...', 'Backoff delays look inflated. Run the whole suite verbosely and fix it.', 'Verbose run of all packages.', { expect: /Delay/ }],
   ]),
   ...fault(JOBS, {
     id: 'one-attempt-short',
@@ -208,6 +210,7 @@ const JOBS_CASES = [
     ],
   }, [
     [test, 'race', 'go test -race ./...', 'Pool statistics are sometimes off by one in production. Check for concurrency bugs.', 'Run the tests with the race detector.', { expect: /DATA RACE|pool\.go/ }],
+    [test, 'race-all-verbose', 'go test -race -v ./...', 'Counters of the worker pool drift under load; run everything with the race detector, verbosely.', 'Race detector over all packages with -v.', { expect: /DATA RACE|pool\.go/ }],
     [test, 'race-verbose', 'go test -race -v -run TestPoolRunsEveryJob ./jobs', 'The succeeded counter of the worker pool is unreliable under load. Find out why.', 'Race detector on the pool test, verbose.', { expect: /DATA RACE|pool\.go/ }],
   ]),
   ...fault(JOBS, {
@@ -245,6 +248,7 @@ const JOBS_CASES = [
     edits: [edit('cmd/jobrun/main.go', '"thumbnail": thumbnail}', '"thumbnail": nil}')],
   }, [
     [run, null, 'go run ./cmd/jobrun -n 30', 'jobrun segfaults on thumbnail jobs after the handler table rewrite. Please fix.', 'A short batch should reproduce.', { expect: /nil pointer|SIGSEGV/ }],
+    [run, 'all-goroutines', 'GOTRACEBACK=all go run ./cmd/jobrun -workers 24 -n 200', 'jobrun crashes under production settings; I need every worker\'s stack.', 'Run the production-sized batch with all goroutine traces.', { expect: /nil pointer|SIGSEGV/ }],
   ]),
   ...fault(JOBS, {
     id: 'double-close',

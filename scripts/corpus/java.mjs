@@ -59,6 +59,7 @@ const CASES = [
     edits: [edit(main('PricingService'), 'coupon = afterBulk.percent(pct);', 'coupon = subtotal.percent(pct);')],
   }, [
     [test, null, junitRun(...ALL_TESTS), 'Coupons give customers slightly too much off on big orders. Investigate the pricing.', 'Run the whole JUnit suite.', { expect: /Test/ }],
+    [test, 'table-only', junitRun('PriceTableTest'), 'The agreed price table disagrees for coupon orders. Find the cause.', 'Run only the price table.', { expect: /PriceTableTest/ }],
     [mvnTest, 'quiet', 'mvn -q test', 'Coupon discounts changed after last week\'s refactor. Find the regression.', 'Quiet Maven test run.', { expect: /Test/ }],
   ]),
   ...fault(ORDERS, {
@@ -87,6 +88,7 @@ const CASES = [
     edits: [edit(main('PricingService'), 'BigDecimal rate = taxRates.get(order.region());', 'BigDecimal rate = taxRates.get("EU");')],
   }, [
     [test, null, junitRun(...ALL_TESTS), 'UK and US customers are charged the wrong tax. Please fix.', 'Run all tests.', { expect: /PriceTableTest/ }],
+    [test, 'table-only', junitRun('PriceTableTest'), 'Tax for non-EU orders is wrong in the price table. Investigate.', 'Run the price table tests.', { expect: /PriceTableTest/ }],
   ]),
   ...fault(ORDERS, {
     id: 'release-skipped',
@@ -103,6 +105,7 @@ const CASES = [
     edits: [edit(main('Money'), 'divide(BigDecimal.valueOf(100), 0, RoundingMode.HALF_EVEN)', 'divide(BigDecimal.valueOf(100), 0, RoundingMode.HALF_UP)')],
   }, [
     [test, null, junitRun(...ALL_TESTS), 'Some totals are one cent higher than the finance spreadsheet. Check the money rounding.', 'Run all tests.', { expect: /MoneyTest|PriceTableTest/ }],
+    [mvnTest, null, 'mvn test', 'Cent differences against finance again; make the Maven build pass.', 'Run mvn test.', { expect: /MoneyTest|PriceTableTest/ }],
   ]),
   ...fault(ORDERS, {
     id: 'reserved-map-null',
@@ -119,6 +122,7 @@ const CASES = [
     edits: [edit(main('CsvOrders'), `throw new IllegalArgumentException("line " + lineNo + ": bad row '" + row + "'", e);`, `throw new IllegalArgumentException("line " + lineNo + ": bad row '" + row + "'");`)],
   }, [
     [test, null, junitRun('CsvOrdersTest'), 'The CSV import test fails with an exception instead of an assertion. Look into it.', 'Run the CSV tests.', { expect: /NullPointerException|CsvOrdersTest/ }],
+    [test, 'all', junitRun(...ALL_TESTS), 'Something in the CSV import error handling regressed; run everything.', 'The full JUnit suite.', { expect: /NullPointerException|CsvOrdersTest/ }],
   ]),
   ...fault(ORDERS, {
     id: 'unknown-coupon-in-data',
@@ -169,6 +173,7 @@ const CASES = [
     edits: [edit(main('Inventory'), 'throw new OutOfStockException(sku, units, free);', 'throw new IllegalStateException("not enough " + sku);')],
   }, [
     [test, null, junitRun('OrderServiceTest', 'MoneyTest'), 'A test about rejected orders started failing after an inventory cleanup. Investigate.', 'Run the order service and money tests.', { expect: /rejectedOrderReleasesEverything/ }],
+    [test, 'all', junitRun(...ALL_TESTS), 'Rejected-order handling broke after the inventory cleanup; run the full suite.', 'All test classes.', { expect: /rejectedOrderReleasesEverything/ }],
   ]),
   ...fault(ORDERS, {
     id: 'region-lowercased',

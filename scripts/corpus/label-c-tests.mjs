@@ -1,8 +1,8 @@
 // Needles of the C and C++ projects' test runs: the hand-written harnesses, ctest, and any
 // compiler error or sanitizer report that the run printed.
 import { gccCandidates } from './label-gcc.mjs';
-import { cand, linesOf, selectNeedles } from './needle-select.mjs';
-import { sanitizerCandidates } from './label-sanitizer.mjs';
+import { cand as candOf, linesOf, selectNeedles } from './needle-select.mjs';
+import { sanitizerCandidates, stripCtestPrefix } from './label-sanitizer.mjs';
 
 export const NAME = 'label-c-tests';
 export const RULE =
@@ -12,7 +12,9 @@ export const RULE =
   'compile errors and sanitizer reports with the label-gcc and label-sanitizer rules.';
 
 export function label(output) {
-  const lines = linesOf(output);
+  const all = linesOf(output);
+  const lines = all.map(stripCtestPrefix);
+  const cand = (_, i, why, tier) => candOf(all, i, why, tier);
   const out = [];
   let firstCheck = true;
   for (let i = 0; i < lines.length; i++) {
@@ -35,6 +37,6 @@ export function label(output) {
       out.push(cand(lines, i, 'exception in a test', 1));
     }
   }
-  out.push(...sanitizerCandidates(lines), ...gccCandidates(lines));
+  out.push(...sanitizerCandidates(all), ...gccCandidates(all));
   return selectNeedles(out);
 }

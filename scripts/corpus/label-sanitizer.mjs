@@ -1,6 +1,9 @@
 // Needles of a native crash: AddressSanitizer and UBSan reports, segfaults and aborts.
 // Project frames are those in files under the staged project (/tmp/headroom-corpus/).
-import { cand, linesOf, selectNeedles } from './needle-select.mjs';
+import { cand as candOf, linesOf, selectNeedles } from './needle-select.mjs';
+
+/** The line without the `N: ` prefix that `ctest -V` puts before a test's output. */
+export const stripCtestPrefix = (l) => l.replace(/^\d+: /, '');
 
 export const NAME = 'label-sanitizer';
 export const RULE =
@@ -18,8 +21,11 @@ const GDB_PROJECT_FRAME = / at (\/tmp\/headroom-corpus\/|[A-Za-z_])[\w./+-]*:\d+
 const isProjectFrame = (line) => FRAME.test(line) && PROJECT_SOURCE.test(line.trim().split(/\s+/).pop());
 
 /** Candidates for every sanitizer report or native crash (used by the test labellers too). */
-export function sanitizerCandidates(lines) {
+export function sanitizerCandidates(all) {
   const out = [];
+  // `ctest -V` prefixes a test's output lines with `N: `; match the bare text, keep the whole line.
+  const lines = all.map(stripCtestPrefix);
+  const cand = (_, i, why, tier) => candOf(all, i, why, tier);
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i];
     if (/^==\d+==ERROR: (Address|Leak)Sanitizer: /.test(l)) {

@@ -48,6 +48,7 @@ const CALC_CASES = [
   }, [
     [test, null, 'cargo test --no-fail-fast', 'Lots of calculator results are wrong since I touched the operator table. Fix it.', 'Run every test binary without stopping at the first failure.', { expect: /conformance|precedence/ }],
     [test, 'conformance-backtrace', 'cargo test --test conformance', 'The conformance table from the user guide fails badly. I need to see where the panics come from.', 'Run the conformance binary with backtraces.', { ...bt1, expect: /conformance\.rs/ }],
+    [test, 'parser-backtrace', 'cargo test --lib parser', 'Operator precedence is broken; show me the parser unit test failures with backtraces.', 'Parser unit tests with RUST_BACKTRACE=1.', { ...bt1, expect: /precedence|parser\.rs/ }],
   ]),
   ...fault(CALC, {
     id: 'floored-division',
@@ -63,7 +64,7 @@ const CALC_CASES = [
     edits: [edit('src/eval.rs', "'-' => Ok(x - y),", "'-' => Ok(x + y),")],
   }, [
     [test, null, 'cargo test --no-fail-fast', 'Subtraction gives wrong answers after the evaluator refactor. Please fix.', 'Run all tests, every binary.', { expect: /conformance|sub/ }],
-    [test, 'conformance-backtrace-full', 'cargo test --test conformance', 'The user-guide conformance table fails; I want complete backtraces for the report.', 'Conformance binary with full backtraces.', { ...btFull, expect: /conformance/ }],
+    [test, 'conformance-backtrace-full', 'cargo test --test conformance arith_0', 'The arithmetic rows of the user-guide conformance table fail; I want complete backtraces for the report.', 'The first arithmetic rows of the conformance binary, full backtraces.', { ...btFull, expect: /conformance/ }],
   ]),
   ...fault(CALC, {
     id: 'truncating-remainder',
@@ -203,6 +204,7 @@ fn arity(name: &str, vals: &[f64], expected: usize) -> Result<(), EvalError> {`)
   }, [
     [run, null, 'cargo run -q -- examples/budget.calc', 'The quarterly budget example crashes. Find the problem.', 'Run the example script.', { expect: /Unknown|unwrap/ }],
     [run, 'backtrace', 'cargo run -- examples/budget.calc', 'The budget example panics; I want to know where in our code.', 'Run it with a backtrace.', { ...bt1, expect: /main\.rs/ }],
+    [run, 'backtrace-full', 'cargo run -- examples/budget.calc', 'The budget example panics; attach the complete backtrace to the ticket.', 'Run it with RUST_BACKTRACE=full.', { ...btFull, expect: /main\.rs/ }],
   ]),
   ...fault(CALC, {
     id: 'deep-nesting',
@@ -233,6 +235,7 @@ fn arity(name: &str, vals: &[f64], expected: usize) -> Result<(), EvalError> {`)
   }, [
     [run, null, 'cargo run -q -- examples/budget.calc', 'The budget example crashes near the end. Please fix.', 'Run the example.', { expect: /index out of bounds/ }],
     [run, 'backtrace', 'cargo run -q -- examples/budget.calc', 'Calling round with a single argument crashes the calculator. Find where.', 'Run again with a backtrace.', { ...bt1, expect: /eval\.rs/ }],
+    [run, 'backtrace-full', 'cargo run -- examples/budget.calc', 'round() with one argument crashes; I need the full backtrace with addresses.', 'Run with full backtraces.', { ...btFull, expect: /eval\.rs/ }],
   ]),
 ];
 
@@ -255,6 +258,7 @@ const STOCK_CASES = [
     edits: [edit('src/stock.rs', '.map(|(sku, at)| (sku.clone(), at - self.on_hand(sku) + 1))', '.map(|(sku, at)| (sku.clone(), at - self.on_hand(sku)))')],
   }, [
     [test, null, 'cargo test', 'The reorder suggestions are one short. Check the stock module.', 'Run all tests.', { expect: /reorder/ }],
+    [test, 'backtrace-full', 'cargo test --no-fail-fast', 'Reorder quantities are off by one; I want full backtraces from the failing tests.', 'Every binary with RUST_BACKTRACE=full.', { ...btFull, expect: /reorder/ }],
   ]),
   ...fault(STOCK, {
     id: 'lowercase-sku-accepted',
@@ -262,6 +266,7 @@ const STOCK_CASES = [
     edits: [edit('src/sku.rs', '&& family.chars().all(|c| c.is_ascii_uppercase())', '&& family.chars().all(|c| c.is_ascii_alphabetic())')],
   }, [
     [test, null, 'cargo test --lib sku', 'Lower-case SKU codes are slipping through validation. Fix it.', 'Run the sku unit tests.', { expect: /rejects_malformed|sku\.rs/ }],
+    [test, 'backtrace-full', 'cargo test --lib sku', 'SKU validation lets bad codes through; get the full backtrace of the failing test.', 'The sku tests with RUST_BACKTRACE=full.', { ...btFull, expect: /rejects_malformed|sku\.rs/ }],
   ]),
   ...fault(STOCK, {
     id: 'reorder-underflow',
@@ -292,6 +297,7 @@ const STOCK_CASES = [
     edits: [edit('journal.txt', 'issue NUT-0010 8\n', 'issue nut-0010 8\n')],
   }, [
     [run, null, 'cargo run -q --bin stockctl journal.txt', 'The journal replay stops with a panic. Which entry is bad?', 'Replay it.', { expect: /bad sku/ }],
+    [run, 'backtrace-full', 'cargo run --bin stockctl journal.txt', 'The journal replay panics on a bad entry; capture the full backtrace.', 'Replay with RUST_BACKTRACE=full.', { ...btFull, expect: /bad sku/ }],
   ]),
   ...fault(STOCK, {
     id: 'sku-moved',
