@@ -118,6 +118,7 @@ const LEDGER_CASES = [
     edits: [edit('money/money_test.go', 'if got := c.MulRate(250); got != 3086 {', 'if got := c.MulRate(250); got != 3087 {')],
   }, [
     [test, 'bench', 'go test -run ^$ -bench . -benchtime 2000x ./...', 'I want benchmark numbers for the money and ledger packages before optimising.', 'Run only the benchmarks, a fixed number of iterations.', { expect: /BenchmarkMulRate/ }],
+    [test, 'verbose-bench', 'go test -v -bench . -benchtime 2000x ./...', 'Run the tests and the benchmarks of the whole module; something in the benchmarks looks off.', 'Verbose tests plus benchmarks, fixed iterations.', { expect: /BenchmarkMulRate/ }],
   ]),
   ...fault(LEDGER, {
     id: 'bad-amount-in-script',
@@ -161,6 +162,7 @@ const LEDGER_CASES = [
   }, [
     [build, null, 'go build ./...', 'I tidied imports by hand and the module no longer compiles. Please fix it.', 'Build to see what is missing.', { expect: /ledger\.go/ }],
     [test, null, 'go test ./...', 'Tests fail to build after an import cleanup. Repair them.', 'Run the tests to see the compile errors per package.', { expect: /\.go:\d+:\d+/ }],
+    [test, 'verbose', 'go test -v ./...', 'After the import cleanup, which packages still pass? Run everything verbosely and fix the rest.', 'Verbose run of all packages.', { expect: /\.go:\d+:\d+/ }],
   ]),
   ...fault(LEDGER, {
     id: 'printf-verbs',
@@ -172,6 +174,7 @@ const LEDGER_CASES = [
     ],
   }, [
     [vet, null, 'go vet ./...', 'Run the linters on the ledger module before I open the PR and fix what they find.', 'go vet first.', { expect: /Fprintf|Printf/ }],
+    [test, 'verbose', 'go test -v ./...', 'The report tests stopped running after my formatting changes. Find out why.', 'Verbose test run of the module.', { expect: /Fprintf|Printf/ }],
   ]),
 ];
 
@@ -221,6 +224,7 @@ const JOBS_CASES = [
     [test, null, 'go test -timeout 60s ./jobs', 'The pool tests hang since I touched the channels. Fix it.', 'Run the jobs tests with a short timeout so a hang fails fast.', { expect: /timed out|pool\.go/ }],
     [run, null, 'go run ./cmd/jobrun', 'jobrun freezes and crashes before printing anything. What is wrong?', 'Let me run the batch with the defaults.', { expect: /deadlock|pool\.go/ }],
     [run, 'many-workers', 'go run ./cmd/jobrun -workers 48 -n 400', 'With a larger batch and more workers jobrun crashes with a huge dump. Investigate.', 'Reproduce with the production-like worker count.', { expect: /deadlock|pool\.go/ }],
+    [run, 'huge-pool', 'go run ./cmd/jobrun -workers 220 -n 2000', 'The nightly batch with the big worker pool died and left an enormous trace. What went wrong?', 'Rerun it with the nightly settings.', { expect: /deadlock|pool\.go/ }],
   ]),
   ...fault(JOBS, {
     id: 'nil-handlers-map',
