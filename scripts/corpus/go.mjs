@@ -225,6 +225,7 @@ const JOBS_CASES = [
     [run, null, 'go run ./cmd/jobrun', 'jobrun freezes and crashes before printing anything. What is wrong?', 'Let me run the batch with the defaults.', { expect: /deadlock|pool\.go/ }],
     [run, 'many-workers', 'go run ./cmd/jobrun -workers 48 -n 400', 'With a larger batch and more workers jobrun crashes with a huge dump. Investigate.', 'Reproduce with the production-like worker count.', { expect: /deadlock|pool\.go/ }],
     [run, 'huge-pool', 'go run ./cmd/jobrun -workers 220 -n 2000', 'The nightly batch with the big worker pool died and left an enormous trace. What went wrong?', 'Rerun it with the nightly settings.', { expect: /deadlock|pool\.go/ }],
+    [run, 'giant-pool', 'go run ./cmd/jobrun -workers 640 -n 6000', 'The month-end reprocessing run with 640 workers crashed. Find the cause.', 'Rerun it with the month-end settings.', { expect: /deadlock|pool\.go/ }],
   ]),
   ...fault(JOBS, {
     id: 'nil-handlers-map',
