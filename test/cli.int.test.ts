@@ -159,6 +159,18 @@ describe('headroom bench', () => {
     for (const x of j.results) expect(x.tokensAfter).toBeLessThan(x.tokensBefore);
   });
 
+  it('reads workload files saved with a UTF-8 byte order mark', () => {
+    const dir = copyWorkloads([SMALL[0]!]);
+    for (const name of ['request.json', 'needles.json']) {
+      const file = join(dir, SMALL[0]!, name);
+      fs.writeFileSync(file, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), fs.readFileSync(file)]));
+    }
+    const r = run(['bench', '--workloads', dir, '--json']);
+    expect(r.err).not.toMatch(/Unexpected token/);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.out) as { summary: { workloads: number; lost: number } }).summary).toMatchObject({ workloads: 1, lost: 0 });
+  });
+
   it('exits 1 and reports a needle that is not in the request as lost', () => {
     const dir = copyWorkloads([SMALL[0]!]);
     const needle = 'this string is nowhere in the request 7f3c';

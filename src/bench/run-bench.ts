@@ -4,6 +4,7 @@ import { compressRequest } from '../proxy/compress-request.js';
 import type { CcrStore } from '../compress/ccr-store.js';
 import { needleInView } from './needles.js';
 import { countTokens } from '../compress/tokens.js';
+import { stripBom } from '../utf8-bom.js';
 import { fileURLToPath } from 'node:url';
 
 /** The workloads bundled with the package (a copy of the shared benchmark corpus). */
@@ -49,14 +50,17 @@ export function listWorkloads(dir: string): string[] {
     .sort();
 }
 
+/** One file of a workload as text; a workload written by an editor may start with a byte order mark. */
+export function readWorkloadFile(dir: string, id: string, name: string): string {
+  return stripBom(readFileSync(join(dir, id, name), 'utf8'));
+}
+
 /** Compress one workload's request and check its needles. */
 export function runWorkload(dir: string, id: string, store: CcrStore): WorkloadResult {
   const base = join(dir, id);
-  const raw = readFileSync(join(base, 'request.json'), 'utf8');
-  const question = existsSync(join(base, 'question.txt')) ? readFileSync(join(base, 'question.txt'), 'utf8').trim() : undefined;
-  const needles = existsSync(join(base, 'needles.json'))
-    ? (JSON.parse(readFileSync(join(base, 'needles.json'), 'utf8')) as NeedleFile).needles
-    : [];
+  const raw = readWorkloadFile(dir, id, 'request.json');
+  const question = existsSync(join(base, 'question.txt')) ? readWorkloadFile(dir, id, 'question.txt').trim() : undefined;
+  const needles = existsSync(join(base, 'needles.json')) ? (JSON.parse(readWorkloadFile(dir, id, 'needles.json')) as NeedleFile).needles : [];
   const result = compressRequest(raw, { ...(question ? { query: question } : {}), store });
   const outs = result.toolOutputs;
   let inView = 0;

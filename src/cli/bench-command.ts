@@ -1,7 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { FileCcrStore } from '../compress/ccr-store.js';
-import { bundledWorkloadsDir, listWorkloads, runWorkload, type WorkloadResult } from '../bench/run-bench.js';
+import { bundledWorkloadsDir, listWorkloads, readWorkloadFile, runWorkload, type WorkloadResult } from '../bench/run-bench.js';
 import { formatTable, median, summariseCategories } from '../bench/report.js';
 import { replaySession, type ReplayResult } from '../bench/cache-replay.js';
 import { CliError, EXIT } from './exit-codes.js';
@@ -28,9 +27,9 @@ export function benchCommand(opts: { workloads?: string; json?: boolean }, progr
   });
   const replays: ReplayResult[] = ids.map((id, i) => {
     progress(`[${i + 1}/${ids.length}] ${id}: replaying as a session`);
-    return replaySession(id, readFileSync(join(dir, id, 'request.json'), 'utf8'), store);
+    return replaySession(id, readWorkloadFile(dir, id, 'request.json'), store);
   });
-  const lateTool = ids.map((id) => replaySession(id, readFileSync(join(dir, id, 'request.json'), 'utf8'), store, 'when-compressed'));
+  const lateTool = ids.map((id) => replaySession(id, readWorkloadFile(dir, id, 'request.json'), store, 'when-compressed'));
   const lost = results.reduce((a, r) => a + r.lost, 0);
   const perHundredKB = results.filter((r) => r.inputKB > 0).map((r) => (r.ms * 100) / r.inputKB);
   const categories = summariseCategories(results);

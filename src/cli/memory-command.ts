@@ -7,6 +7,7 @@ import type { ExportedMemory } from '../memory/transfer.js';
 import { MEMORY_SOURCES, SCOPES, type Memory, type MemorySource, type Scope } from '../memory/types.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { readInputBytes } from './read-input.js';
+import { stripBom } from '../utf8-bom.js';
 
 /** `headroom memory ...`: the shared project memory from the command line. */
 
@@ -203,8 +204,7 @@ Examples:
       const { parseExported } = await lib();
       const records: ExportedMemory[] = [];
       const bad: string[] = [];
-      bytes
-        .toString('utf8')
+      stripBom(bytes.toString('utf8'))
         .split('\n')
         .forEach((line, i) => {
           if (line.trim() === '') return;
