@@ -55,11 +55,11 @@ export function proxyOptions(opts: ProxyCommandOptions, env: NodeJS.ProcessEnv =
 
 function logLine(r: RequestRecord): string {
   const saved = r.tokensBefore - r.tokensAfter;
-  const savings = r.tokensBefore > 0 ? ` ${r.tokensBefore}->${r.tokensAfter} tokens (-${saved})` : ' passed through';
+  const savings = r.tokensBefore > 0 ? ` ${r.tokensBefore}->${r.tokensAfter} tokens (-${saved})` : r.failedOpen ? ' failed open' : ' passed through';
   const cache = r.usage.cacheRead > 0 ? `, ${r.usage.cacheRead} cache-read` : '';
   const retrieval = r.retrievalCalls > 0 ? `, ${r.retrievalCalls} retrieval(s)` : '';
   const recalled = r.recalled > 0 ? `, ${r.recalled} memories recalled` : '';
-  return `${new Date().toISOString()} ${r.agent} ${r.provider} ${r.model || '-'}:${savings}${cache}${retrieval}${recalled}${r.upstreamError ? ' [upstream error]' : ''}`;
+  return `${new Date().toISOString()} ${r.agent} ${r.provider} ${r.model || '-'}:${savings}${cache}${retrieval}${recalled}${r.failedOpen && r.tokensBefore > 0 ? ' [failed open]' : ''}${r.upstreamError ? ' [upstream error]' : ''}`;
 }
 
 /** `headroom proxy`: runs until SIGINT/SIGTERM, one log line per request on stderr. */
