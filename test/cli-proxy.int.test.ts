@@ -68,7 +68,7 @@ describe('headroom proxy (the built CLI)', () => {
     }
     expect(await proxy.exited).toBe(0);
     expect(proxy.err()).toMatch(/anthropic m: passed through/);
-    expect(proxy.out()).toMatch(/headroom proxy stopped: 1 requests/);
+    expect(proxy.out()).toMatch(/headroom proxy stopped: 1 request, 0 tool-output tokens saved/);
     expect(fs.readdirSync(join(home, 'ledger')).length).toBe(1);
   }, 60_000);
 

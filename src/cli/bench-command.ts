@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { count } from '../plural.js';
 import { FileCcrStore } from '../compress/ccr-store.js';
 import { bundledWorkloadsDir, listWorkloads, readWorkloadFile, runWorkload, type WorkloadResult } from '../bench/run-bench.js';
 import { formatTable, median, summariseCategories } from '../bench/report.js';
@@ -67,7 +68,7 @@ export function benchCommand(opts: { workloads?: string; json?: boolean }, progr
     `all: ${summary.tokensBefore} -> ${summary.tokensAfter} tool-output tokens (${summary.savingPct.toFixed(1)}% saved); ` +
       `needles ${summary.inView}/${summary.needles} in view, ${summary.retrievable} retrievable, ${lost} lost; ` +
       `median ${summary.medianMsPer100KB.toFixed(2)} ms per 100 KB`,
-    `sessions: ${s.turns} requests replayed; forwarded prefix stable in ${s.prefixStable}/${s.transitions} turn changes; ` +
+    `sessions: ${count(s.turns, 'request')} replayed; forwarded prefix stable in ${s.prefixStable}/${s.transitions} turn changes; ` +
       `cache-aware input cost (uncached + 0.1 x cache-read) ${s.cacheAwareCostDirect} -> ${s.cacheAwareCostHeadroom} tokens (${costSaving.toFixed(1)}% saved)`,
   ];
   lines.push(

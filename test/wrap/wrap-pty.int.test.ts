@@ -213,7 +213,7 @@ describe.concurrent('headroom wrap under a real terminal (built CLI, fake agents
 
       expect((await run.exited).exitCode).toBe(0);
       const summary = await run.waitFor(/exited with code 0[\s\S]*saved/, { from: run.output().lastIndexOf('ANSWER') });
-      expect(stripAnsi(summary[0])).toMatch(/1 requests/);
+      expect(stripAnsi(summary[0])).toMatch(/\b1 request · /);
       // The status row was cleared when the agent exited.
       const after = await run.screen();
       expect(after.some((l) => l.includes(`headroom · ${agent} ·`))).toBe(false);
