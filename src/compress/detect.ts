@@ -1,5 +1,6 @@
 import type { ContentKind } from './types.js';
 import { detectCodeLanguage } from './code-language.js';
+import { readStructure, structuredKind } from './structure/index.js';
 
 export interface Detection {
   kind: ContentKind;
@@ -23,6 +24,8 @@ export function detectKind(text: string): Detection {
   if (nonEmpty.some((l) => /^diff --git |^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@/.test(l)) || ratio(/^commit [0-9a-f]{40}\b/) > 0.01)
     return { kind: 'diff' };
   if (ratio(SEARCH_LINE_RE) >= 0.6) return { kind: 'search' };
+  const structured = structuredKind(readStructure(sample), sample.length);
+  if (structured) return { kind: structured };
   if (/^<!doctype html|^<html[\s>]/i.test(trimmed) || ratio(/<\/?(?:div|p|a|span|li|td|tr|h[1-6]|body|head|section|article)\b[^>]*>/i) > 0.3)
     return { kind: 'html' };
   if (ratio(/^\s*\|.*\|\s*$/) >= 0.8) return { kind: 'table' };

@@ -3,7 +3,7 @@ import { compressCore } from '../compress/compress-text.js';
 import { splice, type Replacement } from '../compress/json-spans.js';
 import { countTokens } from '../compress/tokens.js';
 import type { ContentKind } from '../compress/types.js';
-import { latestUserText, toolOutputs, type NeutralRequest } from './neutral.js';
+import { latestUserText, stepsOfOutputs, toolOutputs, type NeutralRequest } from './neutral.js';
 import { adapterFor } from './providers/index.js';
 import type { ProviderAdapter, ProviderName, ProxyToolSpec } from './providers/types.js';
 import { RETRIEVE_TOOL, RETRIEVE_TOOL_NAME } from './retrieval.js';
@@ -130,7 +130,8 @@ export function compressRequestBody(adapter: ProviderAdapter, raw: string, opts:
   let overBudget = false;
   let unstored: string | undefined;
   try {
-    for (const out of toolOutputs(request)) {
+    const steps = stepsOfOutputs(request);
+    for (const [index, out] of toolOutputs(request).entries()) {
       const hash = contentHash(out.text);
       let entry = session.memo.get(hash) ?? fresh.get(hash);
       const replayed = entry !== undefined && !fresh.has(hash);
@@ -138,7 +139,7 @@ export function compressRequestBody(adapter: ProviderAdapter, raw: string, opts:
       if (!entry) {
         // Past the budget, new outputs go as they are (and stay so); replays still apply.
         overBudget ||= t0 - started > budget;
-        const core = overBudget ? undefined : compressCore(out.text, { query, ...(opts.store ? { store: opts.store } : {}) });
+        const core = overBudget ? undefined : compressCore(out.text, { query, step: steps[index]!, ...(opts.store ? { store: opts.store } : {}) });
         unstored ??= core?.failedOpen;
         entry = { compressed: core && core.text !== out.text ? core.text : undefined, kind: core?.kind ?? 'prose', retrievalKeys: core?.retrievalKeys ?? [] };
         fresh.set(hash, entry);
