@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stripBom } from '../utf8-bom.js';
 
 /**
  * A benchmark corpus: a folder of workloads, each `<id>/request.json` (an Anthropic Messages
@@ -86,7 +87,8 @@ interface MetaFile {
 
 export function loadWorkload(corpus: string, dir: string): Workload {
   const id = basename(dir);
-  const read = (f: string) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'utf8') : undefined);
+  // A workload written by an editor may start with a byte order mark.
+  const read = (f: string) => (existsSync(join(dir, f)) ? stripBom(readFileSync(join(dir, f), 'utf8')) : undefined);
   const needleFile = JSON.parse(read('needles.json') ?? '{}') as NeedleFile;
   const meta = JSON.parse(read('meta.json') ?? '{}') as MetaFile;
   return {

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { count } from '../plural.js';
 import { FileCcrStore } from '../compress/ccr-store.js';
 import { bundledCorpora, corpusFromArg, listWorkloads, loadWorkload, type Corpus } from '../bench/corpus.js';
 import { runWorkload, type WorkloadResult } from '../bench/run-bench.js';
@@ -72,7 +73,7 @@ export function benchCommand(opts: BenchOptions, progress: (line: string) => voi
     `all: ${summary.tokensBefore} -> ${summary.tokensAfter} tool-output tokens (${summary.savingPct.toFixed(1)}% saved); ` +
       `needles ${summary.inView}/${summary.needles} in view (head+tail at the same size per output: ${summary.headTailInView}), ` +
       `${summary.retrievable} retrievable, ${lost} lost; median ${summary.medianMsPer100KB.toFixed(2)} ms per 100 KB`,
-    `sessions: ${sessions.turns} requests replayed; forwarded prefix stable in ${sessions.prefixStable}/${sessions.transitions} turn changes; ` +
+    `sessions: ${count(sessions.turns, 'request')} replayed; forwarded prefix stable in ${sessions.prefixStable}/${sessions.transitions} turn changes; ` +
       `cache-aware input cost (uncached + 0.1 x cache-read) ${sessions.cacheAwareCostDirect} -> ${sessions.cacheAwareCostHeadroom} tokens (${costSavingPct.toFixed(1)}% saved)`,
   );
   for (const r of replays) if (r.stable < r.transitions) lines.push(`PREFIX BROKEN in ${r.id}: ${r.transitions - r.stable} of ${r.transitions} turn changes`);

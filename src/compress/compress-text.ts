@@ -30,6 +30,8 @@ export interface CompressResult {
   retrievalKeys: string[];
   /** Milliseconds spent compressing (token counting not included). */
   ms: number;
+  /** Why the text came back unchanged although it compressed: its original could not be stored. */
+  failedOpen?: string;
 }
 
 /** Outputs shorter than this are left alone: a marker would cost more than it saves. */
@@ -65,6 +67,8 @@ export interface CoreResult {
   text: string;
   kind: ContentKind;
   retrievalKeys: string[];
+  /** Why the input came back unchanged although it compressed: its original could not be stored. */
+  failedOpen?: string;
 }
 
 /** Compression without token counting (the timed part). Fails open. */
@@ -85,11 +89,23 @@ export function compressCore(content: string, opts: CompressOptions = {}): CoreR
     // A compression that saves under a tenth is not worth what it hides: the output goes whole.
     if (text.length > content.length * (1 - MIN_SAVING)) return { text: content, kind, retrievalKeys: [] };
     const retrievalKeys = keysInText(text);
-    if (retrievalKeys.length > 0) (opts.store ?? defaultStore()).put(content);
+    // A marker must never name a key that was not stored: without the original, the input goes as it is.
+    const unstored = retrievalKeys.length > 0 ? storeOriginal(content, opts.store) : undefined;
+    if (unstored !== undefined) return { text: content, kind, retrievalKeys: [], failedOpen: `the original could not be stored for retrieval (${unstored}); left as it is` };
     return { text, kind, retrievalKeys };
   } catch {
     failures++;
     return { text: content, kind, retrievalKeys: [] };
+  }
+}
+
+/** Stores the original; returns why not when the store could not write it. */
+function storeOriginal(content: string, store: CcrStore | undefined): string | undefined {
+  try {
+    (store ?? defaultStore()).put(content);
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
   }
 }
 

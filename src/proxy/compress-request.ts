@@ -85,6 +85,8 @@ export interface RequestCompression {
   contextAdded: boolean;
   /** Why the original was forwarded instead, when compression failed or ran out of time. */
   failedOpen?: string;
+  /** Why outputs went as they came because the store could not keep their originals (also in failedOpen). */
+  unstored?: string;
   ms: number;
 }
 
@@ -96,7 +98,8 @@ export const DEFAULT_BUDGET_MS = 2000;
  * compressed once and remembered. Untouched bytes stay identical (edits are splices). Throws
  * SyntaxError only when the body is not valid JSON for the adapter; any other failure, or
  * running past the budget, forwards the original body (and remembers its outputs as
- * forwarded uncompressed).
+ * forwarded uncompressed). An output whose original the store could not write goes as it came
+ * (no marker may name a key that was not stored), and the request counts as failed open.
  */
 export function compressRequestBody(adapter: ProviderAdapter, raw: string, opts: RequestCompressOptions = {}): RequestCompression {
   const started = performance.now();
@@ -125,6 +128,7 @@ export function compressRequestBody(adapter: ProviderAdapter, raw: string, opts:
     };
   };
   let overBudget = false;
+  let unstored: string | undefined;
   try {
     const steps = stepsOfOutputs(request);
     for (const [index, out] of toolOutputs(request).entries()) {
@@ -136,6 +140,7 @@ export function compressRequestBody(adapter: ProviderAdapter, raw: string, opts:
         // Past the budget, new outputs go as they are (and stay so); replays still apply.
         overBudget ||= t0 - started > budget;
         const core = overBudget ? undefined : compressCore(out.text, { query, step: steps[index]!, ...(opts.store ? { store: opts.store } : {}) });
+        unstored ??= core?.failedOpen;
         entry = { compressed: core && core.text !== out.text ? core.text : undefined, kind: core?.kind ?? 'prose', retrievalKeys: core?.retrievalKeys ?? [] };
         fresh.set(hash, entry);
       }
@@ -165,12 +170,19 @@ export function compressRequestBody(adapter: ProviderAdapter, raw: string, opts:
       retrieveToolAdded: wantTool,
       proxyToolsAdded: proxyTools.map((t) => t.name),
       contextAdded: context.remember !== undefined,
-      ...(overBudget ? { failedOpen: `compression passed its ${budget} ms budget; new outputs forwarded as they are` } : {}),
+      ...failedOpenReason(overBudget ? `compression passed its ${budget} ms budget; new outputs forwarded as they are` : undefined, unstored),
+      ...(unstored ? { unstored } : {}),
       ms: performance.now() - started,
     };
   } catch (err) {
     return failOpen(`compression failed: ${err instanceof Error ? err.message : String(err)}`);
   }
+}
+
+/** Why some output went as it came although it could have been compressed, when one did. */
+function failedOpenReason(...reasons: Array<string | undefined>): { failedOpen?: string } {
+  const given = reasons.filter((r): r is string => r !== undefined);
+  return given.length > 0 ? { failedOpen: given.join('; ') } : {};
 }
 
 /** Replayed context of earlier turns, and `text` for the newest turn unless it has context already. */
@@ -228,6 +240,8 @@ export interface RequestCompressResult<B> {
   tokensBefore: number;
   tokensAfter: number;
   retrievalKeys: string[];
+  /** Why outputs were left as they came although they compressed: the store could not keep their originals. */
+  unstored?: string;
 }
 
 export interface CompressRequestOptions {
@@ -252,7 +266,7 @@ export function compressRequest<B extends string | object>(body: B, opts: Compre
     retrieveTool: opts.retrieveTool ?? 'never',
     budgetMs: Number.POSITIVE_INFINITY,
   });
-  if (r.failedOpen) throw new Error(r.failedOpen);
+  if (r.failedOpen !== undefined && r.failedOpen !== r.unstored) throw new Error(r.failedOpen);
   const toolOutputs = r.outputs.map((o): ToolOutputStat => {
     const tokensBefore = countTokens(o.original);
     const text = o.entry.compressed ?? o.original;
@@ -265,5 +279,6 @@ export function compressRequest<B extends string | object>(body: B, opts: Compre
     tokensBefore: toolOutputs.reduce((a, t) => a + t.tokensBefore, 0),
     tokensAfter: toolOutputs.reduce((a, t) => a + t.tokensAfter, 0),
     retrievalKeys: r.retrievalKeys,
+    ...(r.unstored ? { unstored: r.unstored } : {}),
   };
 }
