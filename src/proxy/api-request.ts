@@ -202,7 +202,10 @@ function compress(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage, read
       store: ctx.store,
       budgetMs: ctx.budgetMs,
       ...(query ? { query } : {}),
-      retrieveTool: generate ? ctx.retrieveTool : 'never',
+      retrieveTool: ctx.retrieveTool,
+      retrievalElsewhere: ctx.retrievalElsewhere,
+      // A token count gets nothing added, and markers where the request for the model has them.
+      ...(generate ? {} : { addTools: false }),
       ...(generate && ctx.tools ? { proxyTools: ctx.tools.tools } : {}),
       ...(generate && userContext ? { userContext } : {}),
     });

@@ -43,6 +43,12 @@ export interface ProxyOptions {
   budgetMs?: number;
   /** When headroom_retrieve is added to requests (default 'always', the cache-stable choice). */
   retrieveTool?: RetrieveToolMode;
+  /**
+   * The agent's shell has the `headroom` command (`headroom wrap` puts it on the agent's PATH),
+   * so a request with tools of its own may carry retrieval markers without headroom_retrieve.
+   * Otherwise a request the proxy adds no retrieve tool to gets no markers.
+   */
+  shellHasHeadroom?: boolean;
   upstreamTimeoutMs?: number;
   /** Upper bound on extra upstream rounds that answer the proxy's own tool calls (default 3). */
   maxRetrievalRounds?: number;
@@ -102,6 +108,7 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
     maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     budgetMs: opts.budgetMs ?? DEFAULT_BUDGET_MS,
     retrieveTool: opts.retrieveTool ?? 'always',
+    retrievalElsewhere: opts.shellHasHeadroom ? 'shell' : 'none',
     maxRetrievalRounds: opts.maxRetrievalRounds ?? 3,
     tools: opts.tools,
     recall: opts.recall,

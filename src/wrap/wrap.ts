@@ -82,6 +82,8 @@ export async function wrap(opts: WrapOptions): Promise<WrapResult> {
     upstreams,
     agent: agent.name,
     wrapSession,
+    // The session folder's launcher puts `headroom` on the agent's PATH (see createSessionDir).
+    shellHasHeadroom: true,
     ...(memory ? memory.hooks : {}),
     onRecord: (r) => {
       addToTally(tally, r, prices);
