@@ -1,5 +1,5 @@
 import type { Agent as UndiciAgent } from 'undici';
-import type { AgentName } from '../agents/index.js';
+import type { AgentName, ModelRequestView } from '../agents/index.js';
 import type { CcrStore } from '../compress/ccr-store.js';
 import type { RetrievalElsewhere, RetrieveToolMode } from './compress-request.js';
 import type { Ledger } from './ledger.js';
@@ -32,6 +32,8 @@ export interface ProxyContext {
   tools: ProxyToolSet | undefined;
   /** Context for the newest user turn. */
   recall: RecallHook | undefined;
+  /** Whether a request of this agent is of its main conversation (only those get recalled context). */
+  mainConversation: (agent: string, request: ModelRequestView) => boolean;
   /** Past this a recall is given up and the request goes without it. */
   recallTimeoutMs: number;
   /** Called once per finished provider request (the wrapper's status line listens). */

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { AgentName } from '../agents/index.js';
+import { isMainConversation, type AgentName, type ModelRequestView } from '../agents/index.js';
 import { FileCcrStore, type CcrStore } from '../compress/ccr-store.js';
 import { ConfigError, headroomHome } from '../config.js';
 import { VERSION } from '../version.js';
@@ -61,6 +61,12 @@ export interface ProxyOptions {
   recall?: RecallHook;
   /** Past this a recall is given up and the request goes without it (default 3000 ms). */
   recallTimeoutMs?: number;
+  /**
+   * Whether a request belongs to the agent's main conversation, the one that carries the user's
+   * prompt: only those get recalled context, not an agent's background calls (titles, routing,
+   * summaries). Default: what each agent adapter says (src/agents), every request for other clients.
+   */
+  mainConversation?: (agent: string, request: ModelRequestView) => boolean;
   store?: CcrStore;
   /** Directory of the savings ledger; false for none. Default HEADROOM_HOME/ledger. */
   ledgerDir?: string | false;
@@ -113,6 +119,7 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
     tools: opts.tools,
     recall: opts.recall,
     recallTimeoutMs: opts.recallTimeoutMs ?? DEFAULT_RECALL_TIMEOUT_MS,
+    mainConversation: opts.mainConversation ?? isMainConversation,
     onRecord: opts.onRecord,
     onQuery: opts.onQuery,
     log: opts.log ?? (() => undefined),
