@@ -81,6 +81,8 @@ export interface RunningProxy {
   port: number;
   host: string;
   stats(): StatsSnapshot;
+  /** Records in the ledger (when there is one) a saving made at the source in the session this proxy serves. */
+  recordSource(saving: { by: string; model: string; tokensBefore: number; tokensAfter: number }): void;
   close(): Promise<void>;
 }
 
@@ -147,6 +149,10 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
     port,
     host,
     stats: () => ctx.stats.snapshot(ctx.sessions.size),
+    recordSource: (saving) => {
+      const record = { time: new Date().toISOString(), agent: ctx.agent ?? 'unknown', ...saving, ...(ctx.wrapSession ? { wrap: ctx.wrapSession } : {}) };
+      void ctx.ledger?.appendSource(record, (err) => ctx.log(`ledger write failed: ${message(err)}`));
+    },
     close: async () => {
       closing = true;
       await new Promise<void>((resolve) => {
