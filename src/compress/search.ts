@@ -38,8 +38,8 @@ export const searchCompressor: Compressor = {
       }
     }
     // Under the size read whole, every hit may be the one the agent opens next.
-    const routine = readWhole(ctx.tokens) ? text.length : Math.min(MAX_BUDGET_CHARS, 600 + text.length * 0.05);
-    const budget = Math.max(routine, Math.min(mustChars * 1.2, text.length * 0.6, MAX_BUDGET_CHARS));
+    const routine = readWhole(ctx.tokens, ctx.keep) ? text.length : Math.min(MAX_BUDGET_CHARS, 600 + text.length * 0.05) * ctx.keep;
+    const budget = Math.max(routine, Math.min(mustChars * 1.2, text.length * 0.6 * ctx.keep, MAX_BUDGET_CHARS));
     const keep = chooseLines({ lines, value, must, tiedTo }, { budgetChars: budget, edges: false });
 
     const out: string[] = [];
