@@ -28,18 +28,8 @@ function compressLineStream(text: string, ctx: CompressContext, eventLog: boolea
   const marks = structure.marks;
   const severity = lines.map(lineSeverity);
   // Severity is part of the template: a 502 is not "the same line" as a 200.
-  const templates = lines.map((l, i) => `${severity[i]}${lineTemplate(l)}`);
-  const templateCount = new Map<string, number>();
-  for (const t of templates) templateCount.set(t, (templateCount.get(t) ?? 0) + 1);
-  const rarity = templates.map((t) => 1 / Math.sqrt(templateCount.get(t)!));
+  const { templates, count, first, last, occurrence } = templateStats(lines, severity);
   const rel = lineRelevance(lines, templates, ctx.focus);
-  const { first, last } = templateEnds(templates);
-  const seenCount = new Map<string, number>();
-  const occurrence = templates.map((t) => {
-    const k = seenCount.get(t) ?? 0;
-    seenCount.set(t, k + 1);
-    return k;
-  });
 
   const value = new Float64Array(n);
   const must = new Uint8Array(n);
@@ -47,19 +37,19 @@ function compressLineStream(text: string, ctx: CompressContext, eventLog: boolea
   for (let i = 0; i < n; i++) {
     if (lines[i]!.trim() === '') continue;
     const sev = severity[i]!;
-    const repeated = templateCount.get(templates[i]!)! >= 3 && !first[i] && !last[i];
+    const repeated = count[i]! >= 3 && !first[i] && !last[i];
     let v = 0;
     // A repeated error or warning is still an event the agent may need (when, how often); a
     // repeated routine line is not.
     if (repeated && !marks.filler[i]) v += sev === SEV_ERROR ? 2 : sev === SEV_WARN ? 1 : 0;
     if (!marks.filler[i] && !repeated) {
-      v += rarity[i]! * BASE;
+      v += BASE / Math.sqrt(count[i]!);
       if (sev === SEV_ERROR) v += 3;
       else if (sev === SEV_WARN) v += 1.5;
       else if (sev === SEV_SUMMARY) v += 4;
       // The first line of a recurring pattern marks when it started: worth more than a one-off.
-      if (first[i] && templateCount.get(templates[i]!)! > 1) v += sev >= SEV_WARN ? 2 : 1;
-      else if (last[i] && templateCount.get(templates[i]!)! > 1) v += sev >= SEV_WARN ? 2 : 0.5;
+      if (first[i] && count[i]! > 1) v += sev >= SEV_WARN ? 2 : 1;
+      else if (last[i] && count[i]! > 1) v += sev >= SEV_WARN ? 2 : 0.5;
     }
     // Relevance to the step comes on top of what the line is: of two failures, the one the
     // step names goes first.
@@ -71,7 +61,7 @@ function compressLineStream(text: string, ctx: CompressContext, eventLog: boolea
     // error template, always stay; so does a line the step clearly names.
     // A line the rules require but that repeats one template many times (the same failed check
     // for sixty keys) stays as its first occurrences and its last; the rest compete on value.
-    const structural = marks.must[i] && (occurrence[i]! < KEPT_REPEATS || last[i] || templateCount.get(templates[i]!)! <= KEPT_REPEATS + 1);
+    const structural = marks.must[i] && (occurrence[i]! < KEPT_REPEATS || last[i] || count[i]! <= KEPT_REPEATS + 1);
     if (structural || sev === SEV_SUMMARY || (sev === SEV_ERROR && (first[i] || last[i])) || rel[i]! >= NAMED) {
       must[i] = 1;
       // A must line may open a gap: half a marker each, on average.
@@ -113,7 +103,7 @@ const MAX_BLOCK = 15;
  * holds at full weight (an instance id the step names is worth keeping in every line that has
  * it), and inherited by the indented continuation lines of a relevant head line.
  */
-function lineRelevance(lines: readonly string[], templates: readonly string[], focus: Focus): Float64Array {
+function lineRelevance(lines: readonly string[], templates: Int32Array, focus: Focus): Float64Array {
   const terms = focusRelevance(lines, { stepTerms: focus.stepTerms, taskTerms: focus.taskTerms, anchors: [] });
   const anchors = focusRelevance(lines, { stepTerms: [], taskTerms: [], anchors: focus.anchors });
   let max = 1e-9;
@@ -138,8 +128,8 @@ function lineRelevance(lines: readonly string[], templates: readonly string[], f
  * next 1/sqrt(2), the k-th 1/sqrt(k), so the instances that match the step best stand out
  * and a thousand repeats of one relevant pattern cannot crowd out everything else.
  */
-function relevanceRanks(terms: Float64Array, templates: readonly string[]): Float64Array {
-  const byTemplate = new Map<string, number[]>();
+function relevanceRanks(terms: Float64Array, templates: Int32Array): Float64Array {
+  const byTemplate = new Map<number, number[]>();
   templates.forEach((t, i) => {
     if (terms[i]! <= 0) return;
     const list = byTemplate.get(t);
@@ -154,18 +144,54 @@ function relevanceRanks(terms: Float64Array, templates: readonly string[]): Floa
   return damping;
 }
 
-function templateEnds(templates: readonly string[]): { first: Uint8Array; last: Uint8Array } {
-  const first = new Uint8Array(templates.length);
-  const last = new Uint8Array(templates.length);
-  const firstSeen = new Map<string, number>();
-  const lastSeen = new Map<string, number>();
-  templates.forEach((t, i) => {
-    if (!firstSeen.has(t)) firstSeen.set(t, i);
-    lastSeen.set(t, i);
-  });
-  for (const i of firstSeen.values()) first[i] = 1;
-  for (const i of lastSeen.values()) last[i] = 1;
-  return { first, last };
+interface TemplateStats {
+  /** The template of each line (its id: lines with the same id share a template). */
+  templates: Int32Array;
+  /** How many lines share each line's template. */
+  count: Int32Array;
+  /** The line is its template's first, or last, occurrence. */
+  first: Uint8Array;
+  last: Uint8Array;
+  /** How many lines of its template came before it. */
+  occurrence: Int32Array;
+}
+
+/** Templates and their counts in one pass; a line seen before is not templated again. */
+function templateStats(lines: readonly string[], severity: readonly number[]): TemplateStats {
+  const n = lines.length;
+  const ids = new Map<string, number>();
+  const byLine = new Map<string, number>();
+  const templates = new Int32Array(n);
+  const seen: number[] = [];
+  const lastOf: number[] = [];
+  const occurrence = new Int32Array(n);
+  const first = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    // A line's severity follows from its text: the line alone keys what was seen.
+    const line = lines[i]!;
+    let id = byLine.get(line);
+    if (id === undefined) {
+      const t = `${severity[i]}${lineTemplate(line)}`;
+      id = ids.get(t);
+      if (id === undefined) {
+        id = ids.size;
+        ids.set(t, id);
+        seen.push(0);
+        lastOf.push(i);
+      }
+      byLine.set(line, id);
+    }
+    templates[i] = id;
+    occurrence[i] = seen[id]!;
+    if (seen[id] === 0) first[i] = 1;
+    seen[id]!++;
+    lastOf[id] = i;
+  }
+  const count = new Int32Array(n);
+  const last = new Uint8Array(n);
+  for (let i = 0; i < n; i++) count[i] = seen[templates[i]!]!;
+  for (const i of lastOf) last[i] = 1;
+  return { templates, count, first, last, occurrence };
 }
 
 const SEV_NONE = 0;

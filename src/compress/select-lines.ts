@@ -23,7 +23,7 @@ export interface LineEvidence {
    */
   tiedTo?: Int32Array;
   /** Template of each line: a gap whose lines share one is described as similar lines. */
-  templates?: readonly string[];
+  templates?: ArrayLike<string | number>;
   /** What each line is (e.g. "passing test"): a gap whose lines share one says so. */
   labels?: readonly (string | undefined)[];
 }
@@ -165,7 +165,7 @@ export interface RenderOptions {
   key: string;
   unit?: string;
   /** Template of each line: a gap whose lines share one template is described as "similar". */
-  templates?: readonly string[];
+  templates?: ArrayLike<string | number>;
   /** What each line is: a gap whose lines all share one label is described by it. */
   labels?: readonly (string | undefined)[];
 }

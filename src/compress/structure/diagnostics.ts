@@ -81,6 +81,7 @@ const DIAGNOSTIC_RES: readonly RegExp[] = [
 ];
 
 function severityOf(line: string): Severity | undefined {
+  if (!DIAGNOSTIC_HINT.test(line)) return undefined;
   for (const re of DIAGNOSTIC_RES) {
     const m = re.exec(line);
     if (!m) continue;
@@ -91,6 +92,9 @@ function severityOf(line: string): Severity | undefined {
   }
   return undefined;
 }
+
+/** What every diagnostic format holds (a number before `:`, `,` or `)`, a leading severity, ld): most lines fail it. */
+const DIAGNOSTIC_HINT = /\d[:,)]|^\s*(?:error|warning|note|help)\b|ld(?:\.\w+)?: /;
 
 const ESLINT_ROW = /^\s+\d+:\d+\s+(?:error|warning)\s+\S/;
 /** eslint stylish prints each file's path alone on a line before its rows. */

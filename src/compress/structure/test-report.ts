@@ -21,24 +21,24 @@ export function markTestReport(lines: readonly string[], m: Marks): number {
       failure = -1;
       continue;
     }
-    const run = GO_RUN.exec(line);
+    const run = line.charCodeAt(0) === 61 /* = */ ? GO_RUN.exec(line) : null;
     if (run) {
       started.set(run[1]!, i);
       fill(m, i, 'passing test');
       continue;
     }
-    if (FAILURE_HEADER.test(line)) {
+    if (FAILURE_HINT.test(line) && FAILURE_HEADER.test(line)) {
       mark(m, i, WEIGHT.essential, true);
       evidence += 2;
       failure = i;
-      markRunBlock(lines, i, started, m, true);
+      if (started.size > 0) markRunBlock(lines, i, started, m, true);
       i = markYamlBlock(lines, i, m, true);
       continue;
     }
     if (PASSING.test(line)) {
       fill(m, i, 'passing test');
       evidence++;
-      markRunBlock(lines, i, started, m, false);
+      if (started.size > 0) markRunBlock(lines, i, started, m, false);
       i = markYamlBlock(lines, i, m, false);
       continue;
     }
@@ -137,6 +137,9 @@ function markYamlBlock(lines: readonly string[], head: number, m: Marks, failing
   }
   return j - 1;
 }
+
+/** What every failure header holds: a cheap test that most lines fail. */
+const FAILURE_HINT = /FAIL|ERROR|Fail|●|×|✕|✗|✖|❯|\d\) |not ok|___|----/;
 
 /** A test that failed, named: the header of its report or its line in the listing. */
 const FAILURE_HEADER = new RegExp(

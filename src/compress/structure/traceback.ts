@@ -55,12 +55,16 @@ const FRAME_RES: ReadonlyArray<readonly [RegExp, boolean]> = [
   [/^\s+from (.+?):\d+:in /, false], // Ruby
 ];
 
+/** What every frame format starts with: a cheap test that most lines fail. */
+const FRAME_HINT = /^\s*(?:at |File "|❯ |#\d|from )|^\t/;
+
 /** Formats that give the function before the location. */
 const FUNCTION_FIRST = new Set([1, 3, 8]);
 
 function frameOf(line: string): Frame | undefined {
   if (line.length > MAX_LINE) return undefined;
   const body = withoutGroupPrefix(line);
+  if (!FRAME_HINT.test(body)) return undefined;
   for (const [k, [re, innermostLast]] of FRAME_RES.entries()) {
     const m = re.exec(body);
     if (!m) continue;
@@ -208,8 +212,11 @@ const CHAIN_PREFIX = /^\s*\[cause\]:\s*/;
 const PANIC_AT = /panicked at .*:$/;
 
 function isMessage(line: string): boolean {
-  return MESSAGE_RES.some((re) => re.test(line));
+  return MESSAGE_HINT.test(line) && MESSAGE_RES.some((re) => re.test(line));
 }
+
+/** A word every message format holds: a cheap test that most lines fail. */
+const MESSAGE_HINT = /error|exception|throwable|failure|fault|exit|interrupt|warning|group|panic|signal|sanitizer|segmentation|aborted/i;
 
 /** The first unindented line after a Python traceback's frames is its exception, whatever its name. */
 function endsPythonTraceback(lines: readonly string[], i: number): boolean {
