@@ -1,0 +1,39 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { hasHtmlTag, SEARCH_LINE_RE } from '../../src/compress/detect.js';
+
+/**
+ * Patterns that took quadratic time on a long line were rewritten to run in linear time. Each
+ * rewrite must give exactly what the pattern it replaced gave: the old patterns are kept here
+ * and compared on random text built from the pieces that matter to them.
+ */
+const RUNS = { numRuns: 3000 };
+
+/** `now` and `old` give equal results on every text drawn. */
+function agree<T>(texts: fc.Arbitrary<string>, now: (text: string) => T, old: (text: string) => T): void {
+  fc.assert(
+    fc.property(texts, (text) => {
+      expect(now(text)).toEqual(old(text));
+    }),
+    RUNS,
+  );
+}
+
+function textOf(pieces: readonly string[], maxLength = 40): fc.Arbitrary<string> {
+  return fc.array(fc.constantFrom(...pieces), { maxLength }).map((p) => p.join(''));
+}
+
+describe('linear-time rewrites give the results of the patterns they replaced', () => {
+  it('search lines (detection)', () => {
+    const old = /^(?!\d{4}-\d\d-\d\d|\d\d:\d\d)[^\s:,]*[A-Za-z./_][^\s:,]*?[:-]\d+[:-]/;
+    const pieces = ['a', 'Z', '.', '/', '_', '-', ':', ',', ' ', '\t', '1', '23', '2024-01-01', '12:30', 'é', '\u00a0', '#'];
+    agree(textOf(pieces), (line) => SEARCH_LINE_RE.test(line), (line) => old.test(line));
+  });
+
+  it('HTML tags (detection)', () => {
+    const old = /<\/?(?:div|p|a|span|li|td|tr|h[1-6]|body|head|section|article)\b[^>]*>/i;
+    const pieces = ['<', '>', '/', 'div', 'p', 'a', 'A', 'DIV', 'span', 'h1', 'h7', 'li', 'body', ' ', 'x', '_', '1', 'é', '-'];
+    agree(textOf(pieces), (line) => hasHtmlTag(line), (line) => old.test(line));
+  });
+
+});
