@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { javaHint } from '../../src/compress/code-language.js';
 import { hasHtmlTag, SEARCH_LINE_RE } from '../../src/compress/detect.js';
 
 /**
@@ -34,6 +35,19 @@ describe('linear-time rewrites give the results of the patterns they replaced', 
     const old = /<\/?(?:div|p|a|span|li|td|tr|h[1-6]|body|head|section|article)\b[^>]*>/i;
     const pieces = ['<', '>', '/', 'div', 'p', 'a', 'A', 'DIV', 'span', 'h1', 'h7', 'li', 'body', ' ', 'x', '_', '1', 'é', '-'];
     agree(textOf(pieces), (line) => hasHtmlTag(line), (line) => old.test(line));
+  });
+
+  it('Java hints (code detection)', () => {
+    const old = /\bSystem\.(?:out|err)\.|\bnew\s+\w+(?:<[^>]*>)?\(|\bfinal\s+\w+/;
+    const pieces = ['new', ' ', '\t', 'Foo', 'a', '<', '>', '(', ')', 'System', '.', 'out', 'err', 'final', '_', '1', 'é', ','];
+    agree(textOf(pieces), (line) => javaHint(line), (line) => old.test(line));
+  });
+
+  it('Rust macro calls (code detection)', () => {
+    const old = /\b(?:Some|Ok|Err)\(|\bSelf\b|&mut\s|\w+!\(/;
+    const now = /\b(?:Some|Ok|Err)\(|\bSelf\b|&mut\s|\w!\(/;
+    const pieces = ['a', '_', '1', '!', '(', ' ', 'Ok', 'Self', '&mut ', 'é'];
+    agree(textOf(pieces), (line) => now.test(line), (line) => old.test(line));
   });
 
 });
