@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { javaHint } from '../../src/compress/code-language.js';
 import { hasHtmlTag, SEARCH_LINE_RE } from '../../src/compress/detect.js';
+import { htmlToText } from '../../src/compress/html.js';
 
 /**
  * Patterns that took quadratic time on a long line were rewritten to run in linear time. Each
@@ -48,6 +49,35 @@ describe('linear-time rewrites give the results of the patterns they replaced', 
     const now = /\b(?:Some|Ok|Err)\(|\bSelf\b|&mut\s|\w!\(/;
     const pieces = ['a', '_', '1', '!', '(', ' ', 'Ok', 'Self', '&mut ', 'é'];
     agree(textOf(pieces), (line) => now.test(line), (line) => old.test(line));
+  });
+
+  it('HTML to text', () => {
+    const old = (html: string): string =>
+      html
+        .replace(/<!--[\s\S]*?-->/g, '')
+        .replace(/<(script|style|noscript|svg|template)\b[\s\S]*?<\/\1\s*>/gi, '')
+        .replace(/<h([1-6])\b[^>]*>/gi, (_, n: string) => `\n${'#'.repeat(Number(n))} `)
+        .replace(/<li\b[^>]*>/gi, '\n- ')
+        .replace(/<(?:br|hr)\b[^>]*>/gi, '\n')
+        .replace(/<\/(?:p|div|section|article|header|footer|h[1-6]|ul|ol|table|tr|pre|blockquote|li|title)\s*>/gi, '\n')
+        .replace(/<t[dh]\b[^>]*>/gi, ' | ')
+        .replace(/<[^>]+>/g, '');
+    const pieces = [
+      '<!--', '-->', '--', '<script>', '</script>', '</SCRIPT >', '<Script', '<scriptx>', '<style', '</style>', '<svg', '</svg>',
+      '</svg', '<template>', '</template', '<noscript>', '</noscript>', '<h1>', '<h2 class="a">', '<h7>', '<li>', '<br>', '<hr/>',
+      '</p>', '</p >', '<td>', '<th>', '<b>', '<', '>', '/', 'text', ' ', '\n', '\t', '&amp;',
+    ];
+    fc.assert(
+      fc.property(textOf(pieces, 60), (html) => {
+        // Compared before entity decoding and whitespace folding, which did not change.
+        const expected = old(html);
+        const got = htmlToText(html);
+        const fold = (t: string) =>
+          t.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (m) => (m === '&amp;' ? '&' : m)).replace(/[ \t]+/g, ' ').replace(/ *\n */g, '\n').replace(/\n{3,}/g, '\n\n').trim();
+        expect(got).toBe(fold(expected));
+      }),
+      RUNS,
+    );
   });
 
 });
