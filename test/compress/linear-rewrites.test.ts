@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { javaHint } from '../../src/compress/code-language.js';
 import { hasHtmlTag, SEARCH_LINE_RE } from '../../src/compress/detect.js';
 import { htmlToText } from '../../src/compress/html.js';
+import { lineTemplate } from '../../src/compress/line-template.js';
 
 /**
  * Patterns that took quadratic time on a long line were rewritten to run in linear time. Each
@@ -78,6 +79,17 @@ describe('linear-time rewrites give the results of the patterns they replaced', 
       }),
       RUNS,
     );
+  });
+
+  it('line templates', () => {
+    const old = (line: string): string => {
+      let t = line.length > 400 ? line.slice(0, 400) : line;
+      if (!/["\d]/.test(t)) return t;
+      for (const [re, sub] of [[/"[^"\n]{0,200}"/g, '"<s>"'], [/[0-9a-f]*\d[0-9a-f]*/gi, '#']] as const) t = t.replace(re, sub);
+      return t;
+    };
+    const pieces = ['"', 'a', 'F', 'g', 'x', '1', '0x', ' ', 'deadbeef', '42', '"quoted 1"', '-', 'é', ':', 'Z9'];
+    agree(textOf(pieces, 80), (line) => lineTemplate(line), (line) => old(line));
   });
 
 });
