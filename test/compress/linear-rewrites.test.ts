@@ -4,6 +4,7 @@ import { javaHint } from '../../src/compress/code-language.js';
 import { hasHtmlTag, SEARCH_LINE_RE } from '../../src/compress/detect.js';
 import { htmlToText } from '../../src/compress/html.js';
 import { lineTemplate } from '../../src/compress/line-template.js';
+import { keysInText, MARKER_RE } from '../../src/compress/marker.js';
 
 /**
  * Patterns that took quadratic time on a long line were rewritten to run in linear time. Each
@@ -92,4 +93,12 @@ describe('linear-time rewrites give the results of the patterns they replaced', 
     agree(textOf(pieces, 80), (line) => lineTemplate(line), (line) => old(line));
   });
 
+  it('marker keys', () => {
+    const old = (text: string): string[] => [...new Set([...text.matchAll(MARKER_RE)].map((m) => m[1]!))];
+    const pieces = [
+      '[... ', ' omitted', ' omitted (3 lines)', '; headroom_retrieve key=0123456789abcdef ...]', '; headroom_retrieve key=fedcba9876543210 ...]',
+      '; headroom_retrieve key=0123 ...]', ']', '\n', 'x', ' ', '[', '...', '[...', 'omitted',
+    ];
+    agree(textOf(pieces), (text) => keysInText(text), (text) => old(text));
+  });
 });
