@@ -4,9 +4,10 @@
 // Anything clearly above ~1.2 grows faster than n log n and is flagged with '!'.
 // Run `npm run build` first.
 //
-// Usage: node scripts/bench-worst.mjs [--dist DIR] [--only REGEX] [--scale 1] [--timeout-s 60] [--json]
+// Usage: node scripts/bench-worst.mjs [--dist DIR] [--before DIR] [--only REGEX] [--scale 1] [--timeout-s 60] [--json]
 //        node scripts/bench-worst.mjs --compare DIR [--only REGEX]
-//   --dist DIR      the build to time (default ./dist); another checkout's dist gives "before" figures
+//   --dist DIR      the build to time (default ./dist)
+//   --before DIR    also time another build (an older checkout's dist), each case right before --dist's
 //   --scale X       multiply every size by X (0.1 for a quick look)
 //   --timeout-s S   give up on a case when one size takes longer (its worker is terminated)
 //   --compare DIR   no timing: check that this build and --dist give byte-identical results on
@@ -27,7 +28,7 @@ const REPEAT_WITHIN_MS = 400;
 // Main thread
 
 function parseArgs(argv) {
-  const opts = { dist: resolve('dist'), only: undefined, scale: 1, timeoutS: 60, json: false, compare: undefined };
+  const opts = { dist: resolve('dist'), before: undefined, only: undefined, scale: 1, timeoutS: 60, json: false, compare: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -36,6 +37,7 @@ function parseArgs(argv) {
       return v;
     };
     if (a === '--dist') opts.dist = resolve(next());
+    else if (a === '--before') opts.before = resolve(next());
     else if (a === '--only') opts.only = new RegExp(next(), 'i');
     else if (a === '--scale') opts.scale = Number(next());
     else if (a === '--timeout-s') opts.timeoutS = Number(next());
@@ -48,9 +50,9 @@ function parseArgs(argv) {
 }
 
 /** Runs one case in a worker; resolves with what it reported, even when it had to be stopped. */
-function runCase(index, opts, mode) {
+function runCase(index, opts, mode, dist = opts.dist) {
   return new Promise((done) => {
-    const worker = new Worker(SELF, { workerData: { index, mode, dist: opts.dist, other: opts.compare, scale: opts.scale } });
+    const worker = new Worker(SELF, { workerData: { index, mode, dist, other: opts.compare, scale: opts.scale } });
     const rows = [];
     let timer;
     const arm = () => {
@@ -93,23 +95,37 @@ async function main(opts) {
   const report = [];
   if (!opts.json) {
     console.log(`worst-case growth, ${opts.dist}; times in ms at n, 2n, 4n, 8n; exponent per doubling (1 linear, 2 quadratic)\n`);
-    console.log(`${'case'.padEnd(46)}${'chars at 8n'.padStart(12)}${'n'.padStart(9)}${'2n'.padStart(9)}${'4n'.padStart(9)}${'8n'.padStart(9)}   exponents`);
+    console.log(`${'case'.padEnd(56)}${'chars at 8n'.padStart(12)}${'n'.padStart(9)}${'2n'.padStart(9)}${'4n'.padStart(9)}${'8n'.padStart(9)}   exponents`);
   }
+  const builds = opts.before ? [['before', opts.before], ['after', opts.dist]] : [['', opts.dist]];
   for (const [c, i] of picked) {
-    const rows = await runCase(i, opts, 'time');
-    const sizes = rows.filter((r) => r.count !== undefined);
-    const problem = rows.find((r) => r.timedOut || r.error);
-    const { overall, flag } = verdict(sizes);
-    const steps = sizes.slice(1).map((s, k) => exponent(sizes[k], s));
-    report.push({ case: c.name, sizes, exponents: steps, overall, flag, ...(problem ? { stopped: problem.timedOut ? `timed out after ${opts.timeoutS} s` : problem.error } : {}) });
-    if (opts.json) continue;
-    const ms = [0, 1, 2, 3].map((k) => (sizes[k] ? fmt(sizes[k].ms) + (sizes[k].threw ? '*' : '') : problem?.timedOut ? '>limit' : '-'));
-    const chars = sizes.length ? sizes[sizes.length - 1].chars : 0;
-    const exps = steps.map((e) => (Number.isFinite(e) ? e.toFixed(2) : '-')).join(' ');
-    console.log(`${c.name.padEnd(46)}${String(chars).padStart(12)}${ms.map((m) => m.padStart(9)).join('')}   ${exps.padEnd(16)} ${Number.isFinite(overall) ? overall.toFixed(2) : ''} ${flag}${problem?.error ? ` error: ${problem.error}` : ''}`);
+    for (const [label, dist] of builds) {
+      const row = await timeCase(c, i, opts, dist);
+      report.push({ ...(label ? { build: label } : {}), ...row });
+      if (!opts.json) console.log(formatRow(label ? `${c.name} (${label})` : c.name, row, opts));
+    }
   }
   if (opts.json) console.log(JSON.stringify({ dist: opts.dist, node: process.version, cases: report }, null, 2));
   else console.log('\n* the compressor threw at that size (the proxy would forward the output as it is)');
+}
+
+async function timeCase(c, i, opts, dist) {
+  const rows = await runCase(i, opts, 'time', dist);
+  const sizes = rows.filter((r) => r.count !== undefined);
+  const problem = rows.find((r) => r.timedOut || r.error);
+  const { overall, flag } = verdict(sizes);
+  const exponents = sizes.slice(1).map((s, k) => exponent(sizes[k], s));
+  const stopped = problem ? (problem.timedOut ? `timed out after ${opts.timeoutS} s` : problem.error) : undefined;
+  return { case: c.name, sizes, exponents, overall, flag, ...(stopped ? { stopped } : {}) };
+}
+
+function formatRow(name, row, opts) {
+  const { sizes, exponents, overall, flag, stopped } = row;
+  const ms = [0, 1, 2, 3].map((k) => (sizes[k] ? fmt(sizes[k].ms) + (sizes[k].threw ? '*' : '') : stopped ? `>${opts.timeoutS}s` : '-'));
+  const chars = sizes.length ? sizes[sizes.length - 1].chars : 0;
+  const exps = exponents.map((e) => (Number.isFinite(e) ? e.toFixed(2) : '-')).join(' ');
+  const error = stopped && !stopped.startsWith('timed out') ? ` error: ${stopped}` : '';
+  return `${name.padEnd(56)}${String(chars).padStart(12)}${ms.map((m) => m.padStart(9)).join('')}   ${exps.padEnd(16)} ${Number.isFinite(overall) ? overall.toFixed(2) : ''} ${flag}${error}`;
 }
 
 async function compareBuilds(picked, opts) {
