@@ -1,6 +1,6 @@
 import type { CcrStore } from '../compress/ccr-store.js';
 import { compressCore } from '../compress/compress-text.js';
-import { splice, type Replacement } from '../compress/json-spans.js';
+import { splice, type Replacement, type Span } from '../compress/json-spans.js';
 import { countTokens } from '../compress/tokens.js';
 import type { ContentKind } from '../compress/types.js';
 import { latestUserText, toolOutputs, type NeutralRequest } from './neutral.js';
@@ -96,80 +96,111 @@ export const DEFAULT_BUDGET_MS = 2000;
  * compressed once and remembered. Untouched bytes stay identical (edits are splices). Throws
  * SyntaxError only when the body is not valid JSON for the adapter; any other failure, or
  * running past the budget, forwards the original body (and remembers its outputs as
- * forwarded uncompressed).
+ * forwarded uncompressed). Runs on the caller's thread: the proxy uses compressRequestOffThread.
  */
 export function compressRequestBody(adapter: ProviderAdapter, raw: string, opts: RequestCompressOptions = {}): RequestCompression {
-  const started = performance.now();
+  const state = beginRequest(adapter, raw, opts);
   const budget = opts.budgetMs ?? DEFAULT_BUDGET_MS;
-  const request = opts.request ?? adapter.read(raw);
-  const session = typeof opts.session === 'function' ? opts.session(request) : (opts.session ?? new SessionState('one-off'));
-  const query = opts.query ?? latestUserText(request);
-  const fresh = new Map<string, MemoEntry>();
-  const outputs: OutputResult[] = [];
-  const edits: Replacement[] = [];
-  const failOpen = (reason: string): RequestCompression => {
-    for (const [hash, entry] of fresh) session.memo.set(hash, { ...entry, compressed: undefined, retrievalKeys: [] });
-    return {
-      body: raw,
-      request,
-      session,
-      query,
-      outputs: [],
-      compressed: [],
-      retrievalKeys: [],
-      retrieveToolAdded: false,
-      proxyToolsAdded: [],
-      contextAdded: false,
-      failedOpen: reason,
-      ms: performance.now() - started,
-    };
-  };
   let overBudget = false;
   try {
-    for (const out of toolOutputs(request)) {
+    for (const out of toolOutputs(state.request)) {
       const hash = contentHash(out.text);
-      let entry = session.memo.get(hash) ?? fresh.get(hash);
-      const replayed = entry !== undefined && !fresh.has(hash);
+      let entry = state.session.memo.get(hash) ?? state.fresh.get(hash);
+      const replayed = entry !== undefined && !state.fresh.has(hash);
       const t0 = performance.now();
       if (!entry) {
         // Past the budget, new outputs go as they are (and stay so); replays still apply.
-        overBudget ||= t0 - started > budget;
-        const core = overBudget ? undefined : compressCore(out.text, { query, ...(opts.store ? { store: opts.store } : {}) });
+        overBudget ||= t0 - state.started > budget;
+        const core = overBudget ? undefined : compressCore(out.text, { query: state.query, ...(opts.store ? { store: opts.store } : {}) });
         entry = { compressed: core && core.text !== out.text ? core.text : undefined, kind: core?.kind ?? 'prose', retrievalKeys: core?.retrievalKeys ?? [] };
-        fresh.set(hash, entry);
+        state.fresh.set(hash, entry);
       }
-      outputs.push({ id: out.id, kind: entry.kind, replayed, entry, original: out.text, ms: replayed ? 0 : performance.now() - t0 });
-      if (entry.compressed !== undefined) edits.push({ start: out.span.start, end: out.span.end, text: JSON.stringify(entry.compressed) });
+      state.outputs.push({ id: out.id, kind: entry.kind, replayed, entry, original: out.text, ms: replayed ? 0 : performance.now() - t0 });
+      state.spans.push(out.span);
     }
-    const compressed = outputs.filter((o) => o.entry.compressed !== undefined);
-    const retrievalKeys = [...new Set(compressed.flatMap((c) => c.entry.retrievalKeys))];
-    const wantTool = wantsRetrieveTool(opts.retrieveTool ?? 'always', request, session, retrievalKeys.length > 0);
-    const proxyTools = request.tools.length > 0 ? (opts.proxyTools ?? []).filter((t) => t.name !== RETRIEVE_TOOL_NAME && !request.tools.includes(t.name)) : [];
-    const tools = wantTool ? [RETRIEVE_TOOL, ...proxyTools] : proxyTools;
-    if (tools.length > 0) edits.push(adapter.addTools(raw, tools));
-    const context = contextEdits(request, session, opts.userContext);
-    edits.push(...context.edits);
-    const body = edits.length > 0 ? splice(raw, edits) : raw;
-    for (const [hash, entry] of fresh) session.memo.set(hash, entry);
-    if (wantTool) session.retrieveToolAdded = true;
-    if (context.remember) session.userContext.set(...context.remember);
-    return {
-      body,
-      request,
-      session,
-      query,
-      outputs,
-      compressed,
-      retrievalKeys,
-      retrieveToolAdded: wantTool,
-      proxyToolsAdded: proxyTools.map((t) => t.name),
-      contextAdded: context.remember !== undefined,
-      ...(overBudget ? { failedOpen: `compression passed its ${budget} ms budget; new outputs forwarded as they are` } : {}),
-      ms: performance.now() - started,
-    };
+    return finishRequest(adapter, raw, state, opts, overBudget ? `compression passed its ${budget} ms budget; new outputs forwarded as they are` : undefined);
   } catch (err) {
-    return failOpen(`compression failed: ${err instanceof Error ? err.message : String(err)}`);
+    return failOpen(raw, state, `compression failed: ${err instanceof Error ? err.message : String(err)}`);
   }
+}
+
+/** A request on its way through compression: what is known before the outputs are compressed, and what they became. */
+export interface RequestState {
+  request: NeutralRequest;
+  session: SessionState;
+  query: string;
+  started: number;
+  /** Memo entries decided by this request (new outputs), by hash of the original. */
+  fresh: Map<string, MemoEntry>;
+  outputs: OutputResult[];
+  /** Where each output's text is in the raw body. */
+  spans: Span[];
+}
+
+/** Reads the request (unless given) and finds its session and query. Throws SyntaxError on a body the adapter cannot read. */
+export function beginRequest(adapter: ProviderAdapter, raw: string, opts: RequestCompressOptions): RequestState {
+  const started = performance.now();
+  const request = opts.request ?? adapter.read(raw);
+  const session = typeof opts.session === 'function' ? opts.session(request) : (opts.session ?? new SessionState('one-off'));
+  const query = opts.query ?? latestUserText(request);
+  return { request, session, query, started, fresh: new Map(), outputs: [], spans: [] };
+}
+
+/**
+ * Splices the outputs' forwarded texts, the proxy's tools and the recalled context into the
+ * body and remembers what this request decided in its session.
+ */
+export function finishRequest(adapter: ProviderAdapter, raw: string, state: RequestState, opts: RequestCompressOptions, failedOpen?: string): RequestCompression {
+  const { request, session, outputs } = state;
+  const edits: Replacement[] = [];
+  outputs.forEach((o, i) => {
+    if (o.entry.compressed !== undefined) edits.push({ ...state.spans[i]!, text: JSON.stringify(o.entry.compressed) });
+  });
+  const compressed = outputs.filter((o) => o.entry.compressed !== undefined);
+  const retrievalKeys = [...new Set(compressed.flatMap((c) => c.entry.retrievalKeys))];
+  const wantTool = wantsRetrieveTool(opts.retrieveTool ?? 'always', request, session, retrievalKeys.length > 0);
+  const proxyTools = request.tools.length > 0 ? (opts.proxyTools ?? []).filter((t) => t.name !== RETRIEVE_TOOL_NAME && !request.tools.includes(t.name)) : [];
+  const tools = wantTool ? [RETRIEVE_TOOL, ...proxyTools] : proxyTools;
+  if (tools.length > 0) edits.push(adapter.addTools(raw, tools));
+  const context = contextEdits(request, session, opts.userContext);
+  edits.push(...context.edits);
+  const body = edits.length > 0 ? splice(raw, edits) : raw;
+  for (const [hash, entry] of state.fresh) session.memo.set(hash, entry);
+  if (wantTool) session.retrieveToolAdded = true;
+  if (context.remember) session.userContext.set(...context.remember);
+  return {
+    body,
+    request,
+    session,
+    query: state.query,
+    outputs,
+    compressed,
+    retrievalKeys,
+    retrieveToolAdded: wantTool,
+    proxyToolsAdded: proxyTools.map((t) => t.name),
+    contextAdded: context.remember !== undefined,
+    ...(failedOpen ? { failedOpen } : {}),
+    ms: performance.now() - state.started,
+  };
+}
+
+/** The original body goes upstream; the new outputs are remembered as forwarded uncompressed. */
+export function failOpen(raw: string, state: RequestState, reason: string): RequestCompression {
+  for (const [hash, entry] of state.fresh) state.session.memo.set(hash, { ...entry, compressed: undefined, retrievalKeys: [] });
+  return {
+    body: raw,
+    request: state.request,
+    session: state.session,
+    query: state.query,
+    outputs: [],
+    compressed: [],
+    retrievalKeys: [],
+    retrieveToolAdded: false,
+    proxyToolsAdded: [],
+    contextAdded: false,
+    failedOpen: reason,
+    ms: performance.now() - state.started,
+  };
 }
 
 /** Replayed context of earlier turns, and `text` for the newest turn unless it has context already. */
