@@ -1,0 +1,202 @@
+import { FileCcrStore, type CcrStore } from '../compress/ccr-store.js';
+import { MIN_CHARS } from '../compress/compress-text.js';
+import { ccrDir, ccrTtlMs } from '../config.js';
+import type { CompressPool } from './compress-pool.js';
+import {
+  beginRequest, countCompressedTokens, DEFAULT_BUDGET_MS, failOpen, finishRequest, type RequestCompression, type RequestCompressOptions, type RequestState,
+} from './compress-request.js';
+import type { FileStoreSpec } from './compress-worker.js';
+import { toolOutputs } from './neutral.js';
+import type { ProviderAdapter } from './providers/types.js';
+import { contentHash, type MemoEntry, type SessionState } from './session.js';
+
+/**
+ * The proxy's form of compressRequestBody: the event loop reads the request, decides from the
+ * session memo which outputs are new, splices and remembers; the new outputs are compressed in
+ * the pool's threads. Past the budget, outputs not compressed yet go as they are (their tasks
+ * abandoned, their threads replaced) and are remembered so, never to be compressed later in
+ * the session; the request counts as failed open. A compressor that throws or a thread that
+ * fails leaves its output as it is the same way.
+ */
+export async function compressRequestOffThread(adapter: ProviderAdapter, raw: string, pool: CompressPool, opts: RequestCompressOptions = {}): Promise<RequestCompression> {
+  const state = beginRequest(adapter, raw, opts);
+  const budget = opts.budgetMs ?? DEFAULT_BUDGET_MS;
+  // The clock runs from the moment a thread starts on this request's outputs: waiting for a
+  // thread (behind other requests, or while the threads first start) is not compression time.
+  const clock = new BudgetClock(budget);
+  try {
+    const outputs = toolOutputs(state.request);
+    const work = new Work(state, pool, opts.store);
+    const decided = await Promise.all(outputs.map((out) => work.decide(out.text, contentHash(out.text), clock)));
+    outputs.forEach((out, i) => {
+      const d = decided[i]!;
+      state.outputs.push({ id: out.id, kind: d.entry.kind, replayed: d.replayed, entry: d.entry, original: out.text, ms: d.ms });
+      state.spans.push(out.span);
+    });
+    return finishRequest(adapter, raw, state, opts, work.failure(budget));
+  } catch (err) {
+    return failOpen(raw, state, `compression failed: ${err instanceof Error ? err.message : String(err)}`);
+  } finally {
+    clock.stop();
+  }
+}
+
+/** Longest delay a timer keeps (a longer one fires at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A time budget whose clock starts when work on it starts; its signal aborts when it runs out. */
+class BudgetClock {
+  private readonly controller = new AbortController();
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(private readonly ms: number) {}
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Starts the clock (later calls do nothing); an infinite budget never runs out. */
+  readonly start = (): void => {
+    if (this.timer !== undefined || this.stopped || !Number.isFinite(this.ms)) return;
+    this.timer = setTimeout(() => this.controller.abort(), Math.min(MAX_TIMER_MS, Math.max(0, this.ms)));
+  };
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+}
+
+interface Decided {
+  entry: MemoEntry;
+  replayed: boolean;
+  /** Milliseconds from handing the output to a thread to its result (0 when not compressed here). */
+  ms: number;
+}
+
+/** What happened to a new output: its memo entry, and why it is not compressed when it should have been. */
+interface Outcome {
+  entry: MemoEntry;
+  ms: number;
+  problem?: 'budget' | { error: string };
+}
+
+const AS_IS: MemoEntry = Object.freeze({ compressed: undefined, kind: 'prose', retrievalKeys: [] }) as MemoEntry;
+
+/** The new outputs of one request: which ones it hands to the threads, and how that went. */
+class Work {
+  private readonly mine = new Map<string, Promise<Outcome>>();
+  private readonly problems: Array<NonNullable<Outcome['problem']>> = [];
+  private readonly storeSpec: FileStoreSpec | undefined;
+
+  constructor(
+    private readonly state: RequestState,
+    private readonly pool: CompressPool,
+    private readonly store: CcrStore | undefined,
+  ) {
+    const file = store ?? new FileCcrStore(ccrDir(), ccrTtlMs());
+    this.storeSpec = file instanceof FileCcrStore ? { dir: file.dir, ttlMs: file.ttlMs } : undefined;
+  }
+
+  async decide(text: string, hash: string, clock: BudgetClock): Promise<Decided> {
+    const { session } = this.state;
+    const remembered = session.memo.get(hash);
+    if (remembered && !this.mine.has(hash)) return { entry: remembered, replayed: true, ms: 0 };
+    // Too short to compress: decided here, no thread needed.
+    if (text.length < MIN_CHARS) return this.remember(hash, { ...AS_IS, retrievalKeys: [] });
+    // Another request of the session is compressing the same output: its result is this one's too.
+    const elsewhere = session.pending.get(hash);
+    if (elsewhere && !this.mine.has(hash)) {
+      const theirs = await elsewhere;
+      return { entry: theirs.entry, replayed: false, ms: theirs.ms };
+    }
+    let own = this.mine.get(hash);
+    if (!own) {
+      own = this.compress(text, hash, session, clock);
+      this.mine.set(hash, own);
+    }
+    const outcome = await own;
+    return { entry: outcome.entry, replayed: false, ms: outcome.ms };
+  }
+
+  /** Why some outputs this request compressed went as they are, if any did. */
+  failure(budget: number): string | undefined {
+    const late = this.problems.filter((p) => p === 'budget').length;
+    const errors = this.problems.flatMap((p) => (p === 'budget' ? [] : [p.error]));
+    const parts: string[] = [];
+    if (late > 0) parts.push(`compression passed its ${budget} ms budget; ${late} new output(s) forwarded as they are`);
+    if (errors.length > 0) parts.push(`compression failed on ${errors.length} output(s), forwarded as they are: ${errors[0]}`);
+    return parts.length > 0 ? parts.join('; ') : undefined;
+  }
+
+  private remember(hash: string, entry: MemoEntry): Decided {
+    this.state.fresh.set(hash, entry);
+    return { entry, replayed: false, ms: 0 };
+  }
+
+  private compress(text: string, hash: string, session: SessionState, clock: BudgetClock): Promise<Outcome> {
+    const t0 = performance.now();
+    const task = this.pool.compress(text, this.state.query, this.storeSpec, { signal: clock.signal, onStart: clock.start }).then(
+      (r): Outcome => {
+        if (r.retrievalKeys.length > 0 && !this.storeSpec) this.store?.put(text);
+        const entry: MemoEntry = { compressed: r.compressed, kind: r.kind, retrievalKeys: r.compressed === undefined ? [] : r.retrievalKeys };
+        return { entry, ms: performance.now() - t0, ...(r.failed ? { problem: { error: 'the compressor threw' } } : {}) };
+      },
+      (err: unknown): Outcome => ({
+        entry: { ...AS_IS, retrievalKeys: [] },
+        ms: performance.now() - t0,
+        problem: clock.signal.aborted ? 'budget' : { error: err instanceof Error ? err.message : String(err) },
+      }),
+    );
+    // Decided: remembered at once, so a request arriving meanwhile replays it rather than
+    // compressing it again (possibly with another outcome).
+    const shared = task.then((outcome) => {
+      session.memo.set(hash, outcome.entry);
+      session.pending.delete(hash);
+      this.state.fresh.set(hash, outcome.entry);
+      if (outcome.problem) this.problems.push(outcome.problem);
+      return outcome;
+    });
+    session.pending.set(hash, shared);
+    return shared;
+  }
+}
+
+/** Token counting may take this many compression budgets before it is given up (its thread ends). */
+export const COUNT_BUDGETS = 5;
+
+/**
+ * countCompressedTokens with the counting done in the pool's threads (about 250 ms per MB, and
+ * far longer on a text of one huge word). Counts that do not come back within COUNT_BUDGETS
+ * budgets are recorded as 0 before and after (no saving claimed), and logged.
+ */
+export async function countTokensOffThread(
+  result: RequestCompression,
+  pool: CompressPool,
+  budgetMs: number,
+  log: (line: string) => void,
+): Promise<ReturnType<typeof countCompressedTokens>> {
+  const todo = new Map<MemoEntry, string>();
+  for (const c of result.compressed) if (c.entry.tokensBefore === undefined) todo.set(c.entry, c.original);
+  if (todo.size > 0) {
+    const entries = [...todo.keys()];
+    const clock = new BudgetClock(budgetMs * COUNT_BUDGETS);
+    try {
+      const counts = await pool.count(entries.flatMap((e) => [todo.get(e)!, e.compressed!]), { signal: clock.signal, onStart: clock.start });
+      entries.forEach((e, i) => {
+        e.tokensBefore ??= counts[2 * i]!;
+        e.tokensAfter ??= counts[2 * i + 1]!;
+      });
+    } catch (err) {
+      for (const e of entries) {
+        e.tokensBefore ??= 0;
+        e.tokensAfter ??= 0;
+      }
+      log(`token counts of ${entries.length} compressed output(s) not taken (${err instanceof Error ? err.message : String(err)}); recorded as 0`);
+    } finally {
+      clock.stop();
+    }
+  }
+  return countCompressedTokens(result);
+}
