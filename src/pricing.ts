@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, headroomHome } from './config.js';
+import { stripBom } from './utf8-bom.js';
 
 /** USD per million tokens. */
 export interface ModelPrice {
@@ -27,7 +28,7 @@ function isPrice(v: unknown): v is ModelPrice {
 function readTable(path: string): PriceTable {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    raw = JSON.parse(stripBom(readFileSync(path, 'utf8')));
   } catch (err) {
     throw new ConfigError(`cannot read the price table ${path}: ${(err as Error).message}`, 'pricing');
   }

@@ -1,4 +1,5 @@
 import { ConfigError } from '../config.js';
+import { count } from '../plural.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, startProxy, type ProxyOptions, type RunningProxy } from '../proxy/server.js';
 import type { RequestRecord } from '../proxy/stats.js';
 import { RETRIEVE_TOOL_MODES, type RetrieveToolMode } from '../proxy/compress-request.js';
@@ -12,7 +13,8 @@ export interface ProxyCommandOptions {
   anthropicUpstream?: string;
   openaiUpstream?: string;
   geminiUpstream?: string;
-  allowRemote?: boolean;
+  /** `--allow-remote host[,host...]`: the names clients use to reach the proxy (bare `--allow-remote` is refused). */
+  allowRemote?: string | boolean;
   token?: string;
   maxBodyMb?: string;
   retrieveTool?: string;
@@ -25,6 +27,17 @@ function positiveNumber(raw: string, what: string): number {
   const n = Number(raw);
   if (!Number.isFinite(n) || n <= 0) throw new CliError(`${what} must be a positive number, got "${raw}"`);
   return n;
+}
+
+/**
+ * The host list of --allow-remote. A bare switch is refused: with it any web page could reach
+ * the proxy by rebinding a name of its own to the proxy's address; the list says which names are the proxy's.
+ */
+function allowRemoteHosts(value: string | boolean | undefined): string[] {
+  if (value === undefined || value === false) return [];
+  const hosts = value === true ? [] : value.split(',').map((h) => h.trim()).filter((h) => h !== '');
+  if (hosts.length === 0) throw new CliError('--allow-remote takes the host names clients use to reach the proxy, e.g. --allow-remote proxy.lan,10.0.0.5:8787');
+  return hosts;
 }
 
 /** The proxy's options from flags, then HEADROOM_* environment variables. */
@@ -45,7 +58,7 @@ export function proxyOptions(opts: ProxyCommandOptions, env: NodeJS.ProcessEnv =
       openai: opts.openaiUpstream ?? env.HEADROOM_OPENAI_UPSTREAM,
       gemini: opts.geminiUpstream ?? env.HEADROOM_GEMINI_UPSTREAM,
     } as ProxyOptions['upstreams'],
-    allowRemote: opts.allowRemote === true,
+    allowRemote: allowRemoteHosts(opts.allowRemote),
     retrieveTool: retrieveTool as RetrieveToolMode,
     ...(token ? { token } : {}),
     maxBodyBytes: maxBodyMb ? Math.round(positiveNumber(maxBodyMb, '--max-body-mb') * 1024 * 1024) : DEFAULT_MAX_BODY_BYTES,
@@ -55,11 +68,11 @@ export function proxyOptions(opts: ProxyCommandOptions, env: NodeJS.ProcessEnv =
 
 function logLine(r: RequestRecord): string {
   const saved = r.tokensBefore - r.tokensAfter;
-  const savings = r.tokensBefore > 0 ? ` ${r.tokensBefore}->${r.tokensAfter} tokens (-${saved})` : ' passed through';
+  const savings = r.tokensBefore > 0 ? ` ${r.tokensBefore}->${r.tokensAfter} tokens (-${saved})` : r.failedOpen ? ' failed open' : ' passed through';
   const cache = r.usage.cacheRead > 0 ? `, ${r.usage.cacheRead} cache-read` : '';
-  const retrieval = r.retrievalCalls > 0 ? `, ${r.retrievalCalls} retrieval(s)` : '';
-  const recalled = r.recalled > 0 ? `, ${r.recalled} memories recalled` : '';
-  return `${new Date().toISOString()} ${r.agent} ${r.provider} ${r.model || '-'}:${savings}${cache}${retrieval}${recalled}${r.upstreamError ? ' [upstream error]' : ''}`;
+  const retrieval = r.retrievalCalls > 0 ? `, ${count(r.retrievalCalls, 'retrieval')}` : '';
+  const recalled = r.recalled > 0 ? `, ${count(r.recalled, 'memory', 'memories')} recalled` : '';
+  return `${new Date().toISOString()} ${r.agent} ${r.provider} ${r.model || '-'}:${savings}${cache}${retrieval}${recalled}${r.failedOpen && r.tokensBefore > 0 ? ' [failed open]' : ''}${r.upstreamError ? ' [upstream error]' : ''}`;
 }
 
 /** `headroom proxy`: runs until SIGINT/SIGTERM, one log line per request on stderr. */
@@ -110,5 +123,5 @@ export async function proxyCommand(opts: ProxyCommandOptions): Promise<void> {
   const s = proxy.stats();
   await proxy.close();
   memories?.close();
-  process.stdout.write(`headroom proxy stopped: ${s.requests.total} requests, ${s.tokens.saved} tool-output tokens saved\n`);
+  process.stdout.write(`headroom proxy stopped: ${count(s.requests.total, 'request')}, ${count(s.tokens.saved, 'tool-output token')} saved\n`);
 }

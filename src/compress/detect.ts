@@ -1,5 +1,6 @@
 import type { ContentKind } from './types.js';
 import { detectCodeLanguage } from './code-language.js';
+import { readStructure, structuredKind } from './structure/index.js';
 
 export interface Detection {
   kind: ContentKind;
@@ -22,6 +23,10 @@ export function detectKind(text: string): Detection {
 
   if (nonEmpty.some((l) => /^diff --git |^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@/.test(l)) || ratio(/^commit [0-9a-f]{40}\b/) > 0.01)
     return { kind: 'diff' };
+  // A test run or a build can print `file:line:` lines too: its structure (a summary, failure
+  // headers, diagnostics) tells it from search results.
+  const structured = structuredKind(readStructure(sample), sample.length);
+  if (structured) return { kind: structured };
   if (ratio(SEARCH_LINE_RE) >= 0.6) return { kind: 'search' };
   if (/^<!doctype html|^<html[\s>]/i.test(trimmed) || ratio(hasHtmlTag) > 0.3)
     return { kind: 'html' };

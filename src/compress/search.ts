@@ -1,7 +1,8 @@
 import type { CompressContext, Compressor } from './types.js';
 import { omitted } from './marker.js';
-import { bm25Scores, queryTerms } from './relevance.js';
-import { MAX_BUDGET_CHARS, clipLongLines, pickLines } from './select-lines.js';
+import { focusRelevance } from './relevance.js';
+import { readWhole } from './budget.js';
+import { MAX_BUDGET_CHARS, chooseLines, clipLongLines } from './select-lines.js';
 
 /**
  * Search results (`path:line:text`, ripgrep/grep, with `path-line-` context lines): keep the
@@ -14,8 +15,9 @@ export const searchCompressor: Compressor = {
     const lines = clipLongLines(text.split('\n'), ctx.key);
     if (lines.length < 12) return lines.join('\n');
     const files = lines.map(fileOf);
-    const rel = bm25Scores(lines, queryTerms(ctx.query));
-    const maxRel = Math.max(1e-9, ...rel);
+    const rel = focusRelevance(lines, ctx.focus);
+    let maxRel = 1e-9;
+    for (const r of rel) if (r > maxRel) maxRel = r;
     const scores = new Float64Array(lines.length);
     for (let i = 0; i < lines.length; i++) {
       if (files[i] === undefined) continue;
@@ -23,7 +25,9 @@ export const searchCompressor: Compressor = {
       scores[i] = rel[i]! / maxRel + (DEFINITION_RE.test(content) ? 0.6 : 0) + 0.05;
     }
     const must = new Uint8Array(lines.length);
-    const keep = pickLines(lines, scores, must, Math.min(MAX_BUDGET_CHARS, 600 + text.length * 0.05));
+    // Under the size read whole, every hit may be the one the agent opens next.
+    const budget = readWhole(ctx.tokens) ? text.length : Math.min(MAX_BUDGET_CHARS, 600 + text.length * 0.05);
+    const keep = chooseLines({ lines, value: scores, must }, { budgetChars: budget, edges: false });
 
     const out: string[] = [];
     const omittedPerFile = new Map<string, number>();

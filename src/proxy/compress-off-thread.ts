@@ -2,11 +2,13 @@ import { FileCcrStore, type CcrStore } from '../compress/ccr-store.js';
 import { MIN_CHARS } from '../compress/compress-text.js';
 import { ccrDir, ccrTtlMs } from '../config.js';
 import type { CompressPool } from './compress-pool.js';
+import type { Step } from '../compress/focus.js';
 import {
-  beginRequest, countCompressedTokens, DEFAULT_BUDGET_MS, failOpen, finishRequest, type RequestCompression, type RequestCompressOptions, type RequestState,
+  beginRequest, countCompressedTokens, DEFAULT_BUDGET_MS, failedOpenReason, failOpen, finishRequest, type RequestCompression, type RequestCompressOptions,
+  type RequestState,
 } from './compress-request.js';
 import type { FileStoreSpec } from './compress-worker.js';
-import { toolOutputs } from './neutral.js';
+import { stepsOfOutputs, toolOutputs } from './neutral.js';
 import type { ProviderAdapter } from './providers/types.js';
 import { contentHash, type MemoEntry, type SessionState } from './session.js';
 
@@ -26,8 +28,9 @@ export async function compressRequestOffThread(adapter: ProviderAdapter, raw: st
   const clock = new BudgetClock(budget);
   try {
     const outputs = toolOutputs(state.request);
+    const steps = stepsOfOutputs(state.request);
     const work = new Work(state, pool, opts.store);
-    const decided = await Promise.all(outputs.map((out) => work.decide(out.text, contentHash(out.text), clock)));
+    const decided = await Promise.all(outputs.map((out, i) => work.decide(out.text, contentHash(out.text), steps[i]!, clock)));
     outputs.forEach((out, i) => {
       const d = decided[i]!;
       state.outputs.push({ id: out.id, kind: d.entry.kind, replayed: d.replayed, entry: d.entry, original: out.text, ms: d.ms });
@@ -79,7 +82,7 @@ interface Decided {
 interface Outcome {
   entry: MemoEntry;
   ms: number;
-  problem?: 'budget' | { error: string };
+  problem?: 'budget' | { error: string } | { unstored: string };
 }
 
 const AS_IS: MemoEntry = Object.freeze({ compressed: undefined, kind: 'prose', retrievalKeys: [] }) as MemoEntry;
@@ -99,7 +102,7 @@ class Work {
     this.storeSpec = file instanceof FileCcrStore ? { dir: file.dir, ttlMs: file.ttlMs } : undefined;
   }
 
-  async decide(text: string, hash: string, clock: BudgetClock): Promise<Decided> {
+  async decide(text: string, hash: string, step: Step, clock: BudgetClock): Promise<Decided> {
     const { session } = this.state;
     const remembered = session.memo.get(hash);
     if (remembered && !this.mine.has(hash)) return { entry: remembered, replayed: true, ms: 0 };
@@ -113,7 +116,7 @@ class Work {
     }
     let own = this.mine.get(hash);
     if (!own) {
-      own = this.compress(text, hash, session, clock);
+      own = this.compress(text, hash, step, session, clock);
       this.mine.set(hash, own);
     }
     const outcome = await own;
@@ -121,13 +124,28 @@ class Work {
   }
 
   /** Why some outputs this request compressed went as they are, if any did. */
-  failure(budget: number): string | undefined {
+  failure(budget: number): Pick<RequestCompression, 'failedOpen' | 'unstored'> {
     const late = this.problems.filter((p) => p === 'budget').length;
-    const errors = this.problems.flatMap((p) => (p === 'budget' ? [] : [p.error]));
-    const parts: string[] = [];
-    if (late > 0) parts.push(`compression passed its ${budget} ms budget; ${late} new output(s) forwarded as they are`);
-    if (errors.length > 0) parts.push(`compression failed on ${errors.length} output(s), forwarded as they are: ${errors[0]}`);
-    return parts.length > 0 ? parts.join('; ') : undefined;
+    const errors = this.problems.flatMap((p) => (typeof p === 'object' && 'error' in p ? [p.error] : []));
+    const unstored = this.problems.flatMap((p) => (typeof p === 'object' && 'unstored' in p ? [p.unstored] : []))[0];
+    return {
+      ...failedOpenReason(
+        late > 0 ? `compression passed its ${budget} ms budget; ${late} new output(s) forwarded as they are` : undefined,
+        errors.length > 0 ? `compression failed on ${errors.length} output(s), forwarded as they are: ${errors[0]}` : undefined,
+        unstored,
+      ),
+      ...(unstored ? { unstored } : {}),
+    };
+  }
+
+  /** Writes an original into a store that is not a file store; returns why not when it failed. */
+  private storeHere(text: string): string | undefined {
+    try {
+      this.store?.put(text);
+      return undefined;
+    } catch (err) {
+      return `the original could not be stored for retrieval (${err instanceof Error ? err.message : String(err)}); left as it is`;
+    }
   }
 
   private remember(hash: string, entry: MemoEntry): Decided {
@@ -135,13 +153,16 @@ class Work {
     return { entry, replayed: false, ms: 0 };
   }
 
-  private compress(text: string, hash: string, session: SessionState, clock: BudgetClock): Promise<Outcome> {
+  private compress(text: string, hash: string, step: Step, session: SessionState, clock: BudgetClock): Promise<Outcome> {
     const t0 = performance.now();
-    const task = this.pool.compress(text, this.state.query, this.storeSpec, { signal: clock.signal, onStart: clock.start }).then(
+    const task = this.pool.compress({ text, query: this.state.query, step, store: this.storeSpec }, { signal: clock.signal, onStart: clock.start }).then(
       (r): Outcome => {
-        if (r.retrievalKeys.length > 0 && !this.storeSpec) this.store?.put(text);
+        const ms = performance.now() - t0;
+        const unstored = r.unstored ?? (r.compressed !== undefined && !this.storeSpec ? this.storeHere(text) : undefined);
+        // A marker must never name a key that was not stored: without the original, the output goes as it is.
+        if (unstored !== undefined) return { entry: { ...AS_IS, kind: r.kind, retrievalKeys: [] }, ms, problem: { unstored } };
         const entry: MemoEntry = { compressed: r.compressed, kind: r.kind, retrievalKeys: r.compressed === undefined ? [] : r.retrievalKeys };
-        return { entry, ms: performance.now() - t0, ...(r.failed ? { problem: { error: 'the compressor threw' } } : {}) };
+        return { entry, ms, ...(r.failed ? { problem: { error: 'the compressor threw' } } : {}) };
       },
       (err: unknown): Outcome => ({
         entry: { ...AS_IS, retrievalKeys: [] },

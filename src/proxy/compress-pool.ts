@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import type { Piscina } from 'piscina';
-import type { CompressedOutput, FileStoreSpec, WorkerTask } from './compress-worker.js';
+import type { CompressedOutput, CompressTask, WorkerTask } from './compress-worker.js';
 
 /**
  * Worker threads that compress tool outputs and count tokens, so the proxy's event loop only
@@ -16,8 +16,8 @@ export class CompressPool {
   constructor(private readonly maxThreads = defaultThreads()) {}
 
   /** Compresses one tool output; rejects when the signal aborts first or the thread fails. */
-  compress(text: string, query: string, store: FileStoreSpec | undefined, run: RunOptions): Promise<CompressedOutput> {
-    return this.run({ op: 'compress', text, query, store }, run) as Promise<CompressedOutput>;
+  compress(output: Omit<CompressTask, 'op'>, run: RunOptions): Promise<CompressedOutput> {
+    return this.run({ op: 'compress', ...output }, run) as Promise<CompressedOutput>;
   }
 
   /** Token counts of the texts, in order. */

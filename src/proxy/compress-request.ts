@@ -3,7 +3,7 @@ import { compressCore } from '../compress/compress-text.js';
 import { splice, type Replacement, type Span } from '../compress/json-spans.js';
 import { countTokens } from '../compress/tokens.js';
 import type { ContentKind } from '../compress/types.js';
-import { latestUserText, toolOutputs, type NeutralRequest } from './neutral.js';
+import { latestUserText, stepsOfOutputs, toolOutputs, type NeutralRequest } from './neutral.js';
 import { adapterFor } from './providers/index.js';
 import type { ProviderAdapter, ProviderName, ProxyToolSpec } from './providers/types.js';
 import { RETRIEVE_TOOL, RETRIEVE_TOOL_NAME } from './retrieval.js';
@@ -85,6 +85,8 @@ export interface RequestCompression {
   contextAdded: boolean;
   /** Why the original was forwarded instead, when compression failed or ran out of time. */
   failedOpen?: string;
+  /** Why outputs went as they came because the store could not keep their originals (also in failedOpen). */
+  unstored?: string;
   ms: number;
 }
 
@@ -96,14 +98,18 @@ export const DEFAULT_BUDGET_MS = 2000;
  * compressed once and remembered. Untouched bytes stay identical (edits are splices). Throws
  * SyntaxError only when the body is not valid JSON for the adapter; any other failure, or
  * running past the budget, forwards the original body (and remembers its outputs as
- * forwarded uncompressed). Runs on the caller's thread: the proxy uses compressRequestOffThread.
+ * forwarded uncompressed). An output whose original the store could not write goes as it came
+ * (no marker may name a key that was not stored), and the request counts as failed open. Runs
+ * on the caller's thread: the proxy uses compressRequestOffThread.
  */
 export function compressRequestBody(adapter: ProviderAdapter, raw: string, opts: RequestCompressOptions = {}): RequestCompression {
   const state = beginRequest(adapter, raw, opts);
   const budget = opts.budgetMs ?? DEFAULT_BUDGET_MS;
   let overBudget = false;
+  let unstored: string | undefined;
   try {
-    for (const out of toolOutputs(state.request)) {
+    const steps = stepsOfOutputs(state.request);
+    for (const [index, out] of toolOutputs(state.request).entries()) {
       const hash = contentHash(out.text);
       let entry = state.session.memo.get(hash) ?? state.fresh.get(hash);
       const replayed = entry !== undefined && !state.fresh.has(hash);
@@ -111,14 +117,18 @@ export function compressRequestBody(adapter: ProviderAdapter, raw: string, opts:
       if (!entry) {
         // Past the budget, new outputs go as they are (and stay so); replays still apply.
         overBudget ||= t0 - state.started > budget;
-        const core = overBudget ? undefined : compressCore(out.text, { query: state.query, ...(opts.store ? { store: opts.store } : {}) });
+        const core = overBudget ? undefined : compressCore(out.text, { query: state.query, step: steps[index]!, ...(opts.store ? { store: opts.store } : {}) });
+        unstored ??= core?.failedOpen;
         entry = { compressed: core && core.text !== out.text ? core.text : undefined, kind: core?.kind ?? 'prose', retrievalKeys: core?.retrievalKeys ?? [] };
         state.fresh.set(hash, entry);
       }
       state.outputs.push({ id: out.id, kind: entry.kind, replayed, entry, original: out.text, ms: replayed ? 0 : performance.now() - t0 });
       state.spans.push(out.span);
     }
-    return finishRequest(adapter, raw, state, opts, overBudget ? `compression passed its ${budget} ms budget; new outputs forwarded as they are` : undefined);
+    return finishRequest(adapter, raw, state, opts, {
+      ...failedOpenReason(overBudget ? `compression passed its ${budget} ms budget; new outputs forwarded as they are` : undefined, unstored),
+      ...(unstored ? { unstored } : {}),
+    });
   } catch (err) {
     return failOpen(raw, state, `compression failed: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -150,7 +160,13 @@ export function beginRequest(adapter: ProviderAdapter, raw: string, opts: Reques
  * Splices the outputs' forwarded texts, the proxy's tools and the recalled context into the
  * body and remembers what this request decided in its session.
  */
-export function finishRequest(adapter: ProviderAdapter, raw: string, state: RequestState, opts: RequestCompressOptions, failedOpen?: string): RequestCompression {
+export function finishRequest(
+  adapter: ProviderAdapter,
+  raw: string,
+  state: RequestState,
+  opts: RequestCompressOptions,
+  failure: Pick<RequestCompression, 'failedOpen' | 'unstored'> = {},
+): RequestCompression {
   const { request, session, outputs } = state;
   const edits: Replacement[] = [];
   outputs.forEach((o, i) => {
@@ -179,7 +195,7 @@ export function finishRequest(adapter: ProviderAdapter, raw: string, state: Requ
     retrieveToolAdded: wantTool,
     proxyToolsAdded: proxyTools.map((t) => t.name),
     contextAdded: context.remember !== undefined,
-    ...(failedOpen ? { failedOpen } : {}),
+    ...failure,
     ms: performance.now() - state.started,
   };
 }
@@ -201,6 +217,12 @@ export function failOpen(raw: string, state: RequestState, reason: string): Requ
     failedOpen: reason,
     ms: performance.now() - state.started,
   };
+}
+
+/** Why some output went as it came although it could have been compressed, when one did. */
+export function failedOpenReason(...reasons: Array<string | undefined>): { failedOpen?: string } {
+  const given = reasons.filter((r): r is string => r !== undefined);
+  return given.length > 0 ? { failedOpen: given.join('; ') } : {};
 }
 
 /** Replayed context of earlier turns, and `text` for the newest turn unless it has context already. */
@@ -258,6 +280,8 @@ export interface RequestCompressResult<B> {
   tokensBefore: number;
   tokensAfter: number;
   retrievalKeys: string[];
+  /** Why outputs were left as they came although they compressed: the store could not keep their originals. */
+  unstored?: string;
 }
 
 export interface CompressRequestOptions {
@@ -282,7 +306,7 @@ export function compressRequest<B extends string | object>(body: B, opts: Compre
     retrieveTool: opts.retrieveTool ?? 'never',
     budgetMs: Number.POSITIVE_INFINITY,
   });
-  if (r.failedOpen) throw new Error(r.failedOpen);
+  if (r.failedOpen !== undefined && r.failedOpen !== r.unstored) throw new Error(r.failedOpen);
   const toolOutputs = r.outputs.map((o): ToolOutputStat => {
     const tokensBefore = countTokens(o.original);
     const text = o.entry.compressed ?? o.original;
@@ -295,5 +319,6 @@ export function compressRequest<B extends string | object>(body: B, opts: Compre
     tokensBefore: toolOutputs.reduce((a, t) => a + t.tokensBefore, 0),
     tokensAfter: toolOutputs.reduce((a, t) => a + t.tokensAfter, 0),
     retrievalKeys: r.retrievalKeys,
+    ...(r.unstored ? { unstored: r.unstored } : {}),
   };
 }

@@ -2,6 +2,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { ccrKey, FileCcrStore, type CcrStore } from '../compress/ccr-store.js';
 import { compressCore, compressionFailures } from '../compress/compress-text.js';
 import { countTokens } from '../compress/tokens.js';
+import type { Step } from '../compress/focus.js';
 import type { ContentKind } from '../compress/types.js';
 
 /** Where a worker stores the originals of what it compresses (a file store, safe for several threads and processes). */
@@ -10,17 +11,19 @@ export interface FileStoreSpec {
   ttlMs: number;
 }
 
+/** One tool output to compress. */
+export interface CompressTask {
+  op: 'compress';
+  text: string;
+  query: string;
+  /** The agent's step that produced the output. */
+  step?: Step;
+  /** Undefined: the store is not a file store, and the main thread writes the original itself. */
+  store: FileStoreSpec | undefined;
+}
+
 /** Work for a compression thread: one tool output to compress, or texts to count tokens of. */
-export type WorkerTask = (
-  | {
-      op: 'compress';
-      text: string;
-      query: string;
-      /** Undefined: the store is not a file store, and the main thread writes the original itself. */
-      store: FileStoreSpec | undefined;
-    }
-  | { op: 'count'; texts: string[] }
-) & {
+export type WorkerTask = (CompressTask | { op: 'count'; texts: string[] }) & {
   /** Told when the task starts running (after its wait for a thread). */
   started?: MessagePort;
 };
@@ -32,6 +35,8 @@ export interface CompressedOutput {
   retrievalKeys: string[];
   /** The compressor threw (and the output goes as it is). */
   failed: boolean;
+  /** Why the output goes as it is although it compressed: the store could not keep its original. */
+  unstored?: string;
 }
 
 /** The entry point of a compression thread (the pool calls it with each task). */
@@ -40,12 +45,13 @@ export default function runTask(task: WorkerTask): CompressedOutput | number[] {
   task.started?.close();
   if (task.op === 'count') return task.texts.map(countTokens);
   const failuresBefore = compressionFailures();
-  const core = compressCore(task.text, { query: task.query, store: storeFor(task.store) });
+  const core = compressCore(task.text, { query: task.query, ...(task.step ? { step: task.step } : {}), store: storeFor(task.store) });
   return {
     compressed: core.text !== task.text ? core.text : undefined,
     kind: core.kind,
     retrievalKeys: core.retrievalKeys,
     failed: compressionFailures() > failuresBefore,
+    ...(core.failedOpen ? { unstored: core.failedOpen } : {}),
   };
 }
 

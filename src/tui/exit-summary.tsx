@@ -1,6 +1,7 @@
 import { Box, renderToString, Text } from 'ink';
 import type { Tally } from '../wrap/tally.js';
-import { compactNumber, duration, percent, usd, count } from './format.js';
+import { count } from '../plural.js';
+import { compactNumber, duration, percent, usd } from './format.js';
 
 export interface ExitSummaryProps {
   agentTitle: string;
@@ -37,7 +38,7 @@ export function ExitSummary({ agentTitle, tally, elapsedMs, exit, pricesTaken, m
         <>
           <Text>
             {'  '}
-            {tally.requests} requests · tool outputs {compactNumber(tally.tokensBefore)} → {compactNumber(tally.tokensAfter)} tokens ·{' '}
+            {count(tally.requests, 'request')} · tool outputs {compactNumber(tally.tokensBefore)} → {compactNumber(tally.tokensAfter)} tokens ·{' '}
             <Text color="green">
               saved {compactNumber(saved)} ({percent(saved, tally.tokensBefore)})
             </Text>

@@ -1,6 +1,7 @@
 import { Box, renderToString, Text } from 'ink';
 import type { StatsBucket, StatsReport } from '../stats/ledger-stats.js';
-import { compactNumber, percent, usd, count } from './format.js';
+import { count } from '../plural.js';
+import { compactNumber, percent, usd } from './format.js';
 
 export interface StatsDashboardProps {
   report: StatsReport;
@@ -107,7 +108,7 @@ export function StatsDashboard({ report: r, watching }: StatsDashboardProps) {
         <>
           <Text>
             {'  '}
-            {t.requests} requests · tool outputs {compactNumber(t.tokensBefore)} → {compactNumber(t.tokensAfter)} tokens ·{' '}
+            {count(t.requests, 'request')} · tool outputs {compactNumber(t.tokensBefore)} → {compactNumber(t.tokensAfter)} tokens ·{' '}
             <Text color="green">
               saved {compactNumber(t.tokensSaved)} ({percent(t.tokensSaved, t.tokensBefore)})
             </Text>

@@ -1,5 +1,6 @@
 import { Box, renderToString, Text } from 'ink';
 import type { Tally } from '../wrap/tally.js';
+import { count } from '../plural.js';
 import { compactNumber, percent, usd } from './format.js';
 
 export interface StatusLineProps {
@@ -42,7 +43,7 @@ export function StatusLine({ agent, tally, proxyUrl, memory }: StatusLineProps) 
                 {' · '}memory {tally.memoriesRecalled} recalled, {tally.memoriesSaved} saved
               </Text>
             ) : null}
-            {tally.upstreamErrors > 0 ? <Text color="red"> · {tally.upstreamErrors} upstream errors</Text> : null}
+            {tally.upstreamErrors > 0 ? <Text color="red"> · {count(tally.upstreamErrors, 'upstream error')}</Text> : null}
           </>
         )}
       </Text>

@@ -84,12 +84,15 @@ describe('linear-time rewrites give the results of the patterns they replaced', 
 
   it('line templates', () => {
     const old = (line: string): string => {
-      let t = line.length > 400 ? line.slice(0, 400) : line;
-      if (!/["\d]/.test(t)) return t;
-      for (const [re, sub] of [[/"[^"\n]{0,200}"/g, '"<s>"'], [/[0-9a-f]*\d[0-9a-f]*/gi, '#']] as const) t = t.replace(re, sub);
-      return t;
+      const t = line.length > 400 ? line.slice(0, 400) : line;
+      if (!/["'`\d]/.test(t)) return t;
+      return t
+        .replace(/^(\s*)[^\s:(]+?(?:\(\d+(?:,\d+)?\)|(?::\d+){1,2})(?=[:\s])/, '$1<loc>')
+        .replace(/"[^"\n]{0,200}"/g, '"<s>"')
+        .replace(/(?<![\w'`])(['`])[^'`\n]{1,200}\1(?![\w'`])/g, "'<s>'")
+        .replace(/[0-9a-f]*\d[0-9a-f]*/gi, '#');
     };
-    const pieces = ['"', 'a', 'F', 'g', 'x', '1', '0x', ' ', 'deadbeef', '42', '"quoted 1"', '-', 'é', ':', 'Z9'];
+    const pieces = ['"', "'", '`', 'a', 'F', 'g', 'x', '1', '0x', ' ', 'deadbeef', '42', '"quoted 1"', '-', 'é', ':', 'Z9', 'src/a.ts(1,2)', 'a.c:3:4'];
     agree(textOf(pieces, 80), (line) => lineTemplate(line), (line) => old(line));
   });
 

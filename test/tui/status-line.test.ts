@@ -47,7 +47,8 @@ describe('status line', () => {
   it('marks money as a lower bound when some models are unpriced, and shows upstream errors', () => {
     const line = plain(renderStatusLine({ agent: 'gemini', tally: { ...busyTally(), unpriced: 3, upstreamErrors: 1, retrievals: 0 }, proxyUrl: 'x' }, 200));
     expect(line).toContain('~$0.31+');
-    expect(line).toContain('1 upstream errors');
+    expect(line).toContain('1 upstream error');
+    expect(line).not.toContain('1 upstream errors');
     expect(line).not.toContain('retrieved');
   });
 
@@ -68,6 +69,11 @@ describe('exit summary', () => {
     expect(text).toContain('estimated money saved ~$0.31 (cache-aware, prices of 2025-10-01)');
     expect(text).toContain('top kinds: log 80k (80%) · json 10k (50%)');
     expect(text).toContain('retrievals: 2');
+  });
+
+  it('counts one request as one request, not "1 requests"', () => {
+    const text = plain(renderExitSummary({ agentTitle: 'Codex CLI', tally: { ...busyTally(), requests: 1 }, elapsedMs: 1000, exit: { code: 0 }, pricesTaken: 'x' }, 120));
+    expect(text).toContain('  1 request · tool outputs');
   });
 
   it('names the signal that ended the agent and says when nothing went through', () => {
