@@ -78,3 +78,13 @@ export function moneySaved(table: PriceTable, r: { model: string; tokensBefore: 
   const fresh = Math.min(Math.max(r.savedFresh, 0), saved);
   return (fresh * p.input + (saved - fresh) * p.cachedInput) / 1e6;
 }
+
+/**
+ * Estimated USD saved by compressing one command's output at the source: the tokens kept out of
+ * the conversation, counted once at the input price of the session's model. (Later requests would
+ * have carried them again, mostly from the prompt cache; that is not counted, so this is a lower
+ * bound.) Undefined for models the table does not price.
+ */
+export function sourceMoneySaved(table: PriceTable, s: { model: string; tokensBefore: number; tokensAfter: number }): number | undefined {
+  return moneySaved(table, { ...s, savedFresh: s.tokensBefore - s.tokensAfter });
+}

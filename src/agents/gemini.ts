@@ -66,4 +66,6 @@ export const gemini: Agent = {
   },
   sentRequest: (h) => String(h['user-agent'] ?? '').startsWith('GeminiCLI'),
   sessionHeaders: [],
+  // Its routing call and the summary of the previous session declare no tools; its turns do.
+  mainConversation: (r) => r.tools.length > 0,
 };

@@ -4,8 +4,8 @@ import { ccrDir, ccrTtlMs } from '../config.js';
 import type { CompressPool } from './compress-pool.js';
 import type { Step } from '../compress/focus.js';
 import {
-  beginRequest, countCompressedTokens, DEFAULT_BUDGET_MS, failedOpenReason, failOpen, finishRequest, type RequestCompression, type RequestCompressOptions,
-  type RequestState,
+  asItIs, beginRequest, countCompressedTokens, DEFAULT_BUDGET_MS, failedOpenReason, failOpen, finishRequest, type RequestCompression,
+  type RequestCompressOptions, type RequestState,
 } from './compress-request.js';
 import type { FileStoreSpec } from './compress-worker.js';
 import { stepsOfOutputs, toolOutputs } from './neutral.js';
@@ -105,6 +105,11 @@ class Work {
   async decide(text: string, hash: string, step: Step, clock: BudgetClock): Promise<Decided> {
     const { session } = this.state;
     const remembered = session.memo.get(hash);
+    // Without a way to retrieve, an output goes whole unless the session sent it without markers before.
+    if (!this.state.retrievable && (remembered === undefined || remembered.retrievalKeys.length > 0)) {
+      const { entry } = asItIs('', text, remembered);
+      return { entry, replayed: false, ms: 0 };
+    }
     if (remembered && !this.mine.has(hash)) return { entry: remembered, replayed: true, ms: 0 };
     // Too short to compress: decided here, no thread needed.
     if (text.length < MIN_CHARS) return this.remember(hash, { ...AS_IS, retrievalKeys: [] });

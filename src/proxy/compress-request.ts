@@ -23,6 +23,13 @@ export interface RequestCompressOptions {
   budgetMs?: number;
   /** When to add the headroom_retrieve tool (default 'always'); see RetrieveToolMode. */
   retrieveTool?: RetrieveToolMode;
+  /** How else the model can get an original back; see RetrievalElsewhere. Default 'none'. */
+  retrievalElsewhere?: RetrievalElsewhere;
+  /**
+   * False for a request that only counts tokens: nothing is added to it, and its outputs are
+   * compressed as they would be in the same request for the model (so the count matches).
+   */
+  addTools?: boolean;
   /**
    * Tools of the proxy's tool set to add after headroom_retrieve, to every request that
    * declares tools of its own; a name the client declares itself is left out.
@@ -45,11 +52,36 @@ export interface RequestCompressOptions {
  * - 'when-compressed': from the first request that carries a marker on (then in every later
  *   request of the session). Requests before it go byte for byte; the request that adds it
  *   starts a new cached prefix once.
- * - 'never': markers stay, retrieval is left to `headroom retrieve` or the MCP server.
+ * - 'never': never added; markers go only where the model can retrieve another way (the
+ *   `headroom` command in its shell, headroom's MCP server), see RetrievalElsewhere.
  * A request without tools of its own (a title or routing call asking for JSON) never gets it.
  */
 export const RETRIEVE_TOOL_MODES = ['always', 'when-compressed', 'never'] as const;
 export type RetrieveToolMode = (typeof RETRIEVE_TOOL_MODES)[number];
+
+/**
+ * A marker is only worth sending when the model can act on it. Besides a retrieve tool in the
+ * request itself:
+ * - 'none': no other way; a request that carries no retrieve tool gets no markers.
+ * - 'shell': the agent's shell has the `headroom` command (`wrap` puts it on the PATH), so a
+ *   request that declares tools of its own may carry markers (`headroom retrieve KEY`).
+ * - 'caller': whoever compresses handles retrieval itself (the library form).
+ */
+export type RetrievalElsewhere = 'none' | 'shell' | 'caller';
+
+/** A tool of the client's that answers headroom_retrieve (ours by its own name, or through headroom's MCP server, e.g. `mcp__headroom__headroom_retrieve`). */
+const CLIENT_RETRIEVE_RE = new RegExp(`(?:^|__)${RETRIEVE_TOOL_NAME}$`);
+
+/**
+ * Whether the model of this request can get back what a marker leaves out: the request
+ * declares a retrieve tool, the proxy adds one (any mode but 'never' adds it to a request with
+ * tools of its own before it carries a marker), or the model can reach it another way.
+ */
+function canRetrieve(mode: RetrieveToolMode, elsewhere: RetrievalElsewhere, request: NeutralRequest): boolean {
+  if (elsewhere === 'caller' || request.tools.some((t) => CLIENT_RETRIEVE_RE.test(t))) return true;
+  if (request.tools.length === 0) return false;
+  return mode !== 'never' || elsewhere === 'shell';
+}
 
 function wantsRetrieveTool(mode: RetrieveToolMode, request: NeutralRequest, session: SessionState, hasMarkers: boolean): boolean {
   if (mode === 'never' || request.tools.length === 0 || request.tools.includes(RETRIEVE_TOOL_NAME)) return false;
@@ -83,6 +115,12 @@ export interface RequestCompression {
   proxyToolsAdded: string[];
   /** `userContext` was appended to the newest user turn (not replayed). */
   contextAdded: boolean;
+  /**
+   * The model of this request can get originals back (see canRetrieve). When false, no output
+   * is compressed with markers: outputs go as they are, or as the session forwarded them before
+   * when that was without markers.
+   */
+  retrievable: boolean;
   /** Why the original was forwarded instead, when compression failed or ran out of time. */
   failedOpen?: string;
   /** Why outputs went as they came because the store could not keep their originals (also in failedOpen). */
@@ -112,6 +150,12 @@ export function compressRequestBody(adapter: ProviderAdapter, raw: string, opts:
     for (const [index, out] of toolOutputs(state.request).entries()) {
       const hash = contentHash(out.text);
       let entry = state.session.memo.get(hash) ?? state.fresh.get(hash);
+      // Without a way to retrieve, an output goes whole unless the session sent it without markers before.
+      if (!state.retrievable && (entry === undefined || entry.retrievalKeys.length > 0)) {
+        state.outputs.push(asItIs(out.id, out.text, entry));
+        state.spans.push(out.span);
+        continue;
+      }
       const replayed = entry !== undefined && !state.fresh.has(hash);
       const t0 = performance.now();
       if (!entry) {
@@ -145,6 +189,8 @@ export interface RequestState {
   outputs: OutputResult[];
   /** Where each output's text is in the raw body. */
   spans: Span[];
+  /** See RequestCompression.retrievable. */
+  retrievable: boolean;
 }
 
 /** Reads the request (unless given) and finds its session and query. Throws SyntaxError on a body the adapter cannot read. */
@@ -153,7 +199,14 @@ export function beginRequest(adapter: ProviderAdapter, raw: string, opts: Reques
   const request = opts.request ?? adapter.read(raw);
   const session = typeof opts.session === 'function' ? opts.session(request) : (opts.session ?? new SessionState('one-off'));
   const query = opts.query ?? latestUserText(request);
-  return { request, session, query, started, fresh: new Map(), outputs: [], spans: [] };
+  const retrievable = canRetrieve(opts.retrieveTool ?? 'always', opts.retrievalElsewhere ?? 'none', request);
+  return { request, session, query, started, fresh: new Map(), outputs: [], spans: [], retrievable };
+}
+
+/** An output going as it came because the model could not retrieve what a marker leaves out. */
+export function asItIs(id: string, original: string, remembered: MemoEntry | undefined): OutputResult {
+  const kind = remembered?.kind ?? 'prose';
+  return { id, kind, replayed: false, entry: { compressed: undefined, kind, retrievalKeys: [] }, original, ms: 0 };
 }
 
 /**
@@ -174,8 +227,9 @@ export function finishRequest(
   });
   const compressed = outputs.filter((o) => o.entry.compressed !== undefined);
   const retrievalKeys = [...new Set(compressed.flatMap((c) => c.entry.retrievalKeys))];
-  const wantTool = wantsRetrieveTool(opts.retrieveTool ?? 'always', request, session, retrievalKeys.length > 0);
-  const proxyTools = request.tools.length > 0 ? (opts.proxyTools ?? []).filter((t) => t.name !== RETRIEVE_TOOL_NAME && !request.tools.includes(t.name)) : [];
+  const addTools = opts.addTools ?? true;
+  const wantTool = addTools && wantsRetrieveTool(opts.retrieveTool ?? 'always', request, session, retrievalKeys.length > 0);
+  const proxyTools = addTools && request.tools.length > 0 ? (opts.proxyTools ?? []).filter((t) => t.name !== RETRIEVE_TOOL_NAME && !request.tools.includes(t.name)) : [];
   const tools = wantTool ? [RETRIEVE_TOOL, ...proxyTools] : proxyTools;
   if (tools.length > 0) edits.push(adapter.addTools(raw, tools));
   const context = contextEdits(request, session, opts.userContext);
@@ -195,6 +249,7 @@ export function finishRequest(
     retrieveToolAdded: wantTool,
     proxyToolsAdded: proxyTools.map((t) => t.name),
     contextAdded: context.remember !== undefined,
+    retrievable: state.retrievable,
     ...failure,
     ms: performance.now() - state.started,
   };
@@ -214,6 +269,7 @@ export function failOpen(raw: string, state: RequestState, reason: string): Requ
     retrieveToolAdded: false,
     proxyToolsAdded: [],
     contextAdded: false,
+    retrievable: state.retrievable,
     failedOpen: reason,
     ms: performance.now() - state.started,
   };
@@ -304,6 +360,8 @@ export function compressRequest<B extends string | object>(body: B, opts: Compre
     ...(opts.query !== undefined ? { query: opts.query } : {}),
     ...(opts.store ? { store: opts.store } : {}),
     retrieveTool: opts.retrieveTool ?? 'never',
+    // The caller gets the keys and the originals are in the store: retrieval is theirs to offer.
+    retrievalElsewhere: 'caller',
     budgetMs: Number.POSITIVE_INFINITY,
   });
   if (r.failedOpen !== undefined && r.failedOpen !== r.unstored) throw new Error(r.failedOpen);

@@ -19,15 +19,20 @@ afterAll(async () => {
   fs.rmSync(home, { recursive: true, force: true });
 });
 
+/** Adds nothing to the request (the model retrieves through the `headroom` command in its shell), so the body stays the client's own. */
+const NOTHING_ADDED = { retrieveTool: 'never', retrievalElsewhere: 'shell' } as const;
+
 /** The nginx log of a recorded workload: a real output that compresses well. */
 const accessLog = (
   JSON.parse(fs.readFileSync('fixtures/workloads/p03-sre-nginx-upstream-502/request.json', 'utf8')) as { messages: Array<{ content: Array<{ content?: string }> }> }
 ).messages[2]!.content[1]!.content!;
 
+/** An agent's request (with a tool of its own, so it may carry retrieval markers) holding one tool output. */
 function requestWith(output: string, question = 'Which upstream failed?'): string {
   return JSON.stringify({
     model: 'claude-fake',
     max_tokens: 100,
+    tools: [{ name: 'Bash', description: 'Run a command', input_schema: { type: 'object', properties: { command: { type: 'string' } } } }],
     messages: [
       { role: 'user', content: question },
       { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'cat access.log' } }] },
@@ -51,17 +56,17 @@ describe('compression in worker threads', () => {
     // A question of 3000 distinct words makes relevance scoring take seconds: far past 0 ms.
     const raw = requestWith(accessLog, Array.from({ length: 3000 }, (_, i) => `term${i}x`).join(' '));
     const session = new SessionState('late');
-    const late = await compressRequestOffThread(anthropic, raw, pool, { session, store, budgetMs: 0, retrieveTool: 'never' });
+    const late = await compressRequestOffThread(anthropic, raw, pool, { session, store, budgetMs: 0, ...NOTHING_ADDED });
     expect(late.failedOpen).toMatch(/passed its 0 ms budget; 1 new output/);
     expect(late.body).toBe(raw);
 
-    const again = await compressRequestOffThread(anthropic, raw, pool, { session, store, budgetMs: 60_000, retrieveTool: 'never' });
+    const again = await compressRequestOffThread(anthropic, raw, pool, { session, store, budgetMs: 60_000, ...NOTHING_ADDED });
     expect(again.failedOpen).toBeUndefined();
     expect(again.outputs[0]).toMatchObject({ replayed: true });
     expect(again.body).toBe(raw);
 
     // The threads carry on after the abandoned task, and a new session compresses the output.
-    const other = await compressRequestOffThread(anthropic, raw, pool, { session: new SessionState('fresh'), store, budgetMs: 60_000, retrieveTool: 'never' });
+    const other = await compressRequestOffThread(anthropic, raw, pool, { session: new SessionState('fresh'), store, budgetMs: 60_000, ...NOTHING_ADDED });
     expect(other.compressed).toHaveLength(1);
   });
 
@@ -98,7 +103,7 @@ describe('compression in worker threads', () => {
     await closed.close();
     const raw = requestWith(accessLog);
     const session = new SessionState('closed');
-    const r = await compressRequestOffThread(anthropic, raw, closed, { session, store, budgetMs: 60_000 });
+    const r = await compressRequestOffThread(anthropic, raw, closed, { session, store, budgetMs: 60_000, ...NOTHING_ADDED });
     expect(r.failedOpen).toBe('compression failed on 1 output(s), forwarded as they are: the compression threads are closed');
     expect(r.body).toBe(raw);
   });
@@ -108,7 +113,7 @@ describe('compression in worker threads', () => {
     const closed = new CompressPool();
     await closed.close();
     const raw = requestWith('total 0\n');
-    const r = await compressRequestOffThread(anthropic, raw, closed, { session: new SessionState('short'), store, budgetMs: 60_000, retrieveTool: 'never' });
+    const r = await compressRequestOffThread(anthropic, raw, closed, { session: new SessionState('short'), store, budgetMs: 60_000, ...NOTHING_ADDED });
     expect(r.failedOpen).toBeUndefined();
     expect(r.body).toBe(raw);
   });
