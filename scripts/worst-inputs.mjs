@@ -51,6 +51,14 @@ const log = [
     gen: (n) => lines(n, (i) => (i % 4 === 0 ? `ERROR TypeError: cannot read ${word(i)}` : `    at fn${word(i)} (src/${word(i)}.js:${i}:7)`)),
   },
   { name: 'log: one huge line', gen: (n) => `${'E'.repeat(n)}\n` + lines(20, (i) => `INFO line ${i}`) },
+  {
+    name: 'log: n deeply indented lines after compiler errors',
+    gen: (n) => lines(Math.ceil(n / 30), (i) => (i % 10 === 0 ? `src/a${i}.ts(1,2): error TS2322: Type '${word(i)}' is not assignable.` : `${' '.repeat(2900)}x`)),
+  },
+  {
+    name: 'log: n call-like lines after stack frames',
+    gen: (n) => lines(Math.ceil(n / 30), (i) => (i % 10 === 0 ? `  File "src/m${i}.py", line ${i}, in run` : `${'a('.repeat(1400)}a`)),
+  },
   { name: 'log: n TAP failures', gen: (n) => lines(n, (i) => (i % 5 === 0 ? `not ok ${i} - test ${word(i)}` : i % 5 === 1 ? '  ---' : i % 5 === 4 ? '  ...' : `  found: ${word(i)}`)) },
 ].map((c) => ({ ...c, run: 'compress', kind: 'log' }));
 
@@ -130,6 +138,7 @@ const detect = [
   { name: 'detect: json items', gen: json[0].gen },
   { name: 'detect: one line of letters', gen: (n) => 'a'.repeat(n) },
   { name: "detect: one line of 'a-'", gen: (n) => 'a-'.repeat(n / 2) },
+  { name: 'detect: one line of n spaces', gen: (n) => `${' '.repeat(n)}x` },
   { name: 'detect: n log lines', gen: log[0].gen },
   { name: 'detect: n CSV rows', gen: table[0].gen },
   { name: 'detect: n python functions', gen: code[0].gen },
