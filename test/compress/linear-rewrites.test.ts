@@ -5,6 +5,7 @@ import { hasHtmlTag, SEARCH_LINE_RE } from '../../src/compress/detect.js';
 import { htmlToText } from '../../src/compress/html.js';
 import { lineTemplate } from '../../src/compress/line-template.js';
 import { keysInText, MARKER_RE } from '../../src/compress/marker.js';
+import { EXCERPT } from '../../src/compress/structure/diagnostics.js';
 
 /**
  * Patterns that took quadratic time on a long line were rewritten to run in linear time. Each
@@ -103,5 +104,11 @@ describe('linear-time rewrites give the results of the patterns they replaced', 
       '; headroom_retrieve key=0123 ...]', ']', '\n', 'x', ' ', '[', '...', '[...', 'omitted',
     ];
     agree(textOf(pieces), (text) => keysInText(text), (text) => old(text));
+  });
+
+  it('diagnostic excerpts (structure)', () => {
+    const old = /^\s*-->\s|^\s*\d*\s*\|(?:\s|$)|^\s*[~^]+|^\s+\S|^\s*= (?:note|help):/;
+    const pieces = [' ', '\t', '1', '42', '|', '-->', '~', '^', '= note:', '= help:', 'x', '\n'];
+    agree(textOf(pieces), (line) => EXCERPT.test(line), (line) => old.test(line));
   });
 });
