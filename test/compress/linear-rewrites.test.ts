@@ -6,6 +6,7 @@ import { htmlToText } from '../../src/compress/html.js';
 import { lineTemplate } from '../../src/compress/line-template.js';
 import { keysInText, MARKER_RE } from '../../src/compress/marker.js';
 import { EXCERPT } from '../../src/compress/structure/diagnostics.js';
+import { isCallLine, TRACEBACK_HEADER } from '../../src/compress/structure/traceback.js';
 
 /**
  * Patterns that took quadratic time on a long line were rewritten to run in linear time. Each
@@ -110,5 +111,17 @@ describe('linear-time rewrites give the results of the patterns they replaced', 
     const old = /^\s*-->\s|^\s*\d*\s*\|(?:\s|$)|^\s*[~^]+|^\s+\S|^\s*= (?:note|help):/;
     const pieces = [' ', '\t', '1', '42', '|', '-->', '~', '^', '= note:', '= help:', 'x', '\n'];
     agree(textOf(pieces), (line) => EXCERPT.test(line), (line) => old.test(line));
+  });
+
+  it('traceback headers (structure)', () => {
+    const old = /^Traceback \(most recent call last\):$|^During handling of the above exception|^The above exception was the direct cause|^\s*\+?\s*Exception Group Traceback/;
+    const pieces = [' ', '\t', '+', '|', 'Exception Group Traceback', 'Traceback (most recent call last):', 'During handling of the above exception', 'x'];
+    agree(textOf(pieces), (line) => TRACEBACK_HEADER.test(line), (line) => old.test(line));
+  });
+
+  it('call lines between frames (structure)', () => {
+    const old = /^[\w./*()~[\]-]+\(.*\)$/;
+    const pieces = ['a', 'main', '.', '/', '*', '(', ')', '~', '[', ']', '-', '_', '0x1', ', ', ' ', '\r', '\u2028', 'é', '{'];
+    agree(textOf(pieces), (line) => isCallLine(line), (line) => old.test(line));
   });
 });
