@@ -108,6 +108,7 @@ program
   .option('--corpus <name...>', 'only these corpora (default: all present; bundled: workloads, and each folder of fixtures/corpora)')
   .option('--corpus-dir <[name=]dir...>', 'add a corpus: a folder of workloads in the same layout')
   .option('-w, --workloads <dir>', 'one folder of workloads instead of the bundled corpora')
+  .option('--curve', 'also compress each corpus at 0.25, 0.5, 2 and 4 times the size policy: needles in view against saving, next to head+tail')
   .option('--json', 'print the results as JSON')
   .addHelpText(
     'after',

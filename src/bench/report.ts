@@ -155,6 +155,18 @@ export function formatCorpus(s: CorpusSummary): string {
   return formatColumns(rows);
 }
 
+/** One point of a corpus's curve: everything compressed at `keep` times the size policy. */
+export interface CurvePoint extends Tally {
+  keep: number;
+}
+
+/** Needles in view against saving at each size, for headroom and for head+tail at the same size. */
+export function formatCurve(corpus: string, curve: readonly CurvePoint[]): string {
+  const rows = [[`curve of ${corpus}: keep`, 'saving', 'headroom in view', 'head+tail in view']];
+  for (const p of curve) rows.push([`  ${p.keep}`, `${p.savingPct.toFixed(1)}%`, `${p.inViewPct.toFixed(1)}%`, `${p.headTailPct.toFixed(1)}%`]);
+  return formatColumns(rows);
+}
+
 /** The per-workload table of a small corpus (the bundled workloads), with category targets. */
 export function formatWorkloads(results: readonly WorkloadResult[]): string {
   const header = ['workload', 'category', 'tokens before', 'after', 'saving', 'in view', 'head+tail', 'retrievable', 'lost', 'ms'];

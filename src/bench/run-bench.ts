@@ -53,8 +53,8 @@ export interface WorkloadResult {
  * itself says: the task and the agent's step), check each needle in the output it belongs to,
  * and cut every output to the same token size with head+tail for comparison.
  */
-export function runWorkload(w: Workload, store: CcrStore): WorkloadResult {
-  const result = compressRequest(w.raw, { store });
+export function runWorkload(w: Workload, store: CcrStore, keep = 1): WorkloadResult {
+  const result = compressRequest(w.raw, { store, ...(keep !== 1 ? { keep } : {}) });
   const originals = toolOutputs(anthropic.read(w.raw)).map((o) => o.text);
   const outs = result.toolOutputs;
   const perOutput: OutputResult[] = outs.map((o, index) => ({

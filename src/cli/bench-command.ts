@@ -3,7 +3,7 @@ import { count } from '../plural.js';
 import { FileCcrStore } from '../compress/ccr-store.js';
 import { bundledCorpora, corpusFromArg, listWorkloads, loadWorkload, type Corpus } from '../bench/corpus.js';
 import { runWorkload, type WorkloadResult } from '../bench/run-bench.js';
-import { formatCorpus, formatWorkloads, median, summariseCategories, summariseCorpus, type CorpusSummary } from '../bench/report.js';
+import { formatCorpus, formatCurve, formatWorkloads, median, summariseCategories, summariseCorpus, tally, type CorpusSummary, type CurvePoint } from '../bench/report.js';
 import { replaySession, type ReplayResult } from '../bench/cache-replay.js';
 import { CliError, EXIT } from './exit-codes.js';
 
@@ -14,6 +14,8 @@ export interface BenchOptions {
   corpus?: string[];
   /** More corpora: `NAME=DIR` or `DIR`. */
   corpusDir?: string[];
+  /** Also run each corpus at other sizes (CURVE_KEEPS) for the curve of needles against saving. */
+  curve?: boolean;
   json?: boolean;
 }
 
@@ -29,7 +31,7 @@ const MAX_ROWS = 30;
 export function benchCommand(opts: BenchOptions, progress: (line: string) => void): BenchOutcome {
   const corpora = chooseCorpora(opts);
   const store = new FileCcrStore();
-  const runs = corpora.map((c) => runCorpus(c, store, progress));
+  const runs = corpora.map((c) => runCorpus(c, store, progress, opts.curve === true));
   const results = runs.flatMap((r) => r.results);
   const replays = runs.flatMap((r) => r.replays);
   const lost = results.reduce((a, r) => a + r.lost, 0);
@@ -62,12 +64,14 @@ export function benchCommand(opts: BenchOptions, progress: (line: string) => voi
   const exitCode = lost > 0 ? EXIT.failed : EXIT.ok;
   if (opts.json) {
     const bundled = results.filter((r) => r.corpus === 'workloads');
-    return { output: JSON.stringify({ summary, corpora: summaries, categories: summariseCategories(bundled), results, replays }, null, 2), exitCode };
+    const curves = opts.curve ? Object.fromEntries(runs.map((r) => [r.summary.corpus, r.curve])) : undefined;
+    return { output: JSON.stringify({ summary, corpora: summaries, ...(curves ? { curves } : {}), categories: summariseCategories(bundled), results, replays }, null, 2), exitCode };
   }
   const lines: string[] = [];
   for (const run of runs) {
     if (run.results.length <= MAX_ROWS) lines.push(formatWorkloads(run.results), '');
     lines.push(formatCorpus(run.summary), '');
+    if (run.curve.length > 0) lines.push(formatCurve(run.summary.corpus, run.curve), '');
   }
   lines.push(
     `all: ${summary.tokensBefore} -> ${summary.tokensAfter} tool-output tokens (${summary.savingPct.toFixed(1)}% saved); ` +
@@ -108,9 +112,14 @@ interface CorpusRun {
   results: WorkloadResult[];
   replays: ReplayResult[];
   summary: CorpusSummary;
+  /** The corpus compressed at each of CURVE_KEEPS (empty unless asked for). */
+  curve: CurvePoint[];
 }
 
-function runCorpus(corpus: Corpus, store: FileCcrStore, progress: (line: string) => void): CorpusRun {
+/** Sizes the curve is traced at, as `keep` factors of the size policy. */
+export const CURVE_KEEPS = [0.25, 0.5, 1, 2, 4] as const;
+
+function runCorpus(corpus: Corpus, store: FileCcrStore, progress: (line: string) => void, withCurve: boolean): CorpusRun {
   const dirs = listWorkloads(corpus.dir);
   const workloads = dirs.map((d) => loadWorkload(corpus.name, d));
   // The first runs pay for JIT compilation and loading grammars, which a long-running proxy
@@ -124,5 +133,12 @@ function runCorpus(corpus: Corpus, store: FileCcrStore, progress: (line: string)
     progress(`[${corpus.name} ${i + 1}/${workloads.length}] ${w.id}: replaying as a session`);
     return replaySession(w.id, w.raw, store);
   });
-  return { results, replays, summary: summariseCorpus(corpus.name, results) };
+  const curve = withCurve
+    ? CURVE_KEEPS.map((keep) => {
+        progress(`[${corpus.name}] the curve at keep ${keep}`);
+        const rs = keep === 1 ? results : workloads.map((w) => runWorkload(w, store, keep));
+        return { keep, ...tally(rs.flatMap((r) => r.outputs)) };
+      })
+    : [];
+  return { results, replays, summary: summariseCorpus(corpus.name, results), curve };
 }

@@ -9,8 +9,9 @@ import { countTokens } from './tokens.js';
  * MAX_BUDGET_CHARS. A compressor keeps less when what it drops is repetition; this is the
  * ceiling for outputs made of distinct lines. About 4 characters make a token.
  */
-export function budgetChars(inputChars: number, inputTokens: number): number {
-  return Math.min(MAX_BUDGET_CHARS, Math.round(inputChars * keepShare(inputTokens)));
+export function budgetChars(inputChars: number, inputTokens: number, keep = 1): number {
+  // `keep` moves along the policy: 0.5 treats an output as twice its size, 2 as half of it.
+  return Math.min(MAX_BUDGET_CHARS * keep, inputChars, Math.round(inputChars * keepShare(inputTokens / keep)));
 }
 
 /** Share of the input kept, falling with its size in tokens (see budgetChars). */
@@ -26,8 +27,8 @@ export function keepShare(tokens: number): number {
 export const WHOLE_TOKENS = 1500;
 
 /** Whether an output is small enough to be read whole but for filler. */
-export function readWhole(inputTokens: number): boolean {
-  return inputTokens <= WHOLE_TOKENS;
+export function readWhole(inputTokens: number, keep = 1): boolean {
+  return inputTokens <= WHOLE_TOKENS * keep;
 }
 
 /** Up to this size an input's tokens are counted exactly (a millisecond or two); past it, estimated. */

@@ -32,7 +32,7 @@ export const codeCompressor: Compressor = {
     const units = parseUnits(source, lines, original, language);
     if (!units) return text;
     const numbers = view ? view.numbers : Int32Array.from(original, (_, i) => i + 1);
-    const keep = chooseRows(units, source, original, numbers, ctx, budgetChars(text.length, ctx.tokens));
+    const keep = chooseRows(units, source, original, numbers, ctx, budgetChars(text.length, ctx.tokens, ctx.keep));
     return renderRows(original, lines, keep, view, ctx.key) ?? text;
   },
 };

@@ -18,6 +18,8 @@ export interface CompressOptions {
   step?: Step;
   /** Skip detection and use this kind. */
   kind?: ContentKind;
+  /** How much to keep next to the size policy (default 1); see CompressContext.keep. */
+  keep?: number;
   /** Where originals go; defaults to the CCR store under HEADROOM_HOME. */
   store?: CcrStore;
 }
@@ -110,13 +112,14 @@ function storeOriginal(content: string, store: CcrStore | undefined): string | u
 }
 
 /** What a compressor gets besides the text: the query, the focus of the agent's step, the size in tokens, the key. */
-export function compressContext(content: string, key: string, opts: Pick<CompressOptions, 'query' | 'step'> = {}, language?: string): CompressContext {
+export function compressContext(content: string, key: string, opts: Pick<CompressOptions, 'query' | 'step' | 'keep'> = {}, language?: string): CompressContext {
   const step: Step | string = opts.step ? { ...opts.step, task: opts.step.task ?? opts.query ?? '' } : (opts.query ?? '');
   const focus = focusOf(step);
   return {
     query: typeof step === 'string' ? step : [step.task, step.thought, focus.callText].filter(Boolean).join('\n'),
     focus,
     tokens: inputTokens(content),
+    keep: opts.keep !== undefined && opts.keep > 0 ? opts.keep : 1,
     key,
     ...(language ? { language } : {}),
   };

@@ -21,7 +21,11 @@ export function detectKind(text: string): Detection {
   if (nonEmpty.length === 0) return { kind: 'prose' };
   const ratio = (re: RegExp | ((line: string) => boolean)) => nonEmpty.filter(typeof re === 'function' ? re : (l) => re.test(l)).length / nonEmpty.length;
 
-  if (nonEmpty.some((l) => /^diff --git |^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@/.test(l)) || ratio(/^commit [0-9a-f]{40}\b/) > 0.01)
+  // A unified diff has its file headers (`diff --git`, or `--- a` with `+++ b`) before its hunks;
+  // a hunk header alone is an assertion diff inside a test report.
+  const hunks = nonEmpty.some((l) => /^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@/.test(l));
+  const fileHeaders = nonEmpty.some((l) => l.startsWith('+++ ')) && nonEmpty.some((l) => l.startsWith('--- '));
+  if (nonEmpty.some((l) => l.startsWith('diff --git ')) || (hunks && fileHeaders) || ratio(/^commit [0-9a-f]{40}\b/) > 0.01)
     return { kind: 'diff' };
   // A test run or a build can print `file:line:` lines too: its structure (a summary, failure
   // headers, diagnostics) tells it from search results.

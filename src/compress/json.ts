@@ -16,7 +16,7 @@ export const jsonCompressor: Compressor = {
   compress(text: string, ctx: CompressContext): string {
     if (jsonDepthExceeds(text, MAX_DEPTH)) return text;
     const value: unknown = JSON.parse(text);
-    const pruner = new Pruner(ctx.key, queryTerms(ctx.query), frequentDefaults(value), text.length);
+    const pruner = new Pruner(ctx.key, queryTerms(ctx.query), frequentDefaults(value), text.length * ctx.keep);
     const pruned = pruner.prune(value, 0);
     const notes = pruner.notes();
     const body = serialize(pruned);

@@ -82,9 +82,9 @@ function compressLineStream(text: string, ctx: CompressContext, eventLog: boolea
   // within the ceiling for the output's size (a test run or a build keeps up to the ceiling:
   // what fills it there is failures and diagnostics, its filler stays out by value). What must
   // stay may take more, up to MUST_SHARE of the output: dense failures are all the agent needs.
-  const ceiling = budgetChars(text.length, ctx.tokens);
-  const routine = readWhole(ctx.tokens) || !eventLog ? ceiling : Math.min(ceiling, 1500 + text.length * LOG_SHARE);
-  const budget = Math.max(routine, Math.min(mustChars * 1.2, text.length * MUST_SHARE, MAX_BUDGET_CHARS));
+  const ceiling = budgetChars(text.length, ctx.tokens, ctx.keep);
+  const routine = readWhole(ctx.tokens, ctx.keep) || !eventLog ? ceiling : Math.min(ceiling, (1500 + text.length * LOG_SHARE) * ctx.keep);
+  const budget = Math.max(routine, Math.min(mustChars * 1.2, text.length * MUST_SHARE * ctx.keep, MAX_BUDGET_CHARS));
   const keep = chooseLines(
     { lines, value, must, tiedTo: marks.tiedTo, templates, labels: marks.labels },
     { budgetChars: budget, minValue: MIN_VALUE },

@@ -44,7 +44,7 @@ export function extract(text: string, ctx: CompressContext, opts: ExtractOptions
     value[i] = rel[i]! / maxRel + (/^#{1,6} |^[A-Z][^a-z]{3,}$/.test(l) ? 0.5 : 0) + (reportsFailure(l) ? 1 : 0) + (repeat ? 0 : BASE) + named[i]!;
     if (i < opts.headerLines || named[i]! >= NAMED_LINE) must[i] = 1;
   }
-  const budget = budgetChars(text.length, ctx.tokens) * (opts.budgetShare ?? 1);
+  const budget = budgetChars(text.length, ctx.tokens, ctx.keep) * (opts.budgetShare ?? 1);
   const keep = chooseLines({ lines, value, must }, { budgetChars: budget });
   return renderKept(lines, keep, { key: ctx.key });
 }

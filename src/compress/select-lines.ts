@@ -45,6 +45,8 @@ const HEAD_LINES = 3;
 const TAIL_LINES = 5;
 const DEFAULT_MIN_VALUE = 0.05;
 const DEFAULT_EDGE_WEIGHT = 0.4;
+/** Groups up to this many tied lines are kept whole or not at all. */
+const ATOMIC_TIES = 6;
 /** How much less each successive tied line is worth than its head. */
 const TIE_STEP = 0.5;
 
@@ -72,9 +74,17 @@ export function chooseLines(ev: LineEvidence, opts: SelectOptions): Uint8Array {
     return true;
   };
   const tied = ev.tiedTo ? membersByHead(ev.tiedTo) : undefined;
+  // A line with a few tied lines (a search hit with its context) comes with all of them or
+  // not at all; a long group (a failure's report) brings as many as fit.
   const addWithTies = (i: number) => {
+    const members = tied?.get(i) ?? [];
+    if (members.length > 0 && members.length <= ATOMIC_TIES) {
+      let groupCost = keep[i] ? 0 : cost(i) + MARKER_COST;
+      for (const j of members) if (!keep[j]) groupCost += cost(j);
+      if (used + groupCost > budget) return;
+    }
     if (!add(i)) return;
-    for (const j of tied?.get(i) ?? []) if (!add(j)) break;
+    for (const j of members) if (!add(j)) break;
   };
 
   if (opts.edges !== false) {

@@ -20,6 +20,11 @@ export interface CompressContext {
   focus: Focus;
   /** Tokens of the input (counted, or estimated for big inputs): the size policy is in tokens. */
   tokens: number;
+  /**
+   * How much to keep next to the size policy (1: as it says; 0.5: half the budget and outputs
+   * read whole up to half the size; 2: twice). Benchmarks trace needles against saving with it.
+   */
+  keep: number;
   /** Retrieval key of the original (already stored); every marker names it. */
   key: string;
   /** For code: the language the detector recognised (python, javascript, ...). */

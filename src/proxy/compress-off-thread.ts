@@ -29,7 +29,7 @@ export async function compressRequestOffThread(adapter: ProviderAdapter, raw: st
   try {
     const outputs = toolOutputs(state.request);
     const steps = stepsOfOutputs(state.request);
-    const work = new Work(state, pool, opts.store);
+    const work = new Work(state, pool, opts.store, opts.keep);
     const decided = await Promise.all(outputs.map((out, i) => work.decide(out.text, contentHash(out.text), steps[i]!, clock)));
     outputs.forEach((out, i) => {
       const d = decided[i]!;
@@ -97,6 +97,7 @@ class Work {
     private readonly state: RequestState,
     private readonly pool: CompressPool,
     private readonly store: CcrStore | undefined,
+    private readonly keep: number | undefined,
   ) {
     const file = store ?? new FileCcrStore(ccrDir(), ccrTtlMs());
     this.storeSpec = file instanceof FileCcrStore ? { dir: file.dir, ttlMs: file.ttlMs } : undefined;
@@ -160,7 +161,8 @@ class Work {
 
   private compress(text: string, hash: string, step: Step, session: SessionState, clock: BudgetClock): Promise<Outcome> {
     const t0 = performance.now();
-    const task = this.pool.compress({ text, query: this.state.query, step, store: this.storeSpec }, { signal: clock.signal, onStart: clock.start }).then(
+    const output = { text, query: this.state.query, step, store: this.storeSpec, ...(this.keep ? { keep: this.keep } : {}) };
+    const task = this.pool.compress(output, { signal: clock.signal, onStart: clock.start }).then(
       (r): Outcome => {
         const ms = performance.now() - t0;
         const unstored = r.unstored ?? (r.compressed !== undefined && !this.storeSpec ? this.storeHere(text) : undefined);

@@ -21,6 +21,8 @@ export interface RequestCompressOptions {
   store?: CcrStore;
   /** Past this many milliseconds the original request is forwarded instead (fail-open). */
   budgetMs?: number;
+  /** How much compression keeps next to its size policy (default 1; see CompressOptions.keep). */
+  keep?: number;
   /** When to add the headroom_retrieve tool (default 'always'); see RetrieveToolMode. */
   retrieveTool?: RetrieveToolMode;
   /** How else the model can get an original back; see RetrievalElsewhere. Default 'none'. */
@@ -161,7 +163,9 @@ export function compressRequestBody(adapter: ProviderAdapter, raw: string, opts:
       if (!entry) {
         // Past the budget, new outputs go as they are (and stay so); replays still apply.
         overBudget ||= t0 - state.started > budget;
-        const core = overBudget ? undefined : compressCore(out.text, { query: state.query, step: steps[index]!, ...(opts.store ? { store: opts.store } : {}) });
+        const core = overBudget
+          ? undefined
+          : compressCore(out.text, { query: state.query, step: steps[index]!, ...(opts.store ? { store: opts.store } : {}), ...(opts.keep ? { keep: opts.keep } : {}) });
         unstored ??= core?.failedOpen;
         entry = { compressed: core && core.text !== out.text ? core.text : undefined, kind: core?.kind ?? 'prose', retrievalKeys: core?.retrievalKeys ?? [] };
         state.fresh.set(hash, entry);
@@ -346,6 +350,8 @@ export interface CompressRequestOptions {
   query?: string;
   store?: CcrStore;
   /** Add the headroom_retrieve tool as the proxy does (default 'never'). */
+  /** How much compression keeps next to its size policy (default 1). */
+  keep?: number;
   retrieveTool?: RetrieveToolMode;
 }
 
@@ -363,6 +369,7 @@ export function compressRequest<B extends string | object>(body: B, opts: Compre
     // The caller gets the keys and the originals are in the store: retrieval is theirs to offer.
     retrievalElsewhere: 'caller',
     budgetMs: Number.POSITIVE_INFINITY,
+    ...(opts.keep ? { keep: opts.keep } : {}),
   });
   if (r.failedOpen !== undefined && r.failedOpen !== r.unstored) throw new Error(r.failedOpen);
   const toolOutputs = r.outputs.map((o): ToolOutputStat => {

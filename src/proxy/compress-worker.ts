@@ -18,6 +18,8 @@ export interface CompressTask {
   query: string;
   /** The agent's step that produced the output. */
   step?: Step;
+  /** How much compression keeps next to its size policy (see CompressOptions.keep). */
+  keep?: number;
   /** Undefined: the store is not a file store, and the main thread writes the original itself. */
   store: FileStoreSpec | undefined;
 }
@@ -45,7 +47,7 @@ export default function runTask(task: WorkerTask): CompressedOutput | number[] {
   task.started?.close();
   if (task.op === 'count') return task.texts.map(countTokens);
   const failuresBefore = compressionFailures();
-  const core = compressCore(task.text, { query: task.query, ...(task.step ? { step: task.step } : {}), store: storeFor(task.store) });
+  const core = compressCore(task.text, { query: task.query, ...(task.step ? { step: task.step } : {}), ...(task.keep ? { keep: task.keep } : {}), store: storeFor(task.store) });
   return {
     compressed: core.text !== task.text ? core.text : undefined,
     kind: core.kind,

@@ -5,10 +5,11 @@ import { mark, tie, WEIGHT, type Marks } from './marks.js';
  * pyflakes-style `file:line: message`, tsc (both formats), rustc/cargo, eslint (stylish and
  * unix), MSVC. Every diagnostic's header with its location stays (errors before warnings,
  * notes with their diagnostic); its code excerpt and caret lines go with it; the build's
- * summary stays. Returns how many diagnostics it found (for the content kind).
+ * summary stays. Returns how many diagnostics it found, and how many errors (for the content kind).
  */
-export function markDiagnostics(lines: readonly string[], m: Marks): number {
+export function markDiagnostics(lines: readonly string[], m: Marks): { found: number; errors: number } {
   let found = 0;
+  let errors = 0;
   let head = -1;
   let eslintFile = -1;
   for (let i = 0; i < lines.length; i++) {
@@ -17,6 +18,7 @@ export function markDiagnostics(lines: readonly string[], m: Marks): number {
     const sev = severityOf(line);
     if (sev !== undefined) {
       found++;
+      if (sev === 'error') errors++;
       // Notes and help belong to the diagnostic before them.
       if (sev === 'note' && head >= 0) {
         mark(m, i, WEIGHT.context);
@@ -50,7 +52,7 @@ export function markDiagnostics(lines: readonly string[], m: Marks): number {
     }
     if (line.trim() === '' || !/^\s/.test(line)) head = -1;
   }
-  return found;
+  return { found, errors };
 }
 
 const MAX_EXCERPT = 12;
@@ -71,6 +73,11 @@ const DIAGNOSTIC_RES: readonly RegExp[] = [
   /^\s+\d+:\d+\s+(error|warning)\s+\S/,
   // go build: file.go:line:col: message (no severity word: always an error)
   /^()\S+\.go:\d+:\d+: \S/,
+  // the linker: an unresolved symbol, and where the link failed
+  /^()\S+:\(\.[^)]*\): undefined reference to /,
+  /^()(?:\/\S+\/)?ld(?:\.\w+)?: .*(?:undefined reference|cannot find|multiple definition)/,
+  // gcc/clang: the project line a failing template was instantiated from
+  /^()\S.*?:\d+:\d+:\s+required from here$/,
 ];
 
 function severityOf(line: string): Severity | undefined {

@@ -13,6 +13,8 @@ export interface Structure {
   tests: number;
   /** Compiler and linter diagnostics found. */
   diagnostics: number;
+  /** Of those, the errors. */
+  errors: number;
   /** Stack-trace blocks found. */
   traces: number;
 }
@@ -21,14 +23,16 @@ export interface Structure {
 export function readStructure(lines: readonly string[]): Structure {
   const marks = emptyMarks(lines.length);
   const traces = markTracebacks(lines, marks);
-  const diagnostics = markDiagnostics(lines, marks);
+  const { found: diagnostics, errors } = markDiagnostics(lines, marks);
   const tests = markTestReport(lines, marks);
-  return { marks, tests, diagnostics, traces };
+  return { marks, tests, diagnostics, errors, traces };
 }
 
 /** The kind a structure makes an output, when it is clearly one: a test run, a build, a crash. */
 export function structuredKind(s: Structure, lines: number): 'test' | 'build' | 'trace' | undefined {
   if (s.tests >= 6 && s.tests >= lines * 0.05) return 'test';
+  // A crash is a crash even when the build before it warned about something.
+  if (s.traces >= 1 && s.errors === 0) return 'trace';
   if (s.diagnostics >= 2 || (s.diagnostics >= 1 && lines < 40)) return 'build';
   if (s.traces >= 1) return 'trace';
   return undefined;

@@ -143,6 +143,7 @@ const FAILURE_HEADER = new RegExp(
   [
     /^_{3,} .+ _{3,}$/, // pytest section
     /^(?:FAILED|ERROR) \S+(?:::\S+)?(?: - .*)?$/, // pytest short summary
+    /^\S+::\S+.* (?:FAILED|ERROR)\b/, // pytest -v
     /^(?:FAIL|ERROR): \S+ \(.+\)$/, // unittest
     /^\s*● .+/, // jest
     /^\s*(?:FAIL|×|✕|✗|✖)\s+\S/, // jest/vitest/node:test spec

@@ -21,7 +21,8 @@ export function markTracebacks(lines: readonly string[], m: Marks): number {
     let end = i;
     for (let j = i + 1; j < lines.length; j++) {
       if (frames[j]) end = j;
-      else if (j - end > 2 || !belongsToFrame(lines[j]!)) break;
+      // A message (an error's cause, the next exception of a chain) starts a stack of its own.
+      else if (j - end > 2 || !belongsToFrame(lines[j]!) || isMessage(withoutGroupPrefix(lines[j]!).replace(CHAIN_PREFIX, ''))) break;
     }
     markBlock(lines, frames, start, end, m);
     blocks++;
@@ -43,7 +44,7 @@ interface Frame {
 /** Frame formats: the first group is where the frame is (a path or a class), the second, if any, its function. */
 const FRAME_RES: ReadonlyArray<readonly [RegExp, boolean]> = [
   [/^\s*File "([^"]+)", line \d+(?:, in (.+))?$/, true], // Python
-  [/^\s+at (?:(.+?) \()?((?:file:\/\/)?[^()\s]+?):\d+:\d+\)?$/, false], // V8 (function first)
+  [/^\s+at (?:(.+?) \()?((?:file:\/\/)?[^()\s]+?):\d+:\d+\)?(?: \{)?$/, false], // V8 (function first; ` {` opens the error's properties)
   [/^\s+at (?:.+? )?\((native|<anonymous>|node:[^)]+|internal\/[^)]+)\)$/, false], // V8 without a location
   [/^\s*❯ (?:(\S+) )?(\S+?):\d+:\d+$/, false], // vitest (function first)
   [/^\s*at ([\w$.<>[\]/-]+)\([^)]*\)(?: ~?\[[^\]]*\])?$/, false], // JVM
@@ -134,7 +135,10 @@ function markBlock(lines: readonly string[], frames: ReadonlyArray<Frame | undef
   const innermost = innermostLast ? idx[idx.length - 1]! : idx[0]!;
   // The frame nearest the cause: the innermost one in the project's own code.
   const nearest = innermostLast ? project[project.length - 1] : project[0];
-  mark(m, innermost, WEIGHT.locate, true);
+  // The innermost frame stays when it is the project's; inside a library it is worth a look
+  // (where the library gave up) but the project frame nearest the cause is what is needed.
+  if (m.filler[innermost]) mark(m, innermost, WEIGHT.context);
+  else mark(m, innermost, WEIGHT.locate, true);
   if (nearest !== undefined) mark(m, nearest, WEIGHT.locate, true);
   // Runtimes that list the innermost frame first print the message right above the frames.
   // (Go and Rust put the innermost frame's function on the line above its location instead.)
@@ -191,7 +195,7 @@ function markMessages(lines: readonly string[], m: Marks): void {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (line.length > MAX_LINE) continue;
-    const body = withoutGroupPrefix(line);
+    const body = withoutGroupPrefix(line).replace(CHAIN_PREFIX, '');
     if (TRACEBACK_HEADER.test(body)) {
       mark(m, i, WEIGHT.context, true);
       continue;
@@ -212,6 +216,9 @@ function markMessages(lines: readonly string[], m: Marks): void {
     }
   }
 }
+
+/** Node prints an error's causes indented behind `[cause]: `. */
+const CHAIN_PREFIX = /^\s*\[cause\]:\s*/;
 
 /** Rust names the panic's place on one line and says its message on the next. */
 const PANIC_AT = /panicked at .*:$/;
