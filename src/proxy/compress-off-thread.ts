@@ -1,10 +1,12 @@
 import { FileCcrStore, type CcrStore } from '../compress/ccr-store.js';
 import { MIN_CHARS } from '../compress/compress-text.js';
-import { ccrDir, ccrTtlMs } from '../config.js';
-import type { CompressPool } from './compress-pool.js';
 import type { Step } from '../compress/focus.js';
+import type { ContentKind } from '../compress/types.js';
+import { ccrDir, ccrTtlMs } from '../config.js';
+import { BudgetClock } from './budget-clock.js';
+import type { CompressPool } from './compress-pool.js';
 import {
-  asItIs, beginRequest, countCompressedTokens, DEFAULT_BUDGET_MS, failedOpenReason, failOpen, finishRequest, type RequestCompression,
+  beginRequest, countCompressedTokens, DEFAULT_BUDGET_MS, failedOpenReason, failOpen, finishRequest, type RequestCompression,
   type RequestCompressOptions, type RequestState,
 } from './compress-request.js';
 import type { FileStoreSpec } from './compress-worker.js';
@@ -44,33 +46,6 @@ export async function compressRequestOffThread(adapter: ProviderAdapter, raw: st
   }
 }
 
-/** Longest delay a timer keeps (a longer one fires at once). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** A time budget whose clock starts when work on it starts; its signal aborts when it runs out. */
-class BudgetClock {
-  private readonly controller = new AbortController();
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
-
-  constructor(private readonly ms: number) {}
-
-  get signal(): AbortSignal {
-    return this.controller.signal;
-  }
-
-  /** Starts the clock (later calls do nothing); an infinite budget never runs out. */
-  readonly start = (): void => {
-    if (this.timer !== undefined || this.stopped || !Number.isFinite(this.ms)) return;
-    this.timer = setTimeout(() => this.controller.abort(), Math.min(MAX_TIMER_MS, Math.max(0, this.ms)));
-  };
-
-  stop(): void {
-    this.stopped = true;
-    clearTimeout(this.timer);
-  }
-}
-
 interface Decided {
   entry: MemoEntry;
   replayed: boolean;
@@ -85,7 +60,10 @@ interface Outcome {
   problem?: 'budget' | { error: string } | { unstored: string };
 }
 
-const AS_IS: MemoEntry = Object.freeze({ compressed: undefined, kind: 'prose', retrievalKeys: [] }) as MemoEntry;
+/** An output forwarded as it is. */
+function whole(kind: ContentKind = 'prose'): MemoEntry {
+  return { compressed: undefined, kind, retrievalKeys: [] };
+}
 
 /** The new outputs of one request: which ones it hands to the threads, and how that went. */
 class Work {
@@ -107,13 +85,10 @@ class Work {
     const { session } = this.state;
     const remembered = session.memo.get(hash);
     // Without a way to retrieve, an output goes whole unless the session sent it without markers before.
-    if (!this.state.retrievable && (remembered === undefined || remembered.retrievalKeys.length > 0)) {
-      const { entry } = asItIs('', text, remembered);
-      return { entry, replayed: false, ms: 0 };
-    }
+    if (!this.state.retrievable && (remembered === undefined || remembered.retrievalKeys.length > 0)) return { entry: whole(remembered?.kind), replayed: false, ms: 0 };
     if (remembered && !this.mine.has(hash)) return { entry: remembered, replayed: true, ms: 0 };
     // Too short to compress: decided here, no thread needed.
-    if (text.length < MIN_CHARS) return this.remember(hash, { ...AS_IS, retrievalKeys: [] });
+    if (text.length < MIN_CHARS) return this.remember(hash, whole());
     // Another request of the session is compressing the same output: its result is this one's too.
     const elsewhere = session.pending.get(hash);
     if (elsewhere && !this.mine.has(hash)) {
@@ -167,12 +142,12 @@ class Work {
         const ms = performance.now() - t0;
         const unstored = r.unstored ?? (r.compressed !== undefined && !this.storeSpec ? this.storeHere(text) : undefined);
         // A marker must never name a key that was not stored: without the original, the output goes as it is.
-        if (unstored !== undefined) return { entry: { ...AS_IS, kind: r.kind, retrievalKeys: [] }, ms, problem: { unstored } };
+        if (unstored !== undefined) return { entry: whole(r.kind), ms, problem: { unstored } };
         const entry: MemoEntry = { compressed: r.compressed, kind: r.kind, retrievalKeys: r.compressed === undefined ? [] : r.retrievalKeys };
         return { entry, ms, ...(r.failed ? { problem: { error: 'the compressor threw' } } : {}) };
       },
       (err: unknown): Outcome => ({
-        entry: { ...AS_IS, retrievalKeys: [] },
+        entry: whole(),
         ms: performance.now() - t0,
         problem: clock.signal.aborted ? 'budget' : { error: err instanceof Error ? err.message : String(err) },
       }),

@@ -208,7 +208,7 @@ export function beginRequest(adapter: ProviderAdapter, raw: string, opts: Reques
 }
 
 /** An output going as it came because the model could not retrieve what a marker leaves out. */
-export function asItIs(id: string, original: string, remembered: MemoEntry | undefined): OutputResult {
+function asItIs(id: string, original: string, remembered: MemoEntry | undefined): OutputResult {
   const kind = remembered?.kind ?? 'prose';
   return { id, kind, replayed: false, entry: { compressed: undefined, kind, retrievalKeys: [] }, original, ms: 0 };
 }
