@@ -15,6 +15,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 
@@ -57,6 +58,7 @@ async function main(opts) {
       concurrent: await benchConcurrent(client, bigOutput, opts.concurrent),
     };
     const proxyStats = await client.json(`${proxy.url}/stats`);
+    const eventLoop = await stopChild(proxy.child, 'close');
     const report = {
       node: process.version,
       cpus: cpus().length,
@@ -64,11 +66,10 @@ async function main(opts) {
       session: { bytes: Buffer.byteLength(sessionRequest('x')), messages: sessionMessages.length, toolOutputs: sessionMessages.flatMap((m) => m.content).filter((c) => c.type === 'tool_result').length },
       streamGapMs: STREAM_GAP_MS,
       results,
-      proxy: { requests: proxyStats.requests, tokens: proxyStats.tokens, sessions: proxyStats.sessions },
+      proxy: { requests: proxyStats.requests, tokens: proxyStats.tokens, sessions: proxyStats.sessions, eventLoop },
     };
     if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     else printReport(report);
-    await stopChild(proxy.child, 'close');
   } finally {
     await agent.close();
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill();
@@ -381,6 +382,8 @@ function printReport(r) {
   line(['   whole stream', c.totalMs.p50, c.totalMs.p90, c.totalMs.p99, c.totalMs.max]);
   const q = r.proxy.requests;
   console.log(`\nproxy /stats: ${q.total} requests, ${q.compressed} compressed, ${q.failedOpen} failed open, ${q.upstreamErrors} upstream errors, ${r.proxy.sessions} sessions`);
+  const loop = r.proxy.eventLoop;
+  if (loop) console.log(`proxy event loop delay over the run (ms): p50 ${loop.p50}, p99 ${loop.p99}, max ${loop.max}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -396,16 +399,18 @@ function startChild(args, env, execArgv, children) {
   });
 }
 
-/** Asks a child to finish (the proxy flushes its ledger) and waits for it, 10 s at most. */
+/** Asks a child to finish (the proxy flushes its ledger) and waits for it, 10 s at most; resolves with its last message. */
 function stopChild(child, messageText) {
   return new Promise((resolve) => {
+    let last;
+    child.on('message', (m) => (last = m));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      resolve();
+      resolve(last);
     }, 10_000);
     child.once('exit', () => {
       clearTimeout(timer);
-      resolve();
+      resolve(last);
     });
     child.send(messageText);
   });
@@ -414,8 +419,14 @@ function stopChild(child, messageText) {
 async function runProxy(upstreamUrl, home) {
   const { startProxy } = await import('../dist/proxy/server.js');
   const proxy = await startProxy({ port: 0, upstreams: { anthropic: upstreamUrl }, ledgerDir: join(home, 'ledger'), log: (l) => process.stderr.write(`proxy: ${l}\n`) });
+  // How long the proxy's event loop was held at a time: every other request waits that long.
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
   process.on('message', async (m) => {
     if (m !== 'close') return;
+    loop.disable();
+    const ms = (ns) => round(ns / 1e6);
+    await new Promise((sent) => process.send({ p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) }, sent));
     await proxy.close();
     process.exit(0);
   });

@@ -47,7 +47,9 @@ export function stripLineNumbers(text: string): NumberedLines | undefined {
   return numbered > 0 ? { lines, prefixes } : undefined;
 }
 
-type Signals = readonly (readonly [RegExp, number])[];
+/** A regular expression, or a function where one would take quadratic time on a long line. */
+type LineTest = { test(line: string): boolean };
+type Signals = readonly (readonly [LineTest, number])[];
 
 // Weight 3: a line that is close to proof (a declaration or import); 1: a supporting hint.
 const SIGNALS: Record<CodeLanguage, Signals> = {
@@ -111,7 +113,8 @@ const SIGNALS: Record<CodeLanguage, Signals> = {
     [/^\s*#!?\[(?:derive|cfg|test|allow|feature|inline)\b/, 3],
     [/^\s*extern\s+crate\s+\w+;/, 3],
     [/\blet\s+(?:mut\s+)?\w+(?:\s*:\s*[^=]+)?\s*=/, 1],
-    [/\b(?:Some|Ok|Err)\(|\bSelf\b|&mut\s|\w+!\(/, 1],
+    // A macro call (`println!(`): one word character before `!(` is enough to know.
+    [/\b(?:Some|Ok|Err)\(|\bSelf\b|&mut\s|\w!\(/, 1],
     [/^\s*match\s+.+\{\s*$/, 1],
   ],
   java: [
@@ -120,7 +123,7 @@ const SIGNALS: Record<CodeLanguage, Signals> = {
     [/^\s*(?:(?:public|private|protected|abstract|final|static|sealed)\s+)+(?:class|interface|enum|record|@interface)\s+\w+/, 3],
     [/^\s*(?:public|private|protected)\s+(?:(?:static|final|abstract|synchronized|native|default)\s+)*[\w<>[\],.?\s]+\s+\w+\s*\([^)]*\)?\s*(?:throws\s+[\w.,\s]+)?\{?\s*$/, 3],
     [/^\s*@(?:Override|Deprecated|SuppressWarnings|FunctionalInterface|Test)\b/, 1],
-    [/\bSystem\.(?:out|err)\.|\bnew\s+\w+(?:<[^>]*>)?\(|\bfinal\s+\w+/, 1],
+    [{ test: javaHint }, 1],
   ],
   cpp: [
     [/^\s*#\s*include\s*[<"][\w./+-]+[>"]/, 3],
@@ -133,6 +136,26 @@ const SIGNALS: Record<CodeLanguage, Signals> = {
     [/^\s*(?:static\s+|inline\s+|virtual\s+|const\s+)*[\w:<>*&]+\s+[*&]?[\w:~]+\s*\([^;]*\)\s*(?:const\s*)?\{?\s*$/, 1],
   ],
 };
+
+const JAVA_HINT_RE = /\bSystem\.(?:out|err)\.|\bnew\s+\w+\(|\bfinal\s+\w+/;
+const JAVA_NEW_GENERIC_RE = /\bnew\s+\w+</g;
+
+/**
+ * `System.out.`, `new Foo(`, `new Foo<Bar>(` or `final x`. The `>` that closes a `new`'s type
+ * arguments is the first one after its `<`, found once for all the `new`s before it (a pattern
+ * with `<[^>]*>` scanned to the end of the line for every unclosed `new Foo<`).
+ */
+export function javaHint(line: string): boolean {
+  if (JAVA_HINT_RE.test(line)) return true;
+  let close = -1;
+  for (const m of line.matchAll(JAVA_NEW_GENERIC_RE)) {
+    const from = m.index + m[0].length;
+    if (close < from) close = line.indexOf('>', from);
+    if (close < 0) return false;
+    if (line[close + 1] === '(') return true;
+  }
+  return false;
+}
 
 const NOT_CODE: readonly RegExp[] = [
   /^\s*```/, // Markdown fence: the text is a document about code

@@ -137,13 +137,16 @@ function collectUnits(
   };
 
   const visitChildren = (into: Unit[]): void => {
+    // The walk knows each node's parent: asking the node (`node.parent`) searches down from the
+    // root every time, which made deeply nested callbacks quadratic.
+    const parentType = cursor.nodeType;
     if (!cursor.gotoFirstChild()) return;
-    do visit(into);
+    do visit(into, parentType);
     while (cursor.gotoNextSibling());
     cursor.gotoParent();
   };
 
-  const visit = (into: Unit[]): void => {
+  const visit = (into: Unit[], parentType: string): void => {
     const type = cursor.nodeType;
     if (type === 'ERROR') errorChars += cursor.endIndex - cursor.startIndex;
     if (grammar.functions.has(type)) {
@@ -151,7 +154,7 @@ function collectUnits(
       const node = cursor.currentNode;
       const unit = unitOf(bodyRows(node, lines), node.startPosition.row, node.endIndex);
       if (!unit) return; // a short body stays whole, nested functions included
-      const callback = ARGUMENT_LISTS.has(node.parent?.type ?? '');
+      const callback = ARGUMENT_LISTS.has(parentType);
       if (callback || unit.rows >= lines.length * WRAPPER_SHARE) visitChildren(unit.inner);
       into.push(unit);
       return;

@@ -19,7 +19,7 @@ export function detectKind(text: string): Detection {
   const sample = sampleLines(text);
   const nonEmpty = sample.filter((l) => l.trim() !== '');
   if (nonEmpty.length === 0) return { kind: 'prose' };
-  const ratio = (re: RegExp) => nonEmpty.filter((l) => re.test(l)).length / nonEmpty.length;
+  const ratio = (re: RegExp | ((line: string) => boolean)) => nonEmpty.filter(typeof re === 'function' ? re : (l) => re.test(l)).length / nonEmpty.length;
 
   // A unified diff has its file headers (`diff --git`, or `--- a` with `+++ b`) before its hunks;
   // a hunk header alone is an assertion diff inside a test report.
@@ -32,7 +32,7 @@ export function detectKind(text: string): Detection {
   const structured = structuredKind(readStructure(sample), sample.length);
   if (structured) return { kind: structured };
   if (ratio(SEARCH_LINE_RE) >= 0.6) return { kind: 'search' };
-  if (/^<!doctype html|^<html[\s>]/i.test(trimmed) || ratio(/<\/?(?:div|p|a|span|li|td|tr|h[1-6]|body|head|section|article)\b[^>]*>/i) > 0.3)
+  if (/^<!doctype html|^<html[\s>]/i.test(trimmed) || ratio(hasHtmlTag) > 0.3)
     return { kind: 'html' };
   if (ratio(/^\s*\|.*\|\s*$/) >= 0.8) return { kind: 'table' };
   const language = detectCodeLanguage(text);
@@ -44,8 +44,23 @@ export function detectKind(text: string): Detection {
   return { kind: 'prose' };
 }
 
-/** `path:line:` or `path-line-` (grep -n / ripgrep), not a timestamp or a CSV row. */
-const SEARCH_LINE_RE = /^(?!\d{4}-\d\d-\d\d|\d\d:\d\d)[^\s:,]*[A-Za-z./_][^\s:,]*?[:-]\d+[:-]/;
+/**
+ * `path:line:` or `path-line-` (grep -n / ripgrep), not a timestamp or a CSV row. The path is
+ * matched as "no path letter, the first one, the rest": a path that may start with any letter
+ * (`[^\s:,]*[A-Za-z./_]`) made a long line without a colon take quadratic time.
+ */
+export const SEARCH_LINE_RE = /^(?!\d{4}-\d\d-\d\d|\d\d:\d\d)[^\s:,A-Za-z./_]*[A-Za-z./_][^\s:,]*?[:-]\d+[:-]/;
+
+const HTML_TAG_START_RE = /<\/?(?:div|p|a|span|li|td|tr|h[1-6]|body|head|section|article)\b/i;
+
+/**
+ * A common HTML tag (`<div ...>`, `</p>`) in the line. Only text before the line's last `>` can
+ * hold one: searching the whole line made every unclosed `<a` scan to its end (quadratic).
+ */
+export function hasHtmlTag(line: string): boolean {
+  const lastClose = line.lastIndexOf('>');
+  return lastClose > 0 && HTML_TAG_START_RE.test(line.slice(0, lastClose));
+}
 
 function looksLikeJson(trimmed: string): boolean {
   const end = trimmed.trimEnd();

@@ -53,7 +53,7 @@ function isErrorItem(v: unknown): boolean {
 }
 
 /** Items with a key few others have, a value few others have, or a numeric outlier. */
-function anomalies(raw: readonly unknown[]): number[] {
+export function anomalies(raw: readonly unknown[]): number[] {
   const objs = raw.map((v) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined));
   const n = objs.filter(Boolean).length;
   if (n < 5) return [];
@@ -78,13 +78,20 @@ function anomalies(raw: readonly unknown[]): number[] {
     const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length);
     if (sd > 0) stats.set(k, { mean, sd });
   }
+  // The commonest value of each key, found once (not once per item: that was quadratic).
+  const dominantCount = new Map<string, number>();
+  for (const [k, counts] of valueCount) {
+    let most = 0;
+    for (const c of counts.values()) if (c > most) most = c;
+    dominantCount.set(k, most);
+  }
   const out: number[] = [];
   objs.forEach((o, i) => {
     if (!o) return;
     for (const [k, v] of Object.entries(o)) {
       const rareKey = keyCount.get(k)! <= Math.max(1, n * 0.1);
       const counts = valueCount.get(k);
-      const dominant = counts ? Math.max(...counts.values()) : 0;
+      const dominant = dominantCount.get(k) ?? 0;
       const rareValue =
         counts !== undefined && counts.size <= 3 && dominant >= n * 0.8 && (counts.get(String(v)) ?? n) <= Math.max(1, n * 0.1);
       const st = typeof v === 'number' ? stats.get(k) : undefined;

@@ -11,9 +11,26 @@ export function omitted(count: number, unit: string, key: string, detail = ''): 
 /** Matches any marker; used by tests and by the retrieval path. */
 export const MARKER_RE = /\[\.\.\. [^\]\n]*? omitted[^\]\n]*?; headroom_retrieve key=([0-9a-f]{16}) \.\.\.\]/g;
 
+const MARKER_TAIL_RE = /; headroom_retrieve key=([0-9a-f]{16}) \.\.\.\]/g;
+const MARKER_HEAD = '[... ';
+const OMITTED = ' omitted';
+
+/**
+ * The keys of the markers in a text (the matches of MARKER_RE), found from each marker's tail
+ * back to the `]` or line end before it: matching MARKER_RE from every `[... ` took quadratic
+ * time on a long line of them. A marker lies within one stretch without `]` or newline and its
+ * tail ends the stretch, so the leftmost `[... ` of the stretch starts it when any does.
+ */
 export function keysInText(text: string): string[] {
   const keys = new Set<string>();
-  for (const m of text.matchAll(MARKER_RE)) keys.add(m[1]!);
+  for (const m of text.matchAll(MARKER_TAIL_RE)) {
+    const tail = m.index;
+    let stretch = tail;
+    while (stretch > 0 && text[stretch - 1] !== ']' && text[stretch - 1] !== '\n') stretch--;
+    const before = text.slice(stretch, tail);
+    const head = before.indexOf(MARKER_HEAD);
+    if (head >= 0 && before.includes(OMITTED, head + MARKER_HEAD.length)) keys.add(m[1]!);
+  }
   return [...keys];
 }
 

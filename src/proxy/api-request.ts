@@ -1,9 +1,9 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { agentOf, sessionFromHeaders } from '../agents/index.js';
-import { compressRequestBody, countCompressedTokens, type RequestCompression } from './compress-request.js';
+import { compressRequestOffThread, countTokensOffThread } from './compress-off-thread.js';
+import type { RequestCompression } from './compress-request.js';
 import type { ProxyContext } from './context.js';
 import { BodyTooLarge, isJsonContentType, readBody, sendJson } from './http-util.js';
 import { NO_USAGE, type NeutralRequest, type Usage } from './neutral.js';
@@ -48,7 +48,7 @@ export async function handleApiRequest(ctx: ProxyContext, route: ApiRoute, req: 
   const read = readRequest(ctx, route, req, body, agent);
   const meta: CallMeta = { agent, session: read?.session.id ?? '' };
   const recalled = read ? await recall(ctx, route, read, meta, req.headers) : undefined;
-  const compression = read ? compress(ctx, route, req, read, recalled?.text) : undefined;
+  const compression = read ? await compress(ctx, route, req, read, recalled?.text) : undefined;
   const forward = compression && compression.body !== compression.raw ? compression.body : body;
   const request = compression?.request;
   const model = route.model ?? request?.model ?? '';
@@ -58,9 +58,8 @@ export async function handleApiRequest(ctx: ProxyContext, route: ApiRoute, req: 
   const target = upstreamUrl(ctx.upstreams[route.upstream], url.pathname + url.search);
   const pending = callUpstream(ctx.pool, { url: target, method: 'POST', headers, body: forward, signal: abort.signal, decode: true });
   pending.catch(() => undefined); // handled below; avoids an unhandled rejection while counting
-  // Token counts are taken while the provider works on the request, off the critical path.
-  await nextTurn();
-  const tokens = compression ? countCompressedTokens(compression) : { before: 0, after: 0, savedFresh: 0, byKind: new Map() };
+  // Token counts are taken in the compression threads while the provider works on the request.
+  const tokens = compression ? await countTokensOffThread(compression, ctx.compressPool, ctx.budgetMs, ctx.log) : { before: 0, after: 0, savedFresh: 0, byKind: new Map() };
   const extraHeaders = {
     'x-headroom-tokens-before': String(tokens.before),
     'x-headroom-tokens-after': String(tokens.after),
@@ -149,6 +148,7 @@ export async function handleApiRequest(ctx: ProxyContext, route: ApiRoute, req: 
       retrievals: outcome.retrievalCalls,
       toolCalls: record.toolCalls,
       recalled: record.recalled,
+      failedOpen: record.failedOpen,
       ms: Math.round(performance.now() - started),
       ...(ctx.wrapSession ? { wrap: ctx.wrapSession } : {}),
     },
@@ -193,12 +193,12 @@ async function recall(ctx: ProxyContext, route: ApiRoute, read: ReadRequest, met
   return recallFor(ctx.recall, turn.query, meta, ctx.recallTimeoutMs, ctx.log);
 }
 
-/** Compression of a read request, or undefined when it must go upstream as it came. */
-function compress(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage, read: ReadRequest, userContext: string | undefined): Compressed | undefined {
+/** Compression of a read request (in the compression threads), or undefined when it must go upstream as it came. */
+async function compress(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage, read: ReadRequest, userContext: string | undefined): Promise<Compressed | undefined> {
   const generate = route.op === 'generate';
   try {
     const query = header(req, 'x-headroom-query');
-    const result = compressRequestBody(route.adapter, read.raw, {
+    const result = await compressRequestOffThread(route.adapter, read.raw, ctx.compressPool, {
       request: read.request,
       session: read.session,
       store: ctx.store,

@@ -1,6 +1,6 @@
 import type { CcrStore } from '../compress/ccr-store.js';
 import { compressCore } from '../compress/compress-text.js';
-import { splice, type Replacement } from '../compress/json-spans.js';
+import { splice, type Replacement, type Span } from '../compress/json-spans.js';
 import { countTokens } from '../compress/tokens.js';
 import type { ContentKind } from '../compress/types.js';
 import { latestUserText, stepsOfOutputs, toolOutputs, type NeutralRequest } from './neutral.js';
@@ -139,98 +139,148 @@ export const DEFAULT_BUDGET_MS = 2000;
  * SyntaxError only when the body is not valid JSON for the adapter; any other failure, or
  * running past the budget, forwards the original body (and remembers its outputs as
  * forwarded uncompressed). An output whose original the store could not write goes as it came
- * (no marker may name a key that was not stored), and the request counts as failed open.
+ * (no marker may name a key that was not stored), and the request counts as failed open. Runs
+ * on the caller's thread: the proxy uses compressRequestOffThread.
  */
 export function compressRequestBody(adapter: ProviderAdapter, raw: string, opts: RequestCompressOptions = {}): RequestCompression {
-  const started = performance.now();
+  const state = beginRequest(adapter, raw, opts);
   const budget = opts.budgetMs ?? DEFAULT_BUDGET_MS;
-  const request = opts.request ?? adapter.read(raw);
-  const session = typeof opts.session === 'function' ? opts.session(request) : (opts.session ?? new SessionState('one-off'));
-  const query = opts.query ?? latestUserText(request);
-  const fresh = new Map<string, MemoEntry>();
-  const outputs: OutputResult[] = [];
-  const edits: Replacement[] = [];
-  const mode = opts.retrieveTool ?? 'always';
-  const retrievable = canRetrieve(mode, opts.retrievalElsewhere ?? 'none', request);
-  const failOpen = (reason: string): RequestCompression => {
-    for (const [hash, entry] of fresh) session.memo.set(hash, { ...entry, compressed: undefined, retrievalKeys: [] });
-    return {
-      body: raw,
-      request,
-      session,
-      query,
-      outputs: [],
-      compressed: [],
-      retrievalKeys: [],
-      retrieveToolAdded: false,
-      proxyToolsAdded: [],
-      contextAdded: false,
-      retrievable,
-      failedOpen: reason,
-      ms: performance.now() - started,
-    };
-  };
   let overBudget = false;
   let unstored: string | undefined;
   try {
-    const steps = stepsOfOutputs(request);
-    for (const [index, out] of toolOutputs(request).entries()) {
+    const steps = stepsOfOutputs(state.request);
+    for (const [index, out] of toolOutputs(state.request).entries()) {
       const hash = contentHash(out.text);
-      let entry = session.memo.get(hash) ?? fresh.get(hash);
+      let entry = state.session.memo.get(hash) ?? state.fresh.get(hash);
       // Without a way to retrieve, an output goes whole unless the session sent it without markers before.
-      if (!retrievable && (entry === undefined || entry.retrievalKeys.length > 0)) {
-        outputs.push({ id: out.id, kind: entry?.kind ?? 'prose', replayed: false, entry: { compressed: undefined, kind: entry?.kind ?? 'prose', retrievalKeys: [] }, original: out.text, ms: 0 });
+      if (!state.retrievable && (entry === undefined || entry.retrievalKeys.length > 0)) {
+        state.outputs.push(asItIs(out.id, out.text, entry));
+        state.spans.push(out.span);
         continue;
       }
-      const replayed = entry !== undefined && !fresh.has(hash);
+      const replayed = entry !== undefined && !state.fresh.has(hash);
       const t0 = performance.now();
       if (!entry) {
         // Past the budget, new outputs go as they are (and stay so); replays still apply.
-        overBudget ||= t0 - started > budget;
-        const core = overBudget ? undefined : compressCore(out.text, { query, step: steps[index]!, ...(opts.store ? { store: opts.store } : {}), ...(opts.keep ? { keep: opts.keep } : {}) });
+        overBudget ||= t0 - state.started > budget;
+        const core = overBudget
+          ? undefined
+          : compressCore(out.text, { query: state.query, step: steps[index]!, ...(opts.store ? { store: opts.store } : {}), ...(opts.keep ? { keep: opts.keep } : {}) });
         unstored ??= core?.failedOpen;
         entry = { compressed: core && core.text !== out.text ? core.text : undefined, kind: core?.kind ?? 'prose', retrievalKeys: core?.retrievalKeys ?? [] };
-        fresh.set(hash, entry);
+        state.fresh.set(hash, entry);
       }
-      outputs.push({ id: out.id, kind: entry.kind, replayed, entry, original: out.text, ms: replayed ? 0 : performance.now() - t0 });
-      if (entry.compressed !== undefined) edits.push({ start: out.span.start, end: out.span.end, text: JSON.stringify(entry.compressed) });
+      state.outputs.push({ id: out.id, kind: entry.kind, replayed, entry, original: out.text, ms: replayed ? 0 : performance.now() - t0 });
+      state.spans.push(out.span);
     }
-    const compressed = outputs.filter((o) => o.entry.compressed !== undefined);
-    const retrievalKeys = [...new Set(compressed.flatMap((c) => c.entry.retrievalKeys))];
-    const addTools = opts.addTools ?? true;
-    const wantTool = addTools && wantsRetrieveTool(mode, request, session, retrievalKeys.length > 0);
-    const proxyTools = addTools && request.tools.length > 0 ? (opts.proxyTools ?? []).filter((t) => t.name !== RETRIEVE_TOOL_NAME && !request.tools.includes(t.name)) : [];
-    const tools = wantTool ? [RETRIEVE_TOOL, ...proxyTools] : proxyTools;
-    if (tools.length > 0) edits.push(adapter.addTools(raw, tools));
-    const context = contextEdits(request, session, opts.userContext);
-    edits.push(...context.edits);
-    const body = edits.length > 0 ? splice(raw, edits) : raw;
-    for (const [hash, entry] of fresh) session.memo.set(hash, entry);
-    if (wantTool) session.retrieveToolAdded = true;
-    if (context.remember) session.userContext.set(...context.remember);
-    return {
-      body,
-      request,
-      session,
-      query,
-      outputs,
-      compressed,
-      retrievalKeys,
-      retrieveToolAdded: wantTool,
-      proxyToolsAdded: proxyTools.map((t) => t.name),
-      contextAdded: context.remember !== undefined,
-      retrievable,
+    return finishRequest(adapter, raw, state, opts, {
       ...failedOpenReason(overBudget ? `compression passed its ${budget} ms budget; new outputs forwarded as they are` : undefined, unstored),
       ...(unstored ? { unstored } : {}),
-      ms: performance.now() - started,
-    };
+    });
   } catch (err) {
-    return failOpen(`compression failed: ${err instanceof Error ? err.message : String(err)}`);
+    return failOpen(raw, state, `compression failed: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
+/** A request on its way through compression: what is known before the outputs are compressed, and what they became. */
+export interface RequestState {
+  request: NeutralRequest;
+  session: SessionState;
+  query: string;
+  started: number;
+  /** Memo entries decided by this request (new outputs), by hash of the original. */
+  fresh: Map<string, MemoEntry>;
+  outputs: OutputResult[];
+  /** Where each output's text is in the raw body. */
+  spans: Span[];
+  /** See RequestCompression.retrievable. */
+  retrievable: boolean;
+}
+
+/** Reads the request (unless given) and finds its session and query. Throws SyntaxError on a body the adapter cannot read. */
+export function beginRequest(adapter: ProviderAdapter, raw: string, opts: RequestCompressOptions): RequestState {
+  const started = performance.now();
+  const request = opts.request ?? adapter.read(raw);
+  const session = typeof opts.session === 'function' ? opts.session(request) : (opts.session ?? new SessionState('one-off'));
+  const query = opts.query ?? latestUserText(request);
+  const retrievable = canRetrieve(opts.retrieveTool ?? 'always', opts.retrievalElsewhere ?? 'none', request);
+  return { request, session, query, started, fresh: new Map(), outputs: [], spans: [], retrievable };
+}
+
+/** An output going as it came because the model could not retrieve what a marker leaves out. */
+function asItIs(id: string, original: string, remembered: MemoEntry | undefined): OutputResult {
+  const kind = remembered?.kind ?? 'prose';
+  return { id, kind, replayed: false, entry: { compressed: undefined, kind, retrievalKeys: [] }, original, ms: 0 };
+}
+
+/**
+ * Splices the outputs' forwarded texts, the proxy's tools and the recalled context into the
+ * body and remembers what this request decided in its session.
+ */
+export function finishRequest(
+  adapter: ProviderAdapter,
+  raw: string,
+  state: RequestState,
+  opts: RequestCompressOptions,
+  failure: Pick<RequestCompression, 'failedOpen' | 'unstored'> = {},
+): RequestCompression {
+  const { request, session, outputs } = state;
+  const edits: Replacement[] = [];
+  outputs.forEach((o, i) => {
+    if (o.entry.compressed !== undefined) edits.push({ ...state.spans[i]!, text: JSON.stringify(o.entry.compressed) });
+  });
+  const compressed = outputs.filter((o) => o.entry.compressed !== undefined);
+  const retrievalKeys = [...new Set(compressed.flatMap((c) => c.entry.retrievalKeys))];
+  const addTools = opts.addTools ?? true;
+  const wantTool = addTools && wantsRetrieveTool(opts.retrieveTool ?? 'always', request, session, retrievalKeys.length > 0);
+  const proxyTools = addTools && request.tools.length > 0 ? (opts.proxyTools ?? []).filter((t) => t.name !== RETRIEVE_TOOL_NAME && !request.tools.includes(t.name)) : [];
+  const tools = wantTool ? [RETRIEVE_TOOL, ...proxyTools] : proxyTools;
+  if (tools.length > 0) edits.push(adapter.addTools(raw, tools));
+  const context = contextEdits(request, session, opts.userContext);
+  edits.push(...context.edits);
+  const body = edits.length > 0 ? splice(raw, edits) : raw;
+  for (const [hash, entry] of state.fresh) session.memo.set(hash, entry);
+  if (wantTool) session.retrieveToolAdded = true;
+  if (context.remember) session.userContext.set(...context.remember);
+  return {
+    body,
+    request,
+    session,
+    query: state.query,
+    outputs,
+    compressed,
+    retrievalKeys,
+    retrieveToolAdded: wantTool,
+    proxyToolsAdded: proxyTools.map((t) => t.name),
+    contextAdded: context.remember !== undefined,
+    retrievable: state.retrievable,
+    ...failure,
+    ms: performance.now() - state.started,
+  };
+}
+
+/** The original body goes upstream; the new outputs are remembered as forwarded uncompressed. */
+export function failOpen(raw: string, state: RequestState, reason: string): RequestCompression {
+  for (const [hash, entry] of state.fresh) state.session.memo.set(hash, { ...entry, compressed: undefined, retrievalKeys: [] });
+  return {
+    body: raw,
+    request: state.request,
+    session: state.session,
+    query: state.query,
+    outputs: [],
+    compressed: [],
+    retrievalKeys: [],
+    retrieveToolAdded: false,
+    proxyToolsAdded: [],
+    contextAdded: false,
+    retrievable: state.retrievable,
+    failedOpen: reason,
+    ms: performance.now() - state.started,
+  };
+}
+
 /** Why some output went as it came although it could have been compressed, when one did. */
-function failedOpenReason(...reasons: Array<string | undefined>): { failedOpen?: string } {
+export function failedOpenReason(...reasons: Array<string | undefined>): { failedOpen?: string } {
   const given = reasons.filter((r): r is string => r !== undefined);
   return given.length > 0 ? { failedOpen: given.join('; ') } : {};
 }

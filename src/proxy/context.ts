@@ -1,6 +1,7 @@
 import type { Agent as UndiciAgent } from 'undici';
 import type { AgentName, ModelRequestView } from '../agents/index.js';
 import type { CcrStore } from '../compress/ccr-store.js';
+import type { CompressPool } from './compress-pool.js';
 import type { RetrievalElsewhere, RetrieveToolMode } from './compress-request.js';
 import type { Ledger } from './ledger.js';
 import type { ProxyToolSet, RecallHook } from './proxy-tools.js';
@@ -22,7 +23,10 @@ export interface ProxyContext {
   /** Id of the `headroom wrap` session, written into each ledger record. */
   wrapSession: string | undefined;
   maxBodyBytes: number;
+  /** Past this many milliseconds of compressing, a request's new outputs go as they are. */
   budgetMs: number;
+  /** The threads that compress tool outputs and count tokens (started on first use). */
+  compressPool: CompressPool;
   retrieveTool: RetrieveToolMode;
   /** How the model can retrieve besides a headroom_retrieve tool ('shell' under `wrap`). */
   retrievalElsewhere: RetrievalElsewhere;

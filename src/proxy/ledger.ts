@@ -27,6 +27,8 @@ export interface LedgerRecord {
   toolCalls: number;
   /** Items of recalled context added to the newest user turn. */
   recalled: number;
+  /** Compression failed or ran past its budget, and outputs went as they were (absent in older lines). */
+  failedOpen?: boolean;
   ms: number;
   /** The `headroom wrap` session the request belongs to. */
   wrap?: string;

@@ -9,6 +9,7 @@ import { ConfigError, headroomHome } from '../config.js';
 import { VERSION } from '../version.js';
 import { accessFor, parseHostPort, type Access } from './access.js';
 import { handleApiRequest } from './api-request.js';
+import { CompressPool } from './compress-pool.js';
 import { DEFAULT_BUDGET_MS, type RetrieveToolMode } from './compress-request.js';
 import type { ProxyContext } from './context.js';
 import { isLoopbackHost, sendJson } from './http-util.js';
@@ -45,7 +46,10 @@ export interface ProxyOptions {
   /** Required in `x-headroom-token` on every request but `GET /livez` when set. */
   token?: string;
   maxBodyBytes?: number;
-  /** Compression time budget per request, ms (fail-open past it). */
+  /**
+   * Compression time budget per request, ms (default 2000): past it, the request's outputs not
+   * compressed yet go upstream as they are, and the request counts as failed open.
+   */
   budgetMs?: number;
   /** When headroom_retrieve is added to requests (default 'always', the cache-stable choice). */
   retrieveTool?: RetrieveToolMode;
@@ -122,6 +126,7 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
     wrapSession: opts.wrapSession,
     maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     budgetMs: opts.budgetMs ?? DEFAULT_BUDGET_MS,
+    compressPool: new CompressPool(),
     retrieveTool: opts.retrieveTool ?? 'always',
     retrievalElsewhere: opts.shellHasHeadroom ? 'shell' : 'none',
     maxRetrievalRounds: opts.maxRetrievalRounds ?? 3,
@@ -172,6 +177,7 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
         setTimeout(() => server.closeAllConnections(), 2000).unref();
       });
       await ctx.pool.close();
+      await ctx.compressPool.close();
       await ctx.ledger?.flush();
     },
   };

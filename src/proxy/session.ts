@@ -27,6 +27,11 @@ export class SessionState {
    * such part gets the same appended text in every request of the session.
    */
   readonly userContext = new Map<string, string>();
+  /**
+   * New outputs being compressed for a request of this session, by hash of the original: a
+   * request carrying the same output meanwhile takes that result rather than deciding again.
+   */
+  readonly pending = new Map<string, Promise<{ entry: MemoEntry; ms: number }>>();
   constructor(readonly id: string) {}
 }
 

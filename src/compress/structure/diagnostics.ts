@@ -100,8 +100,12 @@ const ESLINT_ROW = /^\s+\d+:\d+\s+(?:error|warning)\s+\S/;
 /** eslint stylish prints each file's path alone on a line before its rows. */
 const ESLINT_FILE = /^(?:\/|[A-Za-z]:\\|\.{0,2}\/?)\S+\.[cm]?[jt]sx?$|^(?:\/|\.{0,2}\/)\S+\.(?:vue|svelte|astro)$/;
 
-/** A diagnostic's excerpt: rustc's gutter and arrows, source lines, carets and tildes, `= note:`. */
-const EXCERPT = /^\s*-->\s|^\s*\d*\s*\|(?:\s|$)|^\s*[~^]+|^\s+\S|^\s*= (?:note|help):/;
+/**
+ * A diagnostic's excerpt: rustc's gutter and arrows, source lines, carets and tildes, `= note:`.
+ * The gutter's optional line number is one group (`\s*\d*\s*` tried every split of a run of
+ * spaces: quadratic on an indented line).
+ */
+export const EXCERPT = /^\s*-->\s|^\s*(?:\d+\s*)?\|(?:\s|$)|^\s*[~^]+|^\s+\S|^\s*= (?:note|help):/;
 
 /** A build's verdict: the count of errors, a failed compile or make target. */
 const BUILD_SUMMARY = new RegExp(

@@ -87,7 +87,22 @@ export function withoutGroupPrefix(line: string): string {
 
 /** Lines found between frames: Python's source line, Go's and Rust's function lines, `... N more`. */
 function belongsToFrame(line: string): boolean {
-  return /^\s*\|\s{2,}\S|^\s{2,}\S|^[\w./*()~[\]-]+\(.*\)$|^\s*\.\.\. \d+ (?:more|common frames omitted)|^\s+\d+: \S|^\s*\[Previous line repeated/.test(line);
+  return /^\s*\|\s{2,}\S|^\s{2,}\S|^\s*\.\.\. \d+ (?:more|common frames omitted)|^\s+\d+: \S|^\s*\[Previous line repeated/.test(line) || isCallLine(line);
+}
+
+const CALL_NAME_CHAR = /[\w./*()~[\]-]/;
+const LINE_BREAK = /[\n\r\u2028\u2029]/;
+
+/**
+ * A Go or Rust function line, `pkg.(*T).Method(0x1, ...)`: what `/^[\w./*()~[\]-]+\(.*\)$/`
+ * matches, found from the last `(` of the name instead of trying every `(` against the rest of
+ * the line (quadratic on a line of them).
+ */
+export function isCallLine(line: string): boolean {
+  if (!line.endsWith(')')) return false;
+  let open = -1;
+  for (let i = 0; i < line.length && CALL_NAME_CHAR.test(line[i]!); i++) if (i > 0 && line[i] === '(') open = i;
+  return open > 0 && open < line.length - 1 && !LINE_BREAK.test(line.slice(open + 1, -1));
 }
 
 const LIBRARY_PATH =
@@ -173,7 +188,8 @@ const MESSAGE_RES: readonly RegExp[] = [
   /^==\d+==ERROR: \w+Sanitizer|^SUMMARY: \w+Sanitizer|: runtime error: |^Segmentation fault|^Aborted \(core dumped\)/,
 ];
 
-const TRACEBACK_HEADER = /^Traceback \(most recent call last\):$|^During handling of the above exception|^The above exception was the direct cause|^\s*\+?\s*Exception Group Traceback/;
+/** Traceback headers; an exception group's `+` and its spaces are one optional part (`\s*\+?\s*` tried every split of a run of spaces). */
+export const TRACEBACK_HEADER = /^Traceback \(most recent call last\):$|^During handling of the above exception|^The above exception was the direct cause|^\s*(?:\+\s*)?Exception Group Traceback/;
 
 /**
  * The messages: every exception or panic line (with the lines that continue it), the
