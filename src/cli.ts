@@ -127,7 +127,7 @@ program
   .option('--anthropic-upstream <url>', 'Anthropic API base (HEADROOM_ANTHROPIC_UPSTREAM, default https://api.anthropic.com)')
   .option('--openai-upstream <url>', 'OpenAI API base (HEADROOM_OPENAI_UPSTREAM, default https://api.openai.com)')
   .option('--gemini-upstream <url>', 'Gemini API base (HEADROOM_GEMINI_UPSTREAM, default https://generativelanguage.googleapis.com)')
-  .option('--allow-remote', 'allow a non-loopback --host (requires --token)')
+  .option('--allow-remote [hosts]', 'host names clients reach the proxy by, comma-separated (name or name:port); needed for a non-loopback --host (with --token)')
   .option('--token <token>', 'require this value in the x-headroom-token header (HEADROOM_PROXY_TOKEN)')
   .option('--max-body-mb <mb>', 'largest request body accepted (HEADROOM_MAX_BODY_MB, default 50)')
   .option('--retrieve-tool <mode>', 'when to add headroom_retrieve: always (cache-stable, default), when-compressed, never (HEADROOM_RETRIEVE_TOOL)')
@@ -139,10 +139,13 @@ program
     `
 Routes compressed: POST /v1/messages (+ count_tokens), /v1/chat/completions, /v1/responses,
 /v1beta/models/M:generateContent and :streamGenerateContent. Everything else passes through.
-Operations: GET /livez /readyz /health /stats /metrics.
+Operations: GET /livez /readyz /health /stats /metrics (with --token, all but /livez need it).
+Requests must name the proxy by 127.0.0.1, localhost or [::1] with its port, or a host given
+to --allow-remote; requests from web pages of any other origin get a 403.
 
 Examples:
   headroom proxy --port 8787
+  headroom proxy --host 0.0.0.0 --allow-remote devbox.lan,10.0.0.5 --token "$TOKEN"
   ANTHROPIC_BASE_URL=http://127.0.0.1:8787 claude`,
   )
   .action(async (opts) => {

@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +56,12 @@ describe('headroom proxy (the built CLI)', () => {
       expect(res.status).toBe(200);
       await res.json();
       expect(((await (await fetch(`${url}/stats`)).json()) as { requests: { total: number } }).requests.total).toBe(1);
+      // The same host check as the library's proxy: a rebound name is refused.
+      const port = Number(new URL(url).port);
+      const rebound = await new Promise<number>((resolve, reject) => {
+        http.get({ host: '127.0.0.1', port, path: '/stats', headers: { host: `rebind.attacker.example:${port}` } }, (r) => (r.resume(), resolve(r.statusCode ?? 0))).on('error', reject);
+      });
+      expect(rebound).toBe(403);
     } finally {
       child.kill('SIGTERM');
     }
@@ -67,7 +74,9 @@ describe('headroom proxy (the built CLI)', () => {
   it.each([
     [['--port', 'abc'], /--port must be a port number/],
     [['--host', '0.0.0.0'], /needs --allow-remote/],
-    [['--host', '0.0.0.0', '--allow-remote'], /needs a token/],
+    [['--host', '0.0.0.0', '--allow-remote'], /--allow-remote takes the host names clients use/],
+    [['--host', '0.0.0.0', '--allow-remote', 'devbox.lan,10.0.0.5'], /needs a token/],
+    [['--allow-remote', 'http://devbox.lan/'], /"http:\/\/devbox.lan\/" is not a host name/],
     [['--anthropic-upstream', 'ftp://x'], /must be an http\(s\) URL/],
     [['--retrieve-tool', 'sometimes'], /--retrieve-tool must be one of/],
     [['--max-body-mb', '-1'], /--max-body-mb must be a positive number/],

@@ -20,9 +20,13 @@ export function agentOf(headers: Headers): AgentName | undefined {
   return AGENTS.find((a) => a.sentRequest(headers))?.name;
 }
 
-/** The session id an agent put in its request headers, if any. */
-export function sessionFromHeaders(headers: Headers, agent?: AgentName): string | undefined {
-  const candidates = agent ? [agentNamed(agent)!, ...AGENTS] : AGENTS;
+/**
+ * The session id an agent put in its request headers, if any. `client` is the caller's name
+ * (any label a client sends in x-headroom-agent): a known agent's headers are tried first.
+ */
+export function sessionFromHeaders(headers: Headers, client?: string): string | undefined {
+  const own = client === undefined ? undefined : agentNamed(client);
+  const candidates = own ? [own, ...AGENTS] : AGENTS;
   for (const a of candidates) {
     for (const h of a.sessionHeaders) {
       const v = headers[h];

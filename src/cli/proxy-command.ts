@@ -12,7 +12,8 @@ export interface ProxyCommandOptions {
   anthropicUpstream?: string;
   openaiUpstream?: string;
   geminiUpstream?: string;
-  allowRemote?: boolean;
+  /** `--allow-remote host[,host...]`: the names clients use to reach the proxy (bare `--allow-remote` is refused). */
+  allowRemote?: string | boolean;
   token?: string;
   maxBodyMb?: string;
   retrieveTool?: string;
@@ -25,6 +26,17 @@ function positiveNumber(raw: string, what: string): number {
   const n = Number(raw);
   if (!Number.isFinite(n) || n <= 0) throw new CliError(`${what} must be a positive number, got "${raw}"`);
   return n;
+}
+
+/**
+ * The host list of --allow-remote. A bare switch is refused: with it any web page could reach
+ * the proxy by rebinding a name of its own to the proxy's address; the list says which names are the proxy's.
+ */
+function allowRemoteHosts(value: string | boolean | undefined): string[] {
+  if (value === undefined || value === false) return [];
+  const hosts = value === true ? [] : value.split(',').map((h) => h.trim()).filter((h) => h !== '');
+  if (hosts.length === 0) throw new CliError('--allow-remote takes the host names clients use to reach the proxy, e.g. --allow-remote proxy.lan,10.0.0.5:8787');
+  return hosts;
 }
 
 /** The proxy's options from flags, then HEADROOM_* environment variables. */
@@ -45,7 +57,7 @@ export function proxyOptions(opts: ProxyCommandOptions, env: NodeJS.ProcessEnv =
       openai: opts.openaiUpstream ?? env.HEADROOM_OPENAI_UPSTREAM,
       gemini: opts.geminiUpstream ?? env.HEADROOM_GEMINI_UPSTREAM,
     } as ProxyOptions['upstreams'],
-    allowRemote: opts.allowRemote === true,
+    allowRemote: allowRemoteHosts(opts.allowRemote),
     retrieveTool: retrieveTool as RetrieveToolMode,
     ...(token ? { token } : {}),
     maxBodyBytes: maxBodyMb ? Math.round(positiveNumber(maxBodyMb, '--max-body-mb') * 1024 * 1024) : DEFAULT_MAX_BODY_BYTES,

@@ -14,8 +14,10 @@ export interface WrapCommandOptions extends Omit<ProxyCommandOptions, 'host' | '
 export async function wrapCommand(agentName: string, args: string[], opts: WrapCommandOptions): Promise<number> {
   const agent = agentNamed(agentName);
   if (!agent) throw new CliError(`unknown agent "${agentName}"; headroom wraps: ${AGENTS.map((a) => a.name).join(', ')}`);
-  // The embedded proxy listens on a free loopback port unless --port names one.
-  const proxy = proxyOptions({ ...opts, port: opts.port ?? '0' }, { ...process.env, HEADROOM_PORT: undefined, HEADROOM_HOST: undefined });
+  // The embedded proxy listens on a free loopback port unless --port names one. Settings meant
+  // for a standalone proxy stay out: the agent could not send a token it was never given.
+  const standalone = { HEADROOM_PORT: undefined, HEADROOM_HOST: undefined, HEADROOM_PROXY_TOKEN: undefined };
+  const proxy = proxyOptions({ ...opts, port: opts.port ?? '0' }, { ...process.env, ...standalone });
   try {
     const { exit } = await wrap({ agent, args, proxy, status: opts.status !== false, memory: opts.memory === true, execHook: opts.execHook !== false });
     return exit.code;

@@ -24,10 +24,29 @@ function relevant(hit: SearchHit, embedderId: string): boolean {
   return hit.textMatch || (hit.similarity ?? 0) >= min;
 }
 
-/** One memory as the model reads it: id, who said it and when, the text. */
+/**
+ * One memory as the model reads it: id, who said it and when, the text. Anything in it that a
+ * model could read as the recall frame's own tag is defused, so a memory cannot close the
+ * frame and put text of its own outside it.
+ */
 export function memoryLine(m: Memory): string {
   const day = new Date(m.updatedAt).toISOString().slice(0, 10);
-  return `- [${m.id} · ${m.agents.join(', ')} · ${day}] ${m.text.replace(/\n/g, '\n  ')}`;
+  return withoutFrameTags(`- [${m.id} · ${m.agents.join(', ')} · ${day}] ${m.text.replace(/\n/g, '\n  ')}`);
+}
+
+/** The brackets a tag can be written with: plain, full-width or small, or escaped as HTML, JSON or JS would. */
+const LT = String.raw`(?:<|\uFF1C|\uFE64|&lt;|&#0*60;|&#x0*3c;|\\u003c|\\x3c)`;
+const GT = String.raw`(?:>|\uFF1E|\uFE65|&gt;|&#0*62;|&#x0*3e;|\\u003e|\\x3e)`;
+
+/**
+ * `<headroom-memory>` and `</headroom-memory>` in any case, spacing, separator or escape, with
+ * or without attributes or a closing bracket: the text between the brackets is kept (group 1).
+ */
+const FRAME_TAG_RE = new RegExp(String.raw`${LT}(\s*(?:\\?\/)?\s*headroom[\s_\-\u2010-\u2014]*memory(?![\w-])[^<>\n]*?)(?:${GT}|(?=[<\n])|$)`, 'giu');
+
+/** The frame's tags in `text` rewritten in square brackets (`[/headroom-memory]`): shown, never read as the tag. */
+export function withoutFrameTags(text: string): string {
+  return text.replace(FRAME_TAG_RE, (_tag, inner: string) => `[${inner.trim()}]`);
 }
 
 /**

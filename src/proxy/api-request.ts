@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { agentOf, sessionFromHeaders, type AgentName } from '../agents/index.js';
+import { agentOf, sessionFromHeaders } from '../agents/index.js';
 import { compressRequestBody, countCompressedTokens, type RequestCompression } from './compress-request.js';
 import type { ProxyContext } from './context.js';
 import { BodyTooLarge, isJsonContentType, readBody, sendJson } from './http-util.js';
@@ -39,7 +39,8 @@ export async function handleApiRequest(ctx: ProxyContext, route: ApiRoute, req: 
     req.resume();
     return;
   }
-  const agent = (ctx.agent ?? header(req, 'x-headroom-agent') ?? agentOf(req.headers) ?? 'unknown') as AgentName | 'unknown';
+  // Any label a client gives itself; only src/agents decides whether it names a known agent.
+  const agent: string = ctx.agent ?? header(req, 'x-headroom-agent') ?? agentOf(req.headers) ?? 'unknown';
   const abort = new AbortController();
   res.on('close', () => {
     if (!res.writableFinished) abort.abort();
@@ -175,7 +176,7 @@ function readRequest(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage, b
     const fixedSession = header(req, 'x-headroom-session');
     const id = fixedSession
       ? `headroom:${fixedSession}`
-      : (sessionFromHeaders(req.headers, agent === 'unknown' ? undefined : (agent as AgentName)) ?? (request.sessionKey ? `key:${request.sessionKey}` : conversationId(request)));
+      : (sessionFromHeaders(req.headers, agent) ?? (request.sessionKey ? `key:${request.sessionKey}` : conversationId(request)));
     return { raw, request, session: ctx.sessions.get(id) };
   } catch (err) {
     if (!(err instanceof SyntaxError)) ctx.log(`${route.adapter.name}: request not read (${message(err)}); forwarded as it came`);

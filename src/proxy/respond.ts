@@ -122,12 +122,24 @@ export async function relayStream(ctx: ProxyContext, ex: Exchange, first: Upstre
       for await (const chunk of response.body as AsyncIterable<Buffer>) {
         for (const ev of parser.push(chunk)) if (!(await writeOrWait(res, relay.push(ev)))) return out;
       }
-      for (const ev of parser.end()) await writeOrWait(res, relay.push(ev));
     } catch (err) {
       return failStream(res, relay.error(`headroom: the upstream stream failed: ${message(err)}`), out, err);
     }
+    // What the client got so far ends at an event boundary; an event cut short is not passed on.
+    const cutEvent = parser.end() !== '';
     const round = relay.endRound();
     out.usage = addUsage(out.usage, round.usage);
+    const ending = relay.ending();
+    if (ending === 'cut') {
+      const where = cutEvent ? 'in the middle of an event' : 'without its closing event';
+      return failStream(res, relay.error(`headroom: the upstream stream ended ${where}; the response is incomplete`), out);
+    }
+    if (ending === 'failed') {
+      // The upstream's own error event is already on its way to the client.
+      out.midStreamError = 'the upstream sent an error event';
+      res.end();
+      return out;
+    }
     const step = nextStep(ctx, ex, round, n, out);
     if (step !== 'continue') {
       cut = step === 'cut';

@@ -7,6 +7,7 @@ import type { AgentName } from '../agents/index.js';
 import { FileCcrStore, type CcrStore } from '../compress/ccr-store.js';
 import { ConfigError, headroomHome } from '../config.js';
 import { VERSION } from '../version.js';
+import { accessFor, parseHostPort, type Access } from './access.js';
 import { handleApiRequest } from './api-request.js';
 import { DEFAULT_BUDGET_MS, type RetrieveToolMode } from './compress-request.js';
 import type { ProxyContext } from './context.js';
@@ -15,7 +16,7 @@ import { Ledger } from './ledger.js';
 import { prometheusText } from './metrics.js';
 import type { ProxyToolSet, RecallHook } from './proxy-tools.js';
 import { message } from './respond.js';
-import { DEFAULT_UPSTREAMS, matchRoute, upstreamForOther, type UpstreamName } from './routes.js';
+import { DEFAULT_UPSTREAMS, matchRoute, upstreamForOther, type ApiRoute, type UpstreamName } from './routes.js';
 import { Sessions } from './session.js';
 import { ProxyStats, type RequestRecord, type StatsSnapshot } from './stats.js';
 import { callUpstream, clientResponseHeaders, upstreamAgent, upstreamRequestHeaders, upstreamUrl } from './upstream.js';
@@ -35,8 +36,13 @@ export interface ProxyOptions {
   agent?: AgentName;
   /** Id of the `headroom wrap` session this proxy serves (recorded in the ledger). */
   wrapSession?: string;
-  allowRemote?: boolean;
-  /** Required in `x-headroom-token` on every request when set. */
+  /**
+   * Host names (`name` or `name:port`) clients use to reach the proxy besides the loopback names
+   * and the listening address; a non-loopback `host` needs at least one. Requests naming any
+   * other host, and requests from web pages of any other origin, are refused.
+   */
+  allowRemote?: readonly string[];
+  /** Required in `x-headroom-token` on every request but `GET /livez` when set. */
   token?: string;
   maxBodyBytes?: number;
   /** Compression time budget per request, ms (fail-open past it). */
@@ -80,8 +86,9 @@ const DEFAULT_RECALL_TIMEOUT_MS = 3000;
 /** Starts the compressing proxy in this process. */
 export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy> {
   const host = opts.host ?? '127.0.0.1';
+  const allowed = allowedHosts(opts.allowRemote);
   if (!isLoopbackHost(host)) {
-    if (!opts.allowRemote) throw new ConfigError(`refusing to listen on ${host}: a non-loopback address needs --allow-remote (and a token)`, 'host');
+    if (allowed.length === 0) throw new ConfigError(`refusing to listen on ${host}: a non-loopback address needs --allow-remote with the host names clients use to reach it (and a token)`, 'host');
     if (!opts.token) throw new ConfigError(`listening on ${host} needs a token (--token or HEADROOM_PROXY_TOKEN)`, 'token');
   }
   const upstreams = { ...DEFAULT_UPSTREAMS, ...definedOnly(opts.upstreams ?? {}) };
@@ -111,8 +118,10 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
     log: opts.log ?? (() => undefined),
   };
   let closing = false;
+  // Set as the server starts listening, before any request can arrive.
+  let gate: Gate = { access: accessFor(host, 0, []), token: opts.token };
   const server = createServer((req, res) => {
-    handle(ctx, req, res, opts.token, () => closing).catch((err: unknown) => {
+    handle(ctx, req, res, gate, () => closing).catch((err: unknown) => {
       ctx.log(`${req.method} ${req.url}: ${message(err)}`);
       if (!res.headersSent) sendJson(res, 500, { error: { message: `headroom: internal error: ${message(err)}` } });
       else res.destroy();
@@ -123,6 +132,7 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
     server.once('error', reject);
     server.listen(opts.port ?? DEFAULT_PORT, host, () => {
       server.off('error', reject);
+      gate = { access: accessFor(host, (server.address() as AddressInfo).port, allowed), token: opts.token };
       resolve();
     });
   });
@@ -152,21 +162,43 @@ export function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== '')) as Partial<T>;
 }
 
-async function handle(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, token: string | undefined, closing: () => boolean): Promise<void> {
+/** What every request must pass: the host and origin checks, then the token (all but /livez). */
+interface Gate {
+  access: Access;
+  token: string | undefined;
+}
+
+/** The operations endpoint that answers without the token: it says only that the process runs. */
+const OPEN_PATH = '/livez';
+
+async function handle(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, gate: Gate, closing: () => boolean): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://proxy.invalid');
-  if ((req.method === 'GET' || req.method === 'HEAD') && OPS[url.pathname]) {
-    OPS[url.pathname]!(ctx, res, closing());
-    return;
-  }
-  if (token !== undefined && !tokenMatches(req.headers['x-headroom-token'], token)) {
-    ctx.stats.rejected();
-    sendJson(res, 401, { error: { message: 'headroom: missing or wrong x-headroom-token' } });
-    req.resume();
-    return;
-  }
   const route = matchRoute(req.method ?? '', url.pathname);
+  const refusal = gate.access.refusal(req.headers);
+  if (refusal) return refuse(ctx, req, res, 403, refusal, route);
+  const op = req.method === 'GET' || req.method === 'HEAD' ? OPS[url.pathname] : undefined;
+  if (gate.token !== undefined && !(op && url.pathname === OPEN_PATH) && !tokenMatches(req.headers['x-headroom-token'], gate.token)) {
+    return refuse(ctx, req, res, 401, 'headroom: missing or wrong x-headroom-token', route);
+  }
+  if (op) return op(ctx, res, closing());
   if (route) return handleApiRequest(ctx, route, req, res, url);
   return passThrough(ctx, req, res, url);
+}
+
+/** Answers a refused request in its provider's error shape (Anthropic's off the provider routes: every client reads `error.message`), counted as rejected. */
+function refuse(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, status: 401 | 403, text: string, route: ApiRoute | undefined): void {
+  ctx.stats.rejected();
+  const type = status === 401 ? 'authentication_error' : 'permission_error';
+  sendJson(res, status, route ? route.adapter.errorBody(status, text) : { type: 'error', error: { type, message: text } });
+  req.resume();
+}
+
+/** The --allow-remote entries, checked. */
+function allowedHosts(entries: readonly string[] | undefined): string[] {
+  if (entries === undefined) return [];
+  if (!Array.isArray(entries)) throw new ConfigError('allowRemote takes the host names clients use to reach the proxy (a list), not a switch', 'allow-remote');
+  for (const e of entries) if (!parseHostPort(e)) throw new ConfigError(`--allow-remote: "${e}" is not a host name or address (with an optional :port)`, 'allow-remote');
+  return [...entries];
 }
 
 function tokenMatches(given: string | string[] | undefined, token: string): boolean {

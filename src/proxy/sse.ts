@@ -33,14 +33,16 @@ export class SseParser {
     return events;
   }
 
-  /** Whatever is left when the stream ends: a last event without its blank line, or nothing. */
-  end(): SseEvent[] {
+  /**
+   * Ends the stream: the text after its last complete event ('' when it ended between events).
+   * That text is an event cut short (no blank line after it) and is no event: EventSource and
+   * the SDKs drop it, and so does the proxy.
+   */
+  end(): string {
     this.buffer += this.decoder.decode();
     const rest = this.buffer;
     this.buffer = '';
-    if (rest.trim() === '') return [];
-    const ev = parseEvent(rest);
-    return ev ? [ev] : [];
+    return rest.trim() === '' ? '' : rest;
   }
 }
 

@@ -183,7 +183,8 @@ describe('Gemini generateContent', () => {
     const res = await post(f, '/v1beta/models/gemini-fake:streamGenerateContent?alt=sse', { contents });
     expect(res.headers.get('content-type')).toBe('text/event-stream');
     const parser = new SseParser();
-    const events = [...parser.push(await res.text()), ...parser.end()];
+    const events = parser.push(await res.text());
+    expect(parser.end()).toBe('');
     const chunks = events.map((e) => JSON.parse(e.data) as { candidates: Array<{ content: { parts: Array<{ text?: string }> }; finishReason?: string }> });
     expect(chunks.length).toBeGreaterThan(2);
     const parts = chunks.flatMap((c) => c.candidates[0]?.content.parts ?? []);
@@ -212,6 +213,17 @@ describe('faults', () => {
     await expect(stream.finalMessage()).rejects.toThrow();
     // The SDK drops ping events, the third one sent.
     expect(seen).toEqual(['message_start', 'content_block_start']);
+  });
+
+  it('ends a stream cleanly part way, after whole events or in the middle of one', async () => {
+    const f = await start(scriptSequence({ text: 'a long enough answer to split', fault: { endAfterEvents: 3 } }, { text: 'a long enough answer to split', fault: { endAfterBytes: 300 } }));
+    const body = JSON.stringify({ ...params, stream: true });
+    const whole = await (await fetch(`${f.url}/v1/messages`, { method: 'POST', body })).text();
+    expect(whole.match(/^event: /gm)).toEqual(['event: ', 'event: ', 'event: ']);
+    expect(whole.endsWith('\n\n')).toBe(true);
+    const cut = await (await fetch(`${f.url}/v1/messages`, { method: 'POST', body })).text();
+    expect(Buffer.byteLength(cut)).toBe(300);
+    expect(cut.endsWith('\n')).toBe(false);
   });
 
   it('resets the connection part way through a JSON body', async () => {
@@ -308,7 +320,7 @@ function visibleText(format: WireFormat, body: unknown): unknown {
 /** The visible text of a streamed reply: its text deltas joined. */
 function streamedText(format: WireFormat, sse: string): string {
   const parser = new SseParser();
-  const datas = [...parser.push(sse), ...parser.end()].map((e) => e.data).filter((d) => d !== '[DONE]');
+  const datas = parser.push(sse).map((e) => e.data).filter((d) => d !== '[DONE]');
   const deltaOf = (ev: unknown): unknown => {
     if (format === 'anthropic') return dig(ev, 'type') === 'content_block_delta' ? dig(ev, 'delta', 'text') : '';
     if (format === 'openai-responses') return dig(ev, 'type') === 'response.output_text.delta' ? dig(ev, 'delta') : '';

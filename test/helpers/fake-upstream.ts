@@ -85,6 +85,12 @@ export interface Fault {
   resetAfterEvents?: number;
   /** Reset the connection after this many body bytes (before content-encoding) have been sent. */
   resetAfterBytes?: number;
+  /** End the response cleanly (as if complete) after this many stream events: the rest is never sent. */
+  endAfterEvents?: number;
+  /** End the response cleanly after this many body bytes (before content-encoding), mid-event when it falls there. */
+  endAfterBytes?: number;
+  /** After this many stream events, send the provider's own mid-stream error event and end the response. */
+  errorEventAfterEvents?: number;
   /** Accept the request and never answer it. */
   hang?: boolean;
 }
@@ -317,7 +323,9 @@ async function answerModelCall(res: http.ServerResponse, call: ModelCall, reply:
   }
   // Gemini streams a JSON array unless asked for alt=sse.
   const jsonArray = call.format === 'gemini' && !call.request.url.includes('alt=sse');
-  const chunks = jsonArray ? [JSON.stringify(geminiChunks(answer))] : streamEvents(call.format, answer);
+  let chunks = jsonArray ? [JSON.stringify(geminiChunks(answer))] : streamEvents(call.format, answer);
+  const errorAt = reply.fault?.errorEventAfterEvents;
+  if (errorAt !== undefined && !jsonArray) chunks = [...chunks.slice(0, errorAt), streamErrorEvent(call.format, errorAt)];
   await sendBody(res, chunks, jsonArray ? 'application/json' : 'text/event-stream', reply, true);
 }
 
@@ -365,6 +373,24 @@ function streamEvents(format: WireFormat, a: Answer): string[] {
     case 'gemini':
       // Gemini's own SSE separates events with CRLF pairs.
       return geminiChunks(a).map((c) => `data: ${JSON.stringify(c)}\r\n\r\n`);
+    default: {
+      const never: never = format;
+      throw new Error(`unhandled format ${String(never)}`);
+    }
+  }
+}
+
+/** The error event each provider sends when it fails after a stream began (overloaded, internal error). */
+function streamErrorEvent(format: WireFormat, sequence: number): string {
+  switch (format) {
+    case 'anthropic':
+      return sse({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }, 'error');
+    case 'openai-chat':
+      return sse({ error: { message: 'The server had an error while processing your request.', type: 'server_error', param: null, code: null } });
+    case 'openai-responses':
+      return sse({ type: 'error', code: 'server_error', message: 'The server had an error while processing your request.', param: null, sequence_number: sequence }, 'error');
+    case 'gemini':
+      return `data: ${JSON.stringify({ error: { code: 503, message: 'The model is overloaded. Please try again later.', status: 'UNAVAILABLE' } })}\r\n\r\n`;
     default: {
       const never: never = format;
       throw new Error(`unhandled format ${String(never)}`);
@@ -552,15 +578,18 @@ async function sendBody(res: http.ServerResponse, chunks: string[], contentType:
   encoder?.on('error', () => {});
   encoder?.pipe(res);
   const out: NodeJS.WritableStream = encoder ?? res;
-  let bytesLeft = fault.resetAfterBytes ?? Infinity;
+  const resetAt = fault.resetAfterBytes ?? Infinity;
+  const endAt = fault.endAfterBytes ?? Infinity;
+  let bytesLeft = Math.min(resetAt, endAt);
   for (const [i, chunk] of chunks.entries()) {
     if (res.destroyed) return;
     if (i > 0 && streaming) await sleep(fault.delayBetweenEventsMs);
     if (i === fault.resetAfterEvents) return resetAfterFlush(res, encoder);
+    if (i === fault.endAfterEvents) return void out.end();
     const buf = Buffer.from(chunk);
     if (buf.length >= bytesLeft) {
       if (bytesLeft > 0) out.write(buf.subarray(0, bytesLeft));
-      return resetAfterFlush(res, encoder);
+      return resetAt <= endAt ? resetAfterFlush(res, encoder) : void out.end();
     }
     bytesLeft -= buf.length;
     out.write(buf);

@@ -265,6 +265,6 @@ describe('proxy bad input', () => {
 
   it('refuses a non-loopback host without --allow-remote and a token', async () => {
     await expect(startProxy({ host: '0.0.0.0', port: 0 })).rejects.toThrow(/allow-remote/);
-    await expect(startProxy({ host: '0.0.0.0', port: 0, allowRemote: true })).rejects.toThrow(/token/);
+    await expect(startProxy({ host: '0.0.0.0', port: 0, allowRemote: ['devbox.lan'] })).rejects.toThrow(/token/);
   });
 });

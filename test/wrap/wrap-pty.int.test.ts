@@ -187,10 +187,11 @@ async function goneWithin(pid: number, ms: number): Promise<boolean> {
 describe.concurrent('headroom wrap under a real terminal (built CLI, fake agents)', () => {
   describe('routes each agent through the embedded proxy, with the status line on the last row', () => {
     // claude through HEADROOM_ANTHROPIC_UPSTREAM; copilot through the user's own COPILOT_PROVIDER_BASE_URL
-    // (HEADROOM_OPENAI_UPSTREAM unset: the agent's setting becomes the proxy's upstream).
+    // (HEADROOM_OPENAI_UPSTREAM unset: the agent's setting becomes the proxy's upstream). A token
+    // set for a standalone proxy does not lock the agent out of wrap's own.
     const cases: Array<[string, Record<string, string | undefined>]> = [
       ['claude', {}],
-      ['codex', {}],
+      ['codex', { HEADROOM_PROXY_TOKEN: 'for-a-standalone-proxy' }],
       ['copilot', { HEADROOM_OPENAI_UPSTREAM: undefined }],
       ['gemini', {}],
       ['aider', {}],

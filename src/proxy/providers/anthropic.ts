@@ -2,7 +2,7 @@ import { appendToRootArray, appendToArray, arrayElements, objectMembers, rootSpa
 import { NO_USAGE, addUsage, spansForUserOnly, type Message, type NeutralRequest, type Part, type TextPart, type Usage } from '../neutral.js';
 import { RETRIEVE_ONLY } from '../retrieval.js';
 import { eventJson, formatSse, type SseEvent } from '../sse.js';
-import type { ProviderAdapter, ProxyCall, ProxyResult, ProxyToolSpec, Round, StreamRelay } from './types.js';
+import type { ProviderAdapter, ProxyCall, ProxyResult, ProxyToolSpec, Round, StreamEnding, StreamRelay } from './types.js';
 
 /** Anthropic Messages: `POST /v1/messages` (Claude Code adds `?beta=true`) and count_tokens. */
 
@@ -169,6 +169,8 @@ class AnthropicRelay implements StreamRelay {
   private heldStop: SseEvent | undefined;
   private changed = false;
   private clientToolUse = false;
+  /** This round's upstream sent an `error` event. */
+  private upstreamFailed = false;
 
   constructor(private readonly names: ReadonlySet<string>) {}
 
@@ -180,6 +182,7 @@ class AnthropicRelay implements StreamRelay {
     this.heldDelta = undefined;
     this.heldStop = undefined;
     this.clientToolUse = false;
+    this.upstreamFailed = false;
     if (n > 0) this.changed = true;
   }
 
@@ -217,6 +220,9 @@ class AnthropicRelay implements StreamRelay {
       case 'message_stop':
         this.heldStop = ev;
         return '';
+      case 'error':
+        this.upstreamFailed = true;
+        return ev.raw;
       default:
         return ev.raw;
     }
@@ -247,8 +253,13 @@ class AnthropicRelay implements StreamRelay {
     return { assistant: content, ...callsOf(content, this.names), usage };
   }
 
+  ending(): StreamEnding {
+    return this.heldStop ? 'done' : this.upstreamFailed ? 'failed' : 'cut';
+  }
+
   finish(retrievalCut: boolean): string {
-    const stopRaw = this.heldStop?.raw ?? formatSse(JSON.stringify({ type: 'message_stop' }), 'message_stop');
+    // Called after a round that ended with message_stop: the one the upstream sent closes the stream.
+    const stopRaw = this.heldStop?.raw ?? '';
     if (!this.heldDelta || !this.heldDeltaJson) return stopRaw;
     if (!this.changed && !retrievalCut) return this.heldDelta.raw + stopRaw;
     const delta = { ...((this.heldDeltaJson.delta ?? {}) as Json) };
@@ -262,6 +273,8 @@ class AnthropicRelay implements StreamRelay {
   }
 }
 
+/** Anthropic's error `type` for the statuses the proxy answers with itself. */
+const ANTHROPIC_ERROR_TYPES: Record<number, string> = { 401: 'authentication_error', 403: 'permission_error', 413: 'request_too_large', 504: 'timeout_error' };
 
 export const anthropic: ProviderAdapter = {
   name: 'anthropic',
@@ -274,6 +287,6 @@ export const anthropic: ProviderAdapter = {
   streamRelay: (names = RETRIEVE_ONLY) => new AnthropicRelay(names),
   errorBody: (status, message) => ({
     type: 'error',
-    error: { type: status === 413 ? 'request_too_large' : status === 504 ? 'timeout_error' : status >= 500 ? 'api_error' : 'invalid_request_error', message },
+    error: { type: ANTHROPIC_ERROR_TYPES[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error'), message },
   }),
 };

@@ -3,7 +3,7 @@ import { appendToRootArray, appendToArray, arrayElements, objectMembers, rootSpa
 import { NO_USAGE, spansForUserOnly, type Message, type NeutralRequest, type Part, type TextPart, type Usage } from '../neutral.js';
 import { RETRIEVE_ONLY } from '../retrieval.js';
 import { eventJson, type SseEvent } from '../sse.js';
-import type { ProviderAdapter, ProxyCall, ProxyResult, ProxyToolSpec, Round, StreamRelay } from './types.js';
+import type { ProviderAdapter, ProxyCall, ProxyResult, ProxyToolSpec, Round, StreamEnding, StreamRelay } from './types.js';
 
 /**
  * Gemini generateContent: `POST /v1beta/models/{model}:generateContent` and
@@ -279,6 +279,10 @@ class GeminiRelay implements StreamRelay {
   private responseId: string | undefined;
   /** Gemini ends events with CRLF pairs; rewritten events use whatever upstream used. */
   private eventEnd = '\r\n\r\n';
+  /** This round's upstream blocked the prompt (promptFeedback.blockReason): its last word, with no finishReason. */
+  private blocked = false;
+  /** This round's upstream sent an error chunk. */
+  private upstreamFailed = false;
 
   constructor(private readonly names: ReadonlySet<string>) {
     this.visibleParts = new VisibleParts(names);
@@ -289,11 +293,15 @@ class GeminiRelay implements StreamRelay {
     this.parts = [];
     this.visibleParts = new VisibleParts(this.names);
     this.closing = undefined;
+    this.blocked = false;
+    this.upstreamFailed = false;
   }
 
   push(ev: SseEvent): string {
     const chunk = eventJson(ev);
+    if (chunk?.error !== undefined) this.upstreamFailed = true;
     if (!chunk || chunk.error !== undefined) return ev.raw;
+    if (isObject(chunk.promptFeedback) && chunk.promptFeedback.blockReason !== undefined) this.blocked = true;
     this.eventEnd = EVENT_END_RE.exec(ev.raw)?.[1] ?? this.eventEnd;
     if (isObject(chunk.usageMetadata)) this.usageByRound[this.round] = chunk.usageMetadata;
     if (this.responseId === undefined && typeof chunk.responseId === 'string') this.responseId = chunk.responseId;
@@ -342,6 +350,11 @@ class GeminiRelay implements StreamRelay {
 
   error(message: string): string {
     return this.format({ error: { code: 500, message, status: 'INTERNAL' } });
+  }
+
+  /** Done once a chunk with a finishReason came (held in `closing`), or the prompt was blocked. */
+  ending(): StreamEnding {
+    return this.closing || this.blocked ? 'done' : this.upstreamFailed ? 'failed' : 'cut';
   }
 
   private format(chunk: Json): string {

@@ -2,7 +2,7 @@ import { appendToRootArray, appendToArray, arrayElements, objectMembers, rootSpa
 import { NO_USAGE, spansForUserOnly, type Message, type NeutralRequest, type Part, type TextPart, type Usage } from '../neutral.js';
 import { parseArguments, RETRIEVE_ONLY } from '../retrieval.js';
 import { eventJson, formatSse, type SseEvent } from '../sse.js';
-import type { ProviderAdapter, ProxyCall, ProxyResult, ProxyToolSpec, Round, StreamRelay } from './types.js';
+import type { ProviderAdapter, ProxyCall, ProxyResult, ProxyToolSpec, Round, StreamEnding, StreamRelay } from './types.js';
 
 /** OpenAI Chat Completions: `POST /v1/chat/completions` (Copilot CLI BYOK, Aider via litellm). */
 
@@ -232,6 +232,10 @@ class OpenAiChatRelay implements StreamRelay {
   private endedUsages: Json[] = [];
   private ended = false;
   private held: Held[] = [];
+  /** This round's upstream said it finished: a finish_reason or `[DONE]`. */
+  private finished = false;
+  /** This round's upstream sent an error chunk. */
+  private upstreamFailed = false;
 
   constructor(private readonly names: ReadonlySet<string>) {}
 
@@ -242,14 +246,18 @@ class OpenAiChatRelay implements StreamRelay {
     this.usage = undefined;
     this.ended = false;
     this.held = [];
+    this.finished = false;
+    this.upstreamFailed = false;
   }
 
   push(ev: SseEvent): string {
     if (ev.data.trim() === '[DONE]') {
+      this.finished = true;
       this.held.push({ raw: ev.raw });
       return '';
     }
     const chunk = eventJson(ev);
+    if (chunk?.error != null) this.upstreamFailed = true;
     if (!chunk || chunk.error !== undefined) return ev.raw;
     if (this.round === 0 && this.streamId === undefined) this.streamId = chunk.id;
     // Usage counts are cumulative within a round: the latest wins.
@@ -276,6 +284,7 @@ class OpenAiChatRelay implements StreamRelay {
       return delta.empty && choices.length === 1 ? '' : formatSse(JSON.stringify(withChoice({ ...choice, delta: delta.value })));
     }
     // The finish chunk waits for the loop's outcome; content it carries goes out now.
+    this.finished = true;
     const blank = isBlank(choice.delta);
     this.held.push({ raw: changed || !blank ? undefined : ev.raw, chunk: { ...out, choices: [{ ...choice, delta: {} }] } });
     if (delta.empty) return '';
@@ -376,6 +385,11 @@ class OpenAiChatRelay implements StreamRelay {
 
   error(message: string): string {
     return formatSse(JSON.stringify({ error: { message, type: 'api_error', param: null, code: null } }));
+  }
+
+  /** Finished once a finish_reason came: some compatible servers send no `[DONE]` after it. */
+  ending(): StreamEnding {
+    return this.finished ? 'done' : this.upstreamFailed ? 'failed' : 'cut';
   }
 }
 

@@ -2,7 +2,7 @@ import { appendToRootArray, appendMember, appendToArray, arrayElements, objectMe
 import { NO_USAGE, spansForUserOnly, type Message, type NeutralRequest, type Part, type Role, type TextPart, type Usage } from '../neutral.js';
 import { parseArguments, RETRIEVE_ONLY } from '../retrieval.js';
 import { eventJson, formatSse, type SseEvent } from '../sse.js';
-import type { ProviderAdapter, ProxyCall, ProxyResult, ProxyToolSpec, Round, StreamRelay } from './types.js';
+import type { ProviderAdapter, ProxyCall, ProxyResult, ProxyToolSpec, Round, StreamEnding, StreamRelay } from './types.js';
 
 /**
  * OpenAI Responses: `POST /v1/responses` (Codex CLI). The conversation is the `input` item list
@@ -199,6 +199,8 @@ class ResponsesRelay implements StreamRelay {
   private held: { ev: SseEvent; data: Json } | undefined;
   private usageSum: unknown;
   private changed = false;
+  /** This round's upstream sent an `error` event. */
+  private upstreamFailed = false;
 
   constructor(private readonly names: ReadonlySet<string>) {}
 
@@ -207,6 +209,7 @@ class ResponsesRelay implements StreamRelay {
     this.items = new Map();
     this.hiddenIds = new Set();
     this.roundResponse = undefined;
+    this.upstreamFailed = false;
     if (n > 0) this.changed = true;
   }
 
@@ -225,6 +228,7 @@ class ResponsesRelay implements StreamRelay {
       this.usageSum = sumCounts(this.usageSum, this.roundResponse.usage);
       return '';
     }
+    if (type === 'error') this.upstreamFailed = true;
     if (type === 'response.output_item.added') return this.itemAdded(ev, data);
     const state = typeof data.output_index === 'number' ? this.items.get(data.output_index) : undefined;
     if (!state) {
@@ -304,6 +308,11 @@ class ResponsesRelay implements StreamRelay {
     }
     const seq = typeof data.sequence_number === 'number' ? { sequence_number: this.seq() } : {};
     return formatSse(JSON.stringify({ ...data, type, response, ...seq }), ev.event === undefined ? undefined : type);
+  }
+
+  /** Done once a response.completed, .incomplete or .failed came. */
+  ending(): StreamEnding {
+    return this.roundResponse ? 'done' : this.upstreamFailed ? 'failed' : 'cut';
   }
 
   /**

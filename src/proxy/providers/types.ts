@@ -67,7 +67,15 @@ export interface StreamRelay {
   finish(retrievalCut: boolean): string;
   /** An error event in the provider's stream format (the upstream failed mid-stream). */
   error(message: string): string;
+  /** How the current round's upstream stream ended, judged from the events pushed so far. */
+  ending(): StreamEnding;
 }
+
+/**
+ * `done`: with the provider's terminal event; `failed`: with an error event of the upstream's
+ * own (already relayed, nothing to add); `cut`: with neither, so the response is incomplete.
+ */
+export type StreamEnding = 'done' | 'failed' | 'cut';
 
 export interface ProviderAdapter {
   readonly name: ProviderName;

@@ -252,7 +252,7 @@ function relayRound(relay: ReturnType<typeof openaiChat.streamRelay>, n: number,
   const bytes = new TextEncoder().encode(sse);
   let out = '';
   for (let i = 0; i < bytes.length; i += 13) for (const ev of parser.push(bytes.subarray(i, i + 13))) out += relay.push(ev);
-  for (const ev of parser.end()) out += relay.push(ev);
+  expect(parser.end()).toBe('');
   return { out, round: relay.endRound() };
 }
 

@@ -249,7 +249,7 @@ function relayRounds(streams: string[], retrievalCut = false): { text: string; r
     const parser = new SseParser();
     const bytes = new TextEncoder().encode(stream);
     for (let i = 0; i < bytes.length; i += 7) for (const ev of parser.push(bytes.slice(i, i + 7))) text += relay.push(ev);
-    for (const ev of parser.end()) text += relay.push(ev);
+    expect(parser.end()).toBe('');
     rounds.push(relay.endRound());
   });
   return { text: text + relay.finish(retrievalCut), rounds };
