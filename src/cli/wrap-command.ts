@@ -2,7 +2,7 @@ import { AGENTS, agentNamed, LaunchError } from '../agents/index.js';
 import { ConfigError } from '../config.js';
 import { wrap, WrapError } from '../wrap/wrap.js';
 import { CliError, EXIT } from './exit-codes.js';
-import { proxyOptions, type ProxyCommandOptions } from './proxy-command.js';
+import { proxyOptions, type ProxyCommandOptions } from './proxy-options.js';
 
 export interface WrapCommandOptions extends Omit<ProxyCommandOptions, 'host' | 'allowRemote' | 'token' | 'quiet'> {
   status?: boolean;

@@ -1,4 +1,4 @@
-import type { ContentKind } from './types.js';
+import { MIN_CHARS, type ContentKind } from './types.js';
 import { detectKind } from './detect.js';
 import { compressorFor } from './registry.js';
 import { ccrKey, FileCcrStore, type CcrStore } from './ccr-store.js';
@@ -25,8 +25,7 @@ export interface CompressResult {
   ms: number;
 }
 
-/** Outputs shorter than this are left alone: a marker would cost more than it saves. */
-export const MIN_CHARS = 2000;
+export { MIN_CHARS };
 
 let failures = 0;
 

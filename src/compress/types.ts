@@ -1,3 +1,6 @@
+/** Outputs shorter than this are left alone: a marker would cost more than it saves. */
+export const MIN_CHARS = 2000;
+
 /** The content kinds the router tells apart. */
 export const CONTENT_KINDS = ['json', 'search', 'log', 'diff', 'code', 'html', 'table', 'prose'] as const;
 export type ContentKind = (typeof CONTENT_KINDS)[number];

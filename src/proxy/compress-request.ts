@@ -9,6 +9,7 @@ import type { ProviderAdapter, ProviderName, ProxyToolSpec } from './providers/t
 import { RETRIEVE_TOOL, RETRIEVE_TOOL_NAME } from './retrieval.js';
 import { contentHash, SessionState, type MemoEntry } from './session.js';
 import { newestUserTurn, userContextEdits } from './user-context.js';
+import { RETRIEVE_TOOL_MODES, type RetrieveToolMode } from './retrieve-tool-mode.js';
 
 export interface RequestCompressOptions {
   /**
@@ -48,8 +49,7 @@ export interface RequestCompressOptions {
  * - 'never': markers stay, retrieval is left to `headroom retrieve` or the MCP server.
  * A request without tools of its own (a title or routing call asking for JSON) never gets it.
  */
-export const RETRIEVE_TOOL_MODES = ['always', 'when-compressed', 'never'] as const;
-export type RetrieveToolMode = (typeof RETRIEVE_TOOL_MODES)[number];
+export { RETRIEVE_TOOL_MODES, type RetrieveToolMode };
 
 function wantsRetrieveTool(mode: RetrieveToolMode, request: NeutralRequest, session: SessionState, hasMarkers: boolean): boolean {
   if (mode === 'never' || request.tools.length === 0 || request.tools.includes(RETRIEVE_TOOL_NAME)) return false;

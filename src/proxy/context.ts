@@ -22,7 +22,8 @@ export interface ProxyContext {
   /** Id of the `headroom wrap` session, written into each ledger record. */
   wrapSession: string | undefined;
   maxBodyBytes: number;
-  budgetMs: number;
+  /** Compression time budget per request, ms; the compressor's default when undefined. */
+  budgetMs: number | undefined;
   retrieveTool: RetrieveToolMode;
   /** Upper bound on extra upstream rounds that answer proxy calls (headroom_retrieve and the set's). */
   maxRetrievalRounds: number;
