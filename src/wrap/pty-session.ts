@@ -7,6 +7,7 @@ import { foregroundGroup, hangUpSession, JOB_SHELL, StopWatcher } from './job-co
 import { CURSOR_QUERY, CursorReport, type CursorPosition } from './cursor-report.js';
 import { CursorTracker } from './cursor-tracker.js';
 import { holdAgentSide } from './pty-drain.js';
+import { KILL_AFTER_MS } from './stop-signals.js';
 import { droppedStatusRow, layoutSequence, regionSequence, releaseSequence, resizeSequence, ScreenGuard, statusSequence } from './screen.js';
 
 export interface PtySessionOptions {
@@ -268,8 +269,28 @@ export function runInPty(opts: PtySessionOptions): PtySession {
       // already gone
     }
   };
-  const forward = (signal: NodeJS.Signals) => (): void => signalAgent(signal);
-  const signalHandlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((s) => [s, forward(s)] as const);
+  let killTimer: NodeJS.Timeout | undefined;
+  /** SIGTERM or a hang-up for the agent; one that does not exit in time is killed, with its job shell. */
+  const endAgent = (signal: 'SIGTERM' | 'SIGHUP'): void => {
+    signalAgent(signal);
+    killTimer ??= setTimeout(() => {
+      signalAgent('SIGKILL');
+      try {
+        child.kill('SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, KILL_AFTER_MS);
+  };
+  const signalHandlers = [
+    ['SIGINT', () => signalAgent('SIGINT')],
+    ['SIGTERM', () => endAgent('SIGTERM')],
+    ['SIGHUP', () => endAgent('SIGHUP')],
+  ] as const;
+  /** The terminal went away (its window closed, its tmux session killed): the agent is hung up, as it would be. */
+  const onTerminalGone = (): void => {
+    if (!restored) endAgent('SIGHUP');
+  };
 
   /** Gives the terminal back: the agent's leftover modes off, the region and the status row cleared, cooked input. */
   const restore = (): void => {
@@ -285,14 +306,20 @@ export function runInPty(opts: PtySessionOptions): PtySession {
     const seq = guard.restoreSequence() + (statusOn ? releaseSequence(rows) : '');
     try {
       writeSync((stdout as unknown as { fd: number }).fd ?? 1, seq);
-    } catch {
-      write(seq);
+    } catch (err) {
+      // Through the stream when the terminal is busy; a terminal that went away gets nothing more.
+      if ((err as NodeJS.ErrnoException).code === 'EAGAIN') write(seq);
     }
     stdin.off('data', onInput);
+    stdin.off('end', onTerminalGone);
     stdout.off('resize', onResize);
     for (const [s, h] of signalHandlers) process.off(s, h);
     process.off('exit', onProcessExit);
-    if (stdin.isTTY) stdin.setRawMode(false);
+    try {
+      if (stdin.isTTY) stdin.setRawMode(false);
+    } catch {
+      // the terminal is gone
+    }
     stdin.pause();
   };
   // If headroom itself dies, the agent must not outlive it and the terminal must come back.
@@ -311,6 +338,10 @@ export function runInPty(opts: PtySessionOptions): PtySession {
     rawOutput();
   }
   stdin.on('data', onInput);
+  // A terminal read ends (or fails) only when the terminal hangs up; raw mode has no end-of-file key.
+  stdin.on('end', onTerminalGone);
+  stdin.on('error', onTerminalGone);
+  stdout.on('error', onTerminalGone);
   stdin.resume();
   stdout.on('resize', onResize);
   for (const [s, h] of signalHandlers) process.on(s, h);
@@ -322,6 +353,7 @@ export function runInPty(opts: PtySessionOptions): PtySession {
   const exited = new Promise<ExitStatus>((resolve) => {
     child.onExit(({ exitCode, signal }) => {
       releaseAgentSide();
+      clearTimeout(killTimer);
       restore();
       hangUpSession(child.pid);
       // The job shell reports an agent ended by signal N as status 128 + N.
