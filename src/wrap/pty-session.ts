@@ -24,6 +24,11 @@ export interface PtySessionOptions {
 export interface PtySession {
   /** Redraw the status line soon (throttled). */
   statusChanged(): void;
+  /**
+   * The agent's first screen is up: its output began and then paused for a moment (or a few
+   * seconds went by, or it exited). Work that would hold up relaying that screen waits for this.
+   */
+  started: Promise<void>;
   exited: Promise<ExitStatus>;
 }
 
@@ -41,6 +46,10 @@ const MIN_ROWS_FOR_STATUS = 3;
 const DRAW_INTERVAL_MS = 250;
 /** A resize reaches the agent this late at the most when headroom cannot lay the screen out at once. */
 const RESIZE_WAIT_MS = 300;
+/** The agent's first screen is up once its output has paused this long... */
+const FIRST_SCREEN_QUIET_MS = 150;
+/** ...or this long after it was started. */
+const FIRST_SCREEN_MAX_MS = 3000;
 
 /**
  * Runs the agent under a pseudo-terminal sized to the real one (minus the status row):
@@ -144,7 +153,24 @@ export function runInPty(opts: PtySessionOptions): PtySession {
       stdout.once('drain', () => child.resume());
     }
   };
+  let isUp = false;
+  let quiet: NodeJS.Timeout | undefined;
+  let resolveStarted: () => void = () => undefined;
+  const started = new Promise<void>((resolve) => (resolveStarted = resolve));
+  const screenUp = (): void => {
+    if (isUp) return;
+    isUp = true;
+    clearTimeout(latest);
+    clearTimeout(quiet);
+    resolveStarted();
+  };
+  const latest = setTimeout(screenUp, FIRST_SCREEN_MAX_MS);
+  latest.unref();
   child.onData((data: string | Buffer) => {
+    if (!isUp) {
+      clearTimeout(quiet);
+      quiet = setTimeout(screenUp, FIRST_SCREEN_QUIET_MS);
+    }
     const { out, wiped } = guard.scan(typeof data === 'string' ? Buffer.from(data) : data);
     if (wiped && statusOn) needRegion = true;
     if (pending.push(out) === 1) setImmediate(flush);
@@ -354,6 +380,7 @@ export function runInPty(opts: PtySessionOptions): PtySession {
     child.onExit(({ exitCode, signal }) => {
       releaseAgentSide();
       clearTimeout(killTimer);
+      screenUp();
       restore();
       hangUpSession(child.pid);
       // The job shell reports an agent ended by signal N as status 128 + N.
@@ -366,6 +393,7 @@ export function runInPty(opts: PtySessionOptions): PtySession {
     statusChanged: () => {
       dirty = true;
     },
+    started,
     exited,
   };
 }

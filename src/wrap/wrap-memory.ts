@@ -1,7 +1,16 @@
 import type { Agent } from '../agents/index.js';
 import { startCapture, type Capture } from '../memory/capture.js';
+import { embedderIdFor } from '../memory/embedders/index.js';
 import { Memories } from '../memory/memory.js';
+import { memoryHooks } from '../memory/proxy-hooks.js';
+import { within, type RecallHook } from '../proxy/proxy-tools.js';
+import type { ProxyOptions } from '../proxy/server.js';
 import type { Tally } from './tally.js';
+
+/** A turn's recall may take this long once the memory is open... */
+const RECALL_MS = 3000;
+/** ...and waits this long at most for a memory still opening (the agent may ask before it is). */
+const MEMORY_OPEN_WAIT_MS = 30_000;
 
 export interface WrapMemory {
   /** The memory once its store and embedder are open; rejects when they cannot be. */
@@ -50,4 +59,29 @@ async function openWithEmbedder(env: NodeJS.ProcessEnv, cwd: string): Promise<Me
     memories.close();
     throw err;
   }
+}
+
+/** Throws for memory settings that cannot work (an unknown HEADROOM_EMBEDDER), without loading anything. */
+export function checkMemorySettings(env: NodeJS.ProcessEnv): void {
+  embedderIdFor(undefined, env);
+}
+
+/**
+ * The proxy's memory hooks for a wrapped session: saves attributed to this agent and wrap
+ * session, and a recall that waits for the memory still opening before its own time limit.
+ */
+export function memoryProxyHooks(memories: Promise<Memories>, agent: Agent, wrapSession: string, tally: Tally): Pick<ProxyOptions, 'tools' | 'recall' | 'recallTimeoutMs'> {
+  const hooks = memoryHooks(memories, {
+    fixed: { agent: agent.name, session: wrapSession },
+    onSave: (r) => {
+      if (r.status === 'inserted') tally.memoriesSaved++;
+    },
+  });
+  const recall: RecallHook = async (query) => {
+    await memories;
+    const r = await within(() => hooks.recall(query), RECALL_MS);
+    if (!r.ok) throw new Error(r.reason);
+    return r.value;
+  };
+  return { tools: hooks.tools, recall, recallTimeoutMs: MEMORY_OPEN_WAIT_MS + RECALL_MS };
 }

@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Agent } from '../agents/index.js';
 import { SourceLogFollower, sourceLogPath } from '../exec/source-log.js';
-import { embedderIdFor } from '../memory/embedders/index.js';
 import type { Memories } from '../memory/memory.js';
-import { memoryHooks } from '../memory/proxy-hooks.js';
+import type { WrapMemory } from './wrap-memory.js';
 import { loadPricing } from '../pricing.js';
 import { message } from '../proxy/http-util.js';
-import { within, type RecallHook } from '../proxy/proxy-tools.js';
 import type { UpstreamName } from '../proxy/routes.js';
 import { definedOnly, startProxy, type ProxyOptions } from '../proxy/server.js';
 import { exitStatus, type ExitStatus } from './exit-status.js';
@@ -50,11 +48,6 @@ export interface WrapResult {
   terminalGone: boolean;
 }
 
-/** A turn's recall may take this long once the memory is open... */
-const RECALL_MS = 3000;
-/** ...and waits this long at most for a memory still opening (the agent may ask before it is). */
-const MEMORY_OPEN_WAIT_MS = 30_000;
-
 /** The environment without unset variables (a PTY takes strings only); empty values stay. */
 function setVariables(env: Record<string, string | undefined>): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
@@ -82,9 +75,11 @@ export async function wrap(opts: WrapOptions): Promise<WrapResult> {
   if (!file) throw new WrapError(`${agent.title} is not installed (no \`${agent.binary}\` on PATH). Install it with: ${agent.install}`);
   // The agent's own base-URL settings become the proxy's upstreams; explicit headroom settings win.
   const upstreams = { ...definedOnly(agent.upstreams(env)), ...definedOnly(opts.proxy.upstreams ?? {}) } as Partial<Record<UpstreamName, string>>;
-  if (opts.memory) {
+  // The memory's code loads only for --memory; a bad HEADROOM_EMBEDDER is refused before anything starts.
+  const memoryCode = opts.memory ? await import('./wrap-memory.js') : undefined;
+  if (memoryCode) {
     try {
-      embedderIdFor(undefined, env); // a bad HEADROOM_EMBEDDER is refused before anything starts
+      memoryCode.checkMemorySettings(env);
     } catch (err) {
       throw new WrapError(`--memory: ${message(err)}`);
     }
@@ -111,7 +106,7 @@ export async function wrap(opts: WrapOptions): Promise<WrapResult> {
     let openMemory: (m: Promise<Memories>) => void = () => undefined;
     const memories = opts.memory ? new Promise<Memories>((resolve) => (openMemory = resolve)) : undefined;
     memories?.catch(() => undefined); // a memory that cannot open is reported below, and each hook call says so
-    const hooks = memories ? memoryProxyHooks(memories, agent, wrapSession, tally) : {};
+    const hooks = memoryCode && memories ? memoryCode.memoryProxyHooks(memories, agent, wrapSession, tally) : {};
     const proxy = await scope.use(
       () =>
         startProxy({
@@ -160,46 +155,51 @@ export async function wrap(opts: WrapOptions): Promise<WrapResult> {
     if (launch.sourceHook && !launch.sourceHook.installed) note(`big command outputs are not compressed at the source: ${launch.sourceHook.why}`);
     const childEnv = setVariables({ ...env, ...launch.env, ...dir.env(env.PATH), HEADROOM_PROXY_URL: proxy.url, HEADROOM_WRAP_SESSION: wrapSession });
 
+    // The status line's renderer (Ink) loads in the background; until then the status row stays blank.
+    let render: typeof import('../tui/status-line.js').renderStatusLine | undefined;
+    const status = interactive && opts.status ? (columns: number) => render?.({ agent: agent.name, tally, proxyUrl: proxy.url, memory: memoryOpen }, columns) ?? '' : undefined;
     let exited: Promise<ExitStatus>;
+    let started: Promise<void>;
     if (interactive) {
-      // The status line's renderer (Ink) loads after the agent starts; until then the row stays blank.
-      let render: typeof import('../tui/status-line.js').renderStatusLine | undefined;
-      const status = opts.status
-        ? (columns: number) => render?.({ agent: agent.name, tally, proxyUrl: proxy.url, memory: memoryOpen }, columns) ?? ''
-        : undefined;
       const s = runInPty({ file, args: launch.args, env: childEnv, cwd, stdin, stdout, ...(status ? { status } : {}) });
       session = s;
       exited = s.exited;
-      if (status) {
-        import('../tui/status-line.js').then(
-          (m) => {
-            render = m.renderStatusLine;
-            s.statusChanged();
-          },
-          (err: unknown) => note(`the status line could not load: ${message(err)}`),
-        );
-      }
+      // Loading modules holds up this process, which relays the agent's screen: its first one goes first.
+      started = s.started;
     } else {
       exited = runPlain({ file, args: launch.args, env: childEnv, cwd });
+      started = Promise.resolve();
     }
     // The agent's session passes these signals on to the agent from now on.
     stops.dispose();
 
-    // While the agent starts: the memory, and the proxy's compressor (the first request would wait for it).
-    if (memories) {
-      const { openWrapMemory } = await import('./wrap-memory.js');
-      const memory = openWrapMemory(agent, env, cwd, wrapSession, tally);
-      scope.defer(() => memory.close());
-      openMemory(memory.memories);
-      memory.memories.then(
-        () => {
-          memoryOpen = true;
-          session?.statusChanged();
-        },
-        (err: unknown) => note(`--memory: ${message(err)}; the session went on without the shared memory`),
-      );
-    }
-    proxy.warm().catch((err: unknown) => note(`the compressor could not load: ${message(err)}`));
+    // While the agent starts: the memory, the status line's renderer, and the proxy's compressor
+    // (the first request would wait for it).
+    let ending = false;
+    let memory: WrapMemory | undefined;
+    scope.defer(async () => {
+      ending = true;
+      await memory?.close();
+    });
+    const background = async (): Promise<void> => {
+      if (memoryCode && !ending) {
+        memory = memoryCode.openWrapMemory(agent, env, cwd, wrapSession, tally);
+        openMemory(memory.memories);
+        memory.memories.then(
+          () => {
+            memoryOpen = true;
+            session?.statusChanged();
+          },
+          (err: unknown) => note(`--memory: ${message(err)}; the session went on without the shared memory`),
+        );
+      }
+      if (status) {
+        render = (await import('../tui/status-line.js')).renderStatusLine;
+        session?.statusChanged();
+      }
+      await proxy.warm();
+    };
+    started.then(() => (ending ? undefined : background())).catch((err: unknown) => note(`loading failed: ${message(err)}`));
     return exited;
   });
 
@@ -215,24 +215,4 @@ export async function wrap(opts: WrapOptions): Promise<WrapResult> {
     (stdout.isTTY ? stdout : stderr).write(`${summary}\n`);
   }
   return { exit, tally, wrapSession, terminalGone: gone };
-}
-
-/**
- * The proxy's memory hooks for a wrapped session: saves attributed to this agent and wrap
- * session, and a recall that waits for the memory still opening before its own time limit.
- */
-function memoryProxyHooks(memories: Promise<Memories>, agent: Agent, wrapSession: string, tally: Tally) {
-  const hooks = memoryHooks(memories, {
-    fixed: { agent: agent.name, session: wrapSession },
-    onSave: (r) => {
-      if (r.status === 'inserted') tally.memoriesSaved++;
-    },
-  });
-  const recall: RecallHook = async (query) => {
-    await memories;
-    const r = await within(() => hooks.recall(query), RECALL_MS);
-    if (!r.ok) throw new Error(r.reason);
-    return r.value;
-  };
-  return { tools: hooks.tools, recall, recallTimeoutMs: MEMORY_OPEN_WAIT_MS + RECALL_MS };
 }
