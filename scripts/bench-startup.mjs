@@ -4,7 +4,9 @@
 // - `headroom wrap`: the time from launch to the agent's first byte on the terminal, wrapped and
 //   direct, under a real PTY (node-pty), with the stand-in agent (test/helpers/fake-agent.mjs) and
 //   with the real Codex CLI (`codex --version`, and its first interactive screen, whose model
-//   provider points at a loopback server that answers every request with a 404).
+//   provider points at a loopback server that answers Messages requests and 404s the rest);
+// - the stand-in agent sending one request with a 60 KB log as its tool output at once: the time
+//   to its answer, which through headroom includes loading the compressor for the first request.
 // Each case runs --runs times, the cases interleaved (so a busy machine slows them alike), and
 // the median is reported; compare the differences, not the absolute figures, across machines.
 // The terminal answers cursor position queries, as a real one does (Codex and headroom ask).
@@ -82,10 +84,15 @@ function timeFirstScreen(file, args, marker, env = baseEnv) {
   });
 }
 
-/** A loopback server that answers every request with a 404: where the direct Codex run's provider points. */
-async function notFoundServer() {
+/** A loopback model API: a Messages request gets a short answer, anything else a 404. */
+async function modelServer() {
   const server = createServer((req, res) => {
     req.resume();
+    if (req.method === 'POST' && req.url?.startsWith('/v1/messages')) {
+      const answer = { id: 'msg_bench', type: 'message', role: 'assistant', model: 'claude-sonnet-4-5', content: [{ type: 'text', text: 'ok' }], stop_reason: 'end_turn', usage: { input_tokens: 1, output_tokens: 1 } };
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer)));
+      return;
+    }
     res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"message":"not here"}}');
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
@@ -97,7 +104,10 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-const server = await notFoundServer();
+const server = await modelServer();
+const logFile = join(scratch, 'build.log');
+writeFileSync(logFile, Array.from({ length: 800 }, (_, i) => `2026-03-01T12:${String(i % 60).padStart(2, '0')}:00Z INFO worker-${i % 8} handled request ${i} in 12ms\n`).join('') + 'ERROR payment-api: connection pool exhausted\n');
+const askEnv = { ...baseEnv, FAKE_AGENT_MODE: 'ask', FAKE_TOOL_OUTPUT_FILE: logFile, HEADROOM_ANTHROPIC_UPSTREAM: server.url };
 const codexHome = join(scratch, 'codex-home');
 mkdirSync(codexHome);
 const codexConfig = ['check_for_update_on_startup=false', 'analytics.enabled=false', 'features.plugins=false', `projects."${scratch}".trust_level="trusted"`, 'model="gpt-5"'];
@@ -112,6 +122,8 @@ const cases = {
   'headroom stats --json (empty home)': () => timeExit(process.execPath, [cli, 'stats', '--json'], { ...baseEnv, HEADROOM_HOME: emptyHome }),
   'stand-in agent, direct: first byte': () => timeFirstScreen(process.execPath, [fakeAgent, '--as', 'claude'], 'TTY', { ...baseEnv, FAKE_AGENT_MODE: 'wait' }),
   'stand-in agent, headroom wrap: first byte': () => timeFirstScreen(process.execPath, [cli, 'wrap', 'claude'], 'TTY', { ...baseEnv, FAKE_AGENT_MODE: 'wait' }),
+  'stand-in agent, direct: first answer': () => timeFirstScreen(process.execPath, [fakeAgent, '--as', 'claude'], 'ANSWER', { ...askEnv, ANTHROPIC_BASE_URL: server.url }),
+  'stand-in agent, headroom wrap: first answer': () => timeFirstScreen(process.execPath, [cli, 'wrap', 'claude'], 'ANSWER', askEnv),
 };
 if (existsSync(codexBin)) {
   Object.assign(cases, {
@@ -147,6 +159,7 @@ const summary = {
   addedMs: {
     'headroom --help over node -e 0': added('headroom --help', 'node -e 0'),
     'wrap, stand-in agent': added('stand-in agent, headroom wrap: first byte', 'stand-in agent, direct: first byte'),
+    'wrap, stand-in agent, first answer': added('stand-in agent, headroom wrap: first answer', 'stand-in agent, direct: first answer'),
     'wrap, codex --version': added('codex --version, headroom wrap', 'codex --version, direct'),
     'wrap, codex first screen': added('codex first screen, headroom wrap', 'codex first screen, direct'),
   },

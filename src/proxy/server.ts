@@ -167,6 +167,8 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
     stats: () => ctx.stats.snapshot(ctx.sessions.size),
     warm: async () => {
       await loadHandling();
+      // The tokenizer builds its tables on first use (tens of ms): on no request's time.
+      (await import('../compress/tokens.js')).countTokens('warm up');
     },
     close: async () => {
       closing = true;
