@@ -109,10 +109,27 @@ program
 
 program
   .command('bench')
-  .description('Compress every benchmark workload, check its needles and print the savings table.')
-  .option('-w, --workloads <dir>', 'workloads directory (default: the bundled corpus)')
+  .description('Compress every workload of every benchmark corpus, check its needles next to a head+tail cut of the same size, print the tables.')
+  .option('--corpus <name...>', 'only these corpora (default: all present; bundled: workloads, and each folder of fixtures/corpora)')
+  .option('--corpus-dir <[name=]dir...>', 'add a corpus: a folder of workloads in the same layout')
+  .option('-w, --workloads <dir>', 'one folder of workloads instead of the bundled corpora')
+  .option('--curve', 'also compress each corpus at 0.25, 0.5, 2 and 4 times the size policy: needles in view against saving, next to head+tail')
   .option('--json', 'print the results as JSON')
-  .addHelpText('after', '\nExits 1 when a needle is lost (neither in view nor retrievable).\n\nExample:\n  npx headroom bench')
+  .addHelpText(
+    'after',
+    `
+For each corpus: tool-output tokens before and after, the saving, and how many needles (the
+lines or facts the task needs) stay in view, next to a blind head+tail cut of every output to
+the same number of tokens; by kind of output, language and output size. The query is what
+each request says: the user's task and the agent's step that produced the output.
+
+Exits 1 when a needle is lost (neither in view nor retrievable).
+
+Example:
+  npx headroom bench
+  npx headroom bench --corpus tools --json > tools.json
+  npx headroom bench --corpus-dir ../shared/bench/trajectories`,
+  )
   .action(async (opts) => {
     const { benchCommand } = await import('./cli/bench-command.js');
     const showProgress = !opts.json && process.stderr.isTTY;

@@ -9,7 +9,7 @@ export type { StatsSnapshot, RequestRecord } from './proxy/stats.js';
 export type { ProviderName, ProxyCall, ProxyToolSpec } from './proxy/providers/types.js';
 export type { CallMeta, ProxyToolSet, RecallHook } from './proxy/proxy-tools.js';
 export { detectKind } from './compress/detect.js';
-export { FileCcrStore, ccrKey } from './compress/ccr-store.js';
+export { CcrWriteError, FileCcrStore, ccrKey } from './compress/ccr-store.js';
 export type { CcrStore } from './compress/ccr-store.js';
 export { matchingParts } from './compress/retrieve.js';
 export { countTokens } from './compress/tokens.js';

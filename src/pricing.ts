@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, headroomHome } from './config.js';
+import { stripBom } from './utf8-bom.js';
 
 /** USD per million tokens. */
 export interface ModelPrice {
@@ -27,7 +28,7 @@ function isPrice(v: unknown): v is ModelPrice {
 function readTable(path: string): PriceTable {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    raw = JSON.parse(stripBom(readFileSync(path, 'utf8')));
   } catch (err) {
     throw new ConfigError(`cannot read the price table ${path}: ${(err as Error).message}`, 'pricing');
   }
@@ -76,4 +77,14 @@ export function moneySaved(table: PriceTable, r: { model: string; tokensBefore: 
   if (!p) return undefined;
   const fresh = Math.min(Math.max(r.savedFresh, 0), saved);
   return (fresh * p.input + (saved - fresh) * p.cachedInput) / 1e6;
+}
+
+/**
+ * Estimated USD saved by compressing one command's output at the source: the tokens kept out of
+ * the conversation, counted once at the input price of the session's model. (Later requests would
+ * have carried them again, mostly from the prompt cache; that is not counted, so this is a lower
+ * bound.) Undefined for models the table does not price.
+ */
+export function sourceMoneySaved(table: PriceTable, s: { model: string; tokensBefore: number; tokensAfter: number }): number | undefined {
+  return moneySaved(table, { ...s, savedFresh: s.tokensBefore - s.tokensAfter });
 }

@@ -3,10 +3,11 @@ import * as os from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileCcrStore } from '../src/compress/ccr-store.js';
+import { arrayElements, objectMembers, rootSpan } from '../src/compress/json-spans.js';
 import { keysInText } from '../src/compress/marker.js';
 import { startProxy, type RunningProxy } from '../src/proxy/server.js';
 import { runClaude, runCodex, shellThenAnswer } from './helpers/agent-cli.js';
-import { startFakeUpstream, toolOutputsOf, type FakeUpstream, type RecordedRequest } from './helpers/fake-upstream.js';
+import { startFakeUpstream, toolOutputsOf, type FakeUpstream, type ModelCall, type RecordedRequest } from './helpers/fake-upstream.js';
 
 // The real Claude Code and Codex CLIs, offline, through the headroom proxy to the fake upstream:
 // the model runs a command with a large log output, the output reaches the model compressed
@@ -82,4 +83,53 @@ describe('real agent CLIs through the proxy', () => {
     expect(run.stdout).toContain(`FINAL: ERROR seen (${output.length} chars)`);
     expect(t.proxy.stats().byAgent.codex?.tokensSaved).toBeGreaterThan(1000);
   }, 120_000);
+
+  it("Codex's default model (no -m): headroom_retrieve arrives in its additional_tools shape, and the proxy answers the model's call through it", async () => {
+    home = fs.mkdtempSync(join(os.tmpdir(), 'headroom-agents-'));
+    const store = new FileCcrStore(join(home, 'ccr'));
+    const run1 = shellThenAnswer(logCommand(400), () => '');
+    // The fake model runs the log command (JavaScript in Codex's `exec` tool), asks headroom for
+    // the original behind the first marker, then says whether a line compression dropped came back.
+    fake = await startFakeUpstream((call: ModelCall) => {
+      const last = call.toolOutputs.at(-1);
+      if (last === undefined) return run1(call);
+      const key = keysInText(last)[0];
+      if (key === undefined) return `FINAL: ${last.includes('handled request 123 in') ? 'the original came back' : 'no original'}`;
+      if (!call.toolNames.includes('headroom_retrieve')) return 'FINAL: a marker but no headroom_retrieve';
+      return { toolCalls: [{ name: 'headroom_retrieve', namespace: 'headroom', input: { key } }] };
+    });
+    proxy = await startProxy({ port: 0, upstreams: { openai: fake.url }, store, ledgerDir: false });
+    const run = await runCodex({ baseUrl: proxy.url, prompt: 'Check the app log for errors.', model: null });
+
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.trim()).toBe('FINAL: the original came back');
+    // Codex asked twice; the proxy added the round that answered the retrieve call.
+    const [first, withOutput, continued] = fake.modelRequests();
+    expect(fake.modelRequests()).toHaveLength(3);
+    for (const r of [first!, withOutput!, continued!]) {
+      const body = r.json as { tools?: unknown; input: Array<{ type: string; tools?: Array<{ type: string; name: string; tools?: Array<{ name: string }> }> }> };
+      expect(body.tools).toBeUndefined();
+      expect(body.input[0]!.type).toBe('additional_tools');
+      expect(body.input[0]!.tools!.at(-1)).toMatchObject({ type: 'namespace', name: 'headroom', tools: [{ name: 'headroom_retrieve' }] });
+    }
+    // The tools are byte for byte the same in every request of the session (the cached prefix).
+    expect(new Set([first!, withOutput!, continued!].map(firstInputItem)).size).toBe(1);
+    const compressed = toolOutputsOf('openai-responses', withOutput!.json).at(-1)!;
+    expectCompressedLog(compressed, store);
+    const items = (continued!.json as { input: Array<Record<string, unknown>> }).input;
+    const retrieveCall = items.find((i) => i.type === 'function_call' && i.name === 'headroom_retrieve')!;
+    expect(retrieveCall.namespace).toBe('headroom');
+    const answer = items.find((i) => i.type === 'function_call_output' && i.call_id === retrieveCall.call_id)!;
+    expect(answer.output).toBe(store.get(keysInText(compressed)[0]!));
+    expect(proxy.stats().retrievals.calls).toBe(1);
+    // Codex never saw the call the proxy answered.
+    expect(run.stderr).not.toContain('headroom_retrieve');
+  }, 120_000);
 });
+
+/** The exact bytes of a request's first input item. */
+function firstInputItem(r: RecordedRequest): string {
+  const input = objectMembers(r.body, rootSpan(r.body)).get('input')!;
+  const first = arrayElements(r.body, input)[0]!;
+  return r.body.slice(first.start, first.end);
+}

@@ -89,6 +89,16 @@ describe('headroom compress', () => {
     expect(out.system).toEqual(inp.system);
   });
 
+  it('a store write that fails (a file size limit, as a full disk) prints the input as it is, says why, leaves no temp file', () => {
+    // The kernel refuses every byte headroom writes to a file (open() works, write() fails with EFBIG).
+    const r = spawnSync('sh', ['-c', 'ulimit -f 0 && exec "$0" "$@"', process.execPath, CLI, 'compress', toolFile], { env: { ...process.env, HEADROOM_HOME: join(home, 'hr') }, maxBuffer: 64 * 1024 * 1024 });
+    expect(r.status).toBe(0);
+    expect(r.stdout.toString('utf8')).toBe(withNewline(toolOutput));
+    expect(r.stderr.toString('utf8')).toMatch(/^headroom: the original could not be stored for retrieval \(cannot store an original in .*EFBIG/);
+    const files = (fs.readdirSync(join(home, 'hr'), { recursive: true }) as string[]).filter((f) => fs.statSync(join(home, 'hr', f)).isFile());
+    expect(files).toEqual([]);
+  });
+
   it.each([
     ['NUL bytes', Buffer.from('abc\u0000def\n'.repeat(1000))],
     ['an empty file', Buffer.alloc(0)],
@@ -157,6 +167,18 @@ describe('headroom bench', () => {
     expect(j.summary).toMatchObject({ workloads: 2, lost: 0 });
     expect(j.results.map((x) => x.id)).toEqual(SMALL);
     for (const x of j.results) expect(x.tokensAfter).toBeLessThan(x.tokensBefore);
+  });
+
+  it('reads workload files saved with a UTF-8 byte order mark', () => {
+    const dir = copyWorkloads([SMALL[0]!]);
+    for (const name of ['request.json', 'needles.json']) {
+      const file = join(dir, SMALL[0]!, name);
+      fs.writeFileSync(file, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), fs.readFileSync(file)]));
+    }
+    const r = run(['bench', '--workloads', dir, '--json']);
+    expect(r.err).not.toMatch(/Unexpected token/);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.out) as { summary: { workloads: number; lost: number } }).summary).toMatchObject({ workloads: 1, lost: 0 });
   });
 
   it('exits 1 and reports a needle that is not in the request as lost', () => {

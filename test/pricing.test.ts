@@ -38,6 +38,9 @@ describe('pricing', () => {
       expect(t.taken).toBe('2030-01-01');
       expect(priceFor(t, 'my-model-v2')).toEqual({ input: 1, cachedInput: 0.1, output: 2 });
       expect(priceFor(t, 'gpt-5')).toEqual(table.models['gpt-5']);
+      // Saved by an editor that starts files with a UTF-8 byte order mark.
+      fs.writeFileSync(file, '\uFEFF' + JSON.stringify({ taken: '2030-02-02', models: { 'my-model': { input: 3, cachedInput: 0.3, output: 6 } } }));
+      expect(priceFor(loadPricing({ HEADROOM_PRICING: file }), 'my-model')).toEqual({ input: 3, cachedInput: 0.3, output: 6 });
       fs.writeFileSync(file, JSON.stringify({ models: { x: { input: 'cheap' } } }));
       expect(() => loadPricing({ HEADROOM_PRICING: file })).toThrow(/expected/);
       expect(() => loadPricing({ HEADROOM_PRICING: join(dir, 'missing.json') })).toThrow(/cannot read/);

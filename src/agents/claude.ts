@@ -24,6 +24,8 @@ export const claude: Agent = {
   launch: launchClaude,
   sentRequest: (h) => String(h['user-agent'] ?? '').startsWith('claude-cli/') || h['x-claude-code-session-id'] !== undefined,
   sessionHeaders: ['x-claude-code-session-id'],
+  // Its background calls (the session title, with the prompt inside <session>) declare no tools.
+  mainConversation: (r) => r.tools.length > 0,
 };
 
 /**

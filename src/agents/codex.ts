@@ -7,7 +7,7 @@ import { codexHookOverrides, codexLauncherScript } from './codex-hook.js';
 import { firstSet, inHome } from './env.js';
 import { codexTranscriptFile, codexUserTexts } from './codex-transcript.js';
 import { shellQuote } from './shell-commands.js';
-import { LaunchError, type Agent, type Launch, type LaunchContext } from './types.js';
+import { LaunchError, type Agent, type Launch, type LaunchContext, type ModelRequestView } from './types.js';
 
 /**
  * Codex CLI: user-agent `codex_exec/...` or `codex_cli_rs/...`, session in `session-id`.
@@ -32,7 +32,26 @@ export const codex: Agent = {
   launch: launchCodex,
   sentRequest: (h) => /^codex_/.test(String(h['user-agent'] ?? '')) || h.originator !== undefined,
   sessionHeaders: ['session-id', 'thread-id'],
+  mainConversation: codexMainConversation,
 };
+
+/**
+ * Codex says where a request comes from in `x-codex-turn-metadata` (JSON): `thread_source` is
+ * "user" for the thread the user types in, "thread_title" for the background title request
+ * (which declares the same tools). Without that header: a request with tools.
+ */
+function codexMainConversation({ tools, headers }: ModelRequestView): boolean {
+  const meta = headers['x-codex-turn-metadata'];
+  if (typeof meta === 'string') {
+    try {
+      const source = (JSON.parse(meta) as { thread_source?: unknown }).thread_source;
+      if (typeof source === 'string') return source === 'user';
+    } catch {
+      // Not JSON: judged by its tools.
+    }
+  }
+  return tools.length > 0;
+}
 
 /**
  * Routes Codex through the proxy with a provider defined for this run, and, where it is safe (see

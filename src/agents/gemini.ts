@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { firstSet, inHome, upstreamFromBaseUrl, type Env } from './env.js';
 import { geminiTranscriptFile, geminiUserTexts } from './gemini-transcript.js';
 import { LaunchError, type Agent } from './types.js';
+import { stripBom } from '../utf8-bom.js';
 
 /** The user's Gemini CLI settings file (GEMINI_CLI_HOME moves the home it lives in). */
 function userSettingsPath(env: Env): string {
@@ -16,7 +17,7 @@ function userSettingsPath(env: Env): string {
  */
 function selectedAuthType(env: Env): string | undefined {
   try {
-    const text = readFileSync(userSettingsPath(env), 'utf8').replace(/^\s*\/\/.*$/gm, '');
+    const text = stripBom(readFileSync(userSettingsPath(env), 'utf8')).replace(/^\s*\/\/.*$/gm, '');
     const settings = JSON.parse(text) as { security?: { auth?: { selectedType?: unknown } } };
     const t = settings.security?.auth?.selectedType;
     return typeof t === 'string' ? t : 'none';
@@ -65,4 +66,6 @@ export const gemini: Agent = {
   },
   sentRequest: (h) => String(h['user-agent'] ?? '').startsWith('GeminiCLI'),
   sessionHeaders: [],
+  // Its routing call and the summary of the previous session declare no tools; its turns do.
+  mainConversation: (r) => r.tools.length > 0,
 };

@@ -3,9 +3,9 @@ import { claude } from './claude.js';
 import { codex } from './codex.js';
 import { copilot } from './copilot.js';
 import { gemini } from './gemini.js';
-import type { Agent, AgentName } from './types.js';
+import type { Agent, AgentName, ModelRequestView } from './types.js';
 
-export { LaunchError, type Agent, type AgentName, type Launch, type LaunchContext, type TranscriptLine } from './types.js';
+export { LaunchError, type Agent, type AgentName, type Launch, type LaunchContext, type ModelRequestView, type TranscriptLine } from './types.js';
 
 export const AGENTS: readonly Agent[] = [claude, codex, copilot, gemini, aider];
 
@@ -34,4 +34,12 @@ export function sessionFromHeaders(headers: Headers, client?: string): string | 
     }
   }
   return undefined;
+}
+
+/**
+ * Whether a model request of `agent` belongs to its main conversation (see Agent.mainConversation).
+ * Any other client's requests all do.
+ */
+export function isMainConversation(agent: string, request: ModelRequestView): boolean {
+  return agentNamed(agent)?.mainConversation?.(request) ?? true;
 }

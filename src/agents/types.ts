@@ -38,6 +38,14 @@ export class LaunchError extends Error {
   override readonly name = 'LaunchError';
 }
 
+/** What an adapter sees of one model request to tell its main conversation from background calls. */
+export interface ModelRequestView {
+  /** Names of the tools the request declares. */
+  tools: readonly string[];
+  /** The request's headers (lower-cased names). */
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
 /** What one transcript line says about the session and what the user typed in it. */
 export interface TranscriptLine {
   /** The agent's own session id, when the line names it. */
@@ -87,4 +95,10 @@ export interface Agent {
   sentRequest(headers: Readonly<Record<string, string | string[] | undefined>>): boolean;
   /** Headers in which the agent names its session, most specific first. */
   sessionHeaders: readonly string[];
+  /**
+   * Whether a model request belongs to the agent's main conversation, the one that carries the
+   * user's new prompt, and not to a background call (a title, a routing decision, a summary):
+   * recalled memories go into main-conversation requests only. Absent: every request does.
+   */
+  mainConversation?(request: ModelRequestView): boolean;
 }

@@ -1,20 +1,36 @@
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { compressRequest } from '../proxy/compress-request.js';
 import type { CcrStore } from '../compress/ccr-store.js';
-import { needleInView } from './needles.js';
 import { countTokens } from '../compress/tokens.js';
-import { fileURLToPath } from 'node:url';
+import { compressRequest } from '../proxy/compress-request.js';
+import { toolOutputs } from '../proxy/neutral.js';
+import { anthropic } from '../proxy/providers/anthropic.js';
+import type { Workload } from './corpus.js';
+import { headTail } from './head-tail.js';
+import { needleInView } from './needles.js';
 
-/** The workloads bundled with the package (a copy of the shared benchmark corpus). */
-export function bundledWorkloadsDir(): string {
-  return fileURLToPath(new URL('../../fixtures/workloads', import.meta.url));
+export { bundledCorpora, categoryOf, listWorkloads } from './corpus.js';
+
+/** One tool output of a workload, compressed, next to a head+tail cut of the same token size. */
+export interface OutputResult {
+  index: number;
+  /** The content kind headroom detected. */
+  detected: string;
+  tokensBefore: number;
+  tokensAfter: number;
+  needles: number;
+  inView: number;
+  /** Needles a head+tail cut to `tokensAfter` tokens keeps in view. */
+  headTailInView: number;
 }
 
 export interface WorkloadResult {
   id: string;
+  corpus: string;
+  /** The workload's kind of output (its meta, else its category). */
+  kind: string;
+  language: string;
+  /** Kept for the bundled corpus's table: the category of the workload. */
   category: string;
-  outputs: number;
+  outputs: OutputResult[];
   inputKB: number;
   tokensBefore: number;
   tokensAfter: number;
@@ -23,68 +39,82 @@ export interface WorkloadResult {
   requestTokensAfter: number;
   needles: number;
   inView: number;
+  headTailInView: number;
   retrievable: number;
   lost: number;
   lostNeedles: string[];
+  /** Needles a head+tail cut of the same size keeps in view and headroom does not. */
+  headTailOnly: string[];
   ms: number;
 }
 
-interface NeedleFile {
-  needles: Array<{ text: string; where?: { tool_result_index?: number } }>;
-}
-
-/** Category of a workload folder: the part after the number, up to a known family name. */
-export function categoryOf(id: string): string {
-  const rest = id.replace(/^p?\d+-/, '');
-  for (const c of ['code-search', 'sre', 'issue-triage', 'codebase', 'test-failure', 'build-error', 'git', 'json-api', 'multiturn']) {
-    if (rest.startsWith(c)) return c;
-  }
-  return rest.split('-')[0] ?? rest;
-}
-
-export function listWorkloads(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, 'request.json')))
-    .map((d) => d.name)
-    .sort();
-}
-
-/** Compress one workload's request and check its needles. */
-export function runWorkload(dir: string, id: string, store: CcrStore): WorkloadResult {
-  const base = join(dir, id);
-  const raw = readFileSync(join(base, 'request.json'), 'utf8');
-  const question = existsSync(join(base, 'question.txt')) ? readFileSync(join(base, 'question.txt'), 'utf8').trim() : undefined;
-  const needles = existsSync(join(base, 'needles.json'))
-    ? (JSON.parse(readFileSync(join(base, 'needles.json'), 'utf8')) as NeedleFile).needles
-    : [];
-  const result = compressRequest(raw, { ...(question ? { query: question } : {}), store });
+/**
+ * Compress one workload's request the way the proxy does (the query is what the request
+ * itself says: the task and the agent's step), check each needle in the output it belongs to,
+ * and cut every output to the same token size with head+tail for comparison.
+ */
+export function runWorkload(w: Workload, store: CcrStore, keep = 1): WorkloadResult {
+  const result = compressRequest(w.raw, { store, ...(keep !== 1 ? { keep } : {}) });
+  const originals = toolOutputs(anthropic.read(w.raw)).map((o) => o.text);
   const outs = result.toolOutputs;
+  const perOutput: OutputResult[] = outs.map((o, index) => ({
+    index,
+    detected: o.kind,
+    tokensBefore: o.tokensBefore,
+    tokensAfter: o.tokensAfter,
+    needles: 0,
+    inView: 0,
+    headTailInView: 0,
+  }));
+  const cuts = new Map<number, string>();
+  const cutOf = (i: number) => {
+    if (!cuts.has(i)) cuts.set(i, headTail(originals[i]!, outs[i]!.tokensAfter));
+    return cuts.get(i)!;
+  };
   let inView = 0;
+  let headTailInView = 0;
   let retrievable = 0;
   const lostNeedles: string[] = [];
-  for (const n of needles) {
-    const idx = n.where?.tool_result_index;
-    const candidates = idx !== undefined && outs[idx] ? [outs[idx]] : outs;
-    if (candidates.some((o) => needleInView(n.text, o.text))) inView++;
-    else if (candidates.some((o) => o.retrievalKeys.some((k) => store.get(k)?.includes(n.text)))) retrievable++;
-    else lostNeedles.push(n.text);
+  const headTailOnly: string[] = [];
+  for (const n of w.needles) {
+    const candidates = n.output !== undefined && outs[n.output] ? [n.output] : outs.map((_, i) => i);
+    const seenIn = candidates.find((i) => needleInView(n.text, outs[i]!.text));
+    const home = seenIn ?? candidates.find((i) => originals[i]!.includes(n.text)) ?? candidates[0];
+    const ht = candidates.some((i) => needleInView(n.text, cutOf(i)));
+    if (home !== undefined) {
+      perOutput[home]!.needles++;
+      if (seenIn !== undefined) perOutput[home]!.inView++;
+      if (ht) perOutput[home]!.headTailInView++;
+    }
+    if (ht) headTailInView++;
+    if (seenIn !== undefined) inView++;
+    else {
+      if (ht) headTailOnly.push(n.text);
+      if (candidates.some((i) => outs[i]!.retrievalKeys.some((k) => store.get(k)?.includes(n.text)))) retrievable++;
+      else lostNeedles.push(n.text);
+    }
   }
   const saved = result.tokensBefore - result.tokensAfter;
   return {
-    id,
-    category: categoryOf(id),
-    outputs: outs.length,
-    inputKB: Math.round(raw.length / 1024),
+    id: w.id,
+    corpus: w.corpus,
+    kind: w.kind,
+    language: w.language,
+    category: w.kind,
+    outputs: perOutput,
+    inputKB: Math.round(w.raw.length / 1024),
     tokensBefore: result.tokensBefore,
     tokensAfter: result.tokensAfter,
     savingPct: result.tokensBefore === 0 ? 0 : (100 * saved) / result.tokensBefore,
-    requestTokensBefore: countTokens(raw),
+    requestTokensBefore: countTokens(w.raw),
     requestTokensAfter: countTokens(result.body),
-    needles: needles.length,
+    needles: w.needles.length,
     inView,
+    headTailInView,
     retrievable,
     lost: lostNeedles.length,
     lostNeedles,
+    headTailOnly,
     ms: outs.reduce((a, o) => a + o.ms, 0),
   };
 }

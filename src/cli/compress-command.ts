@@ -30,6 +30,7 @@ export async function compressCommand(file: string | undefined, opts: CompressCo
     } catch (err) {
       throw new CliError(`${opts.request} is not a valid JSON request body: ${(err as Error).message}`, undefined, { cause: err });
     }
+    if (result.unstored) warn(result.unstored);
     if (!opts.json) return result.body;
     const { body: _body, ...stats } = result;
     return JSON.stringify({ ...stats, toolOutputs: stats.toolOutputs.map(({ text: _t, ...o }) => o), body: result.body }, null, 2);
@@ -42,6 +43,12 @@ export async function compressCommand(file: string | undefined, opts: CompressCo
   const bytes = await readInputBytes(file);
   const input = new TextDecoder('utf-8').decode(bytes);
   const r = compressText(input, { ...(opts.query !== undefined ? { query: opts.query } : {}), ...(kind ? { kind } : {}) });
+  if (r.failedOpen) warn(r.failedOpen);
   if (!opts.json) return r.text === input ? bytes : r.text;
   return JSON.stringify({ kind: r.kind, tokensBefore: r.tokensBefore, tokensAfter: r.tokensAfter, retrievalKeys: r.retrievalKeys, ms: Number(r.ms.toFixed(3)) });
+}
+
+/** A note on stderr: the text on stdout is still what the user asked for. */
+function warn(reason: string): void {
+  process.stderr.write(`headroom: ${reason}\n`);
 }

@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { count } from '../plural.js';
 import * as fs from 'node:fs';
 import { Command, Option } from 'commander';
 import { ConfigError } from '../config.js';
@@ -7,6 +8,7 @@ import type { ExportedMemory } from '../memory/transfer.js';
 import { MEMORY_SOURCES, SCOPES, type Memory, type MemorySource, type Scope } from '../memory/types.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { readInputBytes } from './read-input.js';
+import { stripBom } from '../utf8-bom.js';
 
 /** `headroom memory ...`: the shared project memory from the command line. */
 
@@ -38,7 +40,7 @@ async function open(): Promise<Memories> {
     const others = await memories.store.otherTables();
     if (others.length > 0) {
       const n = others.reduce((s, t) => s + t.rows, 0);
-      note(`${n} memories were embedded by another embedder (${others.map((t) => t.name).join(', ')}); run \`headroom memory reindex\` to bring them into ${memories.embedderId}`);
+      note(`${count(n, 'memory', 'memories')} ${n === 1 ? 'was' : 'were'} embedded by another embedder (${others.map((t) => t.name).join(', ')}); run \`headroom memory reindex\` to bring them into ${memories.embedderId}`);
     }
     return memories;
   } catch (err) {
@@ -188,7 +190,7 @@ Examples:
           process.stdout.write(`${JSON.stringify(x)}\n`);
           n++;
         }
-        note(`exported ${n} memories`);
+        note(`exported ${count(n, 'memory', 'memories')}`);
       });
     });
 
@@ -203,8 +205,7 @@ Examples:
       const { parseExported } = await lib();
       const records: ExportedMemory[] = [];
       const bad: string[] = [];
-      bytes
-        .toString('utf8')
+      stripBom(bytes.toString('utf8'))
         .split('\n')
         .forEach((line, i) => {
           if (line.trim() === '') return;
@@ -234,7 +235,7 @@ Examples:
         const bar = progressBar(`re-embedding with ${m.embedderId}`);
         const r = await (await lib()).reindex(m, bar);
         if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
-        out(r.moved === 0 ? `nothing to reindex: every memory is embedded by ${m.embedderId}` : `re-embedded ${r.moved} memories with ${m.embedderId} (from ${r.tables.join(', ')})`);
+        out(r.moved === 0 ? `nothing to reindex: every memory is embedded by ${m.embedderId}` : `re-embedded ${count(r.moved, 'memory', 'memories')} with ${m.embedderId} (from ${r.tables.join(', ')})`);
       });
     });
 
@@ -267,7 +268,7 @@ Examples:
         };
         if (opts.json) return out(JSON.stringify(stats));
         const lines = [
-          `${stats.total} memories of ${stats.user} (${stats.thisProject} in ${stats.project}; ${stats.superseded} replaced by newer ones)`,
+          `${count(stats.total, 'memory', 'memories')} of ${stats.user} (${stats.thisProject} in ${stats.project}; ${stats.superseded} replaced by newer ones)`,
           `embedder ${stats.embedder}; ${(stats.diskBytes / 1e6).toFixed(1)} MB at ${stats.path}`,
           `by agent:   ${Object.entries(stats.byAgent).map(([k, v]) => `${k} ${v}`).join(', ') || '-'}`,
           `by source:  ${Object.entries(stats.bySource).map(([k, v]) => `${k} ${v}`).join(', ') || '-'}`,

@@ -1,4 +1,5 @@
 import { ConfigError } from '../config.js';
+import { count } from '../plural.js';
 import { startProxy, type RunningProxy } from '../proxy/server.js';
 import type { RequestRecord } from '../proxy/stats.js';
 import { Memories } from '../memory/memory.js';
@@ -8,11 +9,11 @@ import { proxyOptions, type ProxyCommandOptions } from './proxy-options.js';
 
 function logLine(r: RequestRecord): string {
   const saved = r.tokensBefore - r.tokensAfter;
-  const savings = r.tokensBefore > 0 ? ` ${r.tokensBefore}->${r.tokensAfter} tokens (-${saved})` : ' passed through';
+  const savings = r.tokensBefore > 0 ? ` ${r.tokensBefore}->${r.tokensAfter} tokens (-${saved})` : r.failedOpen ? ' failed open' : ' passed through';
   const cache = r.usage.cacheRead > 0 ? `, ${r.usage.cacheRead} cache-read` : '';
-  const retrieval = r.retrievalCalls > 0 ? `, ${r.retrievalCalls} retrieval(s)` : '';
-  const recalled = r.recalled > 0 ? `, ${r.recalled} memories recalled` : '';
-  return `${new Date().toISOString()} ${r.agent} ${r.provider} ${r.model || '-'}:${savings}${cache}${retrieval}${recalled}${r.upstreamError ? ' [upstream error]' : ''}`;
+  const retrieval = r.retrievalCalls > 0 ? `, ${count(r.retrievalCalls, 'retrieval')}` : '';
+  const recalled = r.recalled > 0 ? `, ${count(r.recalled, 'memory', 'memories')} recalled` : '';
+  return `${new Date().toISOString()} ${r.agent} ${r.provider} ${r.model || '-'}:${savings}${cache}${retrieval}${recalled}${r.failedOpen && r.tokensBefore > 0 ? ' [failed open]' : ''}${r.upstreamError ? ' [upstream error]' : ''}`;
 }
 
 /** `headroom proxy`: runs until SIGINT/SIGTERM, one log line per request on stderr. */
@@ -65,5 +66,5 @@ export async function proxyCommand(opts: ProxyCommandOptions): Promise<void> {
   const s = proxy.stats();
   await proxy.close();
   memories?.close();
-  process.stdout.write(`headroom proxy stopped: ${s.requests.total} requests, ${s.tokens.saved} tool-output tokens saved\n`);
+  process.stdout.write(`headroom proxy stopped: ${count(s.requests.total, 'request')}, ${count(s.tokens.saved, 'tool-output token')} saved\n`);
 }

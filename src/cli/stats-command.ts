@@ -92,7 +92,9 @@ export function statsCommand(): Command {
       `
 Money is an estimate: tokens saved at the model's input price, or its cached-input price for
 outputs replayed from earlier requests (cache-aware); models the price table does not know are
-counted apart. Prices: the bundled table, HEADROOM_HOME/pricing.json or HEADROOM_PRICING on top.
+counted apart. Command outputs compressed at the source in \`headroom wrap\` count in the totals
+too (and apart, as "at the source"): once each, at the input price of the session's model.
+Prices: the bundled table, HEADROOM_HOME/pricing.json or HEADROOM_PRICING on top.
 
 Examples:
   headroom stats

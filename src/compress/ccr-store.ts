@@ -19,11 +19,23 @@ export function ccrKey(text: string): string {
 
 const SWEEP_EVERY_MS = 3_600_000;
 
+/** An original that could not be stored (a full disk, a file size limit): nothing is kept under its key. */
+export class CcrWriteError extends Error {
+  readonly code = 'CCR_WRITE';
+  constructor(
+    readonly dir: string,
+    cause: unknown,
+  ) {
+    super(`cannot store an original in ${dir}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'CcrWriteError';
+  }
+}
+
 /**
  * One file per key under `<dir>/<key[0..2]>/<key>`, mode 0600 in 0700 directories. Writes
  * go to a unique temp file renamed into place, so concurrent writers (several processes
  * storing the same or different originals) never expose a partial file. Re-storing a key
- * refreshes its time to live.
+ * refreshes its time to live. A write that fails throws CcrWriteError and leaves no temp file.
  */
 export class FileCcrStore implements CcrStore {
   private lastSweep = 0;
@@ -41,11 +53,7 @@ export class FileCcrStore implements CcrStore {
     try {
       utimesSync(file, now, now);
     } catch {
-      const shard = join(this.dir, key.slice(0, 2));
-      mkdirSync(shard, { recursive: true, mode: 0o700 });
-      const tmp = `${file}.${process.pid}.${++this.seq}.${Date.now()}.tmp`;
-      writeFileSync(tmp, encode(original), { mode: 0o600 });
-      renameSync(tmp, file);
+      this.writeKey(key, (tmp) => writeFileSync(tmp, encode(original), { mode: 0o600, flag: 'wx' }));
     }
     this.maybeSweep(now.getTime());
     return key;
@@ -58,19 +66,46 @@ export class FileCcrStore implements CcrStore {
    */
   putFile(path: string, sha256: string, { copy = false } = {}): string {
     const key = sha256.slice(0, 16);
-    const file = this.pathOf(key);
-    mkdirSync(join(this.dir, key.slice(0, 2)), { recursive: true, mode: 0o700 });
-    const tmp = `${file}.${process.pid}.${++this.seq}.${Date.now()}.tmp`;
-    try {
-      if (copy) throw new Error('copy asked for');
-      renameSync(path, tmp);
-    } catch {
-      copyFileSync(path, tmp);
-    }
-    chmodSync(tmp, 0o600);
-    renameSync(tmp, file);
+    let moved = false;
+    this.writeKey(
+      key,
+      (tmp) => {
+        try {
+          if (copy) throw new Error('copy asked for');
+          renameSync(path, tmp);
+          moved = true;
+        } catch {
+          copyFileSync(path, tmp);
+        }
+        chmodSync(tmp, 0o600);
+      },
+      // A file moved in goes back where it was: the caller still has to print it.
+      (tmp) => {
+        if (moved) renameSync(tmp, path);
+      },
+    );
     this.maybeSweep(Date.now());
     return key;
+  }
+
+  /** Fills a temp file beside the key's file and renames it into place; on any failure the temp file goes. */
+  private writeKey(key: string, fill: (tmp: string) => void, undo?: (tmp: string) => void): void {
+    const file = this.pathOf(key);
+    const tmp = `${file}.${process.pid}.${++this.seq}.${Date.now()}.tmp`;
+    try {
+      mkdirSync(join(this.dir, key.slice(0, 2)), { recursive: true, mode: 0o700 });
+      fill(tmp);
+      renameSync(tmp, file);
+    } catch (err) {
+      let drop = true;
+      try {
+        undo?.(tmp);
+      } catch {
+        drop = false; // a file that could not be moved back stays, rather than be lost
+      }
+      if (drop) rmQuietly(tmp);
+      throw new CcrWriteError(this.dir, err);
+    }
   }
 
   get(key: string): string | undefined {
@@ -127,6 +162,15 @@ export class FileCcrStore implements CcrStore {
 
   private pathOf(key: string): string {
     return join(this.dir, key.slice(0, 2), key);
+  }
+}
+
+/** Removes a file if it is there (a path under a file that is no folder has nothing to remove). */
+function rmQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // ENOTDIR and the like: there is no such file.
   }
 }
 

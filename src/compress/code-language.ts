@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type Parser from 'tree-sitter';
+import { numberedView } from './numbered-view.js';
 
 /**
  * Cheap source-language detection for tool outputs, from line-anchored keyword patterns
@@ -170,10 +171,10 @@ const SAMPLE_CHARS = 40_000;
 export function detectCodeLanguage(text: string): CodeLanguage | undefined {
   // Whole lines only: a cut through a `cat -n` prefix would hide the numbering.
   const head = text.length > SAMPLE_CHARS ? text.slice(0, Math.max(0, text.lastIndexOf('\n', SAMPLE_CHARS))) : text;
-  const trimmed = head.trimStart();
-  if (trimmed.startsWith('{') || trimmed.startsWith('[') || trimmed.startsWith('<')) return undefined;
-  const numbered = stripLineNumbers(head);
+  const numbered = numberedView(head);
   const all = numbered ? numbered.lines : head.split('\n');
+  const trimmed = all.join('\n').trimStart();
+  if (trimmed.startsWith('{') || trimmed.startsWith('[') || trimmed.startsWith('<')) return undefined;
   const lines = all.slice(0, SAMPLE_LINES).filter((l) => l.trim() !== '');
   if (lines.length === 0) return undefined;
 

@@ -1,9 +1,10 @@
 import type Parser from 'tree-sitter';
-import {
-  detectCodeLanguage, GRAMMARS, isCodeLanguage, parserFor, stripLineNumbers, type CodeLanguage, type Grammar,
-} from './code-language.js';
+import { detectCodeLanguage, GRAMMARS, isCodeLanguage, parserFor, type CodeLanguage, type Grammar } from './code-language.js';
+import { budgetChars } from './budget.js';
+import { nearFocusLine } from './focus.js';
 import { omitted } from './marker.js';
-import { bm25Scores, queryTerms } from './relevance.js';
+import { numberedView, type NumberedView } from './numbered-view.js';
+import { focusRelevance } from './relevance.js';
 import type { CompressContext, Compressor } from './types.js';
 
 /**
@@ -17,36 +18,27 @@ export const codeCompressor: Compressor = {
   compress(text: string, ctx: CompressContext): string {
     const language = isCodeLanguage(ctx.language) ? ctx.language : detectCodeLanguage(text);
     if (!language) return text;
+    // A range the agent asked for by line numbers is the object of its step: it stays whole
+    // unless it is too big to read.
+    if (ctx.focus.rangeRead && text.length <= WHOLE_RANGE_CHARS) return text;
     const original = text.split('\n');
     // Minified or one-line text has nothing to elide line by line; a huge file would take
     // seconds to parse. Neither is worth a parse.
     const tooFewLines = original.length < MIN_ELIDED + 2 || text.length / original.length > MAX_MEAN_LINE;
     if (tooFewLines || text.length > MAX_CHARS) return text;
-    const numbered = stripLineNumbers(text);
-    const lines = numbered ? numbered.lines : original;
-    const source = numbered ? lines.join('\n') : text;
+    const view = numberedView(text);
+    const lines = view ? view.lines : original;
+    const source = view ? lines.join('\n') : text;
     const units = parseUnits(source, lines, original, language);
     if (!units) return text;
-
-    const ranges = chooseElided(units, source, text.length, queryTerms(ctx.query));
-    if (ranges.length === 0) return text;
-    const out: string[] = [];
-    let row = 0;
-    for (const [start, end] of ranges) {
-      if (start < row) continue; // overlaps the previous range (a doc comment inside a body)
-      for (; row < start; row++) out.push(original[row]!);
-      const indent = /^\s*/.exec(lines.slice(start, end + 1).find((l) => l.trim() !== '') ?? '')![0];
-      // A blank number column keeps the marker aligned with the numbered lines around it.
-      const column = numbered ? numbered.prefixes[start]!.replace(/[^\t]/g, ' ') : '';
-      const eol = original[end]!.endsWith('\r') ? '\r' : '';
-      out.push(column + indent + omitted(end - start + 1, 'line', ctx.key) + eol);
-      row = end + 1;
-    }
-    for (; row < original.length; row++) out.push(original[row]!);
-    const result = out.join('\n');
-    return result.length < text.length ? result : text;
+    const numbers = view ? view.numbers : Int32Array.from(original, (_, i) => i + 1);
+    const keep = chooseRows(units, source, original, numbers, ctx, budgetChars(text.length, ctx.tokens, ctx.keep));
+    return renderRows(original, lines, keep, view, ctx.key) ?? text;
   },
 };
+
+/** A range asked for by line numbers up to this size is left whole (~4k tokens). */
+const WHOLE_RANGE_CHARS = 16_000;
 
 type Range = readonly [start: number, end: number];
 
@@ -58,8 +50,12 @@ interface Unit {
   cost: number;
   /** Rows of the body among those ranges (0 when only a doc comment goes). */
   rows: number;
-  /** The declaration with its comments, for relevance scoring. */
+  /** First row of the declaration with its comments and decorators. */
+  firstRow: number;
+  /** The declaration with its comments, for relevance scoring: the comments start here... */
   textStart: number;
+  /** ...and the code here. */
+  codeStart: number;
   textEnd: number;
   /** Units nested inside (collected only for possible wrappers: huge functions, callbacks). */
   inner: Unit[];
@@ -137,7 +133,7 @@ function collectUnits(
     let cost = 0;
     for (const [s, e] of ranges) cost += rowStarts[e + 1]! - rowStarts[s]!;
     const rows = body && ranges.includes(body) ? body[1] - body[0] + 1 : 0;
-    return { ranges, cost, rows, textStart: lineStarts[leading.first]!, textEnd, inner: [] };
+    return { ranges, cost, rows, firstRow: leading.first, textStart: lineStarts[leading.first]!, codeStart: lineStarts[firstRow]!, textEnd, inner: [] };
   };
 
   const visitChildren = (into: Unit[]): void => {
@@ -250,38 +246,128 @@ function leadingComments(lines: readonly string[], row: number): Leading {
   return leading;
 }
 
-/** At most this many bodies stay, each scoring at least RELATIVE_SCORE of the best. */
-const MAX_KEPT = 3;
+/** Weight of a unit's share of the step's evidence, of holding a line the step names, of being near an end. */
+const FOCUS_LINE_WEIGHT = 10;
+const EDGE_WEIGHT = 0.3;
+const DOC_WEIGHT = 0.5;
+/** The few units most relevant to the step are kept within this share of the budget (or a minimum). */
+const MAX_PROTECTED = 3;
+const PROTECTED_SHARE = 0.6;
+const MIN_PROTECTED_CHARS = 2000;
+/** ...when they score at least this share of the best. */
 const RELATIVE_SCORE = 0.4;
-/** Kept bodies may take this share of the input, or MIN_BUDGET characters in a small file. */
-const KEEP_SHARE = 0.25;
-const MIN_BUDGET = 2000;
+/** Lines of an elided body that match the step best stay in view, this many per body. */
+const PEEKS_PER_UNIT = 3;
 
 /**
- * The row ranges to elide, in order: everything but the most relevant units, best first
- * while they fit the budget. A body too big for it stays elided: it can be retrieved, and
- * keeping it would crowd out the rest of the outline.
+ * Which rows stay. The outline (everything outside the units) always does, and so do whole
+ * units while the budget holds: the least relevant to the step go first (relevance: holding a
+ * line the step names, its identifiers, its words; then nearness to the start or end). In a
+ * unit that goes, the few lines holding what the step names stay as a peek.
  */
-function chooseElided(units: readonly Unit[], source: string, inputLength: number, terms: readonly string[]): Range[] {
-  const scores = bm25Scores(units.map((u) => source.slice(u.textStart, u.textEnd)), terms);
-  let max = 0;
-  for (const s of scores) if (s > max) max = s;
-  const kept = new Set<number>();
-  if (max > 0) {
-    const order = units.map((_, i) => i).sort((a, b) => scores[b]! - scores[a]! || a - b);
-    let budget = Math.max(inputLength * KEEP_SHARE, MIN_BUDGET);
-    let bodies = 0;
-    for (const i of order) {
-      if (bodies >= MAX_KEPT || scores[i]! < max * RELATIVE_SCORE) break;
-      const unit = units[i]!;
-      if (unit.cost > budget) continue;
-      kept.add(i);
-      budget -= unit.cost;
-      if (unit.rows > 0) bodies++; // a doc comment alone does not take a body's place
+function chooseRows(units: readonly Unit[], source: string, original: readonly string[], numbers: Int32Array, ctx: CompressContext, budget: number): Uint8Array {
+  const n = original.length;
+  const keep = new Uint8Array(n).fill(1);
+  const rowCost = (r: number) => original[r]!.length + 1;
+  let used = 0;
+  for (let r = 0; r < n; r++) used += rowCost(r);
+  if (used - 1 <= budget) return keep; // the last row has no newline
+
+  const focus = ctx.focus;
+  // The code says more about what a unit does than its comment, whose examples and prose
+  // match a task's everyday words: the comment counts half.
+  const codeRel = focusRelevance(units.map((u) => source.slice(u.codeStart, u.textEnd)), focus);
+  const docRel = focusRelevance(units.map((u) => source.slice(u.textStart, u.codeStart)), focus);
+  const rel = codeRel.map((r, i) => r + DOC_WEIGHT * docRel[i]!);
+  const score = units.map((u, i) => {
+    const last = u.ranges[u.ranges.length - 1]![1];
+    let named = false;
+    for (let r = u.firstRow; r <= last && !named && focus.lines.length > 0; r++) named = numbers[r]! >= 0 && nearFocusLine(focus, numbers[r]!);
+    const mid = (u.ranges[0]![0] + last) / 2;
+    const edge = Math.max(1 - mid / n, mid / n) ** 4;
+    return rel[i]! + (named ? FOCUS_LINE_WEIGHT : 0) + EDGE_WEIGHT * edge;
+  });
+  // The units the step is most about stay even when the outline alone fills the budget.
+  const protectedUnits = new Set<number>();
+  let allowance = Math.max(budget * PROTECTED_SHARE, MIN_PROTECTED_CHARS);
+  const best = units.map((_, i) => i).filter((i) => rel[i]! > 0 || score[i]! >= FOCUS_LINE_WEIGHT).sort((a, b) => score[b]! - score[a]! || a - b);
+  for (const i of best.slice(0, MAX_PROTECTED)) {
+    if (score[i]! < score[best[0]!]! * RELATIVE_SCORE || units[i]!.cost > allowance) continue;
+    protectedUnits.add(i);
+    allowance -= units[i]!.cost;
+  }
+  // The other units go, least relevant first, until the rest fits (a row two units share counts once).
+  const order = units.map((_, i) => i).filter((i) => !protectedUnits.has(i)).sort((a, b) => score[a]! - score[b]! || b - a);
+  const elided: number[] = [];
+  for (const i of order) {
+    if (used <= budget) break;
+    elided.push(i);
+    for (const [s, e] of units[i]!.ranges) {
+      for (let r = s; r <= e; r++) {
+        if (!keep[r]) continue;
+        keep[r] = 0;
+        used -= rowCost(r);
+      }
+    }
+    used += MARKER_CHARS;
+  }
+  // Peeks: in the units that went, the lines that best match the step (an anchor it names,
+  // its rarer words) stay, a few per unit, as long as they match nearly as well as the best.
+  const peekRows: number[] = [];
+  const peekUnit: number[] = [];
+  for (const i of elided) {
+    for (const [s, e] of units[i]!.ranges) for (let r = s; r <= e; r++) if (!keep[r] && original[r]!.trim() !== '') {
+      peekRows.push(r);
+      peekUnit.push(i);
     }
   }
-  return units
-    .filter((_, i) => !kept.has(i))
-    .flatMap((u) => u.ranges)
-    .sort((a, b) => a[0] - b[0]);
+  const lineRel = focusRelevance(peekRows.map((r) => original[r]!), focus);
+  let bestLine = 0;
+  for (const v of lineRel) if (v > bestLine) bestLine = v;
+  if (bestLine <= 0) return keep;
+  // Peeks have an allowance of their own: the outline and the kept units may fill the budget.
+  let allowed = budget * PEEK_SHARE;
+  const perUnit = new Map<number, number>();
+  const ranked = peekRows.map((r, k) => k).filter((k) => lineRel[k]! >= bestLine * PEEK_RELATIVE).sort((a, b) => lineRel[b]! - lineRel[a]! || peekRows[a]! - peekRows[b]!);
+  for (const k of ranked) {
+    const r = peekRows[k]!;
+    const count = perUnit.get(peekUnit[k]!) ?? 0;
+    if (count >= PEEKS_PER_UNIT || rowCost(r) + MARKER_CHARS > allowed) continue;
+    keep[r] = 1;
+    allowed -= rowCost(r) + MARKER_CHARS;
+    perUnit.set(peekUnit[k]!, count + 1);
+  }
+  return keep;
+}
+
+/** A peek line matches the step at least this share as well as the best line does. */
+const PEEK_RELATIVE = 0.5;
+const PEEK_SHARE = 0.1;
+
+/** Characters of a marker line. */
+const MARKER_CHARS = 70;
+
+/**
+ * Kept rows verbatim; each run of dropped rows becomes one marker, indented like the code it
+ * stands for (behind a blank number column when the input is numbered). Undefined when
+ * nothing is dropped.
+ */
+function renderRows(original: readonly string[], lines: readonly string[], keep: Uint8Array, view: NumberedView | undefined, key: string): string | undefined {
+  const out: string[] = [];
+  let dropped = false;
+  for (let r = 0; r < original.length; ) {
+    if (keep[r]) {
+      out.push(original[r++]!);
+      continue;
+    }
+    let e = r;
+    while (e + 1 < original.length && !keep[e + 1]) e++;
+    const indent = /^\s*/.exec(lines.slice(r, e + 1).find((l) => l.trim() !== '') ?? '')![0];
+    const column = view ? (view.prefixes[r] || view.prefixes.find((p) => p !== '') || '').replace(/[^\t]/g, ' ') : '';
+    const eol = original[e]!.endsWith('\r') ? '\r' : '';
+    out.push(column + indent + omitted(e - r + 1, 'line', key) + eol);
+    dropped = true;
+    r = e + 1;
+  }
+  return dropped ? out.join('\n') : undefined;
 }

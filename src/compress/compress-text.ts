@@ -1,16 +1,25 @@
-import { MIN_CHARS, type ContentKind } from './types.js';
+import { MIN_CHARS, type CompressContext, type ContentKind } from './types.js';
 import { detectKind } from './detect.js';
 import { compressorFor } from './registry.js';
 import { ccrKey, FileCcrStore, type CcrStore } from './ccr-store.js';
 import { compressedByHeadroom, keysInText } from './marker.js';
 import { countTokens } from './tokens.js';
 import { ccrDir } from '../config.js';
+import { focusOf, type Step } from './focus.js';
+import { inputTokens } from './budget.js';
 
 export interface CompressOptions {
   /** The agent's current task; relevance is scored against it. */
   query?: string;
+  /**
+   * The agent's step that produced the output (its text and tool call), when known: the
+   * strongest evidence of what matters in it. `query` is then its task unless `step.task` is set.
+   */
+  step?: Step;
   /** Skip detection and use this kind. */
   kind?: ContentKind;
+  /** How much to keep next to the size policy (default 1); see CompressContext.keep. */
+  keep?: number;
   /** Where originals go; defaults to the CCR store under HEADROOM_HOME. */
   store?: CcrStore;
 }
@@ -23,9 +32,14 @@ export interface CompressResult {
   retrievalKeys: string[];
   /** Milliseconds spent compressing (token counting not included). */
   ms: number;
+  /** Why the text came back unchanged although it compressed: its original could not be stored. */
+  failedOpen?: string;
 }
 
 export { MIN_CHARS };
+
+/** A compressed output must be at least this share smaller than its input to be used. */
+const MIN_SAVING = 0.1;
 
 let failures = 0;
 
@@ -54,6 +68,8 @@ export interface CoreResult {
   text: string;
   kind: ContentKind;
   retrievalKeys: string[];
+  /** Why the input came back unchanged although it compressed: its original could not be stored. */
+  failedOpen?: string;
 }
 
 /** Compression without token counting (the timed part). Fails open. */
@@ -69,19 +85,43 @@ export function compressCore(content: string, opts: CompressOptions = {}): CoreR
     const detected = opts.kind ? { kind: opts.kind } : detectKind(content);
     kind = detected.kind;
     const key = ccrKey(content);
-    const text = compressorFor(kind).compress(content, {
-      query: opts.query ?? '',
-      key,
-      ...('language' in detected && detected.language ? { language: detected.language } : {}),
-    });
-    if (text.length >= content.length) return { text: content, kind, retrievalKeys: [] };
+    const ctx = compressContext(content, key, opts, 'language' in detected ? detected.language : undefined);
+    const text = compressorFor(kind).compress(content, ctx);
+    // A compression that saves under a tenth is not worth what it hides: the output goes whole.
+    if (text.length > content.length * (1 - MIN_SAVING)) return { text: content, kind, retrievalKeys: [] };
     const retrievalKeys = keysInText(text);
-    if (retrievalKeys.length > 0) (opts.store ?? defaultStore()).put(content);
+    // A marker must never name a key that was not stored: without the original, the input goes as it is.
+    const unstored = retrievalKeys.length > 0 ? storeOriginal(content, opts.store) : undefined;
+    if (unstored !== undefined) return { text: content, kind, retrievalKeys: [], failedOpen: `the original could not be stored for retrieval (${unstored}); left as it is` };
     return { text, kind, retrievalKeys };
   } catch {
     failures++;
     return { text: content, kind, retrievalKeys: [] };
   }
+}
+
+/** Stores the original; returns why not when the store could not write it. */
+function storeOriginal(content: string, store: CcrStore | undefined): string | undefined {
+  try {
+    (store ?? defaultStore()).put(content);
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
+/** What a compressor gets besides the text: the query, the focus of the agent's step, the size in tokens, the key. */
+export function compressContext(content: string, key: string, opts: Pick<CompressOptions, 'query' | 'step' | 'keep'> = {}, language?: string): CompressContext {
+  const step: Step | string = opts.step ? { ...opts.step, task: opts.step.task ?? opts.query ?? '' } : (opts.query ?? '');
+  const focus = focusOf(step);
+  return {
+    query: typeof step === 'string' ? step : [step.task, step.thought, focus.callText].filter(Boolean).join('\n'),
+    focus,
+    tokens: inputTokens(content),
+    keep: opts.keep !== undefined && opts.keep > 0 ? opts.keep : 1,
+    key,
+    ...(language ? { language } : {}),
+  };
 }
 
 /** NUL bytes mean binary data: nothing in it is worth extracting. */

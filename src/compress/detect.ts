@@ -1,5 +1,6 @@
 import type { ContentKind } from './types.js';
 import { detectCodeLanguage } from './code-language.js';
+import { readStructure, structuredKind } from './structure/index.js';
 
 export interface Detection {
   kind: ContentKind;
@@ -20,8 +21,16 @@ export function detectKind(text: string): Detection {
   if (nonEmpty.length === 0) return { kind: 'prose' };
   const ratio = (re: RegExp) => nonEmpty.filter((l) => re.test(l)).length / nonEmpty.length;
 
-  if (nonEmpty.some((l) => /^diff --git |^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@/.test(l)) || ratio(/^commit [0-9a-f]{40}\b/) > 0.01)
+  // A unified diff has its file headers (`diff --git`, or `--- a` with `+++ b`) before its hunks;
+  // a hunk header alone is an assertion diff inside a test report.
+  const hunks = nonEmpty.some((l) => /^@@ -\d+(?:,\d+)? \+\d+(?:,\d+)? @@/.test(l));
+  const fileHeaders = nonEmpty.some((l) => l.startsWith('+++ ')) && nonEmpty.some((l) => l.startsWith('--- '));
+  if (nonEmpty.some((l) => l.startsWith('diff --git ')) || (hunks && fileHeaders) || ratio(/^commit [0-9a-f]{40}\b/) > 0.01)
     return { kind: 'diff' };
+  // A test run or a build can print `file:line:` lines too: its structure (a summary, failure
+  // headers, diagnostics) tells it from search results.
+  const structured = structuredKind(readStructure(sample), sample.length);
+  if (structured) return { kind: structured };
   if (ratio(SEARCH_LINE_RE) >= 0.6) return { kind: 'search' };
   if (/^<!doctype html|^<html[\s>]/i.test(trimmed) || ratio(/<\/?(?:div|p|a|span|li|td|tr|h[1-6]|body|head|section|article)\b[^>]*>/i) > 0.3)
     return { kind: 'html' };

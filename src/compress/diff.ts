@@ -17,7 +17,7 @@ export const diffCompressor: Compressor = {
     let summarisedRun = 0;
     let summarisedLines = 0;
     const flushSummaries = () => {
-      if (summarisedRun > 0) out.push(omitted(summarisedLines, 'line', ctx.key, `author, date, message and files of the ${summarisedRun} commit(s) above`));
+      if (summarisedRun > 0) out.push(omitted(summarisedLines, 'line', ctx.key, `author, date, message and files of the ${summarisedRun === 1 ? 'commit' : `${summarisedRun} commits`} above`));
       summarisedRun = 0;
       summarisedLines = 0;
     };

@@ -5,8 +5,9 @@ import { selectItems } from './json-items.js';
 import { queryTerms } from './relevance.js';
 
 /**
- * JSON: re-serialised compactly, with low-information fields dropped (URLs, opaque ids,
- * nulls, values that are the same nearly everywhere), fields shared by every item of an
+ * JSON: re-serialised compactly, with low-information fields dropped (URLs and opaque ids
+ * that repeat what their item says elsewhere, nulls, values that are the same nearly
+ * everywhere), fields shared by every item of an
  * array hoisted into one note, long strings cut, and long arrays reduced to their first,
  * last, error, anomalous and query-relevant items. Every loss leaves a marker.
  */
@@ -15,7 +16,7 @@ export const jsonCompressor: Compressor = {
   compress(text: string, ctx: CompressContext): string {
     if (jsonDepthExceeds(text, MAX_DEPTH)) return text;
     const value: unknown = JSON.parse(text);
-    const pruner = new Pruner(ctx.key, queryTerms(ctx.query), frequentDefaults(value), text.length);
+    const pruner = new Pruner(ctx.key, queryTerms(ctx.query), frequentDefaults(value), text.length * ctx.keep);
     const pruned = pruner.prune(value, 0);
     const notes = pruner.notes();
     const body = serialize(pruned);
@@ -44,10 +45,11 @@ class Pruner {
     private readonly inputChars: number,
   ) {}
 
-  prune(value: unknown, depth: number): Json {
+  /** `derivable`: for an item of an array, the link-like fields that say nothing its other fields do not. */
+  prune(value: unknown, depth: number, derivable?: ReadonlySet<string>): Json {
     if (typeof value === 'string') return this.string(value);
     if (Array.isArray(value)) return this.array(value, depth);
-    if (value !== null && typeof value === 'object') return this.object(value as Record<string, unknown>, depth);
+    if (value !== null && typeof value === 'object') return this.object(value as Record<string, unknown>, depth, derivable);
     return value as Json;
   }
 
@@ -78,7 +80,7 @@ class Pruner {
     return `${s.slice(0, KEEP_STRING)}${omitted(s.length - KEEP_STRING, 'char', this.key)}`;
   }
 
-  private object(obj: Record<string, unknown>, depth: number): Json {
+  private object(obj: Record<string, unknown>, depth: number, derivable?: ReadonlySet<string>): Json {
     const out: Record<string, Json> = {};
     for (const [k, v] of Object.entries(obj)) {
       const d = this.defaults.get(k);
@@ -90,7 +92,11 @@ class Pruner {
         this.nulls++;
         continue;
       }
-      if (typeof v === 'string' && (URL_RE.test(v) || (OPAQUE_KEY_RE.test(k) && OPAQUE_RE.test(v))) && !this.relevantKey(k)) {
+      // A link or an opaque id goes when nothing depends on it: in an item of a list, only when
+      // what varies in it from item to item is already in the item's other fields (a URL per
+      // matrix node is what tells the nodes apart; `html_url` repeating a repo's name is not).
+      const goes = derivable ? derivable.has(k) : isLinkLike(k, v);
+      if (goes && !this.relevantKey(k)) {
         this.droppedFields.set(k, (this.droppedFields.get(k) ?? 0) + 1);
         continue;
       }
@@ -100,7 +106,8 @@ class Pruner {
   }
 
   private array(arr: unknown[], depth: number): Json {
-    const items = arr.map((v) => this.prune(v, depth + 1));
+    const derivable = derivableLinks(arr);
+    const items = arr.map((v, i) => this.prune(v, depth + 1, derivable?.[i]));
     const hoisted = hoistShared(items);
     const budget = Math.max(4000, this.inputChars * 0.2);
     const kept = selectItems(arr, items, this.terms, budget);
@@ -117,6 +124,56 @@ class Pruner {
     if (gap > 0) out.push(omitted(gap, 'item', this.key));
     return out;
   }
+}
+
+function isLinkLike(k: string, v: unknown): v is string {
+  return typeof v === 'string' && (URL_RE.test(v) || (OPAQUE_KEY_RE.test(k) && OPAQUE_RE.test(v)));
+}
+
+const TOKEN_SPLIT_RE = /[^a-z0-9]+/;
+
+function tokensOf(s: string): string[] {
+  return s.toLowerCase().split(TOKEN_SPLIT_RE).filter((t) => t !== '');
+}
+
+/**
+ * For a list of objects, the link-like fields (URLs, opaque ids) of each item that can go: the
+ * parts of the value that vary from item to item all appear in the item's other fields. Parts
+ * every item shares (`https`, `api.github.com`, `repos`) say nothing about the item.
+ */
+function derivableLinks(arr: readonly unknown[]): Array<Set<string>> | undefined {
+  const objs = arr.map((v) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined));
+  if (objs.filter(Boolean).length < 2) return undefined;
+  const linkKeys = new Set<string>();
+  for (const o of objs) if (o) for (const [k, v] of Object.entries(o)) if (isLinkLike(k, v)) linkKeys.add(k);
+  const shared = new Map<string, Set<string>>();
+  for (const k of linkKeys) {
+    let common: Set<string> | undefined;
+    for (const o of objs) {
+      const v = o?.[k];
+      if (typeof v !== 'string') continue;
+      const tokens = new Set(tokensOf(v));
+      common = common ? new Set([...common].filter((t) => tokens.has(t))) : tokens;
+    }
+    shared.set(k, common ?? new Set());
+  }
+  return objs.map((o) => {
+    const out = new Set<string>();
+    if (!o) return out;
+    // Whole tokens: "18" is not in a hash that happens to hold those digits.
+    const own = new Set(
+      Object.entries(o)
+        .filter(([k, v]) => !linkKeys.has(k) && (typeof v === 'string' || typeof v === 'number'))
+        .flatMap(([, v]) => tokensOf(String(v))),
+    );
+    for (const k of linkKeys) {
+      const v = o[k];
+      if (typeof v !== 'string') continue;
+      const common = shared.get(k)!;
+      if (tokensOf(v).every((t) => common.has(t) || own.has(t))) out.add(k);
+    }
+    return out;
+  });
 }
 
 function primitiveJson(v: unknown): string | undefined {

@@ -3,7 +3,7 @@ import { codeCompressor } from './code.js';
 import { diffCompressor } from './diff.js';
 import { htmlCompressor } from './html.js';
 import { jsonCompressor } from './json.js';
-import { logCompressor } from './logs.js';
+import { lineStreamCompressor, logCompressor } from './logs.js';
 import { proseCompressor } from './prose.js';
 import { searchCompressor } from './search.js';
 import { tableCompressor } from './table.js';
@@ -12,6 +12,9 @@ import { tableCompressor } from './table.js';
 export const COMPRESSORS: readonly Compressor[] = [
   jsonCompressor,
   searchCompressor,
+  lineStreamCompressor('test'),
+  lineStreamCompressor('build'),
+  lineStreamCompressor('trace'),
   logCompressor,
   diffCompressor,
   codeCompressor,

@@ -91,3 +91,44 @@ export function bm25Scores(units: readonly string[], terms: readonly string[]): 
   }
   return scores;
 }
+
+/** Weight of the task's terms next to the step's (the agent's own words and call). */
+const TASK_WEIGHT = 0.6;
+
+/**
+ * Relevance of each unit to an agent's step: BM25 of the step's terms and, weighing less, the
+ * task's (each normalised to the best unit), plus a point for each anchor the unit holds
+ * (an identifier, path or quoted string the step names), less for anchors many units hold.
+ */
+export function focusRelevance(units: readonly string[], focus: { stepTerms: readonly string[]; taskTerms: readonly string[]; anchors: readonly string[] }): Float64Array {
+  const rel = new Float64Array(units.length);
+  const addNormalised = (scores: Float64Array, weight: number) => {
+    let max = 0;
+    for (const s of scores) if (s > max) max = s;
+    if (max <= 0) return;
+    for (let i = 0; i < rel.length; i++) rel[i] = rel[i]! + (weight * scores[i]!) / max;
+  };
+  addNormalised(bm25Scores(units, focus.stepTerms), 1);
+  addNormalised(bm25Scores(units, focus.taskTerms), TASK_WEIGHT);
+  if (focus.anchors.length === 0 || units.length === 0) return rel;
+  const joined = units.join('\n').toLowerCase();
+  const starts = new Uint32Array(units.length + 1);
+  for (let i = 0, pos = 0; i < units.length; i++) {
+    starts[i] = pos;
+    pos += units[i]!.length + 1;
+  }
+  starts[units.length] = joined.length + 1;
+  const hitUnits: number[] = [];
+  for (const anchor of focus.anchors) {
+    hitUnits.length = 0;
+    let unit = 0;
+    for (let at = joined.indexOf(anchor); at !== -1; at = joined.indexOf(anchor, at + anchor.length)) {
+      while (starts[unit + 1]! <= at) unit++;
+      if (hitUnits[hitUnits.length - 1] !== unit) hitUnits.push(unit);
+    }
+    if (hitUnits.length === 0) continue;
+    const w = 1 / Math.sqrt(hitUnits.length);
+    for (const u of hitUnits) rel[u] = rel[u]! + w;
+  }
+  return rel;
+}

@@ -1,8 +1,14 @@
+import type { Focus } from './focus.js';
+
 /** Outputs shorter than this are left alone: a marker would cost more than it saves. */
 export const MIN_CHARS = 2000;
 
-/** The content kinds the router tells apart. */
-export const CONTENT_KINDS = ['json', 'search', 'log', 'diff', 'code', 'html', 'table', 'prose'] as const;
+/**
+ * The content kinds the router tells apart. `test` (a test run), `build` (compiler, type-checker
+ * and linter diagnostics) and `trace` (a crash with its stack trace) are line streams like `log`,
+ * told apart by their structure.
+ */
+export const CONTENT_KINDS = ['json', 'search', 'test', 'build', 'trace', 'log', 'diff', 'code', 'html', 'table', 'prose'] as const;
 export type ContentKind = (typeof CONTENT_KINDS)[number];
 
 export function isContentKind(value: string): value is ContentKind {
@@ -11,8 +17,17 @@ export function isContentKind(value: string): value is ContentKind {
 
 /** What every compressor receives besides the text. */
 export interface CompressContext {
-  /** The agent's current task; relevance is scored against it. Empty when unknown. */
+  /** The agent's task and step as one text; relevance is scored against it. Empty when unknown. */
   query: string;
+  /** The evidence of the agent's step: its terms, anchors, line ranges (see focus.ts). */
+  focus: Focus;
+  /** Tokens of the input (counted, or estimated for big inputs): the size policy is in tokens. */
+  tokens: number;
+  /**
+   * How much to keep next to the size policy (1: as it says; 0.5: half the budget and outputs
+   * read whole up to half the size; 2: twice). Benchmarks trace needles against saving with it.
+   */
+  keep: number;
   /** Retrieval key of the original (already stored); every marker names it. */
   key: string;
   /** For code: the language the detector recognised (python, javascript, ...). */

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { exitStatus, type ExitStatus } from '../wrap/exit-status.js';
@@ -50,13 +50,31 @@ export function commandArgv(command: readonly string[]): string[] {
  */
 export function runCaptured(command: readonly string[], opts: RunOptions): Promise<RunResult> {
   const [file, ...args] = commandArgv(command);
-  const child = spawn(file!, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['inherit', 'pipe', 'inherit'] });
+  // The handlers go in before the command starts: once it runs (and can say it is ready), a
+  // SIGINT no longer ends headroom, and a SIGTERM that came while it was starting still reaches it.
+  let started: ChildProcess | undefined;
+  let early: NodeJS.Signals | undefined;
+  const forward = (signal: NodeJS.Signals) => (): void => {
+    if (started) started.kill(signal);
+    else early = signal;
+  };
+  const handlers = [['SIGINT', () => undefined], ['SIGTERM', forward('SIGTERM')], ['SIGHUP', forward('SIGHUP')]] as const;
+  for (const [s, h] of handlers) process.on(s, h);
+  let child: ChildProcess;
+  try {
+    child = spawn(file!, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['inherit', 'pipe', 'inherit'] });
+  } catch (err) {
+    for (const [s, h] of handlers) process.off(s, h);
+    throw err;
+  }
+  started = child;
+  if (early) child.kill(early);
   const cap = opts.memoryCap ?? IN_MEMORY_BYTES;
   const chunks: Buffer[] = [];
   let bytes = 0;
   let spill: { dir: string; path: string; fd: number } | undefined;
 
-  child.stdout.on('data', (chunk: Buffer) => {
+  child.stdout!.on('data', (chunk: Buffer) => {
     bytes += chunk.length;
     if (!spill && bytes > cap) {
       const dir = mkdtempSync(join(opts.spillDir, 'exec-'));
@@ -68,10 +86,6 @@ export function runCaptured(command: readonly string[], opts: RunOptions): Promi
     if (spill) writeSync(spill.fd, chunk);
     else chunks.push(chunk);
   });
-
-  const forward = (signal: NodeJS.Signals) => (): void => void child.kill(signal);
-  const handlers = [['SIGINT', () => undefined], ['SIGTERM', forward('SIGTERM')], ['SIGHUP', forward('SIGHUP')]] as const;
-  for (const [s, h] of handlers) process.on(s, h);
 
   let timedOut = false;
   let killer: NodeJS.Timeout | undefined;

@@ -3,6 +3,7 @@ import { createTwoFilesPatch } from 'diff';
 import { END_MARKER, findSection, START_MARKER, type ManagedSection, type TrailerSpan } from './managed-section.js';
 import { formatRuleLine, formatTrailer, type Trailer } from './managed-rules.js';
 import type { Rule } from './types.js';
+import { splitBom } from '../utf8-bom.js';
 import { ManagedSectionError } from './writer-errors.js';
 
 export { applyWrite, readTarget, learnBackupsDir, type ApplyOptions } from './writer-fs.js';
@@ -50,14 +51,17 @@ export interface WritePlan {
  */
 export function planWrite(path: string, original: string | undefined, rules: Rule[]): WritePlan {
   const incoming = mergeIncoming(rules);
-  const found = findSection(path, original ?? '');
+  // The parser skips a byte order mark without counting it, so offsets are found in the text after it.
+  const { bom, body } = splitBom(original ?? '');
+  const found = findSection(path, body);
   if (!found && incoming.length === 0) return { path, before: original, after: original ?? '', changed: false, sectionCreated: false, added: [], updated: [], unchanged: 0, diff: '' };
-  const { text, section } = found ? { text: original!, section: found } : appendSection(original ?? '');
+  const { text, section } = found ? { text: body, section: found } : appendSection(body);
   const merged = mergeRules(text, section, incoming);
-  const changed = original === undefined || merged.text !== original;
-  if (changed) checkReadsBack(path, original ?? '', merged.text, found ? undefined : section.start.from, incoming);
-  const diff = changed ? createTwoFilesPatch(original === undefined ? '/dev/null' : path, path, original ?? '', merged.text, undefined, undefined, { context: 3 }) : '';
-  return { path, before: original, after: merged.text, changed, sectionCreated: !found, added: merged.added, updated: merged.updated, unchanged: merged.unchanged, diff };
+  const after = bom + merged.text;
+  const changed = original === undefined || after !== original;
+  if (changed) checkReadsBack(path, body, merged.text, found ? undefined : section.start.from, incoming);
+  const diff = changed ? createTwoFilesPatch(original === undefined ? '/dev/null' : path, path, original ?? '', after, undefined, undefined, { context: 3 }) : '';
+  return { path, before: original, after, changed, sectionCreated: !found, added: merged.added, updated: merged.updated, unchanged: merged.unchanged, diff };
 }
 
 interface Edit {

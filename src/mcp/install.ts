@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { headroomHome } from '../config.js';
+import { splitBom, stripBom } from '../utf8-bom.js';
 
 /**
  * `headroom mcp install|uninstall <agent>`: registers `headroom mcp serve` in the agent's own
@@ -85,7 +86,7 @@ function writeAtomic(file: string, data: string | Buffer, mode: number): void {
 function parseJsonObject(file: string, bytes: Buffer): Record<string, unknown> {
   let value: unknown;
   try {
-    value = JSON.parse(bytes.toString('utf8'));
+    value = JSON.parse(stripBom(bytes.toString('utf8')));
   } catch (err) {
     throw new McpInstallError(`${file} is not valid JSON (${(err as Error).message}); fix it or move it aside, headroom will not overwrite it`);
   }
@@ -111,18 +112,19 @@ const TOML_TABLE_RE = /^[ \t]*\[[ \t]*mcp_servers[ \t]*\.[ \t]*("headroom"|'head
 function withServer(agent: McpAgent, file: string, before: Buffer | undefined, command: string, args: string[]): { text: string; appended?: string } {
   if (agent === 'codex') {
     const old = before?.toString('utf8') ?? '';
-    if (TOML_TABLE_RE.test(old) || /^[ \t]*mcp_servers[ \t]*\.[ \t]*headroom\b/m.test(old)) throw new McpInstallError(`${file} already defines mcp_servers.headroom; remove it first`);
+    const toml = stripBom(old);
+    if (TOML_TABLE_RE.test(toml) || /^[ \t]*mcp_servers[ \t]*\.[ \t]*headroom\b/m.test(toml)) throw new McpInstallError(`${file} already defines mcp_servers.headroom; remove it first`);
     // TOML basic strings take JSON's escapes, so JSON.stringify quotes safely.
     const appended = `${old === '' || old.endsWith('\n') ? '' : '\n'}${old === '' ? '' : '\n'}# added by headroom mcp install (undo: headroom mcp uninstall codex)\n[mcp_servers.${SERVER_NAME}]\ncommand = ${JSON.stringify(command)}\nargs = [${args.map((a) => JSON.stringify(a)).join(', ')}]\n`;
     return { text: old + appended, appended };
   }
-  const text = before?.toString('utf8') ?? '';
+  const { bom, body: text } = splitBom(before?.toString('utf8') ?? '');
   const obj = before === undefined || text.trim() === '' ? {} : parseJsonObject(file, before);
   const servers = serversOf(file, obj);
   if (SERVER_NAME in servers) throw new McpInstallError(`${file} already has an MCP server named "${SERVER_NAME}"; remove it first`);
   const entry = agent === 'claude' ? { type: 'stdio', command, args } : { command, args };
   obj.mcpServers = { ...servers, [SERVER_NAME]: entry };
-  return { text: JSON.stringify(obj, null, indentOf(text)) + (text === '' || text.endsWith('\n') ? '\n' : '') };
+  return { text: bom + JSON.stringify(obj, null, indentOf(text)) + (text === '' || text.endsWith('\n') ? '\n' : '') };
 }
 
 export interface InstallResult {
@@ -187,9 +189,9 @@ export function uninstallMcp(agent: McpAgent, opts: { env?: NodeJS.ProcessEnv } 
 }
 
 function withoutServer(agent: McpAgent, rec: InstallRecord, now: Buffer): string {
-  const text = now.toString('utf8');
+  const { bom, body: text } = splitBom(now.toString('utf8'));
   if (agent === 'codex') {
-    if (rec.appended && text.includes(rec.appended)) return text.replace(rec.appended, '');
+    if (rec.appended && text.includes(rec.appended)) return bom + text.replace(rec.appended, '');
     throw new McpInstallError(`${rec.file} changed since install and headroom's [mcp_servers.headroom] block is no longer as written; remove it by hand (the original is in ${rec.backup ?? 'no backup: install created the file'})`);
   }
   const obj = parseJsonObject(rec.file, now);
@@ -198,5 +200,5 @@ function withoutServer(agent: McpAgent, rec: InstallRecord, now: Buffer): string
   // Drop the now-empty "mcpServers" only if install had added it.
   const hadServers = rec.backup !== undefined && 'mcpServers' in parseJsonObject(rec.file, fs.readFileSync(rec.backup));
   if (Object.keys(servers).length === 0 && !hadServers) delete obj.mcpServers;
-  return JSON.stringify(obj, null, indentOf(text)) + (text.endsWith('\n') ? '\n' : '');
+  return bom + JSON.stringify(obj, null, indentOf(text)) + (text.endsWith('\n') ? '\n' : '');
 }

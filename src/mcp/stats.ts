@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { count } from '../plural.js';
 import { join } from 'node:path';
 import { headroomHome } from '../config.js';
 
@@ -50,5 +51,5 @@ export function ledgerTotals(dir: string = join(headroomHome(), 'ledger')): Ledg
 export function describeTotals(t: LedgerTotals): string {
   if (t.requests === 0) return 'No requests recorded yet: savings appear once agents run through headroom (headroom wrap <agent>).';
   const pct = t.tokensBefore > 0 ? ((100 * t.tokensSaved) / t.tokensBefore).toFixed(1) : '0.0';
-  return `${t.requests} requests; tokens ${t.tokensBefore} before, ${t.tokensAfter} after compression: ${t.tokensSaved} saved (${pct}%); ${t.retrievals} retrievals.`;
+  return `${count(t.requests, 'request')}; tokens ${t.tokensBefore} before, ${t.tokensAfter} after compression: ${t.tokensSaved} saved (${pct}%); ${count(t.retrievals, 'retrieval')}.`;
 }

@@ -36,6 +36,16 @@ export const STOPWORDS = new Set(
     .map(stem),
 );
 
+/**
+ * Verbs that say how a fact holds rather than what it is ("uses" / "is configured with", "goes to"
+ * / "lands in"): a restatement swaps them freely, so in a near-identical pair they do not count as
+ * the new content of an edited fact. Words for a state ("up", "down") are not among them.
+ */
+export const LIGHT_WORDS = new Set(
+  list(`need needed use used uses using cover covers covered include includes included
+    contain contains contained configure configured go goes land lands get gets got own plus`).map(stem),
+);
+
 export const ARTICLES = new Set(['the', 'a', 'an']);
 
 export const NUMBER_WORDS: Record<string, string> = {
@@ -61,7 +71,7 @@ export const SYNONYMS: Record<string, string> = {
   millisecond: 'milliseconds', second: 'seconds', minute: 'minutes', hour: 'hours', day: 'days',
   week: 'weeks', month: 'months', year: 'years', tab: 'tabs', space: 'spaces',
   ms: 'milliseconds', sec: 'seconds', secs: 'seconds', min: 'minutes', mins: 'minutes', hr: 'hours', hrs: 'hours',
-  async: 'asynchronous', sync: 'synchronous', asc: 'ascending', desc: 'descending', utf8: 'utf-8',
+  require: 'need', requires: 'needs', up: 'running', async: 'asynchronous', sync: 'synchronous', asc: 'ascending', desc: 'descending', utf8: 'utf-8',
 };
 
 /**

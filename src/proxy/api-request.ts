@@ -47,7 +47,7 @@ export async function handleApiRequest(ctx: ProxyContext, route: ApiRoute, req: 
   });
   const read = readRequest(ctx, route, req, body, agent);
   const meta: CallMeta = { agent, session: read?.session.id ?? '' };
-  const recalled = read ? await recall(ctx, route, read, meta) : undefined;
+  const recalled = read ? await recall(ctx, route, read, meta, req.headers) : undefined;
   const compression = read ? compress(ctx, route, req, read, recalled?.text) : undefined;
   const forward = compression && compression.body !== compression.raw ? compression.body : body;
   const request = compression?.request;
@@ -184,9 +184,10 @@ function readRequest(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage, b
   }
 }
 
-/** Recalled context for a request that ends with a new user turn (one with no context remembered). */
-async function recall(ctx: ProxyContext, route: ApiRoute, read: ReadRequest, meta: CallMeta): Promise<{ text: string; count: number } | undefined> {
+/** Recalled context for a main-conversation request that ends with a new user turn (one with no context remembered). */
+async function recall(ctx: ProxyContext, route: ApiRoute, read: ReadRequest, meta: CallMeta, headers: IncomingMessage['headers']): Promise<{ text: string; count: number } | undefined> {
   if (!ctx.recall || route.op !== 'generate') return undefined;
+  if (!ctx.mainConversation(meta.agent, { tools: read.request.tools, headers })) return undefined;
   const turn = newestUserTurn(read.request, read.session);
   if (!turn || turn.remembered) return undefined;
   return recallFor(ctx.recall, turn.query, meta, ctx.recallTimeoutMs, ctx.log);
@@ -203,7 +204,10 @@ function compress(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage, read
       store: ctx.store,
       budgetMs: ctx.budgetMs,
       ...(query ? { query } : {}),
-      retrieveTool: generate ? ctx.retrieveTool : 'never',
+      retrieveTool: ctx.retrieveTool,
+      retrievalElsewhere: ctx.retrievalElsewhere,
+      // A token count gets nothing added, and markers where the request for the model has them.
+      ...(generate ? {} : { addTools: false }),
       ...(generate && ctx.tools ? { proxyTools: ctx.tools.tools } : {}),
       ...(generate && userContext ? { userContext } : {}),
     });

@@ -3,7 +3,7 @@ import { compressCore } from '../compress/compress-text.js';
 import { splice, type Replacement } from '../compress/json-spans.js';
 import { countTokens } from '../compress/tokens.js';
 import type { ContentKind } from '../compress/types.js';
-import { latestUserText, toolOutputs, type NeutralRequest } from './neutral.js';
+import { latestUserText, stepsOfOutputs, toolOutputs, type NeutralRequest } from './neutral.js';
 import { adapterFor } from './providers/index.js';
 import type { ProviderAdapter, ProviderName, ProxyToolSpec } from './providers/types.js';
 import { RETRIEVE_TOOL, RETRIEVE_TOOL_NAME } from './retrieval.js';
@@ -22,8 +22,17 @@ export interface RequestCompressOptions {
   store?: CcrStore;
   /** Past this many milliseconds the original request is forwarded instead (fail-open). */
   budgetMs?: number;
+  /** How much compression keeps next to its size policy (default 1; see CompressOptions.keep). */
+  keep?: number;
   /** When to add the headroom_retrieve tool (default 'always'); see RetrieveToolMode. */
   retrieveTool?: RetrieveToolMode;
+  /** How else the model can get an original back; see RetrievalElsewhere. Default 'none'. */
+  retrievalElsewhere?: RetrievalElsewhere;
+  /**
+   * False for a request that only counts tokens: nothing is added to it, and its outputs are
+   * compressed as they would be in the same request for the model (so the count matches).
+   */
+  addTools?: boolean;
   /**
    * Tools of the proxy's tool set to add after headroom_retrieve, to every request that
    * declares tools of its own; a name the client declares itself is left out.
@@ -46,10 +55,35 @@ export interface RequestCompressOptions {
  * - 'when-compressed': from the first request that carries a marker on (then in every later
  *   request of the session). Requests before it go byte for byte; the request that adds it
  *   starts a new cached prefix once.
- * - 'never': markers stay, retrieval is left to `headroom retrieve` or the MCP server.
+ * - 'never': never added; markers go only where the model can retrieve another way (the
+ *   `headroom` command in its shell, headroom's MCP server), see RetrievalElsewhere.
  * A request without tools of its own (a title or routing call asking for JSON) never gets it.
  */
 export { RETRIEVE_TOOL_MODES, type RetrieveToolMode };
+
+/**
+ * A marker is only worth sending when the model can act on it. Besides a retrieve tool in the
+ * request itself:
+ * - 'none': no other way; a request that carries no retrieve tool gets no markers.
+ * - 'shell': the agent's shell has the `headroom` command (`wrap` puts it on the PATH), so a
+ *   request that declares tools of its own may carry markers (`headroom retrieve KEY`).
+ * - 'caller': whoever compresses handles retrieval itself (the library form).
+ */
+export type RetrievalElsewhere = 'none' | 'shell' | 'caller';
+
+/** A tool of the client's that answers headroom_retrieve (ours by its own name, or through headroom's MCP server, e.g. `mcp__headroom__headroom_retrieve`). */
+const CLIENT_RETRIEVE_RE = new RegExp(`(?:^|__)${RETRIEVE_TOOL_NAME}$`);
+
+/**
+ * Whether the model of this request can get back what a marker leaves out: the request
+ * declares a retrieve tool, the proxy adds one (any mode but 'never' adds it to a request with
+ * tools of its own before it carries a marker), or the model can reach it another way.
+ */
+function canRetrieve(mode: RetrieveToolMode, elsewhere: RetrievalElsewhere, request: NeutralRequest): boolean {
+  if (elsewhere === 'caller' || request.tools.some((t) => CLIENT_RETRIEVE_RE.test(t))) return true;
+  if (request.tools.length === 0) return false;
+  return mode !== 'never' || elsewhere === 'shell';
+}
 
 function wantsRetrieveTool(mode: RetrieveToolMode, request: NeutralRequest, session: SessionState, hasMarkers: boolean): boolean {
   if (mode === 'never' || request.tools.length === 0 || request.tools.includes(RETRIEVE_TOOL_NAME)) return false;
@@ -83,8 +117,16 @@ export interface RequestCompression {
   proxyToolsAdded: string[];
   /** `userContext` was appended to the newest user turn (not replayed). */
   contextAdded: boolean;
+  /**
+   * The model of this request can get originals back (see canRetrieve). When false, no output
+   * is compressed with markers: outputs go as they are, or as the session forwarded them before
+   * when that was without markers.
+   */
+  retrievable: boolean;
   /** Why the original was forwarded instead, when compression failed or ran out of time. */
   failedOpen?: string;
+  /** Why outputs went as they came because the store could not keep their originals (also in failedOpen). */
+  unstored?: string;
   ms: number;
 }
 
@@ -96,7 +138,8 @@ export const DEFAULT_BUDGET_MS = 2000;
  * compressed once and remembered. Untouched bytes stay identical (edits are splices). Throws
  * SyntaxError only when the body is not valid JSON for the adapter; any other failure, or
  * running past the budget, forwards the original body (and remembers its outputs as
- * forwarded uncompressed).
+ * forwarded uncompressed). An output whose original the store could not write goes as it came
+ * (no marker may name a key that was not stored), and the request counts as failed open.
  */
 export function compressRequestBody(adapter: ProviderAdapter, raw: string, opts: RequestCompressOptions = {}): RequestCompression {
   const started = performance.now();
@@ -107,6 +150,8 @@ export function compressRequestBody(adapter: ProviderAdapter, raw: string, opts:
   const fresh = new Map<string, MemoEntry>();
   const outputs: OutputResult[] = [];
   const edits: Replacement[] = [];
+  const mode = opts.retrieveTool ?? 'always';
+  const retrievable = canRetrieve(mode, opts.retrievalElsewhere ?? 'none', request);
   const failOpen = (reason: string): RequestCompression => {
     for (const [hash, entry] of fresh) session.memo.set(hash, { ...entry, compressed: undefined, retrievalKeys: [] });
     return {
@@ -120,21 +165,30 @@ export function compressRequestBody(adapter: ProviderAdapter, raw: string, opts:
       retrieveToolAdded: false,
       proxyToolsAdded: [],
       contextAdded: false,
+      retrievable,
       failedOpen: reason,
       ms: performance.now() - started,
     };
   };
   let overBudget = false;
+  let unstored: string | undefined;
   try {
-    for (const out of toolOutputs(request)) {
+    const steps = stepsOfOutputs(request);
+    for (const [index, out] of toolOutputs(request).entries()) {
       const hash = contentHash(out.text);
       let entry = session.memo.get(hash) ?? fresh.get(hash);
+      // Without a way to retrieve, an output goes whole unless the session sent it without markers before.
+      if (!retrievable && (entry === undefined || entry.retrievalKeys.length > 0)) {
+        outputs.push({ id: out.id, kind: entry?.kind ?? 'prose', replayed: false, entry: { compressed: undefined, kind: entry?.kind ?? 'prose', retrievalKeys: [] }, original: out.text, ms: 0 });
+        continue;
+      }
       const replayed = entry !== undefined && !fresh.has(hash);
       const t0 = performance.now();
       if (!entry) {
         // Past the budget, new outputs go as they are (and stay so); replays still apply.
         overBudget ||= t0 - started > budget;
-        const core = overBudget ? undefined : compressCore(out.text, { query, ...(opts.store ? { store: opts.store } : {}) });
+        const core = overBudget ? undefined : compressCore(out.text, { query, step: steps[index]!, ...(opts.store ? { store: opts.store } : {}), ...(opts.keep ? { keep: opts.keep } : {}) });
+        unstored ??= core?.failedOpen;
         entry = { compressed: core && core.text !== out.text ? core.text : undefined, kind: core?.kind ?? 'prose', retrievalKeys: core?.retrievalKeys ?? [] };
         fresh.set(hash, entry);
       }
@@ -143,8 +197,9 @@ export function compressRequestBody(adapter: ProviderAdapter, raw: string, opts:
     }
     const compressed = outputs.filter((o) => o.entry.compressed !== undefined);
     const retrievalKeys = [...new Set(compressed.flatMap((c) => c.entry.retrievalKeys))];
-    const wantTool = wantsRetrieveTool(opts.retrieveTool ?? 'always', request, session, retrievalKeys.length > 0);
-    const proxyTools = request.tools.length > 0 ? (opts.proxyTools ?? []).filter((t) => t.name !== RETRIEVE_TOOL_NAME && !request.tools.includes(t.name)) : [];
+    const addTools = opts.addTools ?? true;
+    const wantTool = addTools && wantsRetrieveTool(mode, request, session, retrievalKeys.length > 0);
+    const proxyTools = addTools && request.tools.length > 0 ? (opts.proxyTools ?? []).filter((t) => t.name !== RETRIEVE_TOOL_NAME && !request.tools.includes(t.name)) : [];
     const tools = wantTool ? [RETRIEVE_TOOL, ...proxyTools] : proxyTools;
     if (tools.length > 0) edits.push(adapter.addTools(raw, tools));
     const context = contextEdits(request, session, opts.userContext);
@@ -164,12 +219,20 @@ export function compressRequestBody(adapter: ProviderAdapter, raw: string, opts:
       retrieveToolAdded: wantTool,
       proxyToolsAdded: proxyTools.map((t) => t.name),
       contextAdded: context.remember !== undefined,
-      ...(overBudget ? { failedOpen: `compression passed its ${budget} ms budget; new outputs forwarded as they are` } : {}),
+      retrievable,
+      ...failedOpenReason(overBudget ? `compression passed its ${budget} ms budget; new outputs forwarded as they are` : undefined, unstored),
+      ...(unstored ? { unstored } : {}),
       ms: performance.now() - started,
     };
   } catch (err) {
     return failOpen(`compression failed: ${err instanceof Error ? err.message : String(err)}`);
   }
+}
+
+/** Why some output went as it came although it could have been compressed, when one did. */
+function failedOpenReason(...reasons: Array<string | undefined>): { failedOpen?: string } {
+  const given = reasons.filter((r): r is string => r !== undefined);
+  return given.length > 0 ? { failedOpen: given.join('; ') } : {};
 }
 
 /** Replayed context of earlier turns, and `text` for the newest turn unless it has context already. */
@@ -227,6 +290,8 @@ export interface RequestCompressResult<B> {
   tokensBefore: number;
   tokensAfter: number;
   retrievalKeys: string[];
+  /** Why outputs were left as they came although they compressed: the store could not keep their originals. */
+  unstored?: string;
 }
 
 export interface CompressRequestOptions {
@@ -235,6 +300,8 @@ export interface CompressRequestOptions {
   query?: string;
   store?: CcrStore;
   /** Add the headroom_retrieve tool as the proxy does (default 'never'). */
+  /** How much compression keeps next to its size policy (default 1). */
+  keep?: number;
   retrieveTool?: RetrieveToolMode;
 }
 
@@ -249,9 +316,12 @@ export function compressRequest<B extends string | object>(body: B, opts: Compre
     ...(opts.query !== undefined ? { query: opts.query } : {}),
     ...(opts.store ? { store: opts.store } : {}),
     retrieveTool: opts.retrieveTool ?? 'never',
+    // The caller gets the keys and the originals are in the store: retrieval is theirs to offer.
+    retrievalElsewhere: 'caller',
     budgetMs: Number.POSITIVE_INFINITY,
+    ...(opts.keep ? { keep: opts.keep } : {}),
   });
-  if (r.failedOpen) throw new Error(r.failedOpen);
+  if (r.failedOpen !== undefined && r.failedOpen !== r.unstored) throw new Error(r.failedOpen);
   const toolOutputs = r.outputs.map((o): ToolOutputStat => {
     const tokensBefore = countTokens(o.original);
     const text = o.entry.compressed ?? o.original;
@@ -264,5 +334,6 @@ export function compressRequest<B extends string | object>(body: B, opts: Compre
     tokensBefore: toolOutputs.reduce((a, t) => a + t.tokensBefore, 0),
     tokensAfter: toolOutputs.reduce((a, t) => a + t.tokensAfter, 0),
     retrievalKeys: r.retrievalKeys,
+    ...(r.unstored ? { unstored: r.unstored } : {}),
   };
 }

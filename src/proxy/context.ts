@@ -1,7 +1,7 @@
 import type { Agent as UndiciAgent } from 'undici';
-import type { AgentName } from '../agents/index.js';
+import type { AgentName, ModelRequestView } from '../agents/index.js';
 import type { CcrStore } from '../compress/ccr-store.js';
-import type { RetrieveToolMode } from './compress-request.js';
+import type { RetrievalElsewhere, RetrieveToolMode } from './compress-request.js';
 import type { Ledger } from './ledger.js';
 import type { ProxyToolSet, RecallHook } from './proxy-tools.js';
 import type { UpstreamName } from './routes.js';
@@ -25,12 +25,16 @@ export interface ProxyContext {
   /** Compression time budget per request, ms; the compressor's default when undefined. */
   budgetMs: number | undefined;
   retrieveTool: RetrieveToolMode;
+  /** How the model can retrieve besides a headroom_retrieve tool ('shell' under `wrap`). */
+  retrievalElsewhere: RetrievalElsewhere;
   /** Upper bound on extra upstream rounds that answer proxy calls (headroom_retrieve and the set's). */
   maxRetrievalRounds: number;
   /** Tools added besides headroom_retrieve and answered by the proxy. */
   tools: ProxyToolSet | undefined;
   /** Context for the newest user turn. */
   recall: RecallHook | undefined;
+  /** Whether a request of this agent is of its main conversation (only those get recalled context). */
+  mainConversation: (agent: string, request: ModelRequestView) => boolean;
   /** Past this a recall is given up and the request goes without it. */
   recallTimeoutMs: number;
   /** Called once per finished provider request (the wrapper's status line listens). */

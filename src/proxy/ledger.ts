@@ -32,17 +32,48 @@ export interface LedgerRecord {
   wrap?: string;
 }
 
+/**
+ * One line per command output compressed at the source inside a `headroom wrap` session (by
+ * `headroom exec` or an agent hook), in HEADROOM_HOME/ledger/source/YYYY-MM-DD.jsonl: apart from
+ * the request lines, which readers count line by line as requests.
+ */
+export interface SourceLedgerRecord {
+  time: string;
+  agent: string;
+  /** The model of the session's latest request, which prices the saving. */
+  model: string;
+  /** Who compressed: "exec", or an agent hook such as "claude-hook". */
+  by: string;
+  tokensBefore: number;
+  tokensAfter: number;
+  /** The `headroom wrap` session it was made in. */
+  wrap?: string;
+}
+
+/** The folder of the source lines inside a ledger folder. */
+export const SOURCE_DIR = 'source';
+
 export class Ledger {
-  private ready: Promise<unknown> | undefined;
+  private readonly ready = new Map<string, Promise<unknown>>();
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(readonly dir: string) {}
 
   /** Appends in order; a failed write is reported once to `onError` and never throws. */
   append(record: LedgerRecord, onError?: (err: unknown) => void): Promise<void> {
-    this.ready ??= mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const file = join(this.dir, `${record.time.slice(0, 10)}.jsonl`);
-    const write = this.queue.then(() => this.ready).then(() => appendFile(file, JSON.stringify(record) + '\n', { mode: 0o600 }));
+    return this.write(this.dir, record, onError);
+  }
+
+  /** Appends a saving made at the source, in order with the request lines. */
+  appendSource(record: SourceLedgerRecord, onError?: (err: unknown) => void): Promise<void> {
+    return this.write(join(this.dir, SOURCE_DIR), record, onError);
+  }
+
+  private write(dir: string, record: { time: string }, onError?: (err: unknown) => void): Promise<void> {
+    let ready = this.ready.get(dir);
+    if (!ready) this.ready.set(dir, (ready = mkdir(dir, { recursive: true, mode: 0o700 })));
+    const file = join(dir, `${record.time.slice(0, 10)}.jsonl`);
+    const write = this.queue.then(() => ready).then(() => appendFile(file, JSON.stringify(record) + '\n', { mode: 0o600 }));
     this.queue = write.catch((err: unknown) => onError?.(err));
     return this.queue as Promise<void>;
   }

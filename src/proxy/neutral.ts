@@ -85,6 +85,24 @@ export function toolOutputs(req: NeutralRequest): ToolOutputPart[] {
 }
 
 /**
+ * The agent's step that produced each tool output of a request, by the output's position in
+ * `toolOutputs`: the text of the assistant turn holding the call, the call's name and input.
+ * An output whose call is not in the request gets an empty step.
+ */
+export function stepsOfOutputs(req: NeutralRequest): Array<{ thought: string; tool?: string; input?: unknown }> {
+  const steps: Array<{ thought: string; tool?: string; input?: unknown }> = [];
+  const calls = new Map<string, { thought: string; tool: string; input: unknown }>();
+  for (const m of req.messages) {
+    const thought = m.role === 'assistant' ? m.parts.filter((p): p is TextPart => p.type === 'text').map((p) => p.text).join('\n').trim() : '';
+    for (const p of m.parts) {
+      if (p.type === 'tool_call') calls.set(p.id, { thought, tool: p.name, input: p.input });
+      else if (p.type === 'tool_output') steps.push(calls.get(p.id) ?? { thought: '' });
+    }
+  }
+  return steps;
+}
+
+/**
  * The agent's current task: the latest user text that is not an injected reminder or
  * context block. Compression scores relevance against it.
  */

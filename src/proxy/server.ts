@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { AgentName } from '../agents/index.js';
+import { isMainConversation, type AgentName, type ModelRequestView } from '../agents/index.js';
 import { FileCcrStore, type CcrStore } from '../compress/ccr-store.js';
 import { ConfigError, headroomHome } from '../config.js';
 import { VERSION } from '../version.js';
@@ -47,6 +47,12 @@ export interface ProxyOptions {
   budgetMs?: number;
   /** When headroom_retrieve is added to requests (default 'always', the cache-stable choice). */
   retrieveTool?: RetrieveToolMode;
+  /**
+   * The agent's shell has the `headroom` command (`headroom wrap` puts it on the agent's PATH),
+   * so a request with tools of its own may carry retrieval markers without headroom_retrieve.
+   * Otherwise a request the proxy adds no retrieve tool to gets no markers.
+   */
+  shellHasHeadroom?: boolean;
   upstreamTimeoutMs?: number;
   /** Upper bound on extra upstream rounds that answer the proxy's own tool calls (default 3). */
   maxRetrievalRounds?: number;
@@ -59,6 +65,12 @@ export interface ProxyOptions {
   recall?: RecallHook;
   /** Past this a recall is given up and the request goes without it (default 3000 ms). */
   recallTimeoutMs?: number;
+  /**
+   * Whether a request belongs to the agent's main conversation, the one that carries the user's
+   * prompt: only those get recalled context, not an agent's background calls (titles, routing,
+   * summaries). Default: what each agent adapter says (src/agents), every request for other clients.
+   */
+  mainConversation?: (agent: string, request: ModelRequestView) => boolean;
   store?: CcrStore;
   /** Directory of the savings ledger; false for none. Default HEADROOM_HOME/ledger. */
   ledgerDir?: string | false;
@@ -75,6 +87,8 @@ export interface RunningProxy {
   stats(): StatsSnapshot;
   /** Loads the code that answers requests now rather than on the first request (which would wait for it). */
   warm(): Promise<void>;
+  /** Records in the ledger (when there is one) a saving made at the source in the session this proxy serves. */
+  recordSource(saving: { by: string; model: string; tokensBefore: number; tokensAfter: number }): void;
   close(): Promise<void>;
 }
 
@@ -131,10 +145,12 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
     maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     budgetMs: opts.budgetMs,
     retrieveTool: opts.retrieveTool ?? 'always',
+    retrievalElsewhere: opts.shellHasHeadroom ? 'shell' : 'none',
     maxRetrievalRounds: opts.maxRetrievalRounds ?? 3,
     tools: opts.tools,
     recall: opts.recall,
     recallTimeoutMs: opts.recallTimeoutMs ?? DEFAULT_RECALL_TIMEOUT_MS,
+    mainConversation: opts.mainConversation ?? isMainConversation,
     onRecord: opts.onRecord,
     onQuery: opts.onQuery,
     log: opts.log ?? (() => undefined),
@@ -169,6 +185,10 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
       await loadHandling();
       // The tokenizer builds its tables on first use (tens of ms): on no request's time.
       (await import('../compress/tokens.js')).countTokens('warm up');
+    },
+    recordSource: (saving) => {
+      const record = { time: new Date().toISOString(), agent: ctx.agent ?? 'unknown', ...saving, ...(ctx.wrapSession ? { wrap: ctx.wrapSession } : {}) };
+      void ctx.ledger?.appendSource(record, (err) => ctx.log(`ledger write failed: ${message(err)}`));
     },
     close: async () => {
       closing = true;

@@ -1,10 +1,13 @@
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { moneySaved, type PriceTable } from '../pricing.js';
-import type { LedgerRecord } from '../proxy/ledger.js';
+import { moneySaved, sourceMoneySaved, type PriceTable } from '../pricing.js';
+import { SOURCE_DIR, type LedgerRecord, type SourceLedgerRecord } from '../proxy/ledger.js';
 
-/** Savings of a group of requests (one agent, model or day). */
+/**
+ * Savings of a group (one agent, model or day; `proxy`: the requests only). Tokens and money
+ * count the proxy's requests and the outputs compressed at the source; `requests` counts requests.
+ */
 export interface StatsBucket {
   requests: number;
   tokensBefore: number;
@@ -14,6 +17,20 @@ export interface StatsBucket {
   usdSaved: number;
   /** Requests that saved tokens but whose model the price table does not price. */
   unpricedRequests: number;
+}
+
+/**
+ * Command outputs `headroom exec` or an agent hook compressed at the source inside `headroom wrap`,
+ * before the agent cut them. Money: once per output at the input price of the session's model.
+ */
+export interface SourceStats {
+  outputs: number;
+  tokensBefore: number;
+  tokensAfter: number;
+  tokensSaved: number;
+  usdSaved: number;
+  /** Outputs whose session model the price table does not price (not in usdSaved). */
+  unpricedOutputs: number;
 }
 
 export interface KindStats {
@@ -39,7 +56,12 @@ export interface StatsReport {
   lastRequest: string | null;
   /** The day the prices were taken. */
   pricesTaken: string;
+  /** Everything: the proxy's requests and the outputs compressed at the source. */
   totals: StatsBucket;
+  /** The part of `totals` the proxy saved on the tool outputs of its requests. */
+  proxy: StatsBucket;
+  /** The part of `totals` saved at the source (see SourceStats). */
+  source: SourceStats;
   retrievals: {
     /** headroom_retrieve calls the proxy answered. */
     calls: number;
@@ -66,11 +88,15 @@ const emptyBucket = (): StatsBucket => ({ requests: 0, tokensBefore: 0, tokensAf
 
 function addTo(b: StatsBucket, r: LedgerRecord, usd: number | undefined): void {
   b.requests++;
+  addTokens(b, r, usd ?? 0);
+  if (usd === undefined) b.unpricedRequests++;
+}
+
+function addTokens(b: { tokensBefore: number; tokensAfter: number; tokensSaved: number; usdSaved: number }, r: { tokensBefore: number; tokensAfter: number }, usd: number): void {
   b.tokensBefore += r.tokensBefore;
   b.tokensAfter += r.tokensAfter;
   b.tokensSaved += r.tokensBefore - r.tokensAfter;
-  if (usd === undefined) b.unpricedRequests++;
-  else b.usdSaved += usd;
+  b.usdSaved += usd;
 }
 
 const NUMBERS = ['tokensBefore', 'tokensAfter', 'savedFresh', 'retrievals', 'toolCalls', 'recalled'] as const;
@@ -84,6 +110,16 @@ export function asRecord(v: unknown): LedgerRecord | undefined {
   if (!NUMBERS.every((k) => typeof r[k] === 'number' && Number.isFinite(r[k]))) return undefined;
   if (r.byKind !== undefined && (typeof r.byKind !== 'object' || r.byKind === null)) return undefined;
   return v as LedgerRecord;
+}
+
+/** A parsed line of the source ledger as a record, or undefined when it is not one. */
+export function asSourceRecord(v: unknown): SourceLedgerRecord | undefined {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+  const r = v as Record<string, unknown>;
+  if (typeof r.time !== 'string' || Number.isNaN(Date.parse(r.time))) return undefined;
+  if (typeof r.agent !== 'string' || typeof r.model !== 'string') return undefined;
+  if (![r.tokensBefore, r.tokensAfter].every((n) => typeof n === 'number' && Number.isFinite(n))) return undefined;
+  return v as SourceLedgerRecord;
 }
 
 /** Adds ledger records one at a time; `report()` gives the figures so far. */
@@ -102,6 +138,8 @@ export class StatsAggregator {
       lastRequest: null,
       pricesTaken: prices.taken,
       totals: emptyBucket(),
+      proxy: emptyBucket(),
+      source: { outputs: 0, tokensBefore: 0, tokensAfter: 0, tokensSaved: 0, usdSaved: 0, unpricedOutputs: 0 },
       retrievals: { calls: 0, requests: 0, share: 0 },
       memory: { recalled: 0, toolCalls: 0 },
       byAgent: {},
@@ -122,17 +160,26 @@ export class StatsAggregator {
 
   /** One line of a ledger file; blank lines are ignored, anything else that is not a record is counted as corrupt. */
   addLine(line: string): void {
-    if (line.trim() === '') return;
-    let parsed: unknown;
+    const rec = this.parse(line, asRecord);
+    if (rec) this.add(rec);
+  }
+
+  /** One line of a source ledger file (ledger/source/), counted like addLine. */
+  addSourceLine(line: string): void {
+    const rec = this.parse(line, asSourceRecord);
+    if (rec) this.addSource(rec);
+  }
+
+  private parse<T>(line: string, as: (v: unknown) => T | undefined): T | undefined {
+    if (line.trim() === '') return undefined;
+    let rec: T | undefined;
     try {
-      parsed = JSON.parse(line);
+      rec = as(JSON.parse(line));
     } catch {
-      this.r.corruptLines++;
-      return;
+      rec = undefined;
     }
-    const rec = asRecord(parsed);
     if (!rec) this.r.corruptLines++;
-    else this.add(rec);
+    return rec;
   }
 
   add(rec: LedgerRecord): void {
@@ -141,6 +188,7 @@ export class StatsAggregator {
     const r = this.r;
     const usd = moneySaved(this.prices, rec);
     addTo(r.totals, rec, usd);
+    addTo(r.proxy, rec, usd);
     addTo((r.byAgent[rec.agent || 'unknown'] ??= emptyBucket()), rec, usd);
     addTo((r.byModel[rec.model || 'unknown'] ??= emptyBucket()), rec, usd);
     addTo((r.byDay[new Date(at).toISOString().slice(0, 10)] ??= emptyBucket()), rec, usd);
@@ -159,6 +207,20 @@ export class StatsAggregator {
     const iso = new Date(at).toISOString();
     if (r.firstRequest === null || iso < r.firstRequest) r.firstRequest = iso;
     if (r.lastRequest === null || iso > r.lastRequest) r.lastRequest = iso;
+  }
+
+  /** A saving made at the source: in the totals (not as a request), and in `source`. */
+  addSource(rec: SourceLedgerRecord): void {
+    const at = Date.parse(rec.time);
+    if (at < this.sinceMs) return;
+    const r = this.r;
+    const usd = sourceMoneySaved(this.prices, rec);
+    for (const b of [r.totals, (r.byAgent[rec.agent || 'unknown'] ??= emptyBucket()), (r.byModel[rec.model || 'unknown'] ??= emptyBucket()), (r.byDay[new Date(at).toISOString().slice(0, 10)] ??= emptyBucket())]) {
+      addTokens(b, rec, usd ?? 0);
+    }
+    r.source.outputs++;
+    addTokens(r.source, rec, usd ?? 0);
+    if (usd === undefined) r.source.unpricedOutputs++;
   }
 
   /** A copy of the figures so far. */
@@ -195,36 +257,41 @@ export class LedgerReader {
   ) {}
 
   async poll({ final = false } = {}): Promise<void> {
+    await this.pollDir(this.dir, (line) => this.into.addLine(line), final);
+    await this.pollDir(join(this.dir, SOURCE_DIR), (line) => this.into.addSourceLine(line), final);
+  }
+
+  private async pollDir(dir: string, feed: (line: string) => void, final: boolean): Promise<void> {
     const since = this.into.since;
     // Files are named by their UTC day: a whole day before `since` holds nothing to count.
     const sinceDay = since ? since.toISOString().slice(0, 10) : '';
-    for (const name of await ledgerFiles(this.dir)) {
+    for (const name of await ledgerFiles(dir)) {
       if (name.slice(0, 10) < sinceDay) continue;
-      const path = join(this.dir, name);
+      const path = join(dir, name);
       const from = this.offsets.get(path);
       if (from === undefined) this.into.countFile();
       const size = (await stat(path)).size;
       if (from !== undefined && size <= from) continue;
-      this.offsets.set(path, await this.readFrom(path, from ?? 0, final));
+      this.offsets.set(path, await this.readFrom(path, from ?? 0, final, feed));
     }
   }
 
   /** Feeds complete lines from `start`; returns the offset after the last one fed. */
-  private async readFrom(path: string, start: number, final: boolean): Promise<number> {
+  private async readFrom(path: string, start: number, final: boolean, feed: (line: string) => void): Promise<number> {
     let pending = Buffer.alloc(0);
     let offset = start;
     for await (const chunk of createReadStream(path, { start })) {
       let buf = pending.length > 0 ? Buffer.concat([pending, chunk as Buffer]) : (chunk as Buffer);
       let nl: number;
       while ((nl = buf.indexOf(0x0a)) !== -1) {
-        this.into.addLine(buf.subarray(0, nl).toString('utf8'));
+        feed(buf.subarray(0, nl).toString('utf8'));
         offset += nl + 1;
         buf = buf.subarray(nl + 1);
       }
       pending = Buffer.from(buf);
     }
     if (final && pending.length > 0) {
-      this.into.addLine(pending.toString('utf8'));
+      feed(pending.toString('utf8'));
       offset += pending.length;
     }
     return offset;

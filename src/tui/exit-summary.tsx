@@ -1,6 +1,7 @@
 import { Box, renderToString, Text } from 'ink';
-import type { Tally } from '../wrap/tally.js';
-import { compactNumber, duration, percent, usd, count } from './format.js';
+import { tallyTotals, type Tally } from '../wrap/tally.js';
+import { count } from '../plural.js';
+import { compactNumber, duration, percent, usd } from './format.js';
 
 export interface ExitSummaryProps {
   agentTitle: string;
@@ -14,15 +15,24 @@ export interface ExitSummaryProps {
   memory?: boolean;
 }
 
-/** What a wrapped session saved, printed once the agent has exited. */
+/**
+ * What a wrapped session saved, printed once the agent has exited: the total (the proxy's savings
+ * and those made at the source), then each part when there are both.
+ */
 export function ExitSummary({ agentTitle, tally, elapsedMs, exit, pricesTaken, memory }: ExitSummaryProps) {
-  const saved = tally.tokensBefore - tally.tokensAfter;
+  const total = tallyTotals(tally);
+  const src = tally.source;
   const kinds = Object.entries(tally.byKind)
     .map(([kind, k]) => ({ kind, saved: k.before - k.after, before: k.before }))
     .filter((k) => k.saved > 0)
     .sort((a, b) => b.saved - a.saved)
     .slice(0, 4);
   const ended = exit.signal ? `ended by ${exit.signal}` : `exited with code ${exit.code}`;
+  const atSource = `at the source: ${count(src.outputs, 'big command output')} ${compactNumber(src.tokensBefore)} → ${compactNumber(src.tokensAfter)} tokens`;
+  const unpriced = [
+    tally.unpriced > 0 ? `${count(tally.unpriced, 'request')} of unpriced models not counted` : '',
+    src.unpriced > 0 ? `${count(src.unpriced, 'output')} at the source of an unpriced model not counted` : '',
+  ].filter((x) => x !== '');
   return (
     <Box flexDirection="column" marginTop={1}>
       <Text>
@@ -37,17 +47,28 @@ export function ExitSummary({ agentTitle, tally, elapsedMs, exit, pricesTaken, m
         <>
           <Text>
             {'  '}
-            {tally.requests} requests · tool outputs {compactNumber(tally.tokensBefore)} → {compactNumber(tally.tokensAfter)} tokens ·{' '}
+            {count(tally.requests, 'request')} · tool outputs {compactNumber(total.tokensBefore)} → {compactNumber(total.tokensAfter)} tokens ·{' '}
             <Text color="green">
-              saved {compactNumber(saved)} ({percent(saved, tally.tokensBefore)})
+              saved {compactNumber(total.saved)} ({percent(total.saved, total.tokensBefore)})
             </Text>
           </Text>
+          {src.outputs > 0 ? (
+            <>
+              <Text>
+                {'  '}proxy: {compactNumber(tally.tokensBefore)} → {compactNumber(tally.tokensAfter)} tokens (saved {compactNumber(tally.tokensBefore - tally.tokensAfter)})
+              </Text>
+              <Text>
+                {'  '}
+                {atSource} (saved {compactNumber(src.tokensBefore - src.tokensAfter)}), before the agent cut them
+              </Text>
+            </>
+          ) : null}
           <Text>
-            {'  '}estimated money saved ~{usd(tally.usdSaved)}
+            {'  '}estimated money saved ~{usd(total.usdSaved)}
             <Text dimColor>
               {' '}
-              (cache-aware, prices of {pricesTaken}
-              {tally.unpriced > 0 ? `; ${count(tally.unpriced, 'request')} of unpriced models not counted` : ''})
+              ({src.outputs > 0 ? `proxy ~${usd(tally.usdSaved)}, at the source ~${usd(src.usdSaved)}; ` : ''}cache-aware, prices of {pricesTaken}
+              {unpriced.length > 0 ? `; ${unpriced.join('; ')}` : ''})
             </Text>
           </Text>
           {kinds.length > 0 ? (
@@ -61,10 +82,10 @@ export function ExitSummary({ agentTitle, tally, elapsedMs, exit, pricesTaken, m
           </Text>
         </>
       )}
-      {tally.source.outputs > 0 ? (
+      {tally.requests === 0 && src.outputs > 0 ? (
         <Text>
-          {'  '}at the source: {count(tally.source.outputs, 'big command output')} {compactNumber(tally.source.tokensBefore)} →{' '}
-          {compactNumber(tally.source.tokensAfter)} tokens, before the agent cut them
+          {'  '}
+          {atSource}, before the agent cut them
         </Text>
       ) : null}
       {memory ? (

@@ -1,6 +1,7 @@
 import { Box, renderToString, Text } from 'ink';
 import type { StatsBucket, StatsReport } from '../stats/ledger-stats.js';
-import { compactNumber, percent, usd, count } from './format.js';
+import { count } from '../plural.js';
+import { compactNumber, percent, usd } from './format.js';
 
 export interface StatsDashboardProps {
   report: StatsReport;
@@ -42,7 +43,7 @@ function BucketTable({ title, rows, limit = 8 }: { title: string; rows: Record<s
           {padLeft(compactNumber(b.tokensBefore), 9)}
           {padLeft(compactNumber(b.tokensAfter), 9)}
           <Text color="green">{padLeft(`${compactNumber(b.tokensSaved)} ${percent(b.tokensSaved, b.tokensBefore)}`, 14)}</Text>
-          {padLeft(b.unpricedRequests === b.requests && b.tokensSaved > 0 ? 'unpriced' : usd(b.usdSaved), 10)}
+          {padLeft(b.unpricedRequests === b.requests && b.tokensSaved > 0 && b.usdSaved === 0 ? 'unpriced' : usd(b.usdSaved), 10)}
         </Text>
       ))}
     </Box>
@@ -88,6 +89,7 @@ function Kinds({ kinds }: { kinds: StatsReport['byKind'] }) {
 /** What headroom has saved, from the ledger. */
 export function StatsDashboard({ report: r, watching }: StatsDashboardProps) {
   const t = r.totals;
+  const src = r.source;
   const span = r.since ? `since ${r.since.slice(0, 16).replace('T', ' ')} UTC` : 'all time';
   return (
     <Box flexDirection="column">
@@ -107,17 +109,29 @@ export function StatsDashboard({ report: r, watching }: StatsDashboardProps) {
         <>
           <Text>
             {'  '}
-            {t.requests} requests · tool outputs {compactNumber(t.tokensBefore)} → {compactNumber(t.tokensAfter)} tokens ·{' '}
+            {count(t.requests, 'request')} · tool outputs {compactNumber(t.tokensBefore)} → {compactNumber(t.tokensAfter)} tokens ·{' '}
             <Text color="green">
               saved {compactNumber(t.tokensSaved)} ({percent(t.tokensSaved, t.tokensBefore)})
             </Text>
           </Text>
+          {src.outputs > 0 ? (
+            <>
+              <Text>
+                {'  '}proxy: {compactNumber(r.proxy.tokensBefore)} → {compactNumber(r.proxy.tokensAfter)} tokens (saved {compactNumber(r.proxy.tokensSaved)})
+              </Text>
+              <Text>
+                {'  '}at the source: {count(src.outputs, 'big command output')} {compactNumber(src.tokensBefore)} → {compactNumber(src.tokensAfter)} tokens (saved{' '}
+                {compactNumber(src.tokensSaved)})
+              </Text>
+            </>
+          ) : null}
           <Text>
             {'  '}estimated money saved ~{usd(t.usdSaved)}
             <Text dimColor>
               {' '}
-              (cache-aware, prices of {r.pricesTaken}
-              {t.unpricedRequests > 0 ? `; ${count(t.unpricedRequests, 'request')} of unpriced models not counted` : ''})
+              ({src.outputs > 0 ? `proxy ~${usd(r.proxy.usdSaved)}, at the source ~${usd(src.usdSaved)}; ` : ''}cache-aware, prices of {r.pricesTaken}
+              {t.unpricedRequests > 0 ? `; ${count(t.unpricedRequests, 'request')} of unpriced models not counted` : ''}
+              {src.unpricedOutputs > 0 ? `; ${count(src.unpricedOutputs, 'output')} at the source of unpriced models not counted` : ''})
             </Text>
           </Text>
           <Text>

@@ -1,5 +1,6 @@
 import { Box, renderToString, Text } from 'ink';
-import type { Tally } from '../wrap/tally.js';
+import { tallyTotals, type Tally } from '../wrap/tally.js';
+import { count } from '../plural.js';
 import { compactNumber, percent, usd } from './format.js';
 
 export interface StatusLineProps {
@@ -11,9 +12,12 @@ export interface StatusLineProps {
   memory?: boolean;
 }
 
-/** The one-line live status under a wrapped agent. */
+/**
+ * The one-line live status under a wrapped agent. The saving and the money are the session's
+ * total; when outputs were compressed at the source, the proxy's part and theirs follow.
+ */
 export function StatusLine({ agent, tally, proxyUrl, memory }: StatusLineProps) {
-  const saved = tally.tokensBefore - tally.tokensAfter;
+  const total = tallyTotals(tally);
   return (
     <Box>
       <Text wrap="truncate-end">
@@ -27,22 +31,24 @@ export function StatusLine({ agent, tally, proxyUrl, memory }: StatusLineProps) 
           <>
             <Text>{tally.requests} req · </Text>
             <Text color="green">
-              saved {compactNumber(saved)} tok ({percent(saved, tally.tokensBefore)})
+              saved {compactNumber(total.saved)} tok ({percent(total.saved, total.tokensBefore)})
             </Text>
             <Text>
-              {' · '}~{usd(tally.usdSaved)}
-              {tally.unpriced > 0 ? '+' : ''}
+              {' · '}~{usd(total.usdSaved)}
+              {total.unpriced > 0 ? '+' : ''}
             </Text>
             {tally.retrievals > 0 ? <Text> · {tally.retrievals} retrieved</Text> : null}
             {tally.source.outputs > 0 ? (
-              <Text color="green"> · at source −{compactNumber(tally.source.tokensBefore - tally.source.tokensAfter)} tok</Text>
+              <Text color="green">
+                {' · '}proxy −{compactNumber(tally.tokensBefore - tally.tokensAfter)} · at source −{compactNumber(tally.source.tokensBefore - tally.source.tokensAfter)} tok
+              </Text>
             ) : null}
             {memory ? (
               <Text color="magenta">
                 {' · '}memory {tally.memoriesRecalled} recalled, {tally.memoriesSaved} saved
               </Text>
             ) : null}
-            {tally.upstreamErrors > 0 ? <Text color="red"> · {tally.upstreamErrors} upstream errors</Text> : null}
+            {tally.upstreamErrors > 0 ? <Text color="red"> · {count(tally.upstreamErrors, 'upstream error')}</Text> : null}
           </>
         )}
       </Text>

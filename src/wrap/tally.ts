@@ -1,12 +1,13 @@
-import { moneySaved, type PriceTable } from '../pricing.js';
+import { moneySaved, sourceMoneySaved, type PriceTable } from '../pricing.js';
 import type { RequestRecord } from '../proxy/stats.js';
 
 /** What one wrapped session has saved so far: the status line and the exit summary show it. */
 export interface Tally {
   requests: number;
+  /** Tool-output tokens of the requests the proxy compressed, before and after (the proxy's part). */
   tokensBefore: number;
   tokensAfter: number;
-  /** Estimated USD saved, cache-aware, over the requests whose model the price table knows. */
+  /** Estimated USD the proxy saved, cache-aware, over the requests whose model the price table knows. */
   usdSaved: number;
   /** Requests that saved tokens but whose model has no price. */
   unpriced: number;
@@ -16,13 +17,28 @@ export interface Tally {
   /** Memories saved by the model's memory_save calls or captured from the transcript (--memory). */
   memoriesSaved: number;
   upstreamErrors: number;
+  /** The model of the latest request; it prices the savings made at the source. */
+  model: string;
   /** Big command outputs compressed at the source (an agent hook or `headroom exec`), before the agent cut them. */
-  source: { outputs: number; tokensBefore: number; tokensAfter: number };
+  source: { outputs: number; tokensBefore: number; tokensAfter: number; usdSaved: number; unpriced: number };
   byKind: Record<string, { before: number; after: number }>;
 }
 
 export function emptyTally(): Tally {
-  return { requests: 0, tokensBefore: 0, tokensAfter: 0, usdSaved: 0, unpriced: 0, retrievals: 0, memoriesRecalled: 0, memoriesSaved: 0, upstreamErrors: 0, source: { outputs: 0, tokensBefore: 0, tokensAfter: 0 }, byKind: {} };
+  return {
+    requests: 0,
+    tokensBefore: 0,
+    tokensAfter: 0,
+    usdSaved: 0,
+    unpriced: 0,
+    retrievals: 0,
+    memoriesRecalled: 0,
+    memoriesSaved: 0,
+    upstreamErrors: 0,
+    model: '',
+    source: { outputs: 0, tokensBefore: 0, tokensAfter: 0, usdSaved: 0, unpriced: 0 },
+    byKind: {},
+  };
 }
 
 export function addToTally(t: Tally, r: RequestRecord, prices: PriceTable): void {
@@ -35,6 +51,7 @@ export function addToTally(t: Tally, r: RequestRecord, prices: PriceTable): void
   t.retrievals += r.retrievalCalls;
   t.memoriesRecalled += r.recalled;
   if (r.upstreamError) t.upstreamErrors++;
+  if (r.model) t.model = r.model;
   for (const [kind, k] of r.byKind) {
     const acc = (t.byKind[kind] ??= { before: 0, after: 0 });
     acc.before += k.before;
@@ -42,9 +59,19 @@ export function addToTally(t: Tally, r: RequestRecord, prices: PriceTable): void
   }
 }
 
-/** Counts one output compressed at the source. */
-export function addSourceSaving(t: Tally, s: { tokensBefore: number; tokensAfter: number }): void {
+/** Counts one output compressed at the source, priced at the input price of the session's latest model. */
+export function addSourceSaving(t: Tally, s: { tokensBefore: number; tokensAfter: number }, prices: PriceTable): void {
   t.source.outputs++;
   t.source.tokensBefore += s.tokensBefore;
   t.source.tokensAfter += s.tokensAfter;
+  const usd = sourceMoneySaved(prices, { model: t.model, ...s });
+  if (usd === undefined) t.source.unpriced++;
+  else t.source.usdSaved += usd;
+}
+
+/** The session's headline: the proxy's savings and those made at the source, together. */
+export function tallyTotals(t: Tally): { tokensBefore: number; tokensAfter: number; saved: number; usdSaved: number; unpriced: number } {
+  const tokensBefore = t.tokensBefore + t.source.tokensBefore;
+  const tokensAfter = t.tokensAfter + t.source.tokensAfter;
+  return { tokensBefore, tokensAfter, saved: tokensBefore - tokensAfter, usdSaved: t.usdSaved + t.source.usdSaved, unpriced: t.unpriced + t.source.unpriced };
 }

@@ -115,6 +115,8 @@ export async function wrap(opts: WrapOptions): Promise<WrapResult> {
           upstreams,
           agent: agent.name,
           wrapSession,
+          // The session folder's launcher puts `headroom` on the agent's PATH (see createSessionDir).
+          shellHasHeadroom: true,
           ...hooks,
           onRecord: (r) => {
             addToTally(tally, r, prices);
@@ -137,7 +139,10 @@ export async function wrap(opts: WrapOptions): Promise<WrapResult> {
     const sourceLog = new SourceLogFollower(sourceLogPath(dir.dir));
     const followSource = (): void => {
       const savings = sourceLog.poll();
-      for (const s of savings) addSourceSaving(tally, s);
+      for (const s of savings) {
+        addSourceSaving(tally, s, prices);
+        proxy.recordSource({ by: typeof s.by === 'string' ? s.by : 'unknown', model: tally.model, tokensBefore: s.tokensBefore, tokensAfter: s.tokensAfter });
+      }
       if (savings.length > 0) session?.statusChanged();
     };
     const sourceTimer = setInterval(followSource, 1000);

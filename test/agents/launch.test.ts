@@ -76,6 +76,9 @@ describe('agent launch', () => {
     expect(() => launch('gemini', env)).toThrow(/gemini-api-key/);
     fs.writeFileSync(settings, '{ "ui": {}, "security": { "auth": { "selectedType": "gemini-api-key" } } }');
     expect(launch('gemini', env).env).toEqual({ GOOGLE_GEMINI_BASE_URL: proxyUrl });
+    // Saved by an editor that starts files with a UTF-8 byte order mark: still read.
+    fs.writeFileSync(settings, '\uFEFF{ "security": { "auth": { "selectedType": "oauth-personal" } } }');
+    expect(() => launch('gemini', env)).toThrow(/gemini-api-key/);
     // A file it cannot read is left to Gemini CLI to judge.
     fs.writeFileSync(settings, '{ "security": /* block comment */ {} }');
     expect(launch('gemini', env).env).toEqual({ GOOGLE_GEMINI_BASE_URL: proxyUrl });

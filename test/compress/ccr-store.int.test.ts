@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ccrKey, FileCcrStore, KEY_RE } from '../../src/compress/ccr-store.js';
+import { CcrWriteError, ccrKey, FileCcrStore, KEY_RE } from '../../src/compress/ccr-store.js';
 import { buildDist, ROOT } from '../helpers/build-dist.js';
 
 let home: string;
@@ -103,6 +103,46 @@ describe('FileCcrStore across processes', () => {
     const line = `${tag} #${i} ü€😀 ${'x'.repeat(i % 37)}\n`;
     return big ? `${tag}-${i}\n` + `${i}: 2024-05-01T12:00:00Z ERROR something failed ${'y'.repeat(40)}\n`.repeat(2600) : line.repeat(1 + (i % 50));
   }
+
+  it('a write the file system refuses (a file size limit, as a full disk) throws CcrWriteError and leaves no temp file', () => {
+    const moduleUrl = pathToFileURL(join(ROOT, 'dist/compress/ccr-store.js')).href;
+    const script = `
+      import { FileCcrStore } from ${JSON.stringify(moduleUrl)};
+      const store = new FileCcrStore(process.argv[1]);
+      try {
+        store.put('a line of output\\n'.repeat(500));
+        console.log(JSON.stringify({ stored: true }));
+      } catch (err) {
+        console.log(JSON.stringify({ name: err.name, code: err.code, cause: err.cause?.code }));
+      }
+    `;
+    // The kernel refuses every byte past the size limit (0): open() works, write() fails, as on a full disk.
+    const r = spawnSync('sh', ['-c', 'ulimit -f 0 && exec "$0" --input-type=module -e "$1" "$2"', process.execPath, script, dir], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ name: 'CcrWriteError', code: 'CCR_WRITE', cause: 'EFBIG' });
+    expect(allFiles(dir)).toEqual([]);
+  });
+
+  it('a file where a shard folder should be: put throws CcrWriteError', () => {
+    const store = new FileCcrStore(dir);
+    const text = 'some original\n'.repeat(10);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(join(dir, ccrKey(text).slice(0, 2)), 'not a folder');
+    expect(() => store.put(text)).toThrow(expect.objectContaining({ name: 'CcrWriteError', code: 'CCR_WRITE' }));
+    expect(store.get(ccrKey(text))).toBeUndefined();
+  });
+
+  it('putFile that cannot rename into place gives the moved file back and leaves no temp file', () => {
+    const store = new FileCcrStore(dir);
+    const path = join(home, 'spilled.txt');
+    fs.writeFileSync(path, 'big output\n');
+    const sha = 'ab'.repeat(32);
+    // A folder (with something in it) where the key's file should go: the final rename fails.
+    fs.mkdirSync(join(fileOf(sha.slice(0, 16)), 'x'), { recursive: true });
+    expect(() => store.putFile(path, sha)).toThrow(CcrWriteError);
+    expect(fs.readFileSync(path, 'utf8')).toBe('big output\n');
+    expect(allFiles(dir)).toEqual([]);
+  });
 
   it('two processes putting the same 200 originals at once leave every one intact', async () => {
     const shared = Array.from({ length: 200 }, (_, i) => original(i, 'shared'));

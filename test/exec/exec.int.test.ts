@@ -1,7 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
+import * as readline from 'node:readline';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildDist, ROOT } from '../helpers/build-dist.js';
 import { workloadOutput } from '../helpers/source-compare.js';
@@ -50,14 +52,21 @@ describe('headroom exec', () => {
   });
 
   it('SIGTERM sent to headroom reaches the command; a SIGINT to headroom alone does not end it', async () => {
-    const child = spawn(process.execPath, [CLI, 'exec', '--', 'sleep', '30'], { cwd: dir, env: { ...process.env, HEADROOM_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    await new Promise((r) => setTimeout(r, 800));
+    // The command notes each signal it gets (printed by headroom when it ends) and says it is
+    // ready on a FIFO once its traps are set: the signals go only after that line.
+    const fifo = join(dir, 'ready');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const script = `trap 'echo got INT' INT; trap 'echo got TERM; kill $p; exit 143' TERM; sleep 30 & p=$!; echo ready > ready; while kill -0 $p 2>/dev/null; do wait $p; done`;
+    const child = spawn(process.execPath, [CLI, 'exec', '--', script], { cwd: dir, env: { ...process.env, HEADROOM_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    const [line] = (await once(readline.createInterface({ input: fs.createReadStream(fifo) }), 'line')) as [string];
+    expect(line).toBe('ready');
     child.kill('SIGINT');
-    const early = await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running'), 800))]);
-    expect(early).toBe('still running');
     child.kill('SIGTERM');
-    expect(await exited).toBe(143);
+    expect(await exited).toEqual({ code: 143, signal: null });
+    expect(out).toBe('got TERM\n');
   });
 
   it('binary output passes through byte for byte, however large', () => {

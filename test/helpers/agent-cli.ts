@@ -62,8 +62,12 @@ export interface ClaudeRunOptions extends AgentRunOptions {
 }
 
 export interface CodexRunOptions extends AgentRunOptions {
-  /** Default gpt-fake (Codex warns that it has no metadata for it, harmlessly). */
-  model?: string;
+  /**
+   * Default gpt-fake (Codex warns that it has no metadata for it, harmlessly). null: no `-m`, so
+   * Codex's own default model, which declares its tools in an `additional_tools` input item and
+   * runs commands from JavaScript in its `exec` tool.
+   */
+  model?: string | null;
   /** Default danger-full-access: Codex's bubblewrap sandbox needs user namespaces, often blocked in CI. */
   sandbox?: 'read-only' | 'workspace-write' | 'danger-full-access';
   /** Extra `-c key=value` overrides (TOML values). */
@@ -148,7 +152,7 @@ export async function runCodex(opts: CodexRunOptions): Promise<AgentRun> {
     const args = [
       'exec', '--skip-git-repo-check', '--color', 'never',
       '-s', opts.sandbox ?? 'danger-full-access',
-      '-m', opts.model ?? 'gpt-fake',
+      ...(opts.model === null ? [] : ['-m', opts.model ?? 'gpt-fake']),
       ...(opts.ephemeral ? ['--ephemeral'] : []),
       ...config.flatMap((c) => ['-c', c]),
       ...(opts.args ?? []),
@@ -259,12 +263,20 @@ export function shellThenAnswer(command: string, answer: (output: string) => str
     if (call.toolNames.includes('Bash')) return { toolCalls: [{ name: 'Bash', input: { command, description: 'Run the command' } }] };
     // max_output_tokens lifts exec_command's own cap (about 10,000 bytes) on what it returns; liftCodexCap: false keeps it.
     if (call.toolNames.includes('exec_command')) return { toolCalls: [{ name: 'exec_command', input: { cmd: command, ...(lift ? { max_output_tokens: 200_000 } : {}) } }] };
+    // Codex's default model: its shell is nested in the `exec` tool, JavaScript that calls tools.exec_command.
+    if (call.toolNames.includes('exec') && call.format === 'openai-responses') return { toolCalls: [{ name: 'exec', namespace: 'functions', input: {}, freeform: codexExecScript(command, lift) }] };
     // Copilot CLI.
     if (call.toolNames.includes('bash')) return { toolCalls: [{ name: 'bash', input: { command, description: 'Run the command' } }] };
     // Gemini CLI (declared in yolo mode only).
     if (call.toolNames.includes('run_shell_command')) return { toolCalls: [{ name: 'run_shell_command', input: { command, description: 'Run the command' } }] };
     return '{"title": "Fake session"}';
   };
+}
+
+/** The `exec` tool's JavaScript that runs `command` with exec_command and returns its output. */
+export function codexExecScript(command: string, liftCap: boolean): string {
+  const args = { cmd: command, ...(liftCap ? { max_output_tokens: 200_000 } : {}) };
+  return `${liftCap ? '// @exec: {"max_output_tokens": 200000}\n' : ''}const r = await tools.exec_command(${JSON.stringify(args)});\ntext(r.output);`;
 }
 
 async function withDirs(opts: AgentRunOptions, run: (home: string, cwd: string) => Promise<AgentRun>): Promise<AgentRun> {

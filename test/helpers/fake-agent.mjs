@@ -8,6 +8,7 @@
 //   aider   OPENAI_API_BASE + /chat/completions
 // FAKE_AGENT_MODE picks what it does:
 //   ask      one model request carrying FAKE_TOOL_OUTPUT_FILE as a tool output; prints ROUTE and ANSWER lines
+//            (with FAKE_STAY=1 it then stays until q is typed, raw mode, instead of exiting)
 //   echo     raw mode, writes every input byte back; q quits
 //   keys     raw mode, prints each input chunk as hex; q quits
 //   size     prints SIZE rows cols now and on every SIGWINCH; q quits (raw mode)
@@ -129,10 +130,11 @@ async function ask() {
   out(`ROUTE ${r.url}\r\n`);
   const res = await fetch(r.url, { method: 'POST', headers: { 'content-type': 'application/json', ...r.headers }, body: JSON.stringify(r.body) });
   const json = await res.json();
+  // Staying: raw mode before the answer is printed, so a q typed once it shows is read as a key.
+  if (process.env.FAKE_STAY === '1') onKeys(() => undefined);
   out(`STATUS ${res.status} SAVED ${res.headers.get('x-headroom-tokens-saved') ?? 'none'}\r\n`);
   out(`ANSWER ${answerText(json)}\r\n`);
-  if (process.env.FAKE_LINGER_MS) await new Promise((r2) => setTimeout(r2, Number(process.env.FAKE_LINGER_MS)));
-  process.exit(exitCode);
+  if (process.env.FAKE_STAY !== '1') process.exit(exitCode);
 }
 
 switch (mode) {

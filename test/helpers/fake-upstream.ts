@@ -66,6 +66,10 @@ export interface ToolCall {
   input: Record<string, unknown>;
   /** Defaults to a fake id in the format's own style (toolu_..., call_...). */
   id?: string;
+  /** OpenAI Responses: the namespace of a tool declared inside one (`{type: "namespace", tools}`). */
+  namespace?: string;
+  /** OpenAI Responses: a custom (freeform) tool call with this input text; `input` is then unused. */
+  freeform?: string;
 }
 
 export interface FakeUsage {
@@ -273,6 +277,8 @@ function toolNamesOf(format: WireFormat, json: Record<string, unknown>): string[
     }
   };
   add(json.tools);
+  // OpenAI Responses: Codex's default model declares its tools in `additional_tools` input items.
+  if (format === 'openai-responses') for (const item of list(json.input)) if (item.type === 'additional_tools') add(item.tools);
   return names;
 }
 
@@ -482,7 +488,9 @@ function responsesItems(a: Answer): object[] {
     items.push({ type: 'message', id: `msg_fake_${a.n}`, status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: a.text, annotations: [], logprobs: [] }] });
   }
   a.calls.forEach((c, i) => {
-    items.push({ type: 'function_call', id: `fc_fake_${a.n}_${i}`, call_id: c.id, name: c.name, arguments: JSON.stringify(c.input), status: 'completed' });
+    const namespace = c.namespace !== undefined ? { namespace: c.namespace } : {};
+    if (c.freeform !== undefined) items.push({ type: 'custom_tool_call', id: `ctc_fake_${a.n}_${i}`, call_id: c.id, ...namespace, name: c.name, input: c.freeform, status: 'completed' });
+    else items.push({ type: 'function_call', id: `fc_fake_${a.n}_${i}`, call_id: c.id, ...namespace, name: c.name, arguments: JSON.stringify(c.input), status: 'completed' });
   });
   return items;
 }
@@ -513,7 +521,7 @@ function responsesEvents(a: Answer): string[] {
   emit('response.created', { response: responseObject(a, 'in_progress') });
   emit('response.in_progress', { response: responseObject(a, 'in_progress') });
   responsesItems(a).forEach((item, output_index) => {
-    const it = item as { id: string; type: string; arguments?: string; content?: Array<{ text: string }> };
+    const it = item as { id: string; type: string; arguments?: string; input?: string; content?: Array<{ text: string }> };
     if (it.type === 'message') {
       const text = it.content?.[0]?.text ?? '';
       const part = { type: 'output_text', text: '', annotations: [], logprobs: [] };
@@ -523,6 +531,11 @@ function responsesEvents(a: Answer): string[] {
       for (const delta of pieces(text)) emit('response.output_text.delta', { ...ids, delta, logprobs: [] });
       emit('response.output_text.done', { ...ids, text, logprobs: [] });
       emit('response.content_part.done', { ...ids, part: { ...part, text } });
+    } else if (it.type === 'custom_tool_call') {
+      const input = it.input ?? '';
+      emit('response.output_item.added', { output_index, item: { ...item, status: 'in_progress', input: '' } });
+      for (const delta of pieces(input)) emit('response.custom_tool_call_input.delta', { item_id: it.id, output_index, delta });
+      emit('response.custom_tool_call_input.done', { item_id: it.id, output_index, input });
     } else {
       const args = it.arguments ?? '';
       emit('response.output_item.added', { output_index, item: { ...item, status: 'in_progress', arguments: '' } });

@@ -63,6 +63,8 @@ export interface SourceRunOptions {
   command?: string;
   /** Called with HEADROOM_HOME and what the model saw after the run, before the folders go (e.g. to retrieve an original). */
   afterRun?: (headroomHome: string, seen: string) => void;
+  /** Keep wrap's savings ledger (under HEADROOM_HOME); by default the run writes none. */
+  ledger?: boolean;
 }
 
 /**
@@ -96,7 +98,7 @@ export async function runSourceMode(id: string, mode: SourceMode, agent: SourceA
     const wrap =
       mode === 'agent alone'
         ? undefined
-        : { headroomHome, env: { [UPSTREAM_ENV[agent]]: fake.url }, args: ['--no-ledger', ...(mode === 'proxy only' ? ['--no-exec-hook'] : [])] };
+        : { headroomHome, env: { [UPSTREAM_ENV[agent]]: fake.url }, args: [...(opts.ledger ? [] : ['--no-ledger']), ...(mode === 'proxy only' ? ['--no-exec-hook'] : [])] };
     const run = await RUNNERS[agent]({ baseUrl: fake.url, prompt: question, home, cwd, timeoutMs: 120_000, ...(wrap ? { wrap } : {}) });
     opts.afterRun?.(headroomHome, seen);
     return {

@@ -170,6 +170,32 @@ describe('planWrite: merging into an existing section', () => {
   });
 });
 
+describe('planWrite: a file that starts with a UTF-8 byte order mark', () => {
+  const BOM = '\uFEFF';
+
+  it('appends a section and keeps the mark, every other character as without it', () => {
+    const original = '# Project\n\nSome text.\n';
+    const plain = planWrite('CLAUDE.md', original, [NPM]);
+    const plan = planWrite('CLAUDE.md', BOM + original, [NPM]);
+    expect(plan.sectionCreated).toBe(true);
+    expect(plan.after).toBe(BOM + plain.after);
+  });
+
+  it('merges into an existing section at the right places', () => {
+    const first = planWrite('CLAUDE.md', '# Project\n', [NPM]).after;
+    const later = { ...NPM, sessions: 5, lastSeen: '2026-11-25' };
+    const plain = planWrite('CLAUDE.md', first, [later, BUILD]);
+    const plan = planWrite('CLAUDE.md', BOM + first, [later, BUILD]);
+    expect(plan.after).toBe(BOM + plain.after);
+    expect(plan.updated.map((r) => r.text)).toEqual(plain.updated.map((r) => r.text));
+    expect(planWrite('CLAUDE.md', plan.after, [later, BUILD]).changed).toBe(false);
+  });
+
+  it('writes into a file holding only the mark', () => {
+    expect(planWrite('CLAUDE.md', BOM, [NPM]).after).toBe(BOM + planWrite('CLAUDE.md', '', [NPM]).after);
+  });
+});
+
 describe('planWrite: refusing broken sections', () => {
   it.each([
     ['a start marker without an end', `# T\n\n${START}\n- a\n`, 3, /has no headroom:learn:end marker/],
@@ -298,6 +324,17 @@ describe('applyWrite', () => {
       problem: 'missing-folder',
       message: `cannot write ${file}: the folder ${join(dir, 'missing')} does not exist`,
     });
+  });
+
+  it('writes a file that starts with a byte order mark back with the mark and nothing else changed', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'CLAUDE.md');
+    const text = '# Project\r\n\r\nKeep this — ünïcode.\r\n';
+    fs.writeFileSync(file, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]));
+    const plan = planWrite(file, await readTarget(file), [NPM]);
+    await applyWrite(plan, { backupDir: join(dir, 'b') });
+    const expected = Buffer.from(planWrite('x', text, [NPM]).after);
+    expect(fs.readFileSync(file)).toEqual(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), expected]));
   });
 
   it('refuses to read a file that is not UTF-8 text', async () => {

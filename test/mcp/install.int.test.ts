@@ -106,6 +106,26 @@ describe('headroom mcp install / uninstall', () => {
     expect(fs.readFileSync(file, 'utf8')).toBe(original);
   });
 
+  it('a config that starts with a UTF-8 byte order mark is read, keeps its mark, and is given back byte for byte', () => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    const file = join(home, '.claude.json');
+    const original = Buffer.concat([bom, Buffer.from('{\n  "numStartups": 1\n}\n')]);
+    fs.writeFileSync(file, original);
+    expect(run(['install', 'claude'])).toMatchObject({ code: 0, err: '' });
+    const after = fs.readFileSync(file);
+    expect(after.subarray(0, 3)).toEqual(bom);
+    expect(JSON.parse(after.subarray(3).toString('utf8'))).toEqual({ numStartups: 1, mcpServers: { headroom: { type: 'stdio', ...serve } } });
+    // Changed since install: only headroom's entry goes, the mark stays.
+    fs.writeFileSync(file, Buffer.concat([bom, Buffer.from(JSON.stringify({ numStartups: 2, mcpServers: { headroom: {} } }, null, 2) + '\n')]));
+    expect(run(['uninstall', 'claude']).code).toBe(0);
+    expect(fs.readFileSync(file)).toEqual(Buffer.concat([bom, Buffer.from('{\n  "numStartups": 2\n}\n')]));
+
+    const toml = join(home, '.codex', 'config.toml');
+    fs.mkdirSync(join(home, '.codex'));
+    fs.writeFileSync(toml, Buffer.concat([bom, Buffer.from('[mcp_servers.headroom]\ncommand = "headroom"\n')]));
+    expect(run(['install', 'codex']).err).toContain('already defines mcp_servers.headroom');
+  });
+
   it('codex: refuses a config that already defines the server', () => {
     const file = join(home, '.codex', 'config.toml');
     fs.mkdirSync(join(home, '.codex'));

@@ -71,6 +71,11 @@ describe('headroom memory', () => {
     expect(run(['import', file, '--json'], { env: other }).out.trim()).toBe('{"inserted":0,"present":2,"merged":0}');
     const strip = (l: Record<string, unknown>[]) => l.map(({ embedder: _e, ...rest }) => rest);
     expect(strip(jsonLines(run(['list', '--json'], { env: other }).out))).toEqual(strip(jsonLines(run(['list', '--json']).out)));
+    // The same export saved by an editor that starts files with a UTF-8 byte order mark.
+    fs.writeFileSync(file, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(exported.out)]));
+    const third = { HEADROOM_HOME: join(home, 'third') };
+    expect(run(['import', file], { env: third })).toMatchObject({ code: 0, out: expect.stringContaining('imported 2, merged 0') });
+    expect(strip(jsonLines(run(['list', '--json'], { env: third }).out))).toEqual(strip(jsonLines(run(['list', '--json']).out)));
   }, 180_000);
 
   it('refuses bad input with one clear line and exit 2, changing nothing', () => {

@@ -67,6 +67,24 @@ describe('saving', () => {
     m.close();
   });
 
+  it('merges a close paraphrase that restates the fact in other words, and keeps the near-misses apart', async () => {
+    const m = await open(tempHome());
+    const first = await m.save({ text: 'The integration tests need the docker compose stack running before npm run test:int', agent: 'claude', source: 'tool' });
+    const para = await m.save({ text: 'Integration tests require docker compose to be up before running npm run test:int', agent: 'codex', source: 'tool' });
+    expect(para.status).toBe('merged');
+    expect(para.memory.id).toBe(first.memory.id);
+    expect(para.memory.agents).toEqual(['claude', 'codex']);
+    for (const text of [
+      'The integration tests need the docker compose stack running before npm run test:e2e',
+      'The unit tests need the docker compose stack running before npm run test:int',
+      'The integration tests need the docker compose stack down before npm run test:int',
+    ]) {
+      expect((await m.save({ text, agent: 'codex', source: 'tool' })).status, text).toBe('inserted');
+    }
+    expect(await m.list()).toHaveLength(4);
+    m.close();
+  });
+
   it('a newer memory that replaces an older one hides it (kept for list --all)', async () => {
     const m = await open(tempHome());
     const old = await m.save({ text: 'Deploys go out with make deploy', agent: 'claude', source: 'tool' });

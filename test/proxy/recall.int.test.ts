@@ -195,13 +195,15 @@ describe('recall', () => {
   it('adds nothing when the hook has nothing, and records the count in the ledger when it has', async () => {
     const ledgerDir = join(home, 'ledger-recall');
     let answer: { text: string; count: number } | undefined;
-    await withProxy(anthropic, { recall: async () => answer, ledgerDir }, async (t) => {
+    // No retrieve tool, so that a request with nothing recalled goes byte for byte (a request without
+    // tools would be one of Claude Code's background calls, which get no recall at all).
+    await withProxy(anthropic, { recall: async () => answer, ledgerDir, retrieveTool: 'never' }, async (t) => {
       const sent: string[] = [];
-      const { tools: _tools, ...toolless } = anthropic.firstTurn();
-      await anthropic.send(t.proxy.url, toolless, false, sent);
+      const first = anthropic.firstTurn();
+      await anthropic.send(t.proxy.url, first, false, sent);
       expect(t.fake.modelRequests()[0]!.body).toBe(sent[0]);
       answer = { text: memoryBlock(1), count: 3 };
-      await anthropic.send(t.proxy.url, anthropic.nextTurn(toolless, 'Done.', 'next?'), false, sent);
+      await anthropic.send(t.proxy.url, anthropic.nextTurn(first, 'Done.', 'next?'), false, sent);
     });
     const lines = readdirSync(ledgerDir).flatMap((f) => readFileSync(join(ledgerDir, f), 'utf8').trim().split('\n'));
     expect(lines.map((l) => (JSON.parse(l) as { recalled: number }).recalled)).toEqual([0, 3]);
@@ -229,5 +231,44 @@ describe('recall', () => {
       ],
     });
     expect(latestUserText(anthropicAdapter.read(raw))).toBe('first question');
+  });
+});
+
+describe("recall into an agent's main conversation only (real first-prompt captures, in the order the CLI sent them)", () => {
+  const SESSIONS: Array<{ agent: string; files: string[]; main: number }> = [
+    { agent: 'Claude Code', files: ['claude-title/001-POST-_v1_messages.json', 'claude-title/002-POST-_v1_messages.json'], main: 1 },
+    { agent: 'Codex', files: ['codex-title/001-POST-_v1_responses.json', 'codex-title/002-POST-_v1_responses.json'], main: 0 },
+    {
+      agent: 'Gemini CLI',
+      files: [
+        'gemini-summary/003-POST-_v1beta_models_gemini_3_5_flash_lite_generateContent.json',
+        'gemini-summary/001-POST-_v1beta_models_gemini_3_5_flash_lite_generateContent.json',
+        'gemini-summary/002-POST-_v1beta_models_gemini_3_8_flash_streamGenerateContent.json',
+      ],
+      main: 2,
+    },
+  ];
+  /** Hop-by-hop and length headers the proxy and fetch set themselves. */
+  const OWN = new Set(['host', 'connection', 'content-length', 'accept-encoding', 'transfer-encoding']);
+
+  it.each(SESSIONS)('$agent: one recall, into the request that carries the prompt in the main conversation', async ({ files, main }) => {
+    const { hook, asked } = recaller();
+    const fake = await startFakeUpstream();
+    const proxy = await startProxy({ port: 0, upstreams: { anthropic: fake.url, openai: fake.url, gemini: fake.url }, store, ledgerDir: false, recall: hook });
+    try {
+      for (const file of files) {
+        const { url, headers, body } = JSON.parse(readFileSync(new URL(`../../fixtures/wire/${file}`, import.meta.url), 'utf8')) as { url: string; headers: Record<string, string>; body: Json };
+        const sent = Object.fromEntries(Object.entries(headers).filter(([k]) => !OWN.has(k)));
+        const res = await fetch(`${proxy.url}${url}`, { method: 'POST', headers: sent, body: JSON.stringify(body) });
+        await res.arrayBuffer();
+        expect(res.status).toBe(200);
+      }
+      expect(asked).toHaveLength(1);
+      const forwarded = fake.modelRequests().map((r) => r.body.includes('<headroom-memory'));
+      expect(forwarded).toEqual(files.map((_, i) => i === main));
+    } finally {
+      await proxy.close();
+      await fake.close();
+    }
   });
 });

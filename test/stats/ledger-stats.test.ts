@@ -1,9 +1,9 @@
-import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadPricing, priceFor } from '../../src/pricing.js';
-import type { LedgerRecord } from '../../src/proxy/ledger.js';
+import type { LedgerRecord, SourceLedgerRecord } from '../../src/proxy/ledger.js';
 import { LedgerReader, ledgerStats, StatsAggregator } from '../../src/stats/ledger-stats.js';
 import { parseSince, SinceError } from '../../src/stats/since.js';
 
@@ -25,7 +25,22 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-const line = (r: LedgerRecord) => `${JSON.stringify(r)}\n`;
+const line = (r: LedgerRecord | SourceLedgerRecord) => `${JSON.stringify(r)}\n`;
+
+const SOURCE_FIXTURE = 'fixtures/ledger/source/2026-12-06.jsonl';
+const sourceRecorded = readFileSync(SOURCE_FIXTURE, 'utf8')
+  .trim()
+  .split('\n')
+  .map((l) => JSON.parse(l) as SourceLedgerRecord);
+
+/** A ledger folder with the recorded request lines and the recorded source lines. */
+function ledgerWithSource(): string {
+  const dir = ledgerDir();
+  copyFileSync(FIXTURE, join(dir, '2026-11-21.jsonl'));
+  mkdirSync(join(dir, 'source'));
+  copyFileSync(SOURCE_FIXTURE, join(dir, 'source', '2026-12-06.jsonl'));
+  return dir;
+}
 
 describe('ledger stats on the recorded ledger', () => {
   it('adds up tokens, money, agents, models, kinds, retrievals and memory', async () => {
@@ -86,6 +101,63 @@ describe('ledger stats on the recorded ledger', () => {
   it('an empty or missing ledger gives zeros', async () => {
     const missing = await ledgerStats(join(ledgerDir(), 'nope'), prices);
     expect(missing).toMatchObject({ files: 0, corruptLines: 0, firstRequest: null, totals: { requests: 0, tokensSaved: 0 }, retrievals: { share: 0 } });
+  });
+});
+
+describe('savings at the source (recorded by headroom wrap)', () => {
+  it('count in the totals, the agents, models and days, and apart; not as requests', async () => {
+    const withSource = await ledgerStats(ledgerWithSource(), prices);
+    const dir = ledgerDir();
+    copyFileSync(FIXTURE, join(dir, '2026-11-21.jsonl'));
+    const proxyOnly = await ledgerStats(dir, prices);
+
+    const [claude, codex] = sourceRecorded as [SourceLedgerRecord, SourceLedgerRecord];
+    const claudeSaved = claude.tokensBefore - claude.tokensAfter;
+    const codexSaved = codex.tokensBefore - codex.tokensAfter;
+    // Worked out here from the price table: once, at the input price of the session's model; gpt-fake has no price.
+    const claudeUsd = (claudeSaved * priceFor(prices, 'claude-opus-4-8')!.input) / 1e6;
+    expect(priceFor(prices, 'gpt-fake')).toBeUndefined();
+    expect(withSource.source).toEqual({
+      outputs: 2,
+      tokensBefore: claude.tokensBefore + codex.tokensBefore,
+      tokensAfter: claude.tokensAfter + codex.tokensAfter,
+      tokensSaved: claudeSaved + codexSaved,
+      usdSaved: claudeUsd,
+      unpricedOutputs: 1,
+    });
+    expect(withSource.proxy).toEqual(proxyOnly.totals);
+    expect(withSource.totals).toEqual({
+      requests: 6,
+      tokensBefore: proxyOnly.totals.tokensBefore + claude.tokensBefore + codex.tokensBefore,
+      tokensAfter: proxyOnly.totals.tokensAfter + claude.tokensAfter + codex.tokensAfter,
+      tokensSaved: proxyOnly.totals.tokensSaved + claudeSaved + codexSaved,
+      usdSaved: proxyOnly.totals.usdSaved + claudeUsd,
+      unpricedRequests: 1,
+    });
+    expect(withSource.byAgent.claude!.tokensSaved).toBe(proxyOnly.byAgent.claude!.tokensSaved + claudeSaved);
+    expect(withSource.byAgent.codex).toEqual({ requests: 0, tokensBefore: codex.tokensBefore, tokensAfter: codex.tokensAfter, tokensSaved: codexSaved, usdSaved: 0, unpricedRequests: 0 });
+    expect(withSource.byModel['claude-opus-4-8']!.usdSaved).toBeCloseTo(claudeUsd, 12);
+    expect(withSource.byDay['2026-12-06']).toMatchObject({ requests: 0, tokensSaved: claudeSaved + codexSaved });
+    // Requests only: the first and last request, retrievals, the file count with the source file.
+    expect([withSource.firstRequest, withSource.lastRequest]).toEqual([proxyOnly.firstRequest, proxyOnly.lastRequest]);
+    expect(withSource.retrievals).toEqual(proxyOnly.retrievals);
+    expect(withSource.files).toBe(2);
+  });
+
+  it('skip corrupt source lines, honour --since, and are followed as they are appended', async () => {
+    const dir = ledgerWithSource();
+    appendFileSync(join(dir, 'source', '2026-12-06.jsonl'), 'not json\n{"time":"2026-12-06T23:00:00Z","agent":"claude"}\n');
+    expect((await ledgerStats(dir, prices)).corruptLines).toBe(2);
+    const later = await ledgerStats(dir, prices, new Date(sourceRecorded[1]!.time));
+    expect(later.source.outputs).toBe(1);
+    expect(later.totals.requests).toBe(0);
+
+    const agg = new StatsAggregator(dir, prices);
+    const reader = new LedgerReader(dir, agg);
+    await reader.poll();
+    appendFileSync(join(dir, 'source', '2026-12-06.jsonl'), line({ ...sourceRecorded[0]!, time: '2026-12-06T23:30:00.000Z' }));
+    await reader.poll();
+    expect(agg.report().source.outputs).toBe(3);
   });
 });
 

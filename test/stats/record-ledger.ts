@@ -63,9 +63,11 @@ export async function recordLedger(): Promise<string> {
     await anthropicTurn('p02-sre-postgres-deadlock-crash', 'answer');
     await anthropicTurn('p01-code-search-fastify-onsend', 'retrieve');
     await anthropicTurn('p05-codebase-express-request-flow', 'memory');
-    // A question with nothing to compress: the recall hook adds memories to it.
+    // A question with nothing to compress, in the main conversation (it declares a tool, as Claude
+    // Code's turns do): the recall hook adds memories to it.
     plan = 'answer';
-    await claude.messages.create({ model: 'claude-haiku-4-5', max_tokens: 100, messages: [{ role: 'user', content: 'How do we deploy this service?' }] });
+    const bash = { name: 'Bash', description: 'Run a command.', input_schema: { type: 'object' as const, properties: { command: { type: 'string' } } } };
+    await claude.messages.create({ model: 'claude-haiku-4-5', max_tokens: 100, tools: [bash], messages: [{ role: 'user', content: 'How do we deploy this service?' }] });
 
     const copilot = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: 'test-key', maxRetries: 0, defaultHeaders: { 'x-headroom-agent': 'copilot' } });
     const chatTurn = async (id: string, model: string) => {

@@ -51,9 +51,11 @@ describe('headroom stats', () => {
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out) as Record<string, any>;
     expect(sorted(j)).toEqual(
-      ['byAgent', 'byDay', 'byKind', 'byModel', 'corruptLines', 'files', 'firstRequest', 'lastRequest', 'ledgerDir', 'memory', 'pricesTaken', 'retrievals', 'since', 'totals'],
+      ['byAgent', 'byDay', 'byKind', 'byModel', 'corruptLines', 'files', 'firstRequest', 'lastRequest', 'ledgerDir', 'memory', 'pricesTaken', 'proxy', 'retrievals', 'since', 'source', 'totals'],
     );
     expect(sorted(j.totals)).toEqual(BUCKET_KEYS);
+    expect(sorted(j.proxy)).toEqual(BUCKET_KEYS);
+    expect(sorted(j.source)).toEqual(['outputs', 'tokensAfter', 'tokensBefore', 'tokensSaved', 'unpricedOutputs', 'usdSaved']);
     for (const group of ['byAgent', 'byModel', 'byDay']) for (const b of Object.values(j[group] as object)) expect(sorted(b)).toEqual(BUCKET_KEYS);
     for (const k of Object.values(j.byKind as object)) expect(sorted(k)).toEqual(['tokensAfter', 'tokensBefore', 'tokensSaved']);
     expect(sorted(j.retrievals)).toEqual(['calls', 'requests', 'share']);

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { render } from 'ink-testing-library';
@@ -25,14 +25,14 @@ describe('stats dashboard', () => {
     unmount();
     expect(out).toContain('headroom stats · all time');
     expect(out).toContain(`ledger ${dir}`);
-    expect(out).toMatch(/6 requests · tool outputs 212k → 25k tokens · saved 188k \(88%\)/);
+    expect(out).toMatch(/6 requests · tool outputs 212k → 25k tokens · saved 187k \(88%\)/);
     expect(out).toMatch(/estimated money saved ~\$\d+\.\d\d \(cache-aware, prices of \S+; 1 request of unpriced models/);
     expect(out).toContain('retrievals: 1 (17% of requests needed one) · memories recalled: 2 · memory tool calls: 1');
     expect(out).toMatch(/^agent\s+requests\s+before\s+after\s+saved\s+money$/m);
     expect(out).toMatch(/^claude\s+4\s/m);
     expect(out).toMatch(/^copilot\s+2\s/m);
     expect(out).toMatch(/^local-llama-3\s+1\s.*unpriced$/m);
-    expect(out).toMatch(/^2026-11-21 █{24} 188k · 6 req$/m);
+    expect(out).toMatch(/^2026-11-21 █{24} 187k · 6 req$/m);
     for (const kind of ['log', 'json', 'code', 'search', 'prose']) expect(out).toMatch(new RegExp(`^${kind}\\s+[█░]{24} \\d+% of `, 'm'));
     expect(out).not.toContain('corrupt');
   });
@@ -47,6 +47,27 @@ describe('stats dashboard', () => {
     expect(out).toContain('no requests in the ledger in this span yet');
     expect(out).toContain('3 corrupt ledger lines skipped');
     expect(out).not.toContain('agent ');
+  });
+
+  it('counts the savings made at the source in the headline, and shows each part', async () => {
+    const withSource = mkdtempSync(join(tmpdir(), 'headroom-dashboard-'));
+    try {
+      copyFileSync('fixtures/ledger/2026-11-21.jsonl', join(withSource, '2026-11-21.jsonl'));
+      mkdirSync(join(withSource, 'source'));
+      copyFileSync('fixtures/ledger/source/2026-12-06.jsonl', join(withSource, 'source', '2026-12-06.jsonl'));
+      const out = plain(renderStatsDashboard(await ledgerStats(withSource, loadPricing({})), 200));
+      expect(out).toMatch(/6 requests · tool outputs 428k → 34k tokens · saved 395k \(92%\)/);
+      expect(out).toContain('proxy: 212k → 25k tokens (saved 187k)');
+      expect(out).toContain('at the source: 2 big command outputs 216k → 8.3k tokens (saved 208k)');
+      expect(out).toMatch(/estimated money saved ~\$\d+\.\d\d \(proxy ~\$\d+\.\d\d, at the source ~\$1\.53; cache-aware, .*; 1 output at the source of unpriced models not counted\)/);
+      expect(out).toMatch(/^2026-12-06 █+░* 208k · 0 req$/m);
+      expect(out).toMatch(/^claude-opus-4-8\s+0\s.*\$1\.53$/m);
+      expect(out).toMatch(/^gpt-fake\s+0\s.*unpriced$/m);
+      // Without savings at the source the dashboard is as before.
+      expect(plain(renderStatsDashboard(report, 120))).not.toContain('at the source');
+    } finally {
+      rmSync(withSource, { recursive: true, force: true });
+    }
   });
 
   it('renders to a string for printing once', () => {

@@ -4,9 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { ExitSummary, renderExitSummary } from '../../src/tui/exit-summary.js';
 import { compactNumber, duration, percent, usd } from '../../src/tui/format.js';
 import { renderStatusLine, StatusLine } from '../../src/tui/status-line.js';
+import type { PriceTable } from '../../src/pricing.js';
 import { addSourceSaving, emptyTally, type Tally } from '../../src/wrap/tally.js';
 
 const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
+const PRICES: PriceTable = { taken: '2026-11', source: 'test', models: { 'claude-sonnet-4-5': { input: 3, cachedInput: 0.3, output: 15 } } };
 
 function busyTally(): Tally {
   return {
@@ -33,21 +35,31 @@ describe('status line', () => {
     unmount();
   });
 
-  it('counts tokens saved at the source apart from the proxy\'s, in the line and the exit summary', () => {
-    const tally = busyTally();
-    addSourceSaving(tally, { tokensBefore: 108_000, tokensAfter: 5_700 });
-    expect(plain(renderStatusLine({ agent: 'claude', tally, proxyUrl: 'x' }, 200))).toBe('headroom · claude · 12 req · saved 90k tok (75%) · ~$0.31 · 2 retrieved · at source −102k tok');
+  it('counts tokens and money saved at the source in the headline, and shows each part, in the line and the exit summary', () => {
+    const tally = { ...busyTally(), model: 'claude-sonnet-4-5' };
+    // $3 per million input tokens: 102.3k tokens kept out of the conversation once.
+    addSourceSaving(tally, { tokensBefore: 108_000, tokensAfter: 5_700 }, PRICES);
+    expect(tally.source.usdSaved).toBeCloseTo(0.3069, 10);
+    expect(plain(renderStatusLine({ agent: 'claude', tally, proxyUrl: 'x' }, 200))).toBe(
+      'headroom · claude · 12 req · saved 192k tok (84%) · ~$0.62 · 2 retrieved · proxy −90k · at source −102k tok',
+    );
     const summary = plain(renderExitSummary({ agentTitle: 'Claude Code', tally, elapsedMs: 1000, exit: { code: 0 }, pricesTaken: '2026-11' }, 120));
-    expect(summary).toContain('at the source: 1 big command output 108k → 5.7k tokens, before the agent cut them');
+    expect(summary).toContain('12 requests · tool outputs 228k → 36k tokens · saved 192k (84%)');
+    expect(summary).toContain('  proxy: 120k → 30k tokens (saved 90k)\n  at the source: 1 big command output 108k → 5.7k tokens (saved 102k), before the agent cut them');
+    expect(summary).toContain('estimated money saved ~$0.62 (proxy ~$0.31, at the source ~$0.31; cache-aware, prices of 2026-11)');
     const onlySource = emptyTally();
-    addSourceSaving(onlySource, { tokensBefore: 50_000, tokensAfter: 2_000 });
-    expect(plain(renderStatusLine({ agent: 'claude', tally: onlySource, proxyUrl: 'x' }, 200))).toContain('at source −48k tok');
+    addSourceSaving(onlySource, { tokensBefore: 50_000, tokensAfter: 2_000 }, PRICES);
+    expect(plain(renderStatusLine({ agent: 'claude', tally: onlySource, proxyUrl: 'x' }, 200))).toBe('headroom · claude · 0 req · saved 48k tok (96%) · ~$0+ · proxy −0 · at source −48k tok');
+    expect(plain(renderExitSummary({ agentTitle: 'Claude Code', tally: onlySource, elapsedMs: 1000, exit: { code: 0 }, pricesTaken: 'x' }, 120))).toContain(
+      'at the source: 1 big command output 50k → 2.0k tokens, before the agent cut them',
+    );
   });
 
   it('marks money as a lower bound when some models are unpriced, and shows upstream errors', () => {
     const line = plain(renderStatusLine({ agent: 'gemini', tally: { ...busyTally(), unpriced: 3, upstreamErrors: 1, retrievals: 0 }, proxyUrl: 'x' }, 200));
     expect(line).toContain('~$0.31+');
-    expect(line).toContain('1 upstream errors');
+    expect(line).toContain('1 upstream error');
+    expect(line).not.toContain('1 upstream errors');
     expect(line).not.toContain('retrieved');
   });
 
@@ -68,6 +80,11 @@ describe('exit summary', () => {
     expect(text).toContain('estimated money saved ~$0.31 (cache-aware, prices of 2025-10-01)');
     expect(text).toContain('top kinds: log 80k (80%) · json 10k (50%)');
     expect(text).toContain('retrievals: 2');
+  });
+
+  it('counts one request as one request, not "1 requests"', () => {
+    const text = plain(renderExitSummary({ agentTitle: 'Codex CLI', tally: { ...busyTally(), requests: 1 }, elapsedMs: 1000, exit: { code: 0 }, pricesTaken: 'x' }, 120));
+    expect(text).toContain('  1 request · tool outputs');
   });
 
   it('names the signal that ended the agent and says when nothing went through', () => {

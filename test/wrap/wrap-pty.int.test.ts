@@ -198,13 +198,13 @@ describe.concurrent('headroom wrap under a real terminal (built CLI, fake agents
     ];
     it.for(cases)('%s', async ([agent, extra], { onTestFinished }) => {
       const w = await World.create(onTestFinished);
-      const run = w.wrapInPty([agent], { FAKE_AGENT_MODE: 'ask', FAKE_TOOL_OUTPUT_FILE: toolFile, FAKE_LINGER_MS: '1500', ...extra });
+      const run = w.wrapInPty([agent], { FAKE_AGENT_MODE: 'ask', FAKE_TOOL_OUTPUT_FILE: toolFile, FAKE_STAY: '1', ...extra });
       const answer = await run.waitFor(/ANSWER ok: 1 tool outputs, (\d+) bytes/);
       expect(Number(answer[1])).toBeLessThan(toolText.length / 2);
       expect(run.output()).toMatch(/STATUS 200 SAVED \d+/);
       expect(run.output()).toContain('TTY yes');
 
-      // While the agent lingers: the status line, with the saving, on the last row; the agent's lines above it.
+      // While the agent stays: the status line, with the saving, on the last row; the agent's lines above it.
       const statusRow = new RegExp(`^headroom · ${agent} · 1 req · saved \\S+ tok`);
       const screen = await run.waitForScreen((lines) => statusRow.test(lines[ROWS - 1]!), 10_000);
       const answerRow = screen.findIndex((l) => l.startsWith('ANSWER ok:'));
@@ -212,9 +212,10 @@ describe.concurrent('headroom wrap under a real terminal (built CLI, fake agents
       expect(answerRow).toBeLessThan(ROWS - 1);
       expect(screen.filter((l) => l.includes('headroom ·'))).toHaveLength(1);
 
+      run.write('q');
       expect((await run.exited).exitCode).toBe(0);
       const summary = await run.waitFor(/exited with code 0[\s\S]*saved/, { from: run.output().lastIndexOf('ANSWER') });
-      expect(stripAnsi(summary[0])).toMatch(/1 requests/);
+      expect(stripAnsi(summary[0])).toMatch(/\b1 request · /);
       // The status row was cleared when the agent exited.
       const after = await run.screen();
       expect(after.some((l) => l.includes(`headroom · ${agent} ·`))).toBe(false);

@@ -1,4 +1,4 @@
-import { appendToRootArray, appendMember, appendToArray, arrayElements, objectMembers, rootSpan, splice, stringAt, type Replacement, type Span } from '../../compress/json-spans.js';
+import { appendToRootArray, appendMember, appendToArray, arrayElements, objectMembers, rootSpan, skipWs, splice, stringAt, type Replacement, type Span } from '../../compress/json-spans.js';
 import { NO_USAGE, spansForUserOnly, type Message, type NeutralRequest, type Part, type Role, type TextPart, type Usage } from '../neutral.js';
 import { parseArguments, RETRIEVE_ONLY } from '../retrieval.js';
 import { eventJson, formatSse, type SseEvent } from '../sse.js';
@@ -16,10 +16,29 @@ const CLIENT_CALL_TYPES = new Set(['function_call', 'custom_tool_call', 'local_s
 
 const TEXT_PART_TYPES = new Set(['input_text', 'output_text', 'text']);
 
+/**
+ * Codex's default model (0.169) sends no top-level `tools`: its tools come as an `input` item of
+ * this type, `{type, id, role, tools}`, whose tools are namespaces of `function` and `custom` tools.
+ * The model calls a namespaced tool with an output item that names it: `{type: "function_call",
+ * namespace, name, ...}`.
+ */
+const ADDITIONAL_TOOLS = 'additional_tools';
+
+/** The namespace the proxy's own tools go in when a request carries its tools in `additional_tools`. */
+const HEADROOM_NAMESPACE = 'headroom';
+const HEADROOM_NAMESPACE_DESCRIPTION = 'Tools of headroom, the context layer between this agent and the model; headroom answers their calls itself.';
+
+/** Tool names, a namespace's tools included (flattened). */
+function toolNames(tools: unknown): string[] {
+  if (!Array.isArray(tools)) return [];
+  return (tools as Json[]).flatMap((t) => (t?.type === 'namespace' ? toolNames(t.tools) : [String(t?.name ?? t?.type ?? '')]));
+}
+
 function read(raw: string): NeutralRequest {
   const body = JSON.parse(raw) as Json;
   const system: TextPart[] = typeof body.instructions === 'string' ? [{ type: 'text', text: body.instructions }] : [];
-  const tools = Array.isArray(body.tools) ? (body.tools as Json[]).map((t) => String(t?.name ?? t?.type ?? '')) : [];
+  const carried = Array.isArray(body.input) ? (body.input as Json[]).filter((i) => i?.type === ADDITIONAL_TOOLS).flatMap((i) => toolNames(i.tools)) : [];
+  const tools = [...toolNames(body.tools), ...carried];
   const input = objectMembers(raw, rootSpan(raw)).get('input');
   return {
     model: typeof body.model === 'string' ? body.model : '',
@@ -89,10 +108,31 @@ function readOutput(raw: string, output: Span | undefined, id: string, isError: 
   return parts;
 }
 
+/**
+ * Top-level `tools` when the request declares any there; else, when it carries its tools in an
+ * `additional_tools` item, one `headroom` namespace appended to the first such item (the one at
+ * the head of the conversation, replayed in every request); else a new top-level `tools`.
+ */
 function addTools(raw: string, specs: readonly ProxyToolSpec[]): Replacement {
   // Not strict: strict mode would require every optional property (headroom_retrieve's `query`) too.
-  const tools = specs.map((t) => JSON.stringify({ type: 'function', name: t.name, description: t.description, strict: false, parameters: t.schema }));
-  return appendToRootArray(raw, 'tools', tools.join(','));
+  const tools = specs.map((t) => ({ type: 'function', name: t.name, description: t.description, strict: false, parameters: t.schema }));
+  const members = objectMembers(raw, rootSpan(raw));
+  const top = members.get('tools');
+  const topDeclares = top !== undefined && raw[top.start] === '[' && skipWs(raw, top.start + 1) !== top.end - 1;
+  const carrier = topDeclares ? undefined : additionalTools(raw, members.get('input'));
+  if (carrier) return appendToArray(raw, carrier, JSON.stringify({ type: 'namespace', name: HEADROOM_NAMESPACE, description: HEADROOM_NAMESPACE_DESCRIPTION, tools }));
+  return appendToRootArray(raw, 'tools', tools.map((t) => JSON.stringify(t)).join(','));
+}
+
+/** The `tools` array of the request's first `additional_tools` input item. */
+function additionalTools(raw: string, input: Span | undefined): Span | undefined {
+  if (!input || raw[input.start] !== '[') return undefined;
+  for (const item of arrayElements(raw, input)) {
+    const m = objectMembers(raw, item);
+    const tools = m.get('tools');
+    if (stringAt(raw, m.get('type')) === ADDITIONAL_TOOLS && tools && raw[tools.start] === '[') return tools;
+  }
+  return undefined;
 }
 
 /** Appends the model's output items (reasoning and call ids as they came) and one output per call. */

@@ -23,6 +23,10 @@ function capture(name: string): Json {
 const CODEX_HI = 'codex/001-POST-_v1_responses.json';
 const CODEX_TOOL_1 = 'codex-tool/001-POST-_v1_responses.json';
 const CODEX_TOOL_2 = 'codex-tool/002-POST-_v1_responses.json';
+// Codex 0.169 with its default model: no top-level tools, an `additional_tools` input item instead.
+const CODEX_DEFAULT = 'codex-default-model/responses-request.json';
+const CODEX_DEFAULT_OUTPUT = 'codex-default-model/002-POST-_v1_responses.json';
+const DEFAULT_TOOLS = ['exec', 'wait', 'request_user_input', 'request_user_input_async', 'sleep', 'followup_task', 'interrupt_agent', 'list_agents', 'send_message', 'spawn_agent', 'wait_agent'];
 
 describe('read', () => {
   it.each([CODEX_HI, CODEX_TOOL_1, CODEX_TOOL_2])('reads %s', (name) => {
@@ -31,7 +35,9 @@ describe('read', () => {
     expect(req.model).toBe('gpt-fake');
     expect(req.stream).toBe(true);
     expect(req.sessionKey).toBe(body.prompt_cache_key);
-    expect(req.tools).toEqual(['exec_command', 'write_stdin', 'request_user_input', 'view_image', 'multi_agent_v1', 'get_goal', 'create_goal', 'update_goal', 'web_search']);
+    // A namespace's tools count by their own names (the names the model calls).
+    const agents = ['close_agent', 'resume_agent', 'send_input', 'spawn_agent', 'wait_agent'];
+    expect(req.tools).toEqual(['exec_command', 'write_stdin', 'request_user_input', 'view_image', ...agents, 'get_goal', 'create_goal', 'update_goal', 'web_search']);
     // Codex sends its system prompt as developer messages, and no `instructions`.
     expect(req.system).toEqual([]);
     expect(req.messages[0]!.role).toBe('system');
@@ -82,6 +88,24 @@ describe('read', () => {
     expect(req.sessionKey).toBeUndefined();
   });
 
+  it.each([CODEX_DEFAULT, CODEX_DEFAULT_OUTPUT])('reads the tools %s declares in its additional_tools item', (name) => {
+    const body = capture(name);
+    expect(body.tools).toBeUndefined();
+    const req = adapter.read(JSON.stringify(body));
+    expect(req.tools).toEqual(DEFAULT_TOOLS);
+    expect(latestUserText(req)).toMatch(/^(hello codex, what is here\?|Check the app log for errors\.)$/);
+  });
+
+  it("reads the default model's exec output: a custom_tool_call_output of input_text parts", () => {
+    const raw = JSON.stringify(capture(CODEX_DEFAULT_OUTPUT));
+    const req = adapter.read(raw);
+    const [call] = req.messages.flatMap((m) => m.parts).filter((p) => p.type === 'tool_call');
+    expect(call).toMatchObject({ name: 'exec', input: expect.stringContaining('tools.exec_command') });
+    const outputs = toolOutputs(req);
+    expect(outputs.map((o) => o.text.split('\n')[0])).toEqual(['Script completed', '2026-03-01T12:00:01Z INFO worker-1 handled request 1 in 12ms']);
+    for (const o of outputs) expect(JSON.parse(raw.slice(o.span.start, o.span.end))).toBe(o.text);
+  });
+
   it('throws SyntaxError on invalid JSON', () => {
     expect(() => adapter.read('{"input": [')).toThrow(SyntaxError);
   });
@@ -107,6 +131,44 @@ describe('addTools', () => {
     const a = adapter.addTools(JSON.stringify(capture(CODEX_TOOL_1)), [RETRIEVE_TOOL]);
     const b = adapter.addTools(JSON.stringify(capture(CODEX_TOOL_2)), [RETRIEVE_TOOL]);
     expect(a.text).toBe(b.text);
+  });
+
+  it.each([CODEX_DEFAULT, CODEX_DEFAULT_OUTPUT])('adds the tools to %s as a headroom namespace in its additional_tools item, nothing else changed', (name) => {
+    const body = capture(name);
+    const raw = JSON.stringify(body);
+    const edit = adapter.addTools(raw, [RETRIEVE_TOOL]);
+    expect(edit.end).toBe(edit.start);
+    const out = splice(raw, [edit]);
+    const parsed = JSON.parse(out) as { input: Json[]; tools?: unknown };
+    expect(parsed.tools).toBeUndefined();
+    const carrier = parsed.input[0] as { type: string; tools: Json[] };
+    expect(carrier.type).toBe('additional_tools');
+    expect(carrier.tools.at(-1)).toEqual({
+      type: 'namespace',
+      name: 'headroom',
+      description: expect.stringContaining('headroom'),
+      tools: [{ type: 'function', name: RETRIEVE_TOOL_NAME, description: RETRIEVE_TOOL.description, strict: false, parameters: RETRIEVE_TOOL.schema }],
+    });
+    expect({ ...parsed, input: [{ ...carrier, tools: carrier.tools.slice(0, -1) }, ...parsed.input.slice(1)] }).toEqual(body);
+    expect(adapter.read(out).tools).toEqual([...DEFAULT_TOOLS, RETRIEVE_TOOL_NAME]);
+  });
+
+  it('writes the namespace with the same bytes into every request of a default-model session', () => {
+    const a = adapter.addTools(JSON.stringify(capture(CODEX_DEFAULT)), [RETRIEVE_TOOL]);
+    const b = adapter.addTools(JSON.stringify(capture(CODEX_DEFAULT_OUTPUT)), [RETRIEVE_TOOL]);
+    expect(a.text).toBe(b.text);
+  });
+
+  it('prefers declared top-level tools, and an additional_tools item over an empty top-level list', () => {
+    const body = capture(CODEX_DEFAULT);
+    const withEmpty = JSON.stringify({ ...body, tools: [] });
+    const out = JSON.parse(splice(withEmpty, [adapter.addTools(withEmpty, [RETRIEVE_TOOL])])) as { tools: Json[]; input: Array<{ tools?: Json[] }> };
+    expect(out.tools).toEqual([]);
+    expect(out.input[0]!.tools!.at(-1)).toMatchObject({ type: 'namespace', name: 'headroom' });
+    const withTop = JSON.stringify({ ...body, tools: [{ type: 'function', name: 'mine', parameters: {} }] });
+    const top = JSON.parse(splice(withTop, [adapter.addTools(withTop, [RETRIEVE_TOOL])])) as { tools: Json[]; input: Array<{ tools?: Json[] }> };
+    expect(top.tools.map((t) => t.name)).toEqual(['mine', RETRIEVE_TOOL_NAME]);
+    expect(top.input[0]).toEqual(body.input && (body.input as Json[])[0]);
   });
 
   it('adds a tools member when there is none, and fills an empty list', () => {
@@ -340,6 +402,21 @@ describe('streamRelay', () => {
     // The SDK adds its own `parsed_arguments` to function calls.
     const final = await sdkFinalResponse(text);
     expect(final.output).toMatchObject([REASONING_1, EXEC_CALL]);
+  });
+
+  it("hides a retrieve call made through the headroom namespace (Codex's default model) and replays it as it came", () => {
+    const namespaced = { ...RETRIEVE_CALL, namespace: 'headroom' };
+    const execCall = { id: 'ctc_0c3', type: 'custom_tool_call', status: 'completed', call_id: 'call_x1', namespace: 'functions', name: 'exec', input: 'text(1);' };
+    const upstream = responseStream('resp_n', [REASONING_1, namespaced], usage(500, 0, 30, 10));
+    const { text, rounds } = relayRounds([upstream, responseStream('resp_o', [REASONING_2, ANSWER], usage(600, 500, 20, 5))]);
+    expect(text).not.toContain(RETRIEVE_TOOL_NAME);
+    expect((clientEvents(text).at(-1)!.response as Json).output).toEqual([REASONING_1, REASONING_2, ANSWER]);
+    expect(rounds[0]!.proxyCalls).toEqual([{ id: 'call_r1', name: RETRIEVE_TOOL_NAME, input: { key: '0123456789abcdef', query: 'CODEX-TOOL' } }]);
+    const raw = JSON.stringify(capture(CODEX_DEFAULT_OUTPUT));
+    const next = JSON.parse(adapter.continueRequest(raw, rounds[0]!, [{ call: rounds[0]!.proxyCalls[0]!, text: 'the original' }])) as { input: Json[] };
+    expect(next.input.slice(-3)).toEqual([REASONING_1, namespaced, { type: 'function_call_output', call_id: 'call_r1', output: 'the original' }]);
+    // The exec tool's calls are the client's.
+    expect(adapter.readResponse(responseBody('r', [execCall, namespaced], usage(1, 0, 1, 0))).clientToolCalls).toBe(1);
   });
 
   it('ends a cut loop as a completed response without the retrieve calls', () => {

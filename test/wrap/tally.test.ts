@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { loadPricing, priceFor, sourceMoneySaved } from '../../src/pricing.js';
+import type { RequestRecord } from '../../src/proxy/stats.js';
+import { addSourceSaving, addToTally, emptyTally, tallyTotals } from '../../src/wrap/tally.js';
+
+// The arithmetic behind the status line and the exit summary of a wrapped session.
+
+const prices = loadPricing({});
+
+function request(model: string, before: number, after: number, savedFresh: number): RequestRecord {
+  return {
+    provider: 'anthropic',
+    model,
+    agent: 'claude',
+    session: 's',
+    compressed: before > after,
+    failedOpen: false,
+    upstreamError: false,
+    tokensBefore: before,
+    tokensAfter: after,
+    savedFresh,
+    byKind: new Map(),
+    usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+    retrievalCalls: 0,
+    retrievalRounds: 0,
+    unknownKeys: 0,
+    hiddenMixed: 0,
+    toolCalls: 0,
+    recalled: 0,
+  };
+}
+
+describe('tally', () => {
+  it("prices a saving at the source once, at the input price of the session's latest model", () => {
+    const t = emptyTally();
+    addToTally(t, request('claude-haiku-4-5', 0, 0, 0), prices);
+    addToTally(t, request('claude-sonnet-4-5', 10_000, 4_000, 6_000), prices);
+    expect(t.model).toBe('claude-sonnet-4-5');
+    addSourceSaving(t, { tokensBefore: 80_000, tokensAfter: 4_600 }, prices);
+    const input = priceFor(prices, 'claude-sonnet-4-5')!.input;
+    expect(t.source).toEqual({ outputs: 1, tokensBefore: 80_000, tokensAfter: 4_600, usdSaved: (75_400 * input) / 1e6, unpriced: 0 });
+    expect(sourceMoneySaved(prices, { model: 'claude-sonnet-4-5', tokensBefore: 80_000, tokensAfter: 4_600 })).toBe(t.source.usdSaved);
+
+    const total = tallyTotals(t);
+    expect(total).toEqual({ tokensBefore: 90_000, tokensAfter: 8_600, saved: 81_400, usdSaved: t.usdSaved + t.source.usdSaved, unpriced: 0 });
+    expect(t.usdSaved).toBeCloseTo((6_000 * input) / 1e6, 12);
+  });
+
+  it('counts a saving at the source apart when the model has no price (or no request named one yet)', () => {
+    const t = emptyTally();
+    addSourceSaving(t, { tokensBefore: 5_000, tokensAfter: 1_000 }, prices);
+    addToTally(t, request('local-llama-3', 0, 0, 0), prices);
+    addSourceSaving(t, { tokensBefore: 5_000, tokensAfter: 1_000 }, prices);
+    expect(t.source).toMatchObject({ outputs: 2, usdSaved: 0, unpriced: 2 });
+    expect(tallyTotals(t)).toMatchObject({ saved: 8_000, usdSaved: 0, unpriced: 2 });
+  });
+
+  it('a request that names no model keeps the model of the one before', () => {
+    const t = emptyTally();
+    addToTally(t, request('gpt-4.1', 0, 0, 0), prices);
+    addToTally(t, request('', 0, 0, 0), prices);
+    expect(t.model).toBe('gpt-4.1');
+  });
+});
