@@ -13,10 +13,15 @@ import { VERSION } from './version.js';
 // tree-sitter grammars, LanceDB) would slow every command down.
 
 // A reader that stops early (`headroom exec -- make | head`) closes the pipe: end quietly, as a
-// shell tool does, instead of a stack trace.
+// shell tool does, instead of a stack trace. A terminal that hung up (EIO) takes no more output;
+// the command running ends as it does on a hang-up (`wrap` ends its agent first).
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EIO') return;
   if (err.code !== 'EPIPE') throw err;
   process.exit(process.exitCode ?? 0);
+});
+process.stderr.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EIO' && err.code !== 'EPIPE') throw err;
 });
 
 /** Text gets a final newline; bytes (an input passed through) are written as they are. */

@@ -24,11 +24,6 @@ export const CLAUDE_BASH_MAX_CHARS = 28_000;
 // Shared with the other agents' hooks; still importable from here.
 export { leaveAlone };
 
-/** The settings file's content: one PostToolUse hook on Bash running `command`. */
-export function claudeHookSettings(command: string): Json {
-  return { hooks: { PostToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command, timeout: 120 }] }] } };
-}
-
 export interface BashHookInput {
   command: string;
   /** The file holding the whole output, when Claude Code cut it for the model. */

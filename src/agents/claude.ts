@@ -1,7 +1,7 @@
 import { readClaudeEvents } from './claude-events.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { claudeHookSettings } from './claude-hook.js';
+import { claudeHookSettings } from './claude-settings.js';
 import { firstSet, inHome, upstreamFromBaseUrl } from './env.js';
 import { claudeTranscriptFile, claudeUserTexts } from './claude-transcript.js';
 import type { Agent, Launch, LaunchContext } from './types.js';

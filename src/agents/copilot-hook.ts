@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { compressOutput } from '../exec/exec.js';
 import { DEFAULT_MIN_TOKENS } from '../exec/source-compress.js';
 import { recordSourceSaving, sessionQuery } from '../exec/source-log.js';
 import { copilotUserTexts } from './copilot-transcript.js';
-import { inHome, type Env } from './env.js';
+import { copilotHome } from './copilot-plugin.js';
 import { latestUserText, leaveAlone } from './source-hook.js';
 import { isObject, str, type Json } from './transcript.js';
 
@@ -24,23 +23,6 @@ import { isObject, str, type Json } from './transcript.js';
  * never takes more of the context than Copilot itself would give it.
  */
 export const COPILOT_BASH_MAX_CHARS = 20_000;
-
-/** The files of the session's plugin folder: `plugin.json` naming `hooks.json`, one postToolUse hook running `command`. */
-export function copilotPluginFiles(command: string): Record<'plugin.json' | 'hooks.json', Json> {
-  return {
-    'plugin.json': { name: 'headroom', version: '1.0.0', description: 'headroom: big command outputs compressed for the model', hooks: 'hooks.json' },
-    'hooks.json': { version: 1, hooks: { postToolUse: [{ type: 'command', bash: command, timeoutSec: 120 }] } },
-  };
-}
-
-/**
- * Copilot keeps a folder per plugin folder under its home, `plugin-data/_direct/<sha256 of the
- * plugin's source>`, and leaves it there (empty) after the run: the one to remove with the session.
- */
-export function copilotPluginDataDir(env: NodeJS.ProcessEnv, pluginDir: string): string {
-  const id = createHash('sha256').update(JSON.stringify({ source: 'local', path: pluginDir })).digest('hex');
-  return join(copilotHome(env), 'plugin-data', '_direct', id);
-}
 
 export interface CopilotBashCut {
   command: string;
@@ -101,9 +83,4 @@ export async function copilotPostToolUse(input: unknown, env: NodeJS.ProcessEnv)
 export function latestCopilotPrompt(env: NodeJS.ProcessEnv, session: string): string {
   if (!/^[\w.-]+$/.test(session) || session.startsWith('.')) return '';
   return latestUserText(join(copilotHome(env), 'session-state', session, 'events.jsonl'), copilotUserTexts);
-}
-
-/** Copilot CLI's own folder: COPILOT_HOME, else ~/.copilot. */
-export function copilotHome(env: Env): string {
-  return env.COPILOT_HOME || inHome(env, '.copilot');
 }

@@ -1,7 +1,7 @@
 import { mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCopilotEvents } from './copilot-events.js';
-import { copilotHome, copilotPluginDataDir, copilotPluginFiles } from './copilot-hook.js';
+import { copilotHome, copilotPluginDataDir, copilotPluginFiles } from './copilot-plugin.js';
 import { firstSet, upstreamFromBaseUrl, type Env } from './env.js';
 import { copilotTranscriptFile, copilotUserTexts } from './copilot-transcript.js';
 import { LaunchError, type Agent, type Launch, type LaunchContext } from './types.js';

@@ -1,8 +1,9 @@
 import { AGENTS, agentNamed, LaunchError } from '../agents/index.js';
 import { ConfigError } from '../config.js';
+import { endByHangup } from '../wrap/stop-signals.js';
 import { wrap, WrapError } from '../wrap/wrap.js';
 import { CliError, EXIT } from './exit-codes.js';
-import { proxyOptions, type ProxyCommandOptions } from './proxy-command.js';
+import { proxyOptions, type ProxyCommandOptions } from './proxy-options.js';
 
 export interface WrapCommandOptions extends Omit<ProxyCommandOptions, 'host' | 'allowRemote' | 'token' | 'quiet'> {
   status?: boolean;
@@ -19,7 +20,8 @@ export async function wrapCommand(agentName: string, args: string[], opts: WrapC
   const standalone = { HEADROOM_PORT: undefined, HEADROOM_HOST: undefined, HEADROOM_PROXY_TOKEN: undefined };
   const proxy = proxyOptions({ ...opts, port: opts.port ?? '0' }, { ...process.env, ...standalone });
   try {
-    const { exit } = await wrap({ agent, args, proxy, status: opts.status !== false, memory: opts.memory === true, execHook: opts.execHook !== false });
+    const { exit, terminalGone } = await wrap({ agent, args, proxy, status: opts.status !== false, memory: opts.memory === true, execHook: opts.execHook !== false });
+    if (terminalGone) endByHangup();
     return exit.code;
   } catch (err) {
     if (err instanceof WrapError || err instanceof LaunchError || err instanceof ConfigError) throw new CliError(err.message);

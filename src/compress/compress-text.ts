@@ -1,4 +1,4 @@
-import type { CompressContext, ContentKind } from './types.js';
+import { MIN_CHARS, type CompressContext, type ContentKind } from './types.js';
 import { detectKind } from './detect.js';
 import { compressorFor } from './registry.js';
 import { ccrKey, FileCcrStore, type CcrStore } from './ccr-store.js';
@@ -36,8 +36,7 @@ export interface CompressResult {
   failedOpen?: string;
 }
 
-/** Outputs shorter than this are left alone: a marker would cost more than it saves. */
-export const MIN_CHARS = 2000;
+export { MIN_CHARS };
 
 /** A compressed output must be at least this share smaller than its input to be used. */
 const MIN_SAVING = 0.1;

@@ -1,5 +1,8 @@
 import type { Focus } from './focus.js';
 
+/** Outputs shorter than this are left alone: a marker would cost more than it saves. */
+export const MIN_CHARS = 2000;
+
 /**
  * The content kinds the router tells apart. `test` (a test run), `build` (compiler, type-checker
  * and linter diagnostics) and `trace` (a crash with its stack trace) are line streams like `log`,

@@ -1,7 +1,7 @@
 import type { SessionEvent } from '../agents/events.js';
 import { Clusters } from './cluster.js';
 import { SessionMiner } from './session.js';
-import type { Rule } from './types.js';
+import { DEFAULT_MIN_SESSIONS, type Rule } from './types.js';
 
 export interface MinerOptions {
   /** Sessions whose windows are kept open at once; the least recently seen one is settled beyond it. */
@@ -13,7 +13,7 @@ export interface RuleOptions {
   minSessions?: number;
 }
 
-export const DEFAULT_MIN_SESSIONS = 2;
+export { DEFAULT_MIN_SESSIONS };
 
 /**
  * Mines lessons from the event streams of many sessions and agents, fed one transcript after

@@ -1,5 +1,8 @@
 import type { AgentName } from '../agents/types.js';
 
+/** A lesson must recur in this many sessions to become a rule (one-offs are not rules). */
+export const DEFAULT_MIN_SESSIONS = 2;
+
 /** One occurrence of a lesson, for the dry-run report: where it was seen and what happened. */
 export interface Evidence {
   agent: AgentName;

@@ -4,7 +4,7 @@ import { headroomHome } from '../config.js';
 import { exactKey, isSemanticDuplicate } from './dedup.js';
 import { embedderIdFor, loadEmbedder } from './embedders/index.js';
 import { currentUser, projectOf } from './project.js';
-import { MemoryStore, type MemoryFilter, type StoredMemory } from './store.js';
+import type { MemoryFilter, MemoryStore, StoredMemory } from './store.js';
 import type { Embedder, Memory, MemorySource, Scope } from './types.js';
 
 export { SCOPES, type Scope } from './types.js';
@@ -105,6 +105,8 @@ export class Memories {
     const env = opts.env ?? process.env;
     const given = opts.embedder;
     const embedderId = given?.id ?? embedderIdFor(undefined, env);
+    // LanceDB loads here, not with this module: the proxy and `wrap` take the memory hooks before the store opens.
+    const { MemoryStore } = await import('./store.js');
     const [project, store] = await Promise.all([opts.project ?? projectOf(opts.cwd ?? process.cwd()), MemoryStore.open(memoryDir(env), embedderId)]);
     return new Memories(store, embedderId, given ? async () => given : () => loadEmbedder(undefined, env), project, currentUser(env));
   }

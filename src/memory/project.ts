@@ -1,6 +1,5 @@
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
-import { simpleGit } from 'simple-git';
 
 /**
  * Which project a directory belongs to: its git remote (normalised, so an SSH and an HTTPS
@@ -9,6 +8,8 @@ import { simpleGit } from 'simple-git';
 export async function projectOf(cwd: string): Promise<string> {
   const dir = resolve(cwd);
   try {
+    // Loaded here: modules that only take the memory hooks (wrap, the proxy) start without it.
+    const { simpleGit } = await import('simple-git');
     const git = simpleGit({ baseDir: dir, timeout: { block: 5_000 } });
     if (!(await git.checkIsRepo())) return dir;
     const remotes = await git.getRemotes(true);

@@ -1,6 +1,6 @@
 import type { Memories, SaveResult } from './memory.js';
 import { recall } from './recall.js';
-import { memoryToolSet } from './tools.js';
+import { memoryToolSet, memoryToolSpecs } from './tools.js';
 
 interface Meta {
   agent: string;
@@ -10,18 +10,20 @@ interface Meta {
 /**
  * What the proxy needs for `--memory`: the memory tools it offers and answers, and the recall
  * of relevant memories for the newest user turn. `fixed` pins the provenance of saves (a
- * wrapped session knows its agent and session better than request headers do).
+ * wrapped session knows its agent and session better than request headers do). The memory may
+ * still be opening (`wrap` opens it while the agent starts): the tools are offered at once,
+ * answers and recalls wait for it (and fail, as a tool error or no recall, if it cannot open).
  */
-export function memoryHooks(memories: Memories, opts: { fixed?: Meta; onSave?: (r: SaveResult) => void } = {}) {
+export function memoryHooks(memories: Memories | Promise<Memories>, opts: { fixed?: Meta; onSave?: (r: SaveResult) => void } = {}) {
   const { fixed, onSave } = opts;
-  const set = memoryToolSet(memories, onSave);
+  const ready = Promise.resolve(memories);
   return {
     tools: {
-      tools: set.tools,
-      answer: (call: { id: string; name: string; input: unknown }, meta: Meta) => set.answer(call, fixed ?? meta),
+      tools: memoryToolSpecs(),
+      answer: async (call: { id: string; name: string; input: unknown }, meta: Meta) => memoryToolSet(await ready, onSave).answer(call, fixed ?? meta),
     },
     recall: async (query: string): Promise<{ text: string; count: number } | undefined> => {
-      const r = await recall(memories, query);
+      const r = await recall(await ready, query);
       return r ? { text: r.text, count: r.count } : undefined;
     },
   };

@@ -82,10 +82,15 @@ export async function answerMemoryTool(memories: Memories, call: Call, meta: Met
   }
 }
 
+/** The memory tools as the proxy offers them. */
+export function memoryToolSpecs(): { name: string; description: string; schema: object }[] {
+  return MEMORY_TOOLS.map((t) => ({ name: t.name, description: t.description, schema: t.schema }));
+}
+
 /** The tool set in the shape the proxy's `tools` option takes. */
 export function memoryToolSet(memories: Memories, onSave?: (r: SaveResult) => void): { tools: { name: string; description: string; schema: object }[]; answer(call: Call & { id: string }, meta: Meta): Promise<string> } {
   return {
-    tools: MEMORY_TOOLS.map((t) => ({ name: t.name, description: t.description, schema: t.schema })),
+    tools: memoryToolSpecs(),
     answer: (call, meta) => answerMemoryTool(memories, call, meta, onSave),
   };
 }

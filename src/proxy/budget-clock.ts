@@ -1,3 +1,6 @@
+/** Milliseconds a request's tool outputs may spend compressing before the rest go as they are. */
+export const DEFAULT_BUDGET_MS = 2000;
+
 /** Longest delay a timer keeps (a longer one fires at once). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 

@@ -1,4 +1,5 @@
 import type { CcrStore } from '../compress/ccr-store.js';
+import { DEFAULT_BUDGET_MS } from './budget-clock.js';
 import { compressCore } from '../compress/compress-text.js';
 import { splice, type Replacement, type Span } from '../compress/json-spans.js';
 import { countTokens } from '../compress/tokens.js';
@@ -9,6 +10,7 @@ import type { ProviderAdapter, ProviderName, ProxyToolSpec } from './providers/t
 import { RETRIEVE_TOOL, RETRIEVE_TOOL_NAME } from './retrieval.js';
 import { contentHash, SessionState, type MemoEntry } from './session.js';
 import { newestUserTurn, userContextEdits } from './user-context.js';
+import { RETRIEVE_TOOL_MODES, type RetrieveToolMode } from './retrieve-tool-mode.js';
 
 export interface RequestCompressOptions {
   /**
@@ -58,8 +60,7 @@ export interface RequestCompressOptions {
  *   `headroom` command in its shell, headroom's MCP server), see RetrievalElsewhere.
  * A request without tools of its own (a title or routing call asking for JSON) never gets it.
  */
-export const RETRIEVE_TOOL_MODES = ['always', 'when-compressed', 'never'] as const;
-export type RetrieveToolMode = (typeof RETRIEVE_TOOL_MODES)[number];
+export { RETRIEVE_TOOL_MODES, type RetrieveToolMode };
 
 /**
  * A marker is only worth sending when the model can act on it. Besides a retrieve tool in the
@@ -130,7 +131,7 @@ export interface RequestCompression {
   ms: number;
 }
 
-export const DEFAULT_BUDGET_MS = 2000;
+export { DEFAULT_BUDGET_MS };
 
 /**
  * Compress the tool outputs of a raw request body in the provider's format, cache-safely:

@@ -65,3 +65,13 @@ export function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
   return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
 }
+
+/** What went wrong, for a log line or an error body: the message, the error code and the cause's message. */
+export function message(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
+    return `${err.message}${typeof code === 'string' ? ` (${code})` : ''}${cause}`;
+  }
+  return String(err);
+}

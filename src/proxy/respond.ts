@@ -1,6 +1,6 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { ProxyContext } from './context.js';
-import { readAll, writeOrWait } from './http-util.js';
+import { message, readAll, writeOrWait } from './http-util.js';
 import { NO_USAGE, addUsage, type Usage } from './neutral.js';
 import type { ProviderAdapter, ProxyCall, ProxyResult, Round } from './providers/types.js';
 import { answerCall, type CallMeta } from './proxy-tools.js';
@@ -224,11 +224,3 @@ export function sendBytes(res: ServerResponse, from: UpstreamResponse, body: Buf
   res.end(body);
 }
 
-export function message(err: unknown): string {
-  if (err instanceof Error) {
-    const code = (err as { code?: unknown }).code;
-    const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
-    return `${err.message}${typeof code === 'string' ? ` (${code})` : ''}${cause}`;
-  }
-  return String(err);
-}

@@ -8,19 +8,18 @@ import { FileCcrStore, type CcrStore } from '../compress/ccr-store.js';
 import { ConfigError, headroomHome } from '../config.js';
 import { VERSION } from '../version.js';
 import { accessFor, parseHostPort, type Access } from './access.js';
-import { handleApiRequest } from './api-request.js';
+import { DEFAULT_BUDGET_MS } from './budget-clock.js';
 import { CompressPool } from './compress-pool.js';
-import { DEFAULT_BUDGET_MS, type RetrieveToolMode } from './compress-request.js';
+import type { RetrieveToolMode } from './compress-request.js';
 import type { ProxyContext } from './context.js';
-import { isLoopbackHost, sendJson } from './http-util.js';
+import type { Agent as UndiciAgent } from 'undici';
+import { isLoopbackHost, message, sendJson } from './http-util.js';
 import { Ledger } from './ledger.js';
 import { prometheusText } from './metrics.js';
 import type { ProxyToolSet, RecallHook } from './proxy-tools.js';
-import { message } from './respond.js';
 import { DEFAULT_UPSTREAMS, matchRoute, upstreamForOther, type ApiRoute, type UpstreamName } from './routes.js';
 import { Sessions } from './session.js';
 import { ProxyStats, type RequestRecord, type StatsSnapshot } from './stats.js';
-import { callUpstream, clientResponseHeaders, upstreamAgent, upstreamRequestHeaders, upstreamUrl } from './upstream.js';
 
 export type { CallMeta, ProxyToolSet, RecallHook } from './proxy-tools.js';
 export type { ProxyCall, ProxyToolSpec } from './providers/types.js';
@@ -91,9 +90,29 @@ export interface RunningProxy {
   port: number;
   host: string;
   stats(): StatsSnapshot;
+  /** Loads the code that answers requests now rather than on the first request (which would wait for it). */
+  warm(): Promise<void>;
   /** Records in the ledger (when there is one) a saving made at the source in the session this proxy serves. */
   recordSource(saving: { by: string; model: string; tokensBefore: number; tokensAfter: number }): void;
   close(): Promise<void>;
+}
+
+/** The code that answers requests past the gate: compression, the providers' relays, the upstream client. */
+interface Handling {
+  api: typeof import('./api-request.js');
+  upstream: typeof import('./upstream.js');
+}
+let handling: Promise<Handling> | undefined;
+let loadedHandling: Handling | undefined;
+
+/**
+ * Loads the request-answering code once per process. The proxy listens before it is loaded, so
+ * starting one (as `headroom wrap` does before the agent starts) does not wait seconds for the
+ * compressor and its tokenizer.
+ */
+function loadHandling(): Promise<Handling> {
+  handling ??= Promise.all([import('./api-request.js'), import('./upstream.js')]).then(([api, upstream]) => (loadedHandling = { api, upstream }));
+  return handling;
 }
 
 export const DEFAULT_PORT = 8787;
@@ -114,10 +133,14 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
     if (!/^https?:\/\/[^/]+/.test(value)) throw new ConfigError(`the ${name} upstream must be an http(s) URL, got "${value}"`, `${name}-upstream`);
   }
   const ledgerDir = opts.ledgerDir === undefined ? join(headroomHome(), 'ledger') : opts.ledgerDir;
+  let pool: UndiciAgent | undefined;
   const ctx: ProxyContext = {
     upstreams,
     defaultUpstream: opts.defaultUpstream ?? 'anthropic',
-    pool: upstreamAgent(opts.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS),
+    // Made on the first request, with the code that answers requests (see loadHandling).
+    get pool() {
+      return (pool ??= loadedHandling!.upstream.upstreamAgent(opts.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS));
+    },
     sessions: new Sessions(),
     stats: new ProxyStats(),
     ledger: ledgerDir === false ? undefined : new Ledger(ledgerDir),
@@ -164,6 +187,11 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
     port,
     host,
     stats: () => ctx.stats.snapshot(ctx.sessions.size),
+    warm: async () => {
+      await loadHandling();
+      // The tokenizer builds its tables on first use (tens of ms): on no request's time.
+      (await import('../compress/tokens.js')).countTokens('warm up');
+    },
     recordSource: (saving) => {
       const record = { time: new Date().toISOString(), agent: ctx.agent ?? 'unknown', ...saving, ...(ctx.wrapSession ? { wrap: ctx.wrapSession } : {}) };
       void ctx.ledger?.appendSource(record, (err) => ctx.log(`ledger write failed: ${message(err)}`));
@@ -176,7 +204,7 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
         // Streams still open get a moment to finish, then their sockets are closed.
         setTimeout(() => server.closeAllConnections(), 2000).unref();
       });
-      await ctx.pool.close();
+      await pool?.close();
       await ctx.compressPool.close();
       await ctx.ledger?.flush();
     },
@@ -207,8 +235,9 @@ async function handle(ctx: ProxyContext, req: IncomingMessage, res: ServerRespon
     return refuse(ctx, req, res, 401, 'headroom: missing or wrong x-headroom-token', route);
   }
   if (op) return op(ctx, res, closing());
-  if (route) return handleApiRequest(ctx, route, req, res, url);
-  return passThrough(ctx, req, res, url);
+  const handling = await loadHandling();
+  if (route) return handling.api.handleApiRequest(ctx, route, req, res, url);
+  return passThrough(handling.upstream, ctx, req, res, url);
 }
 
 /** Answers a refused request in its provider's error shape (Anthropic's off the provider routes: every client reads `error.message`), counted as rejected. */
@@ -234,7 +263,7 @@ function tokenMatches(given: string | string[] | undefined, token: string): bool
 }
 
 /** Anything that is not a provider route goes upstream untouched, streamed both ways. */
-async function passThrough(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+async function passThrough(u: Handling['upstream'], ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const upstream = ctx.upstreams[upstreamForOther(url.pathname, req.headers, ctx.defaultUpstream)];
   const abort = new AbortController();
   res.on('close', () => {
@@ -242,15 +271,15 @@ async function passThrough(ctx: ProxyContext, req: IncomingMessage, res: ServerR
   });
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
   try {
-    const up = await callUpstream(ctx.pool, {
-      url: upstreamUrl(upstream, url.pathname + url.search),
+    const up = await u.callUpstream(ctx.pool, {
+      url: u.upstreamUrl(upstream, url.pathname + url.search),
       method: req.method ?? 'GET',
-      headers: upstreamRequestHeaders(req.headers, { decodeResponse: false }),
+      headers: u.upstreamRequestHeaders(req.headers, { decodeResponse: false }),
       body: hasBody ? req : null,
       signal: abort.signal,
       decode: false,
     });
-    res.writeHead(up.status, clientResponseHeaders(up.headers, { decoded: false }));
+    res.writeHead(up.status, u.clientResponseHeaders(up.headers, { decoded: false }));
     await pipeline(up.body, res);
   } catch (err) {
     if (abort.signal.aborted) return;

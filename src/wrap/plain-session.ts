@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { exitStatus, type ExitStatus } from './exit-status.js';
+import { KILL_AFTER_MS } from './stop-signals.js';
 
 export interface PlainSessionOptions {
   file: string;
@@ -17,8 +18,11 @@ export interface PlainSessionOptions {
 export function runPlain(opts: PlainSessionOptions): Promise<ExitStatus> {
   const child = spawn(opts.file, opts.args, { cwd: opts.cwd, env: opts.env, stdio: 'inherit' });
   const ignore = (): void => undefined;
+  let killTimer: NodeJS.Timeout | undefined;
+  // An agent that has not exited some time after SIGTERM or SIGHUP is killed.
   const forward = (signal: NodeJS.Signals) => (): void => {
     child.kill(signal);
+    killTimer ??= setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
   };
   const handlers = [['SIGINT', ignore], ['SIGTERM', forward('SIGTERM')], ['SIGHUP', forward('SIGHUP')]] as const;
   const onProcessExit = (): void => {
@@ -28,6 +32,7 @@ export function runPlain(opts: PlainSessionOptions): Promise<ExitStatus> {
   process.on('exit', onProcessExit);
   return new Promise<ExitStatus>((resolve, reject) => {
     const done = (): void => {
+      clearTimeout(killTimer);
       for (const [s, h] of handlers) process.off(s, h);
       process.off('exit', onProcessExit);
     };

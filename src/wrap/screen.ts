@@ -233,6 +233,42 @@ export function layoutSequence(agentRows: number): string {
   return `\x1b7\x1b[r\x1b8\x1bD\x1b[A\x1b[J${regionSequence(agentRows)}`;
 }
 
+/**
+ * Lays the screen out again after the terminal changed height with the status row on before and
+ * after, so that the agent's rows hold what a terminal one row shorter would hold; written
+ * before the agent hears of the new size. `cursorRow` is the agent's cursor row (1-based)
+ * before the resize, when known; `now` where the terminal says the cursor is after it.
+ *
+ * A shrinking terminal drops the rows below the cursor first and scrolls the rest into its
+ * history; the status row is one of the rows below. When the cursor sat lower than the new
+ * agent rows reach, the terminal dropped the status row where a terminal one row shorter would
+ * have scrolled one more line into its history, so the agent's rows sit one row too low: the
+ * screen is scrolled up one line, the cursor following its line. (Guessing this from where the
+ * cursor is after the resize fails when the terminal rewraps lines for a new width too.) The
+ * cursor is put back with an absolute move when `now` is known: terminals disagree on whether
+ * a cursor saved before a scroll comes back to the same row or the same line.
+ * A growing terminal keeps the old status line, now the row (rows below the cursor + 1) under
+ * the cursor; only that row is erased, the agent's rows stay as they are.
+ * Without the cursor row, the old guess: scroll if the cursor is on the last row, erase below it.
+ */
+export function resizeSequence(rowsBefore: number, rowsAfter: number, cursorRow: number | undefined, now?: { row: number; col: number }): string {
+  const agentRows = rowsAfter - 1;
+  if (cursorRow === undefined) return layoutSequence(agentRows);
+  if (rowsAfter === rowsBefore) return regionSequence(agentRows);
+  if (rowsAfter < rowsBefore) {
+    if (!droppedStatusRow(rowsAfter, cursorRow)) return regionSequence(agentRows);
+    const back = now ? `\x1b[${Math.max(1, now.row - 1)};${now.col}H` : '\x1b[A';
+    return `\x1b7\x1b[r\x1b[${rowsAfter};1H\x1bD\x1b8${back}${regionSequence(agentRows)}`;
+  }
+  const below = rowsBefore - cursorRow;
+  return `\x1b7\x1b[r\x1b8\x1b[${below}B\x1b[2K\x1b8${regionSequence(agentRows)}`;
+}
+
+/** A shrink to `rowsAfter` dropped the status row where a terminal one row shorter scrolled (see resizeSequence). */
+export function droppedStatusRow(rowsAfter: number, cursorRow: number): boolean {
+  return cursorRow > rowsAfter - 1;
+}
+
 /** Draws `text` (already fitted to the width) on `row`, leaving the cursor and colours as they were. */
 export function statusSequence(row: number, text: string): string {
   return `\x1b7\x1b[${row};1H\x1b[0m\x1b[2K${text}\x1b[0m\x1b8`;

@@ -1,20 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import type { Agent, Launch } from '../agents/index.js';
+import type { Agent } from '../agents/index.js';
+import { SourceLogFollower, sourceLogPath } from '../exec/source-log.js';
+import type { Memories } from '../memory/memory.js';
+import type { WrapMemory } from './wrap-memory.js';
 import { loadPricing } from '../pricing.js';
+import { message } from '../proxy/http-util.js';
 import type { UpstreamName } from '../proxy/routes.js';
-import { definedOnly, startProxy, type ProxyOptions, type RunningProxy } from '../proxy/server.js';
-import { renderExitSummary } from '../tui/exit-summary.js';
-import { renderStatusLine } from '../tui/status-line.js';
-import type { ExitStatus } from './exit-status.js';
+import { definedOnly, startProxy, type ProxyOptions } from '../proxy/server.js';
+import { exitStatus, type ExitStatus } from './exit-status.js';
 import { findExecutable } from './find-executable.js';
 import { runPlain } from './plain-session.js';
 import { runInPty } from './pty-session.js';
+import { withScope } from './scope.js';
+import { createSessionDir, sweepDeadSessions, type SessionDir } from './session-dir.js';
+import { StopSignals, terminalGone } from './stop-signals.js';
 import { addSourceSaving, addToTally, emptyTally, type Tally } from './tally.js';
-import { createSessionDir, type SessionDir } from './session-dir.js';
-import { SourceLogFollower, sourceLogPath } from '../exec/source-log.js';
-import { startCapture } from '../memory/capture.js';
-import { Memories } from '../memory/memory.js';
-import { memoryHooks } from '../memory/proxy-hooks.js';
 
 export interface WrapOptions {
   agent: Agent;
@@ -44,6 +44,8 @@ export interface WrapResult {
   exit: ExitStatus;
   tally: Tally;
   wrapSession: string;
+  /** The terminal hung up (headroom should end as a hung-up program does: see endByHangup). */
+  terminalGone: boolean;
 }
 
 /** The environment without unset variables (a PTY takes strings only); empty values stay. */
@@ -55,6 +57,11 @@ function setVariables(env: Record<string, string | undefined>): Record<string, s
  * `headroom wrap <agent>`: starts the proxy in this process, launches the agent routed
  * through it (under a PTY with a status line when both stdin and stdout are terminals,
  * otherwise with inherited stdio) and reports the session's savings when the agent exits.
+ *
+ * Only what the agent needs at once is ready before it starts (the proxy listening, the session
+ * folder); the memory, the status line's renderer and the proxy's compressor load while the
+ * agent starts. Everything acquired is released in reverse order however the session ends, and
+ * a signal that ends headroom before the agent runs takes it all down too.
  */
 export async function wrap(opts: WrapOptions): Promise<WrapResult> {
   const { agent } = opts;
@@ -68,115 +75,149 @@ export async function wrap(opts: WrapOptions): Promise<WrapResult> {
   if (!file) throw new WrapError(`${agent.title} is not installed (no \`${agent.binary}\` on PATH). Install it with: ${agent.install}`);
   // The agent's own base-URL settings become the proxy's upstreams; explicit headroom settings win.
   const upstreams = { ...definedOnly(agent.upstreams(env)), ...definedOnly(opts.proxy.upstreams ?? {}) } as Partial<Record<UpstreamName, string>>;
+  // The memory's code loads only for --memory; a bad HEADROOM_EMBEDDER is refused before anything starts.
+  const memoryCode = opts.memory ? await import('./wrap-memory.js') : undefined;
+  if (memoryCode) {
+    try {
+      memoryCode.checkMemorySettings(env);
+    } catch (err) {
+      throw new WrapError(`--memory: ${message(err)}`);
+    }
+  }
 
   const prices = loadPricing(env);
   const tally = emptyTally();
   const wrapSession = randomUUID();
-  const memory = opts.memory ? await openMemory(agent, env, cwd, wrapSession, tally) : undefined;
-  let sessionDir: SessionDir | undefined;
   const proxyLog: string[] = [];
-  let session: { statusChanged(): void } | undefined;
-  const proxy: RunningProxy = await startProxy({
-    ...opts.proxy,
-    port: opts.proxy.port ?? 0,
-    upstreams,
-    agent: agent.name,
-    wrapSession,
-    // The session folder's launcher puts `headroom` on the agent's PATH (see createSessionDir).
-    shellHasHeadroom: true,
-    ...(memory ? memory.hooks : {}),
-    onRecord: (r) => {
-      addToTally(tally, r, prices);
-      session?.statusChanged();
-    },
-    onQuery: (q) => sessionDir?.writeQuery(q),
-    // Nothing may be printed over the agent's screen; proxy messages wait for the exit.
-    log: (line) => {
-      if (proxyLog.length < 200) proxyLog.push(line);
-    },
-  });
-
-  const started = Date.now();
-  sessionDir = createSessionDir(env, wrapSession);
-  const sourceLog = new SourceLogFollower(sourceLogPath(sessionDir.dir));
-  const followSource = (): void => {
-    const savings = sourceLog.poll();
-    for (const s of savings) {
-      addSourceSaving(tally, s, prices);
-      proxy.recordSource({ by: typeof s.by === 'string' ? s.by : 'unknown', model: tally.model, tokensBefore: s.tokensBefore, tokensAfter: s.tokensAfter });
-    }
-    if (savings.length > 0) session?.statusChanged();
+  // Nothing may be printed over the agent's screen; messages wait for the exit.
+  const note = (line: string): void => {
+    if (proxyLog.length < 200) proxyLog.push(line);
   };
-  const sourceTimer = setInterval(followSource, 1000);
-  let exit: ExitStatus;
-  let launch: Launch | undefined;
-  try {
+  let session: { statusChanged(): void } | undefined;
+  let sessionDir: SessionDir | undefined;
+  let memoryOpen = false;
+  let agentRan = false;
+  const started = Date.now();
+  const stops = new StopSignals();
+
+  const exit = await withScope(async (scope): Promise<ExitStatus> => {
+    scope.defer(() => stops.dispose());
+    // The memory the proxy's hooks wait for, opened once the agent has started.
+    let openMemory: (m: Promise<Memories>) => void = () => undefined;
+    const memories = opts.memory ? new Promise<Memories>((resolve) => (openMemory = resolve)) : undefined;
+    memories?.catch(() => undefined); // a memory that cannot open is reported below, and each hook call says so
+    const hooks = memoryCode && memories ? memoryCode.memoryProxyHooks(memories, agent, wrapSession, tally) : {};
+    const proxy = await scope.use(
+      () =>
+        startProxy({
+          ...opts.proxy,
+          port: opts.proxy.port ?? 0,
+          upstreams,
+          agent: agent.name,
+          wrapSession,
+          // The session folder's launcher puts `headroom` on the agent's PATH (see createSessionDir).
+          shellHasHeadroom: true,
+          ...hooks,
+          onRecord: (r) => {
+            addToTally(tally, r, prices);
+            session?.statusChanged();
+          },
+          onQuery: (q) => sessionDir?.writeQuery(q),
+          log: note,
+        }),
+      (p) => p.close(),
+    );
+    sweepDeadSessions(env);
+    const dir = await scope.use(
+      () => createSessionDir(env, wrapSession),
+      (d) => {
+        sessionDir = undefined;
+        d.remove();
+      },
+    );
+    sessionDir = dir;
+    const sourceLog = new SourceLogFollower(sourceLogPath(dir.dir));
+    const followSource = (): void => {
+      const savings = sourceLog.poll();
+      for (const s of savings) {
+        addSourceSaving(tally, s, prices);
+        proxy.recordSource({ by: typeof s.by === 'string' ? s.by : 'unknown', model: tally.model, tokensBefore: s.tokensBefore, tokensAfter: s.tokensAfter });
+      }
+      if (savings.length > 0) session?.statusChanged();
+    };
+    const sourceTimer = setInterval(followSource, 1000);
+    scope.defer(() => {
+      clearInterval(sourceTimer);
+      followSource();
+    });
+    if (stops.received) return exitStatus(null, stops.received); // ended before the agent started
+    agentRan = true;
+
     const interactive = stdin.isTTY === true && stdout.isTTY === true;
-    const sourceHook = opts.execHook === false ? undefined : { dir: sessionDir.dir, command: sessionDir.hookCommand };
-    launch = agent.launch({ proxyUrl: proxy.url, args: opts.args, env, interactive, ...(sourceHook ? { sourceHook } : {}) });
-    if (launch.sourceHook && !launch.sourceHook.installed) proxyLog.push(`big command outputs are not compressed at the source: ${launch.sourceHook.why}`);
-    const childEnv = setVariables({ ...env, ...launch.env, ...sessionDir.env(env.PATH), HEADROOM_PROXY_URL: proxy.url, HEADROOM_WRAP_SESSION: wrapSession });
+    const sourceHook = opts.execHook === false ? undefined : { dir: dir.dir, command: dir.hookCommand };
+    const launch = agent.launch({ proxyUrl: proxy.url, args: opts.args, env, interactive, ...(sourceHook ? { sourceHook } : {}) });
+    scope.defer(() => launch.cleanup?.());
+    if (launch.sourceHook && !launch.sourceHook.installed) note(`big command outputs are not compressed at the source: ${launch.sourceHook.why}`);
+    const childEnv = setVariables({ ...env, ...launch.env, ...dir.env(env.PATH), HEADROOM_PROXY_URL: proxy.url, HEADROOM_WRAP_SESSION: wrapSession });
+
+    // The status line's renderer (Ink) loads in the background; until then the status row stays blank.
+    let render: typeof import('../tui/status-line.js').renderStatusLine | undefined;
+    const status = interactive && opts.status ? (columns: number) => render?.({ agent: agent.name, tally, proxyUrl: proxy.url, memory: memoryOpen }, columns) ?? '' : undefined;
+    let exited: Promise<ExitStatus>;
+    let started: Promise<void>;
     if (interactive) {
-      const status = opts.status ? (columns: number) => renderStatusLine({ agent: agent.name, tally, proxyUrl: proxy.url, memory: memory !== undefined }, columns) : undefined;
       const s = runInPty({ file, args: launch.args, env: childEnv, cwd, stdin, stdout, ...(status ? { status } : {}) });
       session = s;
-      exit = await s.exited;
+      exited = s.exited;
+      // Loading modules holds up this process, which relays the agent's screen: its first one goes first.
+      started = s.started;
     } else {
-      exit = await runPlain({ file, args: launch.args, env: childEnv, cwd });
+      exited = runPlain({ file, args: launch.args, env: childEnv, cwd });
+      started = Promise.resolve();
     }
-  } finally {
-    clearInterval(sourceTimer);
-    followSource();
-    launch?.cleanup?.();
-    sessionDir.remove();
-    sessionDir = undefined;
-    await proxy.close();
-    await memory?.close();
-  }
+    // The agent's session passes these signals on to the agent from now on.
+    stops.dispose();
 
-  for (const line of proxyLog) stderr.write(`headroom: ${line}\n`);
-  const summary = renderExitSummary(
-    { agentTitle: agent.title, tally, elapsedMs: Date.now() - started, exit, pricesTaken: prices.taken, memory: memory !== undefined },
-    Math.max(40, (stdout.isTTY ? stdout.columns : stderr.columns) || 100),
-  );
-  // Below the agent's last screen in a terminal; on stderr when stdout is the agent's output.
-  (stdout.isTTY ? stdout : stderr).write(`${summary}\n`);
-  return { exit, tally, wrapSession };
-}
+    // While the agent starts: the memory, the status line's renderer, and the proxy's compressor
+    // (the first request would wait for it).
+    let ending = false;
+    let memory: WrapMemory | undefined;
+    scope.defer(async () => {
+      ending = true;
+      await memory?.close();
+    });
+    const background = async (): Promise<void> => {
+      if (memoryCode && !ending) {
+        memory = memoryCode.openWrapMemory(agent, env, cwd, wrapSession, tally);
+        openMemory(memory.memories);
+        memory.memories.then(
+          () => {
+            memoryOpen = true;
+            session?.statusChanged();
+          },
+          (err: unknown) => note(`--memory: ${message(err)}; the session went on without the shared memory`),
+        );
+      }
+      if (status) {
+        render = (await import('../tui/status-line.js')).renderStatusLine;
+        session?.statusChanged();
+      }
+      await proxy.warm();
+    };
+    started.then(() => (ending ? undefined : background())).catch((err: unknown) => note(`loading failed: ${message(err)}`));
+    return exited;
+  });
 
-/**
- * Opens the shared memory for a wrapped session: the proxy hooks (saves attributed to this
- * agent and wrap session) and the live capture of the agent's transcript.
- */
-async function openMemory(agent: Agent, env: NodeJS.ProcessEnv, cwd: string, wrapSession: string, tally: Tally) {
-  let memories: Memories;
-  try {
-    memories = await Memories.open({ env, cwd });
-    // Loaded now rather than on the first turn, which would wait for it.
-    await memories.embedder();
-  } catch (err) {
-    throw new WrapError(`--memory: ${err instanceof Error ? err.message : String(err)}`);
+  const gone = terminalGone(stdout) || (!stdout.isTTY && terminalGone(stderr));
+  if (!gone) for (const line of proxyLog) stderr.write(`headroom: ${line}\n`);
+  if (!gone && agentRan) {
+    const { renderExitSummary } = await import('../tui/exit-summary.js');
+    const summary = renderExitSummary(
+      { agentTitle: agent.title, tally, elapsedMs: Date.now() - started, exit, pricesTaken: prices.taken, memory: memoryOpen },
+      Math.max(40, (stdout.isTTY ? stdout.columns : stderr.columns) || 100),
+    );
+    // Below the agent's last screen in a terminal; on stderr when stdout is the agent's output.
+    (stdout.isTTY ? stdout : stderr).write(`${summary}\n`);
   }
-  const hooks = memoryHooks(memories, {
-    fixed: { agent: agent.name, session: wrapSession },
-    onSave: (r) => {
-      if (r.status === 'inserted') tally.memoriesSaved++;
-    },
-  });
-  const capture = await startCapture({
-    agent,
-    env,
-    cwd,
-    onRemember: async (fact, meta) => {
-      const r = await memories.save({ text: fact, agent: meta.agent, session: meta.session || wrapSession, source: 'auto' });
-      if (r.status === 'inserted') tally.memoriesSaved++;
-    },
-  });
-  return {
-    hooks,
-    close: async () => {
-      await capture.close();
-      memories.close();
-    },
-  };
+  return { exit, tally, wrapSession, terminalGone: gone };
 }

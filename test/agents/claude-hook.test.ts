@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { claudeHookSettings, cutBashOutput, latestClaudePrompt, leaveAlone, replacedOutput } from '../../src/agents/claude-hook.js';
+import { cutBashOutput, latestClaudePrompt, leaveAlone, replacedOutput } from '../../src/agents/claude-hook.js';
+import { claudeHookSettings } from '../../src/agents/claude-settings.js';
 import { buildDist, ROOT } from '../helpers/build-dist.js';
 import { workloadOutput } from '../helpers/source-compare.js';
 

@@ -6,12 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   COPILOT_BASH_MAX_CHARS,
   copilotAnswer,
-  copilotPluginDataDir,
-  copilotPluginFiles,
   copilotPostToolUse,
   cutCopilotBashOutput,
   latestCopilotPrompt,
 } from '../../src/agents/copilot-hook.js';
+import { copilotPluginDataDir, copilotPluginFiles } from '../../src/agents/copilot-plugin.js';
 import { sessionQuery } from '../../src/exec/source-log.js';
 import { needleInView } from '../../src/bench/needles.js';
 import { sourceLogPath, sessionQueryPath } from '../../src/exec/source-log.js';

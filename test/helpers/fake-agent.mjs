@@ -17,7 +17,7 @@
 //   flood    writes FAKE_FLOOD_MB megabytes of text as fast as the terminal takes it, then exits
 //   exit     exits at once with FAKE_EXIT_CODE
 //   signal   kills itself with FAKE_SIGNAL
-//   wait     prints PID n and waits until killed
+//   wait     prints PID n and waits until killed (FAKE_IGNORE_SIGNALS=SIGTERM,SIGHUP: those do not end it)
 // Every mode prints TTY yes|no first. Exit code: FAKE_EXIT_CODE (default 0).
 import { readFileSync } from 'node:fs';
 
@@ -192,6 +192,7 @@ switch (mode) {
     process.kill(process.pid, process.env.FAKE_SIGNAL ?? 'SIGTERM');
     break;
   case 'wait':
+    for (const s of (process.env.FAKE_IGNORE_SIGNALS ?? '').split(',').filter(Boolean)) process.on(s, () => undefined);
     out(`PID ${process.pid}\r\n`);
     setInterval(() => undefined, 1 << 30);
     break;

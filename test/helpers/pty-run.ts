@@ -50,6 +50,10 @@ export function runInOuterPty(file: string, args: string[], opts: PtyRunOptions)
   let done = false;
   let disposed = false;
   const listeners = new Set<() => void>();
+  // As a terminal does, the headless xterm answers queries (where the cursor is, ...) on the program's input.
+  term.onData((d) => {
+    if (!done) p.write(d);
+  });
   p.onData((d) => {
     out += d;
     if (!disposed) term.write(d);

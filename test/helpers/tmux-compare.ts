@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { shellThenAnswer } from './agent-cli.js';
 import { buildDist, ROOT } from './build-dist.js';
 import { startFakeUpstream, type FakeUpstream } from './fake-upstream.js';
@@ -80,10 +80,69 @@ export function tmuxComparison(label: string) {
 
 /** Asks the agent about the log and waits until `answered` holds; returns that screen. */
 export async function askForTheLog(t: TmuxSession, answered: (rows: string[]) => boolean): Promise<string[]> {
-  t.type('Why did the payment fail? Check the log.');
+  // No '?': Codex CLI and Gemini CLI sometimes take it for their shortcut key, with or without headroom.
+  t.type('Find out why the payment failed. Check the log.');
   await t.waitFor((rows) => rows.some((r) => r.includes('Check the log.')), 10_000, 'the typed prompt');
   t.sendKeys('Enter');
   return t.waitFor(answered, 60_000, 'the answer');
+}
+
+/** Terminal sizes the resize comparisons go through, smaller then larger (the direct run gets one row less). */
+export const RESIZES = [
+  [80, 20],
+  [110, 34],
+] as const;
+
+export interface Resized {
+  /** The screen, settled after the resize. */
+  screen: string[];
+  /** The scrollback and the screen. */
+  history: string[];
+}
+
+/**
+ * Resizes the session to each of RESIZES (one row less when not wrapped) and returns what a
+ * person sees once the agent has redrawn: the screen and the whole scrollback.
+ */
+export async function afterResizes(t: TmuxSession, wrapped: boolean, ready: (rows: string[]) => boolean): Promise<Resized[]> {
+  const seen: Resized[] = [];
+  // The agent done drawing first (a spinner line, a hint), so that both runs are resized from the same screen.
+  await t.waitForSettled(ready, 20_000, 'the screen before resizing');
+  for (const [w, h] of RESIZES) {
+    const rows = wrapped ? h : h - 1;
+    t.resize(w, rows);
+    const statusShown = (r: string[]) => !wrapped || /^headroom · /.test(r[rows - 1] ?? '');
+    const screen = await t.waitForSettled((r) => r.length === rows && ready(r) && statusShown(r), 20_000, `the ${w}x${rows} screen`);
+    seen.push({ screen, history: t.history() });
+  }
+  return seen;
+}
+
+/**
+ * What a resize comparison asserts for each size: above the status row the wrapped screen is
+ * the direct one, the status row is redrawn on the last row (once), and the answer is in the
+ * screen or the scrollback as it is without headroom. `scrollback: 'same'` also asks for the
+ * whole scrollback to be the direct one's (for agents that leave the same one run after run).
+ */
+export function expectSameAfterResizes(
+  direct: Resized[],
+  wrapped: Resized[],
+  o: { agent: string; answer: string; normalise: (rows: string[]) => string[]; scrollback: 'same' | 'answer' },
+): void {
+  const where = (r: Resized, rows: number) => ({ screen: r.screen.slice(0, rows).some((l) => l.includes(o.answer)), scrollback: r.history.slice(0, -r.screen.length).some((l) => l.includes(o.answer)) });
+  RESIZES.forEach(([w, h], i) => {
+    const d = direct[i]!;
+    const s = wrapped[i]!;
+    const size = `after resizing to ${w}x${h}`;
+    expect(s.screen, size).toHaveLength(h);
+    expect(o.normalise(s.screen.slice(0, h - 1)), size).toEqual(o.normalise(d.screen));
+    expect(s.screen[h - 1], size).toMatch(new RegExp(`^headroom · ${o.agent} · \\d+ req`));
+    expect(s.screen.filter((r) => r.startsWith(`headroom · ${o.agent}`)), size).toHaveLength(1);
+    const answerAt = where(d, h - 1);
+    expect(answerAt.screen || answerAt.scrollback, size).toBe(true);
+    expect(where(s, h - 1), size).toEqual(answerAt);
+    if (o.scrollback === 'same') expect(o.normalise(s.history.slice(0, -1)), size).toEqual(o.normalise(d.history));
+  });
 }
 
 /** Waits until the status row shows a saving. */

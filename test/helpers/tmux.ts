@@ -27,6 +27,8 @@ export class TmuxSession {
     this.tmux('new-session', '-d', '-s', this.name, '-x', String(opts.width), '-y', String(opts.height), '-c', opts.cwd, `env ${notCi} ${env} ${command}; echo $? > ${this.statusFile}`);
     // Keep the pane after the command exits, so its last screen can still be read.
     this.tmux('set-option', '-t', this.name, 'remain-on-exit', 'on');
+    // As most terminals do; otherwise Claude Code shows a passing tmux notice at random moments.
+    this.tmux('set-option', '-g', 'focus-events', 'on');
   }
 
   tmux(...args: string[]): string {
@@ -36,6 +38,11 @@ export class TmuxSession {
   /** The visible screen, one string per row (trailing spaces trimmed). */
   screen(): string[] {
     return this.tmux('capture-pane', '-p', '-t', this.name).replace(/\n$/, '').split('\n');
+  }
+
+  /** The scrollback and the screen below it, one string per row (trailing spaces trimmed). */
+  history(): string[] {
+    return this.tmux('capture-pane', '-p', '-S', '-', '-t', this.name).replace(/\n$/, '').split('\n').map((r) => r.trimEnd());
   }
 
   sendKeys(...keys: string[]): void {
@@ -78,6 +85,22 @@ export class TmuxSession {
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`timed out waiting for ${what}; screen:\n${rows.join('\n')}`);
+  }
+
+  /** Like waitFor, and then until the screen has not changed for `quietMs` (the program is done drawing). */
+  async waitForSettled(test: (rows: string[]) => boolean, timeoutMs = 30_000, what = 'the expected screen', quietMs = 1500): Promise<string[]> {
+    const deadline = Date.now() + timeoutMs;
+    let rows = await this.waitFor(test, timeoutMs, what);
+    let since = Date.now();
+    while (Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      const now = this.screen();
+      if (now.join('\n') !== rows.join('\n') || !test(now)) {
+        rows = now;
+        since = Date.now();
+      } else if (Date.now() - since >= quietMs) return rows;
+    }
+    throw new Error(`timed out waiting for ${what} to settle; screen:\n${rows.join('\n')}`);
   }
 
   kill(): void {

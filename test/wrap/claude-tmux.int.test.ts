@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { agentBin } from '../helpers/agent-bin.js';
 import { toolOutputsOf } from '../helpers/fake-upstream.js';
 import { hasTmux } from '../helpers/tmux.js';
-import { askForTheLog, ERROR_LINE, HEIGHT, logCommand, savingsShown, tmuxComparison, wrapCommand } from '../helpers/tmux-compare.js';
+import { afterResizes, askForTheLog, ERROR_LINE, expectSameAfterResizes, HEIGHT, logCommand, savingsShown, tmuxComparison, wrapCommand } from '../helpers/tmux-compare.js';
 
 // The real Claude Code, interactive, in a real terminal (tmux), with and without
 // `headroom wrap`: what a person sees above the status row is the same screen Claude Code
@@ -13,9 +13,13 @@ import { askForTheLog, ERROR_LINE, HEIGHT, logCommand, savingsShown, tmuxCompari
 const KEY = 'sk-ant-headroom-test-0123456789abcdef';
 const LOG_COMMAND = logCommand(400, 200);
 
-/** Spinner verbs and timings change from run to run. */
-const normalise = (rows: string[]): string[] => rows.map((r) => r.replace(/^(✻|✶|✳|✢|·|\*) \S+ for \d+s.*$/, '<spinner>').replace(/\(\d+(\.\d+)?s\)/g, '(Ns)'));
+/** Spinner verbs and timings change from run to run; the effort hint comes and goes. */
+const normalise = (rows: string[]): string[] =>
+  rows.map((r) => r.replace(/^(✻|✶|✳|✢|·|\*) \S+ for \d+s.*$/, '<spinner>').replace(/\(\d+(\.\d+)?s\)/g, '(Ns)').replace(/\s+● \S+ · \/effort$/, ''));
 const answered = (rows: string[]) => rows.some((r) => r.includes('FINAL:'));
+const prompt = (rows: string[]) => rows.some((r) => r.startsWith('❯'));
+/** At the prompt, with the effort notice gone (Claude Code shows it for 10 s): the footer rewraps differently with it. */
+const idle = (rows: string[]) => prompt(rows) && !rows.some((r) => r.endsWith('/effort'));
 
 describe.skipIf(!hasTmux())('Claude Code interactive under headroom wrap (tmux)', () => {
   const suite = tmuxComparison('claude');
@@ -53,13 +57,15 @@ describe.skipIf(!hasTmux())('Claude Code interactive under headroom wrap (tmux)'
       ...(wrapped ? { HEADROOM_ANTHROPIC_UPSTREAM: suite.upstream.url } : { ANTHROPIC_BASE_URL: suite.upstream.url }),
     };
     const command = wrapped ? wrapCommand('claude', '-- --allowedTools Bash') : `${claude} --allowedTools Bash`;
-    const tmux = await suite.open(command, wrapped, env, (rows) => rows.some((r) => r.startsWith('❯')), 'the Claude Code prompt');
+    const tmux = await suite.open(command, wrapped, env, prompt, 'the Claude Code prompt');
     return { tmux, home };
   }
 
-  it('looks as without headroom above the status row, which shows the savings; /exit prints the summary', async () => {
+  it('looks as without headroom above the status row, which shows the savings, also after resizes; /exit prints the summary', async () => {
     await suite.startUpstream(LOG_COMMAND);
-    const directScreen = await askForTheLog((await session(false)).tmux, answered);
+    const direct = (await session(false)).tmux;
+    const directScreen = await askForTheLog(direct, answered);
+    const directResized = await afterResizes(direct, false, idle);
 
     const upstream = await suite.startUpstream(LOG_COMMAND);
     const { tmux: t, home } = await session(true);
@@ -78,16 +84,10 @@ describe.skipIf(!hasTmux())('Claude Code interactive under headroom wrap (tmux)'
     expect(normalise(withStatus.slice(0, HEIGHT - 1))).toEqual(normalise(directScreen));
     expect(withStatus[HEIGHT - 1]).toMatch(/^headroom · claude · \d+ req · saved \S+ tok \(\d+%\)/);
 
-    // Resized smaller and larger: the status line moves to the new last row, no stale copy stays.
-    for (const [w, h] of [[80, 20], [110, 34]] as const) {
-      t.resize(w, h);
-      const rows = await t.waitFor(
-        (r) => r.length === h && /^headroom · claude · \d+ req/.test(r[h - 1] ?? '') && r.some((x) => x.startsWith('❯')),
-        10_000,
-        `the ${w}x${h} layout`,
-      );
-      expect(rows.filter((r) => r.startsWith('headroom · claude'))).toHaveLength(1);
-    }
+    // Resized smaller and larger: the same screen, the answer where it is without headroom, the status line
+    // on the new last row only. Not the whole scrollback: Claude Code's own redraw leaves a varying number of
+    // rewrapped lines in it from the same screen (45 and 48 in two direct runs), with or without headroom.
+    expectSameAfterResizes(directResized, await afterResizes(t, true, idle), { agent: 'claude', answer: 'FINAL: the ERROR line is in view', normalise, scrollback: 'answer' });
 
     t.type('/exit');
     await t.waitFor((rows) => rows.some((r) => r.includes('/exit')), 10_000, '/exit typed');
@@ -100,5 +100,5 @@ describe.skipIf(!hasTmux())('Claude Code interactive under headroom wrap (tmux)'
     const records = fs.readFileSync(join(home, '.headroom', 'ledger', ledger[0]!), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { agent: string; wrap?: string; tokensBefore: number });
     expect(records.every((r) => r.agent === 'claude' && typeof r.wrap === 'string')).toBe(true);
     expect(records.some((r) => r.tokensBefore > 0)).toBe(true);
-  }, 150_000);
+  }, 210_000);
 });

@@ -4,16 +4,18 @@ import { describe, expect, it } from 'vitest';
 import { agentBin } from '../helpers/agent-bin.js';
 import { toolOutputsOf } from '../helpers/fake-upstream.js';
 import { hasTmux } from '../helpers/tmux.js';
-import { askForTheLog, ERROR_LINE, HEIGHT, logCommand, savingsShown, tmuxComparison, wrapCommand } from '../helpers/tmux-compare.js';
+import { afterResizes, askForTheLog, ERROR_LINE, expectSameAfterResizes, HEIGHT, logCommand, savingsShown, tmuxComparison, wrapCommand } from '../helpers/tmux-compare.js';
 
 // The real Codex CLI, interactive (its inline TUI writes history above its viewport with
-// scroll regions), in tmux with and without `headroom wrap`: the same screen above the status row.
+// scroll regions), in tmux with and without `headroom wrap`: the same screen above the status row,
+// and after resizes the same screen and scrollback.
 
 // About 6 KB: under Codex's own ~10 KB cut, so the proxy sees the whole output.
 const LOG_COMMAND = logCommand(100, 50);
 
 const normalise = (rows: string[]): string[] => rows.map((r) => r.replace(/Worked for [^•]+• \d\d:\d\d/, 'Worked for N • HH:MM').replace(/\d+(\.\d+)?m?s\b/g, 'Ns'));
 const answered = (rows: string[]) => rows.some((r) => r.includes('FINAL:')) && rows.some((r) => r.includes('Worked for'));
+const prompt = (rows: string[]) => rows.some((r) => r.startsWith('›'));
 
 describe.skipIf(!hasTmux())('Codex CLI interactive under headroom wrap (tmux)', () => {
   const suite = tmuxComparison('codex');
@@ -46,12 +48,14 @@ describe.skipIf(!hasTmux())('Codex CLI interactive under headroom wrap (tmux)', 
       LANG: 'C.UTF-8',
     };
     const command = wrapped ? wrapCommand('codex', `-- ${args}`) : `${codex} ${args}`;
-    return suite.open(command, wrapped, env, (rows) => rows.some((r) => r.startsWith('›')), 'the Codex prompt');
+    return suite.open(command, wrapped, env, prompt, 'the Codex prompt');
   }
 
-  it('looks as without headroom above the status row, which shows the savings', async () => {
+  it('looks as without headroom above the status row, which shows the savings, also after resizes', async () => {
     await suite.startUpstream(LOG_COMMAND);
-    const directScreen = await askForTheLog(await session(false), answered);
+    const direct = await session(false);
+    const directScreen = await askForTheLog(direct, answered);
+    const directResized = await afterResizes(direct, false, prompt);
 
     const upstream = await suite.startUpstream(LOG_COMMAND);
     const t = await session(true);
@@ -67,8 +71,10 @@ describe.skipIf(!hasTmux())('Codex CLI interactive under headroom wrap (tmux)', 
     expect(normalise(screen.slice(0, HEIGHT - 1))).toEqual(normalise(directScreen));
     expect(screen[HEIGHT - 1]).toMatch(/^headroom · codex · \d+ req · saved \S+ tok \(\d+%\)/);
 
+    expectSameAfterResizes(directResized, await afterResizes(t, true, prompt), { agent: 'codex', answer: 'FINAL: the ERROR line is in view', normalise, scrollback: 'same' });
+
     t.sendKeys('C-c');
     await t.waitFor((rows) => rows.some((r) => r.includes('Codex CLI exited with code 0')), 20_000, 'the exit summary after Ctrl-C');
     expect(await t.waitForExit()).toBe(0);
-  }, 150_000);
+  }, 210_000);
 });

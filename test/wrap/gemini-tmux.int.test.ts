@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { agentBin } from '../helpers/agent-bin.js';
 import { hasTmux } from '../helpers/tmux.js';
-import { askForTheLog, HEIGHT, logCommand, savingsShown, tmuxComparison, wrapCommand } from '../helpers/tmux-compare.js';
+import { afterResizes, askForTheLog, expectSameAfterResizes, HEIGHT, logCommand, savingsShown, tmuxComparison, wrapCommand } from '../helpers/tmux-compare.js';
 
 // The real Gemini CLI, interactive (a full-screen Ink app), in tmux with and without
-// `headroom wrap`: the same screen above the status row.
+// `headroom wrap`: the same screen above the status row, and after resizes the same screen and
+// scrollback (the answer was lost from both when headroom guessed the layout after a resize).
 
 // Short enough that Gemini CLI's own shell view keeps all of it: what it keeps of a longer
 // output varies from run to run, with or without headroom.
@@ -15,6 +16,7 @@ const LOG_COMMAND = logCommand(40, 20);
 /** Timings and the random tips and phrases Gemini CLI shows change from run to run. */
 const normalise = (rows: string[]): string[] => rows.map((r) => r.replace(/\d+(\.\d+)?m?s\b/g, 'Ns'));
 const answered = (rows: string[]) => rows.some((r) => r.includes('FINAL:')) && !rows.some((r) => r.includes('esc to cancel'));
+const prompt = (rows: string[]) => rows.some((r) => r.includes('Type your message'));
 
 describe.skipIf(!hasTmux())('Gemini CLI interactive under headroom wrap (tmux)', () => {
   const suite = tmuxComparison('gemini');
@@ -43,12 +45,14 @@ describe.skipIf(!hasTmux())('Gemini CLI interactive under headroom wrap (tmux)',
       LANG: 'C.UTF-8',
     };
     const command = wrapped ? wrapCommand('gemini', '-- --approval-mode yolo') : `${gemini} --approval-mode yolo`;
-    return suite.open(command, wrapped, env, (rows) => rows.some((r) => r.includes('Type your message')), 'the Gemini CLI prompt');
+    return suite.open(command, wrapped, env, prompt, 'the Gemini CLI prompt');
   }
 
-  it('looks as without headroom above the status row, which shows the savings', async () => {
+  it('looks as without headroom above the status row, which shows the savings, also after resizes', async () => {
     await suite.startUpstream(LOG_COMMAND);
-    const directScreen = await askForTheLog(await session(false), answered);
+    const direct = await session(false);
+    const directScreen = await askForTheLog(direct, answered);
+    const directResized = await afterResizes(direct, false, prompt);
 
     await suite.startUpstream(LOG_COMMAND);
     const t = await session(true);
@@ -58,5 +62,7 @@ describe.skipIf(!hasTmux())('Gemini CLI interactive under headroom wrap (tmux)',
     expect(screen).toHaveLength(HEIGHT);
     expect(normalise(screen.slice(0, HEIGHT - 1))).toEqual(normalise(directScreen));
     expect(screen[HEIGHT - 1]).toMatch(/^headroom · gemini · \d+ req · saved \S+ tok \(\d+%\)/);
-  }, 180_000);
+
+    expectSameAfterResizes(directResized, await afterResizes(t, true, prompt), { agent: 'gemini', answer: 'FINAL: the ERROR line is in view', normalise, scrollback: 'same' });
+  }, 240_000);
 });

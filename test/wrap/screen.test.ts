@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { layoutSequence, regionSequence, releaseSequence, ScreenGuard, statusSequence } from '../../src/wrap/screen.js';
+import xtermHeadless from '@xterm/headless';
+import { layoutSequence, regionSequence, releaseSequence, resizeSequence, ScreenGuard, statusSequence } from '../../src/wrap/screen.js';
 
 const b = (s: string) => Buffer.from(s, 'utf8');
 const scanAll = (g: ScreenGuard, ...chunks: string[]) => chunks.map((c) => g.scan(b(c)));
@@ -140,3 +141,63 @@ describe('screen sequences', () => {
     expect(layoutSequence(23).endsWith(regionSequence(23))).toBe(true);
   });
 });
+
+/** A terminal of `cols` x `rows` showing `lines` (row 1 first) with the cursor at `cursor` (1-based). */
+async function terminalShowing(cols: number, rows: number, lines: string[], cursor: { row: number; col: number }) {
+  const term = new xtermHeadless.Terminal({ cols, rows, allowProposedApi: true, scrollback: 100 });
+  const write = (t: string) => new Promise<void>((r) => term.write(t, r));
+  await write(lines.map((l, i) => `\x1b[${i + 1};1H${l}`).join('') + `\x1b[${cursor.row};${cursor.col}H`);
+  const buf = () => term.buffer.active;
+  return {
+    write,
+    /** Scrollback then screen, trailing blanks trimmed. */
+    all: () => Array.from({ length: buf().length }, (_, y) => buf().getLine(y)!.translateToString(true)),
+    screen: () => Array.from({ length: rows }, (_, y) => buf().getLine(buf().baseY + y)!.translateToString(true)),
+    cursor: () => ({ row: buf().cursorY + 1, col: buf().cursorX + 1 }),
+    dispose: () => term.dispose(),
+  };
+}
+
+describe('resizeSequence', () => {
+  it('after a shrink that dropped the status row below a low cursor, scrolls one line up with the cursor following its line', async () => {
+    // 30 rows shrunk to 20 with the agent's cursor on row 26: the terminal dropped the rows below the
+    // cursor (the status row among them) and scrolled the rest; the cursor's line is the last row.
+    const lines = Array.from({ length: 20 }, (_, i) => `line ${i + 1}`);
+    const t = await terminalShowing(40, 20, lines, { row: 20, col: 5 });
+    await t.write(resizeSequence(30, 20, 26, t.cursor()));
+    expect(t.cursor()).toEqual({ row: 19, col: 5 });
+    expect(t.screen()).toEqual([...lines.slice(1), '']);
+    expect(t.all()[0]).toBe('line 1'); // into the scrollback, as a terminal one row shorter does
+    // The agent's rows are 1-19: a line feed at row 19 scrolls them and leaves row 20 alone.
+    await t.write(`\x1b[20;1Hstatus\x1b[19;1H\nnext`);
+    expect(t.screen().slice(-2)).toEqual(['next', 'status']);
+    t.dispose();
+  });
+
+  it('after a shrink that kept the cursor in the new agent rows, leaves the screen as it is', async () => {
+    const lines = Array.from({ length: 20 }, (_, i) => `line ${i + 1}`);
+    const t = await terminalShowing(40, 20, lines, { row: 10, col: 3 });
+    await t.write(resizeSequence(30, 20, 10, t.cursor()));
+    expect(t.cursor()).toEqual({ row: 10, col: 3 });
+    expect(t.screen()).toEqual(lines);
+    t.dispose();
+  });
+
+  it('after a grow, erases only the old status line, below the agent rows that were under the cursor', async () => {
+    // 20 rows grown to 34; the agent's cursor was on row 15 of 19 agent rows, the status row 20. The
+    // terminal pulled 3 lines back from its scrollback: the cursor is on row 18, the old status on row 23.
+    const lines = Array.from({ length: 22 }, (_, i) => `agent ${i + 1}`);
+    lines.push('headroom · old status');
+    const t = await terminalShowing(40, 34, lines, { row: 18, col: 7 });
+    await t.write(resizeSequence(20, 34, 15, t.cursor()));
+    expect(t.cursor()).toEqual({ row: 18, col: 7 });
+    expect(t.screen()).toEqual([...lines.slice(0, 22), ...Array<string>(12).fill('')]);
+    t.dispose();
+  });
+
+  it('without the cursor row, frees the last row as at start', () => {
+    expect(resizeSequence(30, 20, undefined)).toBe(layoutSequence(19));
+    expect(resizeSequence(20, 34, undefined)).toBe(layoutSequence(33));
+  });
+});
+

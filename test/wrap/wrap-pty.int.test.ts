@@ -276,7 +276,8 @@ describe.concurrent('headroom wrap under a real terminal (built CLI, fake agents
         const run = w.wrapInPty(['claude'], { PATH: `${catBin}:${w.env().PATH}` });
         expect((await run.exited).exitCode).toBe(0);
         await run.waitFor('Claude Code exited with code 0');
-        const out = run.output();
+        // headroom's own drawing (the status row, between two chunks of the agent's output) left out.
+        const out = run.output().replace(/\x1b7[\s\S]*?\x1b8/g, '');
         expect(out.match(/line \d+ x/g)?.length).toBe(lines);
         expect(out.indexOf('END OF FILE')).toBeGreaterThan(0);
         expect(out.indexOf('END OF FILE')).toBeLessThan(out.indexOf('Claude Code exited with code 0'));
@@ -464,6 +465,20 @@ describe.concurrent('headroom wrap under a real terminal (built CLI, fake agents
       expect(r.code).toBe(2);
       expect(r.err).toMatch(new RegExp(`port ${port} is already in use`));
       expect(r.out).not.toContain('TTY'); // the agent never started
+    });
+
+    it('a --port that is taken, with --memory: exits with the error, leaving no session folder (it hung with the memory open)', async ({ onTestFinished }) => {
+      const w = await World.create(onTestFinished);
+      const blocker = net.createServer();
+      await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+      w.cleanup(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
+      const port = (blocker.address() as net.AddressInfo).port;
+      const r = await w.wrapPlain(['claude', '--memory', '--port', String(port)], { FAKE_AGENT_MODE: 'ask' });
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(new RegExp(`port ${port} is already in use`));
+      expect(r.out).not.toContain('TTY');
+      const sessions = join(w.home, 'sessions');
+      expect(fs.existsSync(sessions) ? fs.readdirSync(sessions) : []).toEqual([]);
     });
 
     it('an agent that is not installed: names the package', async ({ onTestFinished }) => {

@@ -1,4 +1,4 @@
-import { MIN_CHARS } from '../../compress/compress-text.js';
+import { MIN_CHARS } from '../../compress/types.js';
 import { appendToRootArray, appendToArray, arrayElements, objectMembers, rootSpan, stringAt, type Replacement, type Span } from '../../compress/json-spans.js';
 import { NO_USAGE, spansForUserOnly, type Message, type NeutralRequest, type Part, type TextPart, type Usage } from '../neutral.js';
 import { RETRIEVE_ONLY } from '../retrieval.js';
