@@ -45,9 +45,18 @@ const echoTicket: Script = (call) => {
   return { text: `${tagOf(call.request.body)} saw ${keys.join(',')}`, fault: { delayBetweenEventsMs: 5 } };
 };
 
+const commandOf = (c: Client): string => `awk 'NR>${c.n * 8}' /var/log/nginx/access.log | head -120`;
+
+/** The agent's step that produced a client's output: the tool call, as each format names it. */
+function stepOf(c: Client): { thought: string; tool: string; input: unknown } {
+  if (c.kind === 'anthropic') return { thought: '', tool: 'Bash', input: { command: commandOf(c) } };
+  if (c.kind === 'openai-chat') return { thought: '', tool: 'bash', input: { command: commandOf(c) } };
+  return { thought: '', tool: 'exec_command', input: { cmd: commandOf(c) } };
+}
+
 /** Streams one client's request through the proxy with the real SDK; returns the visible answer. */
 async function ask(c: Client, anthropic: Anthropic, openai: OpenAI): Promise<string> {
-  const command = `awk 'NR>${c.n * 8}' /var/log/nginx/access.log | head -120`;
+  const command = commandOf(c);
   if (c.kind === 'anthropic') {
     const body = {
       model: 'claude-fake',
@@ -122,7 +131,7 @@ it(`streams ${CLIENTS} concurrent requests through one proxy without mixing sess
       expect(r.format).toBe(c.kind);
       expect(tagOf(r.body)).toBe(tagOf(c.question));
       const [forwarded] = toolOutputsOf(r.format!, r.json);
-      expect(forwarded).toBe(compressCore(c.toolOutput, { query: c.question, store }).text);
+      expect(forwarded).toBe(compressCore(c.toolOutput, { query: c.question, step: stepOf(c), store }).text);
       expect(forwarded!.length).toBeLessThan(c.toolOutput.length / 2);
     }
 
