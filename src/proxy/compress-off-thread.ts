@@ -6,13 +6,14 @@ import { ccrDir, ccrTtlMs } from '../config.js';
 import { BudgetClock } from './budget-clock.js';
 import type { CompressPool } from './compress-pool.js';
 import {
-  beginRequest, countCompressedTokens, DEFAULT_BUDGET_MS, failedOpenReason, failOpen, finishRequest, type RequestCompression,
+  beginRequest, countCompressedTokens, DEFAULT_BUDGET_MS, failedOpenReason, failOpen, finishRequest, repeatResult, type RequestCompression,
   type RequestCompressOptions, type RequestState,
 } from './compress-request.js';
 import type { FileStoreSpec } from './compress-worker.js';
 import { stepsOfOutputs, toolOutputs } from './neutral.js';
 import type { ProviderAdapter } from './providers/types.js';
-import { contentHash, type MemoEntry, type SessionState } from './session.js';
+import { occurrences } from './repeats.js';
+import type { MemoEntry, SessionState } from './session.js';
 
 /**
  * The proxy's form of compressRequestBody: the event loop reads the request, decides from the
@@ -31,11 +32,15 @@ export async function compressRequestOffThread(adapter: ProviderAdapter, raw: st
   try {
     const outputs = toolOutputs(state.request);
     const steps = stepsOfOutputs(state.request);
+    const copies = occurrences(outputs.map((o) => o.text));
     const work = new Work(state, pool, opts.store, opts.keep);
-    const decided = await Promise.all(outputs.map((out, i) => work.decide(out.text, contentHash(out.text), steps[i]!, clock)));
+    const decided = await Promise.all(outputs.map((out, i) => (copies[i]!.repeatOf === undefined ? work.decide(out.text, copies[i]!.key, steps[i]!, clock) : undefined)));
     outputs.forEach((out, i) => {
-      const d = decided[i]!;
-      state.outputs.push({ id: out.id, kind: d.entry.kind, replayed: d.replayed, entry: d.entry, original: out.text, ms: d.ms });
+      const d = decided[i];
+      const { key, repeatOf } = copies[i]!;
+      state.outputs.push(
+        d ? { id: out.id, kind: d.entry.kind, replayed: d.replayed, entry: d.entry, original: out.text, ms: d.ms } : repeatResult(state, out.id, out.text, key, steps[repeatOf!]!, state.outputs[repeatOf!]!.kind),
+      );
       state.spans.push(out.span);
     });
     return finishRequest(adapter, raw, state, opts, work.failure(budget));

@@ -3,12 +3,14 @@ import { DEFAULT_BUDGET_MS } from './budget-clock.js';
 import { compressCore } from '../compress/compress-text.js';
 import { splice, type Replacement, type Span } from '../compress/json-spans.js';
 import { countTokens } from '../compress/tokens.js';
+import type { Step } from '../compress/focus.js';
 import type { ContentKind } from '../compress/types.js';
 import { latestUserText, stepsOfOutputs, toolOutputs, type NeutralRequest } from './neutral.js';
 import { adapterFor } from './providers/index.js';
 import type { ProviderAdapter, ProviderName, ProxyToolSpec } from './providers/types.js';
 import { RETRIEVE_TOOL, RETRIEVE_TOOL_NAME } from './retrieval.js';
-import { contentHash, SessionState, type MemoEntry } from './session.js';
+import { foldedRepeat, occurrences } from './repeats.js';
+import { SessionState, type MemoEntry } from './session.js';
 import { newestUserTurn, userContextEdits } from './user-context.js';
 import { RETRIEVE_TOOL_MODES, type RetrieveToolMode } from './retrieve-tool-mode.js';
 
@@ -150,8 +152,15 @@ export function compressRequestBody(adapter: ProviderAdapter, raw: string, opts:
   let unstored: string | undefined;
   try {
     const steps = stepsOfOutputs(state.request);
-    for (const [index, out] of toolOutputs(state.request).entries()) {
-      const hash = contentHash(out.text);
+    const outputs = toolOutputs(state.request);
+    const copies = occurrences(outputs.map((o) => o.text));
+    for (const [index, out] of outputs.entries()) {
+      const { key: hash, repeatOf } = copies[index]!;
+      if (repeatOf !== undefined) {
+        state.outputs.push(repeatResult(state, out.id, out.text, hash, steps[repeatOf]!, state.outputs[repeatOf]!.kind));
+        state.spans.push(out.span);
+        continue;
+      }
       let entry = state.session.memo.get(hash) ?? state.fresh.get(hash);
       // Without a way to retrieve, an output goes whole unless the session sent it without markers before.
       if (!state.retrievable && (entry === undefined || entry.retrievalKeys.length > 0)) {
@@ -206,6 +215,18 @@ export function beginRequest(adapter: ProviderAdapter, raw: string, opts: Reques
   const query = opts.query ?? latestUserText(request);
   const retrievable = canRetrieve(opts.retrieveTool ?? 'always', opts.retrievalElsewhere ?? 'none', request);
   return { request, session, query, started, fresh: new Map(), outputs: [], spans: [], retrievable };
+}
+
+/** A later copy of an output the request holds: folded, or as its first forwarding decided. */
+export function repeatResult(state: RequestState, id: string, original: string, key: string, firstStep: Step, kind: ContentKind): OutputResult {
+  const remembered = state.session.memo.get(key);
+  const replayed = remembered !== undefined && !state.fresh.has(key);
+  let entry = remembered ?? state.fresh.get(key);
+  if (!entry) {
+    entry = foldedRepeat(original, firstStep, kind);
+    state.fresh.set(key, entry);
+  }
+  return { id, kind: entry.kind, replayed, entry, original, ms: 0 };
 }
 
 /** An output going as it came because the model could not retrieve what a marker leaves out. */

@@ -118,3 +118,46 @@ describe('compression in worker threads', () => {
     expect(r.body).toBe(raw);
   });
 });
+
+/** A conversation that reads `outputs` in turn, one Bash call each; `more` appends a later user turn. */
+function conversation(outputs: string[], more = false): string {
+  const messages: unknown[] = [{ role: 'user', content: 'Which upstream failed?' }];
+  outputs.forEach((output, i) => {
+    messages.push({ role: 'assistant', content: [{ type: 'tool_use', id: `toolu_${i}`, name: 'Bash', input: { command: `cat access-${i}.log` } }] });
+    messages.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: `toolu_${i}`, content: output }] });
+  });
+  if (more) messages.push({ role: 'assistant', content: 'Looking again.' }, { role: 'user', content: 'Go on.' });
+  const tools = [{ name: 'Bash', description: 'Run a command', input_schema: { type: 'object', properties: { command: { type: 'string' } } } }];
+  return JSON.stringify({ model: 'claude-fake', max_tokens: 100, tools, messages });
+}
+
+describe('an output identical to an earlier one of the conversation', () => {
+  const forms = [
+    ['in worker threads', (raw: string, session: SessionState) => compressRequestOffThread(anthropic, raw, pool, { session, store, budgetMs: 60_000, ...NOTHING_ADDED })],
+    ['in the caller thread', async (raw: string, session: SessionState) => compressRequestBody(anthropic, raw, { session, store, budgetMs: 60_000, ...NOTHING_ADDED })],
+  ] as const;
+
+  it.each(forms)('is folded to a note naming the earlier call, the same bytes in every later request (%s)', async (_form, run) => {
+    const session = new SessionState('repeats');
+    const other = 'a different output\n'.repeat(60);
+    const first = await run(conversation([accessLog, other, accessLog, accessLog]), session);
+    const texts = first.outputs.map((o) => o.entry.compressed ?? o.original);
+    expect(texts[0]).not.toBe(accessLog);
+    expect(keysInText(texts[0]!).length).toBeGreaterThan(0);
+    const lines = accessLog.split('\n').length;
+    const note = `[headroom: this output is identical to an earlier tool output in this conversation (Bash cat access-0.log), ${lines} lines; folded here, the earlier copy holds it]`;
+    expect(texts[2]).toBe(note);
+    expect(texts[3]).toBe(note);
+    expect(first.compressed.map((c) => c.id)).toEqual(['toolu_0', 'toolu_2', 'toolu_3']);
+    // The next request of the session replays every output's bytes, folds included.
+    const again = await run(conversation([accessLog, other, accessLog, accessLog], true), session);
+    expect(again.outputs.map((o) => o.entry.compressed ?? o.original)).toEqual(texts);
+    expect(again.outputs.every((o) => o.replayed)).toBe(true);
+  });
+
+  it.each(forms)('goes as the first copy went when it is short (%s)', async (_form, run) => {
+    const short = 'ok\n'.repeat(100);
+    const r = await run(conversation([short, short]), new SessionState('short repeats'));
+    expect(r.body).toBe(conversation([short, short]));
+  });
+});
