@@ -43,7 +43,9 @@ program
   .description('Compress a tool output (FILE, or - / piped standard input) and print the result.')
   .argument('[file]', 'the tool output to compress; - for standard input')
   .option('-q, --query <text>', "the agent's current task: relevant parts are kept")
+  .option('-c, --command <text>', 'the command (or tool call) that produced the output: its paths, names and line ranges are kept first')
   .option('-k, --kind <kind>', `skip detection: ${CONTENT_KINDS.join(', ')}`)
+  .option('--keep <factor>', 'keep more (2) or less (0.5) than the size policy; default 1')
   .option('-r, --request <file.json>', 'compress every tool output of a request body and print the body')
   .option('--provider <format>', 'wire format of --request: anthropic, openai-chat, openai-responses, gemini', 'anthropic')
   .option('--json', 'print {kind, tokensBefore, tokensAfter, retrievalKeys, ms} instead of the text')
@@ -52,6 +54,7 @@ program
     `
 Examples:
   rg -n onSend . | headroom compress --query "where is onSend run?"
+  pytest -x 2>&1 | headroom compress --command "pytest -x" --query "fix the failing cart test"
   headroom compress build.log --json
   headroom compress --request request.json > compressed.json`,
   )

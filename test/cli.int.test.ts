@@ -4,6 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FileCcrStore } from '../src/compress/ccr-store.js';
+import { compressText } from '../src/compress/compress-text.js';
 import { keysInText } from '../src/compress/marker.js';
 import { buildDist, ROOT } from './helpers/build-dist.js';
 import { CONTENT_KINDS } from '../src/compress/types.js';
@@ -69,6 +71,26 @@ describe('headroom compress', () => {
     const r = run(['compress', toolFile, '--kind', 'nope']);
     expect(r.code).toBe(2);
     for (const k of CONTENT_KINDS) expect(r.err).toContain(k);
+  });
+
+  it('--command gives the step that produced the output, --keep moves along the size policy', () => {
+    const log = join(W, 'p02-sre-postgres-deadlock-crash');
+    const text = ((JSON.parse(fs.readFileSync(join(log, 'request.json'), 'utf8')) as { messages: Array<{ content: unknown }> }).messages
+      .flatMap((m) => (Array.isArray(m.content) ? (m.content as Array<{ type: string; content?: string }>) : []))
+      .find((p) => p.type === 'tool_result')!.content)!;
+    const file = join(home, 'postgres.log');
+    fs.writeFileSync(file, text);
+    const command = 'grep -n checkpoint /var/log/postgresql/postgresql-16-main.log';
+    const withStep = run(['compress', file, '--command', command]);
+    expect(withStep.code).toBe(0);
+    expect(withStep.out).toBe(withNewline(compressText(text, { step: { tool: 'shell', input: { command } }, store: new FileCcrStore(join(home, 'ccr')) }).text));
+    expect(withStep.out).not.toBe(run(['compress', file]).out);
+    const after = (keep: string) => (JSON.parse(run(['compress', file, '--json', '--keep', keep]).out) as { tokensAfter: number }).tokensAfter;
+    expect(after('0.5')).toBeLessThan(after('1'));
+    expect(after('1')).toBeLessThan(after('2'));
+    const bad = run(['compress', file, '--keep', 'lots']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--keep must be a number above 0');
   });
 
   it('a missing file exits 2 with "no such file"', () => {

@@ -7,7 +7,9 @@ import { readInput, readInputBytes } from './read-input.js';
 
 export interface CompressCommandOptions {
   query?: string;
+  command?: string;
   kind?: string;
+  keep?: string;
   json?: boolean;
   request?: string;
   provider?: string;
@@ -40,9 +42,16 @@ export async function compressCommand(file: string | undefined, opts: CompressCo
     if (!isContentKind(opts.kind)) throw new CliError(`unknown kind "${opts.kind}": use one of ${CONTENT_KINDS.join(', ')}`);
     kind = opts.kind;
   }
+  const keep = opts.keep === undefined ? undefined : Number(opts.keep);
+  if (keep !== undefined && !(keep > 0 && keep <= 100)) throw new CliError(`--keep must be a number above 0 (1 is the size policy), not "${opts.keep}"`);
   const bytes = await readInputBytes(file);
   const input = new TextDecoder('utf-8').decode(bytes);
-  const r = compressText(input, { ...(opts.query !== undefined ? { query: opts.query } : {}), ...(kind ? { kind } : {}) });
+  const r = compressText(input, {
+    ...(opts.query !== undefined ? { query: opts.query } : {}),
+    ...(opts.command !== undefined ? { step: { tool: 'shell', input: { command: opts.command } } } : {}),
+    ...(kind ? { kind } : {}),
+    ...(keep !== undefined ? { keep } : {}),
+  });
   if (r.failedOpen) warn(r.failedOpen);
   if (!opts.json) return r.text === input ? bytes : r.text;
   return JSON.stringify({ kind: r.kind, tokensBefore: r.tokensBefore, tokensAfter: r.tokensAfter, retrievalKeys: r.retrievalKeys, ms: Number(r.ms.toFixed(3)) });
