@@ -25,7 +25,7 @@ export function lineTemplate(line: string): string {
     if (c === DQ || ((c === SQ || c === BQ) && !isWordOrQuote(t.charCodeAt(i - 1)))) {
       const end = closingQuote(t, i, c);
       if (end > 0) {
-        out += t.slice(from, i) + (c === DQ ? '"<s>"' : `${t[i]}<s>${t[i]}`);
+        out += t.slice(from, i) + (c === DQ ? '"<s>"' : "'<s>'");
         i = from = end + 1;
         continue;
       }

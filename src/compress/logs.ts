@@ -4,6 +4,7 @@ import type { Focus } from './focus.js';
 import { lineTemplate } from './line-template.js';
 import { focusRelevance } from './relevance.js';
 import { chooseLines, clipLongLines, MAX_BUDGET_CHARS, renderKept } from './select-lines.js';
+import { tie, type Marks } from './structure/marks.js';
 import { readStructure } from './structure/index.js';
 
 /**
@@ -27,6 +28,7 @@ function compressLineStream(text: string, ctx: CompressContext, eventLog: boolea
   const structure = readStructure(lines);
   const marks = structure.marks;
   const severity = lines.map(lineSeverity);
+  tieErrorDetails(lines, severity, marks);
   // Severity is part of the template: a 502 is not "the same line" as a 200.
   const { templates, count, first, last, occurrence } = templateStats(lines, severity);
   const rel = lineRelevance(lines, templates, ctx.focus);
@@ -81,6 +83,25 @@ function compressLineStream(text: string, ctx: CompressContext, eventLog: boolea
   );
   return renderKept(lines, keep, { key: ctx.key, templates, labels: marks.labels });
 }
+
+/**
+ * The lines that carry an error's detail stay with it: right after an error line, the lines
+ * labelled as its detail (`DETAIL:`, `HINT:`, `STATEMENT:`, `Caused by:` ...) or indented
+ * under it, up to the first line that is neither.
+ */
+function tieErrorDetails(lines: readonly string[], severity: readonly number[], marks: Marks): void {
+  for (let i = 0; i < lines.length; i++) {
+    if (severity[i] !== SEV_ERROR) continue;
+    for (let j = i + 1; j < lines.length && j <= i + MAX_DETAIL && severity[j] !== SEV_ERROR; j++) {
+      if (!(DETAIL_RE.test(lines[j]!) || INDENTED_RE.test(lines[j]!))) break;
+      tie(marks, j, i);
+    }
+  }
+}
+
+const DETAIL_RE = /\b(?:DETAIL|HINT|CONTEXT|STATEMENT|QUERY|LOCATION|Caused by|Reason|Details?|Cause):\s/;
+const INDENTED_RE = /^\s+\S/;
+const MAX_DETAIL = 8;
 
 /** Worth of a line for being there at all: a one-off line gets it whole, a repeated one less. */
 const BASE = 0.3;
@@ -200,7 +221,7 @@ const SEV_ERROR = 2;
 const SEV_SUMMARY = 3;
 
 const ERROR_RE =
-  /\b(?:FATAL|PANIC|CRIT(?:ICAL)?|EMERG(?:ENCY)?|ALERT|ERROR|ERR!|SEVERE|Exception|Traceback)\b|\[(?:error|crit|alert|emerg)\]|\berror(?: TS\d+|\[E\d+\])?:|^\s*(?:not ok\b|FAIL\b|✗|✖|×|\d+\) )|(?:^|\s)(?:[A-Z]\w*)?Error(?: \[\w+\])?:|" 5\d\d \d/;
+  /\b(?:FATAL|PANIC|CRIT(?:ICAL)?|EMERG(?:ENCY)?|ALERT|ERROR|ERR!|SEVERE|Exception|Traceback)\b|\b(?:terminated|killed) by signal\b|\bSegmentation fault\b|\bcore dumped\b|\b[Oo]ut of memory\b|\boom-kill|\[(?:error|crit|alert|emerg)\]|\berror(?: TS\d+|\[E\d+\])?:|^\s*(?:not ok\b|FAIL\b|✗|✖|×|\d+\) )|(?:^|\s)(?:[A-Z]\w*)?Error(?: \[\w+\])?:|" 5\d\d \d/;
 const WARN_RE = /\b(?:WARN(?:ING)?|warn(?:ing)?:|DEPRECAT\w*)\b|\[warn\]|" 4\d\d \d/;
 const SUMMARY_RE =
   /^\s*(?:\d+ (?:passing|failing|pending|passed|failed|skipped)\b|Tests?:|Test Suites:|Test Files|# (?:tests|pass|fail|skipped|todo)\b|Ran \d+ tests?|FAILED|OK \(|=+ .*(?:passed|failed).* =+|Found \d+ errors?|\d+ errors? generated|npm ERR! code)/;

@@ -40,7 +40,7 @@ export function compressSourceText(text: string, opts: { query: string; minToken
   if (rough < opts.minTokens / 2) return { text, tokensBefore: rough, tokensAfter: rough };
   const tokensBefore = countTokens(text);
   if (tokensBefore < opts.minTokens) return { text, tokensBefore, tokensAfter: tokensBefore };
-  const r = compressText(text, { query: opts.query, store: opts.store });
+  const r = compressToFit(text, opts);
   if (r.text === text) return { text, tokensBefore, tokensAfter: tokensBefore };
   const key = opts.store.put(text);
   const compressed = r.text.replace(/\n*$/, '');
@@ -48,6 +48,22 @@ export function compressSourceText(text: string, opts: { query: string; minToken
   const fitted = opts.maxChars ? fitToChars(compressed, opts.maxChars - 400, opts.query, key) : compressed;
   const body = `${fitted}\n${retrieveNote(key, tokensBefore, fitted === compressed ? r.tokensAfter : countTokens(fitted), opts.query)}\n`;
   return { text: body, tokensBefore, tokensAfter: countTokens(body), key };
+}
+
+/**
+ * Compresses for the query; under an agent's own size limit, with less kept (a smaller `keep`
+ * factor, twice at most) until the result fits, so the engine rather than the cut in
+ * fitToChars chooses what goes.
+ */
+function compressToFit(text: string, opts: { query: string; store: CcrStore; maxChars?: number }): ReturnType<typeof compressText> {
+  const room = opts.maxChars ? opts.maxChars - 400 : Infinity;
+  let keep = 1;
+  let r = compressText(text, { query: opts.query, store: opts.store });
+  for (let tries = 0; tries < 2 && r.text.length > room && r.text !== text; tries++) {
+    keep *= (0.9 * room) / r.text.length;
+    r = compressText(text, { query: opts.query, store: opts.store, keep });
+  }
+  return r;
 }
 
 /** A piece of a line: whole lines up to PIECE_CHARS, longer ones (one-line JSON) cut at separators. */

@@ -90,8 +90,8 @@ describe('linear-time rewrites give the results of the patterns they replaced', 
       if (!/["'`\d]/.test(t)) return t;
       return t
         .replace(/^(\s*)[^\s:(]+?(?:\(\d+(?:,\d+)?\)|(?::\d+){1,2})(?=[:\s])/, '$1<loc>')
-        .replace(/"[^"\n]{0,200}"/g, '"<s>"')
-        .replace(/(?<![\w'`])(['`])[^'`\n]{1,200}\1(?![\w'`])/g, "'<s>'")
+        // Quoted strings of either kind, the leftmost first (a double-quoted one inside single quotes is part of it).
+        .replace(/"[^"\n]{0,200}"|(?<![\w'`])(['`])[^'`\n]{1,200}\1(?![\w'`])/g, (m) => (m[0] === '"' ? '"<s>"' : "'<s>'"))
         .replace(/[0-9a-f]*\d[0-9a-f]*/gi, '#');
     };
     const pieces = ['"', "'", '`', 'a', 'F', 'g', 'x', '1', '0x', ' ', 'deadbeef', '42', '"quoted 1"', '-', 'é', ':', 'Z9', 'src/a.ts(1,2)', 'a.c:3:4'];
