@@ -15,6 +15,19 @@ function timeless(r: StatsReport) {
   return rest;
 }
 
+/** The recorded lines with the times of the committed fixture's lines (the fixture keeps its day). */
+function withTimesOf(file: string, text: string): string {
+  let times: string[] = [];
+  try {
+    times = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { time: string }).time);
+  } catch {
+    return text;
+  }
+  const lines = text.split('\n').filter(Boolean);
+  if (times.length !== lines.length) return text;
+  return lines.map((l, i) => JSON.stringify({ ...(JSON.parse(l) as object), time: times[i] })).join('\n') + '\n';
+}
+
 async function statsOf(text: string): Promise<StatsReport> {
   const dir = mkdtempSync(join(tmpdir(), 'headroom-ledger-'));
   try {
@@ -30,7 +43,7 @@ it('the committed ledger fixture matches what the proxy records today', async ()
   const text = await recordLedger();
   if (process.env.HEADROOM_RECORD_LEDGER === '1') {
     mkdirSync('fixtures/ledger', { recursive: true });
-    writeFileSync(FIXTURE, text);
+    writeFileSync(FIXTURE, withTimesOf(FIXTURE, text));
   }
   const fresh = await statsOf(text);
   expect(fresh.totals.requests).toBe(6);
