@@ -122,6 +122,8 @@ const SIGNALS: Record<CodeLanguage, Signals> = {
     [/^import\s+(?:static\s+)?[\w.]+(?:\.\*)?;\s*$/, 3],
     [/^\s*(?:(?:public|private|protected|abstract|final|static|sealed)\s+)+(?:class|interface|enum|record|@interface)\s+\w+/, 3],
     [/^\s*(?:public|private|protected)\s+(?:(?:static|final|abstract|synchronized|native|default)\s+)*[\w<>[\],.?\s]+\s+\w+\s*\([^)]*\)?\s*(?:throws\s+[\w.,\s]+)?\{?\s*$/, 3],
+    // A constructor: no return type, the class's name.
+    [/^\s*(?:public|private|protected)\s+[A-Z]\w*\s*\([^()]*\)?\s*(?:throws\s+[\w.,\s]+)?\{?\s*$/, 3],
     [/^\s*@(?:Override|Deprecated|SuppressWarnings|FunctionalInterface|Test)\b/, 1],
     [{ test: javaHint }, 1],
   ],

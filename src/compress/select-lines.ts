@@ -62,12 +62,18 @@ export function chooseLines(ev: LineEvidence, opts: SelectOptions): Uint8Array {
   const n = lines.length;
   const budget = opts.budgetChars;
   const keep = new Uint8Array(n);
-  let used = 0;
+  // What the kept lines cost with a marker for each run of lines left out: keeping a line
+  // inside a run splits it (one marker more), at its edge shortens it, alone fills it (one less).
+  let used = n > 0 ? MARKER_COST : 0;
   const cost = (i: number) => lines[i]!.length + 1;
+  let whole = -1;
+  for (let i = 0; i < n; i++) whole += cost(i);
+  // Room for every line: nothing to choose.
+  if (whole <= budget) return keep.fill(1);
   const add = (i: number): boolean => {
     if (keep[i]) return true;
-    const opens = !((i > 0 && keep[i - 1]) || (i + 1 < n && keep[i + 1]));
-    const c = cost(i) + (opens ? MARKER_COST : 0);
+    const outside = (i > 0 && !keep[i - 1] ? 1 : 0) + (i + 1 < n && !keep[i + 1] ? 1 : 0);
+    const c = cost(i) + (outside - 1) * MARKER_COST;
     if (used + c > budget) return false;
     keep[i] = 1;
     used += c;
@@ -126,10 +132,8 @@ export function chooseLines(ev: LineEvidence, opts: SelectOptions): Uint8Array {
     if (value[i]! >= minValue) order.push(i);
   }
   order.sort((a, b) => score[b]! - score[a]! || a - b);
-  for (const i of order) {
-    if (used >= budget) break;
-    addWithTies(i);
-  }
+  // No stop at a full budget: a line that closes a gap between kept lines costs less than its marker.
+  for (const i of order) addWithTies(i);
   fillBlankSeams(lines, keep);
   return keep;
 }

@@ -96,6 +96,36 @@ const TIMESTAMPED_LOG = `2024-05-14 10:21:03,118 INFO  [main] Starting service o
 10:21:12.004 worker-3: job 7781 done
 2024-05-14 10:21:15,930 ERROR [http-7] Request failed: timeout after 30000 ms`;
 
+/** A window of a Java class as an agent's file viewer shows it: javadoc and two constructors, no method. */
+const JAVA_WINDOW = [
+  '[File: /repo/src/main/java/org/example/inventory/StockLedger.java (812 lines total)]',
+  '(140 more lines above)',
+  ...[
+    '    /**',
+    '     * Creates an empty ledger that records movements in the given',
+    '     * warehouse, using the clock of the system for every timestamp',
+    '     * it writes and the default rounding of quantities.',
+    '     */',
+    '    public StockLedger(Warehouse warehouse) {',
+    '        this(warehouse, Clock.systemUTC(), Rounding.HALF_EVEN);',
+    '    }',
+    '',
+    '    /**',
+    '     * Copies another ledger, sharing its warehouse but none of the',
+    '     * movements recorded so far, so that either one can be changed',
+    '     * without the other seeing it.',
+    '     */',
+    '    protected StockLedger(StockLedger other)',
+    '    {',
+    '        _warehouse = other._warehouse;',
+    '        _clock = other._clock;',
+    '        _movements = new ArrayList<Movement>(other._movements);',
+    '        _rounding = other._rounding;',
+    '    }',
+  ].map((line, i) => `${141 + i}:${line}`),
+  '(650 more lines below)',
+].join('\n');
+
 describe('detectKind on small real-looking inputs', () => {
   it.each([
     ['markdown table', MARKDOWN_TABLE, 'table'],
@@ -103,6 +133,7 @@ describe('detectKind on small real-looking inputs', () => {
     ['HTML page', HTML, 'html'],
     ['English prose', PROSE, 'prose'],
     ['timestamped log', TIMESTAMPED_LOG, 'log'],
+    ['numbered Java window of javadoc and constructors', JAVA_WINDOW, 'code'],
   ])('%s is %s', (_name, text, kind) => {
     expect(detectKind(text).kind).toBe(kind);
   });
