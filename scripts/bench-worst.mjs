@@ -149,18 +149,22 @@ function fmt(ms) {
 
 async function load(dist) {
   const url = (p) => pathToFileURL(`${dist}/${p}`).href;
-  const [{ compressorFor }, { detectKind }, marker, relevance, { countTokens }] = await Promise.all([
+  const [{ compressorFor }, { detectKind }, marker, relevance, { countTokens }, { compressContext }] = await Promise.all([
     import(url('compress/registry.js')),
     import(url('compress/detect.js')),
     import(url('compress/marker.js')),
     import(url('compress/relevance.js')),
     import(url('compress/tokens.js')),
+    import(url('compress/compress-text.js')),
   ]);
+  // The context the engine gives a compressor (its focus, size and keep factor); older builds took query and key alone.
+  const contextOf = (text, query, language) =>
+    compressContext ? compressContext(text, KEY, { query: query ?? '' }, language) : { query, key: KEY, ...(language ? { language } : {}) };
   return (c, input) => {
     const { text, query } = typeof input === 'string' ? { text: input, query: c.query } : input;
     switch (c.run) {
       case 'compress':
-        return compressorFor(c.kind).compress(text, { query, key: KEY, ...(c.language ? { language: c.language } : {}) });
+        return compressorFor(c.kind).compress(text, contextOf(text, query, c.language));
       case 'detect':
         return JSON.stringify(detectKind(text));
       case 'markers':
