@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 /** Milliseconds a request's tool outputs may spend compressing before the rest go as they are. */
 export const DEFAULT_BUDGET_MS = 2000;
 
@@ -13,7 +15,10 @@ export class BudgetClock {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
-  constructor(private readonly ms: number) {}
+  constructor(private readonly ms: number) {
+    // Every output of a request listens to its one clock: dozens is normal, not a leak.
+    setMaxListeners(0, this.controller.signal);
+  }
 
   get signal(): AbortSignal {
     return this.controller.signal;
