@@ -43,7 +43,7 @@ export async function compressCommand(file: string | undefined, opts: CompressCo
     kind = opts.kind;
   }
   const keep = opts.keep === undefined ? undefined : Number(opts.keep);
-  if (keep !== undefined && !(keep > 0 && keep <= 100)) throw new CliError(`--keep must be a number above 0 (1 is the size policy), not "${opts.keep}"`);
+  if (keep !== undefined && !(keep > 0 && keep <= 100)) throw new CliError(`--keep must be a number above 0 and at most 100 (1 is the size policy), not "${opts.keep}"`);
   const bytes = await readInputBytes(file);
   const input = new TextDecoder('utf-8').decode(bytes);
   const r = compressText(input, {

@@ -66,7 +66,8 @@ export function allTerms(f: Focus): string[] {
 }
 
 /** The string values of a tool input, joined (bounded: inputs can carry whole files). */
-function textOfInput(input: unknown): string {
+/** The text of a tool call's input: its strings and numbers, in order, about 4,000 characters at most. */
+export function textOfInput(input: unknown): string {
   const parts: string[] = [];
   let budget = 4000;
   const walk = (v: unknown, depth: number) => {

@@ -7,7 +7,7 @@ import { countTokens } from '../compress/tokens.js';
 import type { ExitStatus } from '../wrap/exit-status.js';
 import { digestFile } from './huge-output.js';
 import { IN_MEMORY_BYTES, runCaptured, type CapturedOutput } from './run-captured.js';
-import { compressSourceText, fitToChars, retrieveNote, roughTokens } from './source-compress.js';
+import { compressSourceText, fitToChars, NOTE_ROOM, retrieveNote, roughTokens } from './source-compress.js';
 import { recordSourceSaving } from './source-log.js';
 
 export interface ExecOptions {
@@ -93,7 +93,7 @@ export async function compressOutput(
   const key = store.putFile(file, d.sha256, { copy: opts.keepFile === true });
   // Counting every token of hundreds of MB would take longer than the command: estimated from the size.
   const before = roughTokens(output.bytes);
-  const digest = opts.maxChars ? `${fitToChars(d.digest.replace(/\n$/, ''), opts.maxChars - 400, opts.query, key)}\n` : d.digest;
+  const digest = opts.maxChars ? `${fitToChars(d.digest.replace(/\n$/, ''), opts.maxChars - NOTE_ROOM, opts.query, key)}\n` : d.digest;
   const printed = `${digest}${retrieveNote(key, before, countTokens(digest), opts.query)}\n`;
   return { printed, tokensBefore: before, tokensAfter: countTokens(printed), key };
 }

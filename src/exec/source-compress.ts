@@ -44,11 +44,13 @@ export function compressSourceText(text: string, opts: { query: string; minToken
   if (r.text === text) return { text, tokensBefore, tokensAfter: tokensBefore };
   const key = opts.store.put(text);
   const compressed = r.text.replace(/\n*$/, '');
-  // The note is at most about 400 characters (its query is cut to 120).
-  const fitted = opts.maxChars ? fitToChars(compressed, opts.maxChars - 400, opts.query, key) : compressed;
+  const fitted = opts.maxChars ? fitToChars(compressed, opts.maxChars - NOTE_ROOM, opts.query, key) : compressed;
   const body = `${fitted}\n${retrieveNote(key, tokensBefore, fitted === compressed ? r.tokensAfter : countTokens(fitted), opts.query)}\n`;
   return { text: body, tokensBefore, tokensAfter: countTokens(body), key };
 }
+
+/** Room left under an agent's size limit for the retrieve note (its query is cut to 120 characters). */
+export const NOTE_ROOM = 400;
 
 /**
  * Compresses for the query; under an agent's own size limit, with less kept (a smaller `keep`
@@ -56,7 +58,7 @@ export function compressSourceText(text: string, opts: { query: string; minToken
  * fitToChars chooses what goes.
  */
 function compressToFit(text: string, opts: { query: string; store: CcrStore; maxChars?: number }): ReturnType<typeof compressText> {
-  const room = opts.maxChars ? opts.maxChars - 400 : Infinity;
+  const room = opts.maxChars ? opts.maxChars - NOTE_ROOM : Infinity;
   let keep = 1;
   let r = compressText(text, { query: opts.query, store: opts.store });
   for (let tries = 0; tries < 2 && r.text.length > room && r.text !== text; tries++) {

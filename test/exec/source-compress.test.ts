@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { fitToChars, retrieveNote } from '../../src/exec/source-compress.js';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { join } from 'node:path';
+import { FileCcrStore } from '../../src/compress/ccr-store.js';
+import { compressText } from '../../src/compress/compress-text.js';
+import { compressSourceText, fitToChars, NOTE_ROOM, retrieveNote } from '../../src/exec/source-compress.js';
 import { compressedByHeadroom, keysInText } from '../../src/compress/marker.js';
+import { needleInView } from '../../src/bench/needles.js';
+import { workloadOutput } from '../helpers/source-compare.js';
 
 const KEY = '0123456789abcdef';
 
@@ -39,6 +46,24 @@ describe('fitToChars', () => {
     const kept = [...out.matchAll(/ok line (\d+) /g)].map((m) => Number(m[1]));
     expect(kept.length).toBeGreaterThan(120);
     expect(kept.some((n) => n > 900 && n < 1100)).toBe(true);
+  });
+});
+
+describe('compressSourceText under an agent\'s size limit', () => {
+  it('keeps less by the size policy until it fits, rather than cutting blindly what the engine kept', () => {
+    const home = fs.mkdtempSync(join(os.tmpdir(), 'headroom-fit-'));
+    try {
+      const store = new FileCcrStore(join(home, 'ccr'));
+      const { output, question, needles } = workloadOutput('p03-sre-nginx-upstream-502');
+      const maxChars = 9000;
+      const r = compressSourceText(output, { query: question, minTokens: 2000, store, maxChars });
+      expect(r.text.length).toBeLessThanOrEqual(maxChars);
+      const cut = fitToChars(compressText(output, { query: question, store }).text, maxChars - NOTE_ROOM, question, KEY);
+      const inView = (text: string) => needles.filter((n) => needleInView(n, text)).length;
+      expect(inView(r.text)).toBeGreaterThan(inView(cut));
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
   });
 });
 
