@@ -169,8 +169,11 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
     tail.cwd ??= cwd;
   }
 
-  /** Transcripts under root (or root itself) that no watcher event has reported yet: new since start. */
-  async function sweep(): Promise<void> {
+  /**
+   * Transcripts under `dirs` (default: root, or root itself) that no watcher event has reported
+   * yet. Every directory walked is new since start, so whatever is found is read from byte 0.
+   */
+  async function sweep(dirs: Iterable<string> = [root]): Promise<void> {
     const found: string[] = [];
     const walk = async (dir: string, depth: number): Promise<void> => {
       const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
@@ -180,16 +183,30 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
         else if (e.isFile() && accepts(path)) found.push(path);
       }
     };
-    const rootStats = await stat(root).catch(() => undefined);
-    if (rootStats?.isFile()) found.push(root);
-    else if (rootStats?.isDirectory()) await walk(root, 0);
+    for (const dir of dirs) {
+      const st = await stat(dir).catch(() => undefined);
+      if (st?.isFile() && accepts(dir)) found.push(dir);
+      else if (st?.isDirectory()) await walk(dir, depthOf(dir));
+    }
     for (const path of found) if (!tails.has(path)) void schedule(track(path, undefined));
   }
+  const depthOf = (dir: string): number => (dir === root ? 0 : relative(root, dir).split(sep).length);
 
   let watcher: FSWatcher | undefined;
   let starting: Promise<void> | undefined;
   let poller: NodeJS.Timeout | undefined;
   let closed = false;
+  // Directories created since start. A file written into a new directory between the watcher's
+  // listing of it and its watch being set is never reported by the watcher (and an agent waiting
+  // for its answer writes nothing more), so these few directories are also swept every POLL_MS.
+  const newDirs = new Set<string>();
+  let sweeper: NodeJS.Timeout | undefined;
+  const startSweeper = (): void => {
+    sweeper = setInterval(() => {
+      if (!closed && newDirs.size > 0) sweep(newDirs).catch(report);
+    }, POLL_MS);
+    sweeper.unref();
+  };
 
   const startWatcher = async (existedAtStart: boolean): Promise<void> => {
     const w = watch(root, {
@@ -207,12 +224,16 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
       const tail = track(path, existedAtStart && !ready ? (stats?.size ?? 0) : undefined);
       if (ready || !existedAtStart) void schedule(tail);
     });
+    w.on('addDir', (path: string) => {
+      if (ready || !existedAtStart) newDirs.add(path);
+    });
     w.on('change', (path: string) => {
       if (accepts(path)) void schedule(track(path, undefined));
     });
     w.on('error', (err: unknown) => report(err));
     await new Promise<void>((done) => w.once('ready', () => done()));
     ready = true;
+    if (!existedAtStart) await sweep();
   };
 
   if (existsSync(root)) {
@@ -225,12 +246,14 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
     }, POLL_MS);
     poller.unref();
   }
+  startSweeper();
 
   return {
     async close() {
       if (closed) return;
       closed = true;
       clearInterval(poller);
+      clearInterval(sweeper);
       await starting;
       await watcher?.close();
       // Whatever the watcher had not reported yet: new files, then the rest of every file.
