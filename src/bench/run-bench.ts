@@ -1,7 +1,7 @@
 import type { CcrStore } from '../compress/ccr-store.js';
 import { countTokens } from '../compress/tokens.js';
 import { compressRequest } from '../proxy/compress-request.js';
-import { toolOutputs } from '../proxy/neutral.js';
+import { toolOutputs } from '../wire/index.js';
 import { anthropic } from '../proxy/providers/anthropic.js';
 import type { Workload } from './corpus.js';
 import { headTail } from './head-tail.js';

@@ -6,7 +6,7 @@ import { compressRequestOffThread, countTokensOffThread } from './compress-off-t
 import type { RequestCompression } from './compress-request.js';
 import type { ProxyContext } from './context.js';
 import { BodyTooLarge, isJsonContentType, message, readBody, sendJson } from './http-util.js';
-import { NO_USAGE, type NeutralRequest, type Usage } from './neutral.js';
+import { type NeutralRequest, NO_USAGE, type Usage } from '../wire/index.js';
 import type { CallMeta } from './proxy-tools.js';
 import { relayJson, relayStream, type Exchange, type Outcome } from './respond.js';
 import { RETRIEVE_TOOL_NAME } from './retrieval.js';

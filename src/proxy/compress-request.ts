@@ -1,11 +1,10 @@
 import type { CcrStore } from '../compress/ccr-store.js';
 import { DEFAULT_BUDGET_MS } from './budget-clock.js';
 import { compressCore } from '../compress/compress-text.js';
-import { splice, type Replacement, type Span } from '../compress/json-spans.js';
+import { latestUserText, type NeutralRequest, type Replacement, type Span, splice, stepsOfOutputs, toolOutputs } from '../wire/index.js';
 import { countTokens } from '../compress/tokens.js';
 import type { Step } from '../compress/focus.js';
 import type { ContentKind } from '../compress/types.js';
-import { latestUserText, stepsOfOutputs, toolOutputs, type NeutralRequest } from './neutral.js';
 import { adapterFor } from './providers/index.js';
 import type { ProviderAdapter, ProviderName, ProxyToolSpec } from './providers/types.js';
 import { RETRIEVE_TOOL, RETRIEVE_TOOL_NAME } from './retrieval.js';

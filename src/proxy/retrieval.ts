@@ -52,13 +52,3 @@ export function answerRetrieve(input: unknown, store: CcrStore): string {
   }
   return query ? matchingParts(original, query, key) : original;
 }
-
-/** A call's arguments from their JSON text; text that is not JSON is kept as it is. */
-export function parseArguments(text: unknown): unknown {
-  if (typeof text !== 'string') return text ?? {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}

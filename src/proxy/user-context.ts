@@ -1,5 +1,4 @@
-import type { Replacement } from '../compress/json-spans.js';
-import { realUserText, withoutInjectedContext, type NeutralRequest, type TextPart } from './neutral.js';
+import { type NeutralRequest, realUserText, type Replacement, type TextPart, withoutInjectedContext } from '../wire/index.js';
 import { within, type CallMeta, type RecallHook } from './proxy-tools.js';
 import { contentHash, type SessionState } from './session.js';
 

@@ -1,7 +1,5 @@
-import { appendToRootArray, appendToArray, arrayElements, objectMembers, rootSpan, stringAt, type Replacement, type Span } from '../../compress/json-spans.js';
-import { NO_USAGE, addUsage, spansForUserOnly, type Message, type NeutralRequest, type Part, type TextPart, type Usage } from '../neutral.js';
+import { addUsage, appendToArray, appendToRootArray, arrayElements, eventJson, formatSse, type Message, type NeutralRequest, NO_USAGE, objectMembers, type Part, type Replacement, rootSpan, type Span, spansForUserOnly, type SseEvent, stringAt, type TextPart, type Usage } from '../../wire/index.js';
 import { RETRIEVE_ONLY } from '../retrieval.js';
-import { eventJson, formatSse, type SseEvent } from '../sse.js';
 import type { ProviderAdapter, ProxyCall, ProxyResult, ProxyToolSpec, Round, StreamEnding, StreamRelay } from './types.js';
 
 /** Anthropic Messages: `POST /v1/messages` (Claude Code adds `?beta=true`) and count_tokens. */

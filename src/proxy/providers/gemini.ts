@@ -1,8 +1,6 @@
 import { MIN_CHARS } from '../../compress/types.js';
-import { appendToRootArray, appendToArray, arrayElements, objectMembers, rootSpan, stringAt, type Replacement, type Span } from '../../compress/json-spans.js';
-import { NO_USAGE, spansForUserOnly, type Message, type NeutralRequest, type Part, type TextPart, type Usage } from '../neutral.js';
+import { appendToArray, appendToRootArray, arrayElements, eventJson, type Message, type NeutralRequest, NO_USAGE, objectMembers, type Part, type Replacement, rootSpan, type Span, spansForUserOnly, type SseEvent, stringAt, type TextPart, type Usage } from '../../wire/index.js';
 import { RETRIEVE_ONLY } from '../retrieval.js';
-import { eventJson, type SseEvent } from '../sse.js';
 import type { ProviderAdapter, ProxyCall, ProxyResult, ProxyToolSpec, Round, StreamEnding, StreamRelay } from './types.js';
 
 /**

@@ -1,7 +1,5 @@
-import { appendToRootArray, appendMember, appendToArray, arrayElements, objectMembers, rootSpan, skipWs, splice, stringAt, type Replacement, type Span } from '../../compress/json-spans.js';
-import { NO_USAGE, spansForUserOnly, type Message, type NeutralRequest, type Part, type Role, type TextPart, type Usage } from '../neutral.js';
-import { parseArguments, RETRIEVE_ONLY } from '../retrieval.js';
-import { eventJson, formatSse, type SseEvent } from '../sse.js';
+import { appendMember, appendToArray, appendToRootArray, arrayElements, eventJson, formatSse, type Message, type NeutralRequest, NO_USAGE, objectMembers, parseArguments, type Part, type Replacement, type Role, rootSpan, skipWs, type Span, spansForUserOnly, splice, type SseEvent, stringAt, type TextPart, type Usage } from '../../wire/index.js';
+import { RETRIEVE_ONLY } from '../retrieval.js';
 import type { ProviderAdapter, ProxyCall, ProxyResult, ProxyToolSpec, Round, StreamEnding, StreamRelay } from './types.js';
 
 /**

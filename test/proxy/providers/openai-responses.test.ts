@@ -3,12 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
-import { arrayElements, objectMembers, rootSpan, splice } from '../../../src/compress/json-spans.js';
-import { latestUserText, toolOutputs } from '../../../src/proxy/neutral.js';
+import { arrayElements, latestUserText, objectMembers, rootSpan, splice, SseParser, toolOutputs } from '../../../src/wire/index.js';
 import { openaiResponses as adapter } from '../../../src/proxy/providers/openai-responses.js';
 import type { Round } from '../../../src/proxy/providers/types.js';
 import { RETRIEVE_TOOL, RETRIEVE_TOOL_NAME } from '../../../src/proxy/retrieval.js';
-import { SseParser } from '../../../src/proxy/sse.js';
 
 type Json = Record<string, unknown>;
 

@@ -1,4 +1,4 @@
-import type { Span } from '../compress/json-spans.js';
+import type { Span } from './json-spans.js';
 
 /**
  * The provider-neutral view of a request. Each wire format is read into it by its adapter in
