@@ -6,7 +6,7 @@ export type { CompressRequestOptions, RequestCompressResult, ToolOutputStat } fr
 export { startProxy } from './proxy/server.js';
 export type { ProxyOptions, RunningProxy } from './proxy/server.js';
 export type { StatsSnapshot, RequestRecord } from './proxy/stats.js';
-export type { ProviderName, ProxyCall, ProxyToolSpec } from './proxy/providers/types.js';
+export type { ProviderName, ProxyCall, ProxyToolSpec } from './providers/index.js';
 export type { CallMeta, ProxyToolSet, RecallHook } from './proxy/proxy-tools.js';
 export { detectKind } from './compress/detect.js';
 export { CcrWriteError, FileCcrStore, ccrKey } from './compress/ccr-store.js';

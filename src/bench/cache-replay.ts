@@ -1,7 +1,7 @@
 import type { CcrStore } from '../compress/ccr-store.js';
 import { countTokens } from '../compress/tokens.js';
 import { compressRequestBody, type RetrieveToolMode } from '../proxy/compress-request.js';
-import { anthropic } from '../proxy/providers/anthropic.js';
+import { anthropic } from '../providers/index.js';
 import { SessionState } from '../proxy/session.js';
 
 /** Price of a cache-read input token relative to an uncached one. */

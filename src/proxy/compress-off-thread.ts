@@ -11,7 +11,7 @@ import {
 } from './compress-request.js';
 import type { FileStoreSpec } from './compress-worker.js';
 import { stepsOfOutputs, toolOutputs } from '../wire/index.js';
-import type { ProviderAdapter } from './providers/types.js';
+import type { ProviderAdapter } from '../providers/index.js';
 import { occurrences } from './repeats.js';
 import type { MemoEntry, SessionState } from './session.js';
 

@@ -5,8 +5,7 @@ import { latestUserText, type NeutralRequest, type Replacement, type Span, splic
 import { countTokens } from '../compress/tokens.js';
 import type { Step } from '../compress/focus.js';
 import type { ContentKind } from '../compress/types.js';
-import { adapterFor } from './providers/index.js';
-import type { ProviderAdapter, ProviderName, ProxyToolSpec } from './providers/types.js';
+import { adapterFor, type ProviderAdapter, type ProviderName, type ProxyToolSpec } from '../providers/index.js';
 import { RETRIEVE_TOOL, RETRIEVE_TOOL_NAME } from './retrieval.js';
 import { foldedRepeat, occurrences } from './repeats.js';
 import { SessionState, type MemoEntry } from './session.js';

@@ -2,7 +2,7 @@ import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { ProxyContext } from './context.js';
 import { message, readAll, writeOrWait } from './http-util.js';
 import { addUsage, NO_USAGE, SseParser, type Usage } from '../wire/index.js';
-import type { ProviderAdapter, ProxyCall, ProxyResult, Round } from './providers/types.js';
+import type { ProviderAdapter, ProxyCall, ProxyResult, Round } from '../providers/index.js';
 import { answerCall, type CallMeta } from './proxy-tools.js';
 import { answerRetrieve, RETRIEVE_TOOL_NAME } from './retrieval.js';
 import { callUpstream, clientResponseHeaders, type UpstreamResponse } from './upstream.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileCcrStore } from '../../src/compress/ccr-store.js';
 import { latestUserText, objectMembers, rootSpan } from '../../src/wire/index.js';
-import { anthropic as anthropicAdapter } from '../../src/proxy/providers/anthropic.js';
+import { anthropic as anthropicAdapter } from '../../src/providers/index.js';
 import { startProxy, type CallMeta, type ProxyOptions, type RecallHook, type RunningProxy } from '../../src/proxy/server.js';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { conversationPrefix, PROVIDER_CASES, type Json, type ProviderCase } from './provider-cases.js';

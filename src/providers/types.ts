@@ -1,4 +1,4 @@
-import type { NeutralRequest, Replacement, SseEvent, Usage } from '../../wire/index.js';
+import type { NeutralRequest, Replacement, SseEvent, Usage } from '../wire/index.js';
 
 export type ProviderName = 'anthropic' | 'openai-chat' | 'openai-responses' | 'gemini';
 

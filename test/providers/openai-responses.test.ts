@@ -3,15 +3,14 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
-import { arrayElements, latestUserText, objectMembers, rootSpan, splice, SseParser, toolOutputs } from '../../../src/wire/index.js';
-import { openaiResponses as adapter } from '../../../src/proxy/providers/openai-responses.js';
-import type { Round } from '../../../src/proxy/providers/types.js';
-import { RETRIEVE_TOOL, RETRIEVE_TOOL_NAME } from '../../../src/proxy/retrieval.js';
+import { arrayElements, latestUserText, objectMembers, rootSpan, splice, SseParser, toolOutputs } from '../../src/wire/index.js';
+import { openaiResponses as adapter, type Round } from '../../src/providers/index.js';
+import { RETRIEVE_TOOL, RETRIEVE_TOOL_NAME } from '../../src/proxy/retrieval.js';
 
 type Json = Record<string, unknown>;
 
 // Request captures of the real Codex CLI (repository copy first, else the shared capture folder).
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const WIRE = [join(ROOT, 'fixtures/wire'), '/work/shared/wire'].find((d) => existsSync(d))!;
 
 function capture(name: string): Json {
