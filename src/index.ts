@@ -1,7 +1,7 @@
 /** headroom's library surface. */
 export { compressText, compressCore, compressionFailures, MIN_CHARS } from './compress/compress-text.js';
 export type { CompressOptions, CompressResult, CoreResult } from './compress/compress-text.js';
-export { compressRequest } from './proxy/compress-request.js';
+export { compressRequest } from './library-compress.js';
 export type { CompressRequestOptions, RequestCompressResult, ToolOutputStat } from './proxy/compress-request.js';
 export { startProxy } from './proxy/server.js';
 export type { ProxyOptions, RunningProxy } from './proxy/server.js';

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { agentOf, sessionFromHeaders } from '../agents/index.js';
+import { AGENT_CONTEXT, agentOf, sessionFromHeaders } from '../agents/index.js';
 import { compressRequestOffThread, countTokensOffThread } from './compress-off-thread.js';
 import type { RequestCompression } from './compress-request.js';
 import type { ProxyContext } from './context.js';
@@ -188,7 +188,7 @@ function readRequest(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage, b
 async function recall(ctx: ProxyContext, route: ApiRoute, read: ReadRequest, meta: CallMeta, headers: IncomingMessage['headers']): Promise<{ text: string; count: number } | undefined> {
   if (!ctx.recall || route.op !== 'generate') return undefined;
   if (!ctx.mainConversation(meta.agent, { tools: read.request.tools, headers })) return undefined;
-  const turn = newestUserTurn(read.request, read.session);
+  const turn = newestUserTurn(read.request, read.session, AGENT_CONTEXT);
   if (!turn || turn.remembered) return undefined;
   return recallFor(ctx.recall, turn.query, meta, ctx.recallTimeoutMs, ctx.log);
 }
@@ -204,6 +204,7 @@ async function compress(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage
       store: ctx.store,
       budgetMs: ctx.budgetMs,
       ...(query ? { query } : {}),
+      injectedContext: AGENT_CONTEXT,
       retrieveTool: ctx.retrieveTool,
       retrievalElsewhere: ctx.retrievalElsewhere,
       // A token count gets nothing added, and markers where the request for the model has them.

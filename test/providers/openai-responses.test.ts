@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { arrayElements, latestUserText, objectMembers, rootSpan, splice, SseParser, toolOutputs } from '../../src/wire/index.js';
+import { AGENT_CONTEXT } from '../../src/agents/index.js';
 import { openaiResponses as adapter, type Round } from '../../src/providers/index.js';
 import { RETRIEVE_TOOL, RETRIEVE_TOOL_NAME } from '../../src/proxy/retrieval.js';
 
@@ -42,8 +43,8 @@ describe('read', () => {
   });
 
   it('finds the task behind the AGENTS.md and environment context items', () => {
-    expect(latestUserText(adapter.read(JSON.stringify(capture(CODEX_HI))))).toBe('hi');
-    expect(latestUserText(adapter.read(JSON.stringify(capture(CODEX_TOOL_2))))).toBe('run something');
+    expect(latestUserText(adapter.read(JSON.stringify(capture(CODEX_HI))), AGENT_CONTEXT)).toBe('hi');
+    expect(latestUserText(adapter.read(JSON.stringify(capture(CODEX_TOOL_2))), AGENT_CONTEXT)).toBe('run something');
   });
 
   it.each([0, 2])('gives the exact span of a function_call_output (indent %i)', (indent) => {
@@ -90,7 +91,7 @@ describe('read', () => {
     expect(body.tools).toBeUndefined();
     const req = adapter.read(JSON.stringify(body));
     expect(req.tools).toEqual(DEFAULT_TOOLS);
-    expect(latestUserText(req)).toMatch(/^(hello codex, what is here\?|Check the app log for errors\.)$/);
+    expect(latestUserText(req, AGENT_CONTEXT)).toMatch(/^(hello codex, what is here\?|Check the app log for errors\.)$/);
   });
 
   it("reads the default model's exec output: a custom_tool_call_output of input_text parts", () => {
