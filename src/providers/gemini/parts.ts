@@ -1,6 +1,8 @@
 import { isObject, type Json, objects } from '../../wire/index.js';
 import type { ProxyCall } from '../types.js';
 
+// The parts of a response's first candidate, read the same way by the response reader and the relay.
+
 /** Whether a part is a call of a proxy tool. */
 export function isProxyPart(part: Json, names: ReadonlySet<string>): boolean {
   return isObject(part.functionCall) && names.has(String(part.functionCall.name));

@@ -1,5 +1,7 @@
 import { isObject, type Json } from '../../wire/index.js';
 
+// An assistant message's text fields and tool calls, read the same way by the request reader, responses and the relay.
+
 /**
  * Assistant text fields that stream as string pieces: `content` and `refusal` (OpenAI),
  * `reasoning_content` (DeepSeek, vLLM), `reasoning` (OpenRouter, Ollama). They are joined
