@@ -48,7 +48,7 @@ function cuts(data: Uint8Array): Uint8Array[][] {
 describe.each(CONTRACT_CASES.map((c) => [c.adapter.name, c] as const))('provider contract: %s', (_name, c) => {
   const { adapter } = c;
 
-  describe.each(raws(c))('reading a %s request', (_form, raw) => {
+  describe.each(raws(c))('reading the %s request', (_form, raw) => {
     const request = adapter.read(raw);
     const outputs = toolOutputs(request);
 
