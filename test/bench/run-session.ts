@@ -44,8 +44,9 @@ export async function runSession(agent: SessionAgent, session: SessionScript, op
   const withHeadroom = await runMode(agent, session, repo, commit, true, opts.timeoutMs);
   const table = loadPricing({});
   const model = withHeadroom.billed.find((b) => b.toolNames.length > 0)?.model ?? '';
-  const pricedAs = priceFor(table, model) ? model : FALLBACK_PRICE[agent];
-  const price = priceFor(table, pricedAs)!;
+  const price = priceFor(table, model) ?? priceFor(table, FALLBACK_PRICE[agent])!;
+  // The table entry the model was priced by (a newer model takes its family's nearest entry).
+  const pricedAs = Object.keys(table.models).find((name) => table.models[name] === price)!;
   const comparison = compareSession(
     { session: session.id, agent, pricedAs, retrievals: withHeadroom.retrievals },
     without.billed.map(billedRequest),
