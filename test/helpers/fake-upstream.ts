@@ -8,7 +8,7 @@ import * as zlib from 'node:zlib';
  * Gemini generateContent), streamed or not as the request asks, with event sequences the real
  * SDKs accept. A script decides each model reply: text, tool calls, an error, or a fault.
  */
-export async function startFakeUpstream(script: Script = echoScript): Promise<FakeUpstream> {
+export async function startFakeUpstream(script: Script = echoScript, opts: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
   const requests: RecordedRequest[] = [];
   let modelCalls = 0;
   const server = http.createServer((req, res) => {
@@ -19,7 +19,7 @@ export async function startFakeUpstream(script: Script = echoScript): Promise<Fa
       const route = routeOf(req.method ?? 'GET', recorded.url);
       if (route.kind === 'model') {
         const call = modelCallOf(recorded, route.format, route.model, modelCalls++);
-        const reply = normalise(await script(call));
+        const reply = withUsageHook(call, normalise(await script(call)), opts.usage);
         await answerModelCall(res, call, reply);
       } else {
         answerOther(res, route, recorded);
@@ -48,6 +48,17 @@ export async function startFakeUpstream(script: Script = echoScript): Promise<Fa
 }
 
 export type WireFormat = 'anthropic' | 'openai-chat' | 'openai-responses' | 'gemini';
+
+export interface FakeUpstreamOptions {
+  /**
+   * Decides the usage of every model call the script answers with a reply (not an error): e.g.
+   * a simulated prompt cache (simulated-cache.ts). Its usage wins over the reply's own; an
+   * `error` it returns is sent instead of the reply (what the provider answers a request it refuses).
+   */
+  usage?: UsageHook;
+}
+
+export type UsageHook = (call: ModelCall, reply: Reply) => FakeUsage | { error: NonNullable<Reply['error']> };
 
 export interface RecordedRequest {
   method: string;
@@ -78,6 +89,11 @@ export interface FakeUsage {
   output: number;
   cacheRead: number;
   cacheWrite: number;
+  /**
+   * Anthropic: of cacheWrite, the tokens written with a 1-hour lifetime. When set, usage also
+   * carries `cache_creation: {ephemeral_5m_input_tokens, ephemeral_1h_input_tokens}`.
+   */
+  cacheWrite1h?: number;
 }
 
 export interface Fault {
@@ -303,6 +319,12 @@ function normalise(r: Reply | string): Reply {
   return typeof r === 'string' ? { text: r } : r;
 }
 
+function withUsageHook(call: ModelCall, reply: Reply, hook: UsageHook | undefined): Reply {
+  if (!hook || reply.error) return reply;
+  const decided = hook(call, reply);
+  return 'error' in decided ? { ...reply, error: decided.error } : { ...reply, usage: decided };
+}
+
 /** A reply resolved against one call: ids and usage filled in. */
 interface Answer {
   n: string;
@@ -416,7 +438,8 @@ function pieces(text: string): string[] {
 // --- Anthropic Messages -----------------------------------------------------------------------
 
 function anthropicUsage(u: FakeUsage): object {
-  return { input_tokens: u.input, cache_creation_input_tokens: u.cacheWrite, cache_read_input_tokens: u.cacheRead, output_tokens: u.output };
+  const split = u.cacheWrite1h === undefined ? {} : { cache_creation: { ephemeral_5m_input_tokens: u.cacheWrite - u.cacheWrite1h, ephemeral_1h_input_tokens: u.cacheWrite1h } };
+  return { input_tokens: u.input, cache_creation_input_tokens: u.cacheWrite, cache_read_input_tokens: u.cacheRead, ...split, output_tokens: u.output };
 }
 
 function anthropicMessage(a: Answer): object {
