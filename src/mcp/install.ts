@@ -5,6 +5,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { headroomHome } from '../config.js';
 import { splitBom, stripBom } from '../utf8-bom.js';
+import { McpInstallError } from '../errors.js';
+
+export { McpInstallError };
 
 /**
  * `headroom mcp install|uninstall <agent>`: registers `headroom mcp serve` in the agent's own
@@ -18,12 +21,6 @@ export const isMcpAgent = (s: string): s is McpAgent => (MCP_AGENTS as readonly 
 
 const SERVER_NAME = 'headroom';
 
-export class McpInstallError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'McpInstallError';
-  }
-}
 
 export interface InstallOptions {
   env?: NodeJS.ProcessEnv;

@@ -4,6 +4,7 @@ import { SourceLogFollower, sourceLogPath } from '../exec/source-log.js';
 import type { Memories } from '../memory/memory.js';
 import type { WrapMemory } from './wrap-memory.js';
 import { loadPricing } from '../pricing.js';
+import { LaunchError } from '../errors.js';
 import { message } from '../proxy/http-util.js';
 import type { UpstreamName } from '../proxy/routes.js';
 import { definedOnly, startProxy, type ProxyOptions } from '../proxy/server.js';
@@ -33,11 +34,6 @@ export interface WrapOptions {
   stdin?: NodeJS.ReadStream;
   stdout?: NodeJS.WriteStream;
   stderr?: NodeJS.WriteStream;
-}
-
-/** Why wrap could not start the agent; the message is for the user. */
-export class WrapError extends Error {
-  override readonly name = 'WrapError';
 }
 
 export interface WrapResult {
@@ -72,7 +68,7 @@ export async function wrap(opts: WrapOptions): Promise<WrapResult> {
   const stderr = opts.stderr ?? process.stderr;
 
   const file = findExecutable(agent.binary, env.PATH, cwd);
-  if (!file) throw new WrapError(`${agent.title} is not installed (no \`${agent.binary}\` on PATH). Install it with: ${agent.install}`);
+  if (!file) throw new LaunchError(`${agent.title} is not installed (no \`${agent.binary}\` on PATH). Install it with: ${agent.install}`);
   // The agent's own base-URL settings become the proxy's upstreams; explicit headroom settings win.
   const upstreams = { ...definedOnly(agent.upstreams(env)), ...definedOnly(opts.proxy.upstreams ?? {}) } as Partial<Record<UpstreamName, string>>;
   // The memory's code loads only for --memory; a bad HEADROOM_EMBEDDER is refused before anything starts.
@@ -81,7 +77,7 @@ export async function wrap(opts: WrapOptions): Promise<WrapResult> {
     try {
       memoryCode.checkMemorySettings(env);
     } catch (err) {
-      throw new WrapError(`--memory: ${message(err)}`);
+      throw new LaunchError(`--memory: ${message(err)}`, { cause: err });
     }
   }
 
