@@ -8,7 +8,7 @@ import { LaunchError } from '../errors.js';
 import { message } from '../proxy/http-util.js';
 import type { UpstreamName } from '../proxy/routes.js';
 import { definedOnly, startProxy, type ProxyOptions } from '../proxy/server.js';
-import { exitStatus, type ExitStatus } from './exit-status.js';
+import { exitStatus, type ExitStatus } from '../exec/exit-status.js';
 import { findExecutable } from './find-executable.js';
 import { runPlain } from './plain-session.js';
 import { runInPty } from './pty-session.js';
