@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Agent } from '../agents/index.js';
-import { SourceLogFollower, sourceLogPath } from '../exec/source-log.js';
+import { followSourceLog } from '../exec/source-log.js';
 import type { Memories } from '../memory/memory.js';
 import type { WrapMemory } from './wrap-memory.js';
 import { loadPricing } from '../pricing.js';
@@ -132,20 +132,15 @@ export async function wrap(opts: WrapOptions): Promise<WrapResult> {
       },
     );
     sessionDir = dir;
-    const sourceLog = new SourceLogFollower(sourceLogPath(dir.dir));
-    const followSource = (): void => {
-      const savings = sourceLog.poll();
+    // Savings made at the source (headroom exec, the agent's hook) count in the tally and the proxy's stats.
+    const stopFollowing = followSourceLog(dir.dir, (savings) => {
       for (const s of savings) {
         addSourceSaving(tally, s, prices);
         proxy.recordSource({ by: typeof s.by === 'string' ? s.by : 'unknown', model: tally.model, tokensBefore: s.tokensBefore, tokensAfter: s.tokensAfter });
       }
-      if (savings.length > 0) session?.statusChanged();
-    };
-    const sourceTimer = setInterval(followSource, 1000);
-    scope.defer(() => {
-      clearInterval(sourceTimer);
-      followSource();
+      session?.statusChanged();
     });
+    scope.defer(stopFollowing);
     if (stops.received) return exitStatus(null, stops.received); // ended before the agent started
     agentRan = true;
 
