@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { reportFailure } from '../src/cli/exit-codes.js';
+import * as errors from '../src/errors.js';
 import {
   BodyTooLarge,
   CcrWriteError,
@@ -49,6 +50,12 @@ describe('failureOf: the one mapping from an error to what the CLI reports', () 
     expect(err.exitCode).toBe(exitCode);
     expect(err).toBeInstanceOf(HeadroomError);
     expect(err).toBeInstanceOf(Error);
+  });
+
+  it('covers every error class src/errors.ts declares', () => {
+    const declared = Object.values(errors).filter((v) => typeof v === 'function' && v.prototype instanceof HeadroomError);
+    const covered = new Set(cases.map(([, err]) => err.constructor));
+    expect(declared.filter((c) => !covered.has(c as never)).map((c) => (c as { name: string }).name)).toEqual([]);
   });
 
   it('names each error after its class', () => {
