@@ -34,10 +34,7 @@ export interface Launch {
   cleanup?: () => void;
 }
 
-/** The agent cannot be routed through the proxy as configured; the message says what to change. */
-export class LaunchError extends Error {
-  override readonly name = 'LaunchError';
-}
+export { LaunchError } from '../errors.js';
 
 /** What an adapter sees of one model request to tell its main conversation from background calls. */
 export interface ModelRequestView {

@@ -1,4 +1,3 @@
-import { ConfigError } from '../config.js';
 import { count } from '../plural.js';
 import { startProxy, type RunningProxy } from '../proxy/server.js';
 import type { RequestRecord } from '../proxy/stats.js';
@@ -38,7 +37,6 @@ export async function proxyCommand(opts: ProxyCommandOptions): Promise<void> {
       log: (line) => process.stderr.write(`headroom: ${line}\n`),
     });
   } catch (err) {
-    if (err instanceof ConfigError) throw new CliError(err.message);
     const code = (err as { code?: string }).code;
     if (code === 'EADDRINUSE') throw new CliError(`port ${options.port} is already in use (choose another with --port)`);
     if (code === 'EACCES') throw new CliError(`not allowed to listen on ${options.host}:${options.port}`);

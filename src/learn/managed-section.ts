@@ -4,7 +4,7 @@ import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import { parseTrailer, type Trailer } from './managed-rules.js';
-import { ManagedSectionError } from './writer-errors.js';
+import { ManagedSectionError } from '../errors.js';
 
 export const START_MARKER = '<!-- headroom:learn:start -->';
 export const END_MARKER = '<!-- headroom:learn:end -->';

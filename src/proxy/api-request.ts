@@ -12,7 +12,7 @@ import { relayJson, relayStream, type Exchange, type Outcome } from './respond.j
 import { RETRIEVE_TOOL_NAME } from './retrieval.js';
 import type { ApiRoute } from './routes.js';
 import { conversationId, type SessionState } from './session.js';
-import { callUpstream, clientResponseHeaders, upstreamRequestHeaders, upstreamUrl, type UpstreamResponse } from './upstream.js';
+import { callUpstream, clientResponseHeaders, upstreamFailure, upstreamRequestHeaders, upstreamUrl, type UpstreamResponse } from './upstream.js';
 import { newestUserTurn, recallFor } from './user-context.js';
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -98,9 +98,9 @@ export async function handleApiRequest(ctx: ProxyContext, route: ApiRoute, req: 
     if (abort.signal.aborted) {
       res.destroy();
     } else if (!res.headersSent) {
-      const timedOut = /timeout/i.test(message(err));
-      status = timedOut ? 504 : 502;
-      sendJson(res, status, adapter.errorBody(status, `headroom: the upstream ${ctx.upstreams[route.upstream]} ${timedOut ? 'timed out' : 'failed'}: ${message(err)}`));
+      const failure = upstreamFailure(err, ctx.upstreams[route.upstream]);
+      status = failure.timedOut ? 504 : 502;
+      sendJson(res, status, adapter.errorBody(status, `headroom: ${failure.message}`));
     } else {
       res.destroy();
     }

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { writeSync } from 'node:fs';
 import * as pty from 'node-pty';
-import { exitStatus, type ExitStatus } from './exit-status.js';
+import { exitStatus, type ExitStatus } from '../exec/exit-status.js';
 import { findExecutable } from './find-executable.js';
 import { foregroundGroup, hangUpSession, JOB_SHELL, StopWatcher } from './job-control.js';
 import { CURSOR_QUERY, CursorReport, type CursorPosition } from './cursor-report.js';

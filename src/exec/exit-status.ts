@@ -1,8 +1,8 @@
 import { constants } from 'node:os';
 
-/** How an agent process ended. */
+/** How a process headroom ran (a command under `headroom exec`, a wrapped agent) ended. */
 export interface ExitStatus {
-  /** The agent's exit code, or 128 + the signal number when a signal ended it. */
+  /** The exit code, or 128 + the signal number when a signal ended it. */
   code: number;
   /** The signal's name when one ended it. */
   signal?: string;
