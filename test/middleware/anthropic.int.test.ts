@@ -68,6 +68,26 @@ describe('headroomFetch and withHeadroom with the Anthropic SDK', () => {
     });
   });
 
+  it('ends the stream with an error the SDK raises when the continuation is cut short', async () => {
+    const script: Script = (call) =>
+      call.index === 0 ? { toolCalls: [{ name: 'headroom_retrieve', input: { key: keyOf(call.toolOutputs) } }] } : { text: 'never finished', fault: { endAfterEvents: 2 } };
+    await withFake(script, async (fake) => {
+      const stream = client(fake).messages.stream(request as never);
+      await expect(stream.finalMessage()).rejects.toThrow(/the upstream stream ended without its closing event/);
+    });
+  });
+
+  it('returns the upstream\'s own error when a non-streamed continuation is refused', async () => {
+    const script: Script = (call) =>
+      call.index === 0
+        ? { toolCalls: [{ name: 'headroom_retrieve', input: { key: keyOf(call.toolOutputs) } }] }
+        : { error: { status: 529, body: { type: 'error', error: { type: 'overloaded_error', message: 'busy' } } } };
+    await withFake(script, async (fake) => {
+      const failed = client(fake).messages.create({ ...(request as object), stream: false } as Anthropic.MessageCreateParamsNonStreaming);
+      await expect(failed).rejects.toMatchObject({ status: 529 });
+    });
+  });
+
   it('answers a retrieve call in a non-streamed response and merges the rounds', async () => {
     const script: Script = (call) =>
       call.index === 0 ? { toolCalls: [{ name: 'headroom_retrieve', input: { key: keyOf(call.toolOutputs) } }] } : { text: `got ${call.toolOutputs.at(-1)!.length} chars` };
