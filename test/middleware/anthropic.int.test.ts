@@ -118,6 +118,19 @@ describe('headroomFetch and withHeadroom with the Anthropic SDK', () => {
     });
   });
 
+  it('keeps a fetch the client was given: headroom sends through it', async () => {
+    await withFake(undefined, async (fake) => {
+      const seen: string[] = [];
+      const own = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+        seen.push(String(init?.body ?? ''));
+        return fetch(input, init);
+      };
+      await withHeadroom(new Anthropic({ baseURL: fake.url, apiKey: 'k', maxRetries: 0, fetch: own }), { store: fetchStore.store }).messages.create(request as never);
+      expect(seen).toEqual([fake.modelRequests()[0]!.body]);
+      expect(toolOutputsOf('anthropic', JSON.parse(seen[0]!))[0]!.length).toBeLessThan(toolOutput.length / 2);
+    });
+  });
+
   it('can be given to the SDK as its fetch option directly', async () => {
     await withFake(undefined, async (fake) => {
       const sdk = new Anthropic({ baseURL: fake.url, apiKey: 'k', maxRetries: 0, fetch: headroomFetch({ store: fetchStore.store }) });
