@@ -2,7 +2,7 @@
 import { createOpenAI } from '@ai-sdk/openai';
 import Anthropic from '@anthropic-ai/sdk';
 import type { MessageStream } from '@anthropic-ai/sdk/lib/MessageStream';
-import { wrapLanguageModel, type LanguageModel } from 'ai';
+import { generateText, wrapLanguageModel, type LanguageModel } from 'ai';
 import OpenAI from 'openai';
 import type { ChatCompletionStream } from 'openai/lib/ChatCompletionStream';
 import { headroomFetch, headroomMiddleware, headroomRetrieveTool, withHeadroom } from '../../../src/middleware/index.js';
@@ -25,9 +25,9 @@ export async function typedCalls(): Promise<void> {
   new Anthropic({ apiKey: 'k', fetch: headroomFetch() });
   new OpenAI({ apiKey: 'k', fetch: headroomFetch({ fetch: globalThis.fetch }) });
   const model: LanguageModel = wrapLanguageModel({ model: createOpenAI({ fetch: headroomFetch() }).chat('m'), middleware: headroomMiddleware() });
-  const tools = { headroom_retrieve: headroomRetrieveTool() };
-  void model;
-  void tools;
+  const result = await generateText({ model, prompt: 'hi', tools: { headroom_retrieve: headroomRetrieveTool() } });
+  const text: string = result.text;
+  void text;
 
   // The wrapped client is still exactly the SDK's type, not a looser one.
   // @ts-expect-error an Anthropic client wrapped is no OpenAI client
