@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { FileCcrStore, type CcrStore } from '../compress/ccr-store.js';
 import { compressRequestBody } from '../proxy/compress-request.js';
-import { anthropic } from '../proxy/providers/anthropic.js';
+import { anthropic } from '../providers/anthropic/index.js';
 import { answerRetrieve, RETRIEVE_TOOL_DESCRIPTION, RETRIEVE_TOOL_NAME } from '../proxy/retrieval.js';
 import { conversationId, Sessions } from '../proxy/session.js';
 import { readPrompt, withOutputs, type AiCallOptions } from './ai-sdk-prompt.js';

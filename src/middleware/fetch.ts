@@ -1,7 +1,7 @@
 import { FileCcrStore, type CcrStore } from '../compress/ccr-store.js';
 import { compressRequestBody, type RetrieveToolMode } from '../proxy/compress-request.js';
-import type { NeutralRequest } from '../proxy/neutral.js';
-import { RETRIEVE_ONLY } from '../proxy/retrieval.js';
+import type { NeutralRequest } from '../wire/index.js';
+import { RETRIEVE_ONLY } from '../providers/index.js';
 import { matchRoute, type ApiRoute } from '../proxy/routes.js';
 import { conversationId, Sessions, type SessionState } from '../proxy/session.js';
 import { answerJson, answerStream, type RetrievalLoop } from './rounds.js';
