@@ -308,7 +308,7 @@ interface Answer {
   n: string;
   model: string;
   text: string;
-  calls: Array<Required<ToolCall> & { idGiven: boolean }>;
+  calls: Array<ToolCall & { id: string; idGiven: boolean }>;
   usage: FakeUsage;
 }
 
