@@ -1,12 +1,12 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { agentOf, sessionFromHeaders } from '../agents/index.js';
+import { AGENT_CONTEXT, agentOf, sessionFromHeaders } from '../agents/index.js';
 import { compressRequestOffThread, countTokensOffThread } from './compress-off-thread.js';
 import type { RequestCompression } from './compress-request.js';
 import type { ProxyContext } from './context.js';
 import { BodyTooLarge, isJsonContentType, message, readBody, sendJson } from './http-util.js';
-import { NO_USAGE, type NeutralRequest, type Usage } from './neutral.js';
+import { type NeutralRequest, NO_USAGE, type Usage } from '../wire/index.js';
 import type { CallMeta } from './proxy-tools.js';
 import { relayJson, relayStream, type Exchange, type Outcome } from './respond.js';
 import { RETRIEVE_TOOL_NAME } from './retrieval.js';
@@ -188,7 +188,7 @@ function readRequest(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage, b
 async function recall(ctx: ProxyContext, route: ApiRoute, read: ReadRequest, meta: CallMeta, headers: IncomingMessage['headers']): Promise<{ text: string; count: number } | undefined> {
   if (!ctx.recall || route.op !== 'generate') return undefined;
   if (!ctx.mainConversation(meta.agent, { tools: read.request.tools, headers })) return undefined;
-  const turn = newestUserTurn(read.request, read.session);
+  const turn = newestUserTurn(read.request, read.session, AGENT_CONTEXT);
   if (!turn || turn.remembered) return undefined;
   return recallFor(ctx.recall, turn.query, meta, ctx.recallTimeoutMs, ctx.log);
 }
@@ -204,6 +204,7 @@ async function compress(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage
       store: ctx.store,
       budgetMs: ctx.budgetMs,
       ...(query ? { query } : {}),
+      injectedContext: AGENT_CONTEXT,
       retrieveTool: ctx.retrieveTool,
       retrievalElsewhere: ctx.retrievalElsewhere,
       // A token count gets nothing added, and markers where the request for the model has them.

@@ -22,7 +22,7 @@ import { Sessions } from './session.js';
 import { ProxyStats, type RequestRecord, type StatsSnapshot } from './stats.js';
 
 export type { CallMeta, ProxyToolSet, RecallHook } from './proxy-tools.js';
-export type { ProxyCall, ProxyToolSpec } from './providers/types.js';
+export type { ProxyCall, ProxyToolSpec } from '../providers/index.js';
 
 export interface ProxyOptions {
   /** Default 127.0.0.1. Anything but loopback needs `allowRemote` and a `token`. */

@@ -1,4 +1,4 @@
-import type { Usage } from './neutral.js';
+import type { Usage } from '../wire/index.js';
 
 /** Totals for one slice of traffic (a provider, a model, an agent or a content kind). */
 export interface Bucket {
