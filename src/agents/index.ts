@@ -6,7 +6,7 @@ import { copilot } from './copilot.js';
 import { gemini } from './gemini.js';
 import type { Agent, AgentName, ModelRequestView } from './types.js';
 
-export { LaunchError, type Agent, type AgentName, type Launch, type LaunchContext, type ModelRequestView, type TranscriptLine } from './types.js';
+export { LaunchError, type Agent, type AgentName, type ModelRequestView, type TranscriptLine } from './types.js';
 
 export const AGENTS: readonly Agent[] = [claude, codex, copilot, gemini, aider];
 

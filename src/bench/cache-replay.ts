@@ -6,7 +6,7 @@ import { anthropic } from '../providers/index.js';
 import { SessionState } from '../proxy/session.js';
 
 /** Price of a cache-read input token relative to an uncached one. */
-export const CACHE_READ_FACTOR = 0.1;
+const CACHE_READ_FACTOR = 0.1;
 
 export interface ReplayResult {
   id: string;
