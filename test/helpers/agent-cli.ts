@@ -274,7 +274,7 @@ export function shellThenAnswer(command: string, answer: (output: string) => str
 }
 
 /** The `exec` tool's JavaScript that runs `command` with exec_command and returns its output. */
-function codexExecScript(command: string, liftCap: boolean): string {
+export function codexExecScript(command: string, liftCap: boolean): string {
   const args = { cmd: command, ...(liftCap ? { max_output_tokens: 200_000 } : {}) };
   return `${liftCap ? '// @exec: {"max_output_tokens": 200000}\n' : ''}const r = await tools.exec_command(${JSON.stringify(args)});\ntext(r.output);`;
 }

@@ -83,7 +83,7 @@ interface ToolCall {
   freeform?: string;
 }
 
-interface FakeUsage {
+export interface FakeUsage {
   /** Uncached input tokens (Anthropic's `input_tokens`); OpenAI and Gemini totals add cacheRead. */
   input: number;
   output: number;
