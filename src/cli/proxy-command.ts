@@ -1,3 +1,4 @@
+import { agentRecognition } from '../agents/index.js';
 import { ConfigError } from '../config.js';
 import { count } from '../plural.js';
 import { startProxy, type RunningProxy } from '../proxy/server.js';
@@ -32,6 +33,7 @@ export async function proxyCommand(opts: ProxyCommandOptions): Promise<void> {
   try {
     proxy = await startProxy({
       ...options,
+      ...agentRecognition,
       // Saves are attributed to the agent and session each request names.
       ...(memories ? memoryHooks(memories) : {}),
       ...(opts.quiet ? {} : { onRecord: (r: RequestRecord) => process.stderr.write(`${logLine(r)}\n`) }),

@@ -1,7 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { agentOf, sessionFromHeaders } from '../agents/index.js';
 import { compressRequestOffThread, countTokensOffThread } from './compress-off-thread.js';
 import type { RequestCompression } from './compress-request.js';
 import type { ProxyContext } from './context.js';
@@ -40,12 +39,14 @@ export async function handleApiRequest(ctx: ProxyContext, route: ApiRoute, req: 
     return;
   }
   // Any label a client gives itself; only src/agents decides whether it names a known agent.
-  const agent: string = ctx.agent ?? header(req, 'x-headroom-agent') ?? agentOf(req.headers) ?? 'unknown';
+  const claimed = ctx.agent ?? header(req, 'x-headroom-agent');
+  const who = ctx.identify(req.headers, claimed);
+  const agent: string = claimed ?? who.agent ?? 'unknown';
   const abort = new AbortController();
   res.on('close', () => {
     if (!res.writableFinished) abort.abort();
   });
-  const read = readRequest(ctx, route, req, body, agent);
+  const read = readRequest(ctx, route, req, body, who.session);
   const meta: CallMeta = { agent, session: read?.session.id ?? '' };
   const recalled = read ? await recall(ctx, route, read, meta, req.headers) : undefined;
   const compression = read ? await compress(ctx, route, req, read, recalled?.text) : undefined;
@@ -167,7 +168,7 @@ interface Compressed extends RequestCompression {
 }
 
 /** A readable JSON body in the neutral view with its session, or undefined when it must go upstream as it came. */
-function readRequest(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage, body: Buffer, agent: string): ReadRequest | undefined {
+function readRequest(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage, body: Buffer, agentSession: string | undefined): ReadRequest | undefined {
   if (!isJsonContentType(req.headers['content-type']) || !isUtf8(body)) return undefined;
   if (header(req, 'x-headroom-bypass') === 'true') return undefined;
   const raw = body.toString('utf8');
@@ -176,7 +177,7 @@ function readRequest(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage, b
     const fixedSession = header(req, 'x-headroom-session');
     const id = fixedSession
       ? `headroom:${fixedSession}`
-      : (sessionFromHeaders(req.headers, agent) ?? (request.sessionKey ? `key:${request.sessionKey}` : conversationId(request)));
+      : (agentSession ?? (request.sessionKey ? `key:${request.sessionKey}` : conversationId(request)));
     return { raw, request, session: ctx.sessions.get(id) };
   } catch (err) {
     if (!(err instanceof SyntaxError)) ctx.log(`${route.adapter.name}: request not read (${message(err)}); forwarded as it came`);

@@ -1,10 +1,9 @@
 import type { Agent as UndiciAgent } from 'undici';
-import type { AgentName, ModelRequestView } from '../agents/index.js';
 import type { CcrStore } from '../compress/ccr-store.js';
 import type { CompressPool } from './compress-pool.js';
 import type { RetrievalElsewhere, RetrieveToolMode } from './compress-request.js';
 import type { Ledger } from './ledger.js';
-import type { ProxyToolSet, RecallHook } from './proxy-tools.js';
+import type { Identify, ModelRequestView, ProxyToolSet, RecallHook } from './proxy-tools.js';
 import type { UpstreamName } from './routes.js';
 import type { Sessions } from './session.js';
 import type { ProxyStats, RequestRecord } from './stats.js';
@@ -19,7 +18,9 @@ export interface ProxyContext {
   ledger: Ledger | undefined;
   store: CcrStore;
   /** The agent every request comes from, when the proxy was started for one (wrap). */
-  agent: AgentName | undefined;
+  agent: string | undefined;
+  /** Who sent a request, from its headers (given by the caller: the proxy knows no agent). */
+  identify: Identify;
   /** Id of the `headroom wrap` session, written into each ledger record. */
   wrapSession: string | undefined;
   maxBodyBytes: number;

@@ -14,6 +14,22 @@ export interface ProxyToolSet {
   answer(call: ProxyCall, meta: CallMeta): Promise<string>;
 }
 
+/** The headers of a request, names lower-cased. */
+export type RequestHeaders = Readonly<Record<string, string | string[] | undefined>>;
+
+/**
+ * Who sent a request: the agent's name and the agent's own conversation id, when its headers say.
+ * `claimed` is the name it is already known by (the wrapped agent, or its x-headroom-agent label).
+ */
+export type Identify = (headers: RequestHeaders, claimed?: string) => { agent?: string; session?: string };
+
+/** What the proxy shows a caller's `mainConversation` of a request. */
+export interface ModelRequestView {
+  /** Names of the tools the request declares. */
+  tools: readonly string[];
+  headers: RequestHeaders;
+}
+
 /** Context for the newest user turn; undefined when there is nothing worth adding. */
 export type RecallHook = (query: string, meta: CallMeta) => Promise<{ text: string; count: number } | undefined>;
 

@@ -3,7 +3,6 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { isMainConversation, type AgentName, type ModelRequestView } from '../agents/index.js';
 import { FileCcrStore, type CcrStore } from '../compress/ccr-store.js';
 import { ConfigError, headroomHome } from '../config.js';
 import { VERSION } from '../version.js';
@@ -16,12 +15,12 @@ import type { Agent as UndiciAgent } from 'undici';
 import { isLoopbackHost, message, sendJson } from './http-util.js';
 import { Ledger } from './ledger.js';
 import { prometheusText } from './metrics.js';
-import type { ProxyToolSet, RecallHook } from './proxy-tools.js';
+import type { Identify, ModelRequestView, ProxyToolSet, RecallHook } from './proxy-tools.js';
 import { DEFAULT_UPSTREAMS, matchRoute, upstreamForOther, type ApiRoute, type UpstreamName } from './routes.js';
 import { Sessions } from './session.js';
 import { ProxyStats, type RequestRecord, type StatsSnapshot } from './stats.js';
 
-export type { CallMeta, ProxyToolSet, RecallHook } from './proxy-tools.js';
+export type { CallMeta, Identify, ModelRequestView, ProxyToolSet, RecallHook } from './proxy-tools.js';
 export type { ProxyCall, ProxyToolSpec } from './providers/types.js';
 
 export interface ProxyOptions {
@@ -33,7 +32,13 @@ export interface ProxyOptions {
   /** Upstream for requests no header or path assigns (probes such as `HEAD /`). Default anthropic. */
   defaultUpstream?: UpstreamName;
   /** The agent all traffic comes from (set by `headroom wrap`); otherwise read from headers. */
-  agent?: AgentName;
+  agent?: string;
+  /**
+   * Who sent a request: the agent and the agent's own conversation id, from its headers (the
+   * callers pass src/agents' `identifyRequest`). Without it a request is known by its
+   * x-headroom-agent label only, and its conversation by its body.
+   */
+  identify?: Identify;
   /** Id of the `headroom wrap` session this proxy serves (recorded in the ledger). */
   wrapSession?: string;
   /**
@@ -73,7 +78,7 @@ export interface ProxyOptions {
   /**
    * Whether a request belongs to the agent's main conversation, the one that carries the user's
    * prompt: only those get recalled context, not an agent's background calls (titles, routing,
-   * summaries). Default: what each agent adapter says (src/agents), every request for other clients.
+   * summaries). Default: every request (the callers pass what each agent adapter says, src/agents).
    */
   mainConversation?: (agent: string, request: ModelRequestView) => boolean;
   store?: CcrStore;
@@ -156,7 +161,8 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
     tools: opts.tools,
     recall: opts.recall,
     recallTimeoutMs: opts.recallTimeoutMs ?? DEFAULT_RECALL_TIMEOUT_MS,
-    mainConversation: opts.mainConversation ?? isMainConversation,
+    identify: opts.identify ?? (() => ({})),
+    mainConversation: opts.mainConversation ?? (() => true),
     onRecord: opts.onRecord,
     onQuery: opts.onQuery,
     log: opts.log ?? (() => undefined),

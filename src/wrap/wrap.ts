@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Agent } from '../agents/index.js';
+import { agentRecognition, type Agent } from '../agents/index.js';
 import { SourceLogFollower, sourceLogPath } from '../exec/source-log.js';
 import type { Memories } from '../memory/memory.js';
 import type { WrapMemory } from './wrap-memory.js';
@@ -114,6 +114,7 @@ export async function wrap(opts: WrapOptions): Promise<WrapResult> {
           port: opts.proxy.port ?? 0,
           upstreams,
           agent: agent.name,
+          ...agentRecognition,
           wrapSession,
           // The session folder's launcher puts `headroom` on the agent's PATH (see createSessionDir).
           shellHasHeadroom: true,

@@ -8,6 +8,7 @@ import { FileCcrStore } from '../../src/compress/ccr-store.js';
 import { keysInText } from '../../src/compress/marker.js';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../../src/proxy/server.js';
 import { startFakeUpstream, toolOutputsOf, type FakeUpstream } from '../helpers/fake-upstream.js';
+import { agentRecognition } from '../../src/agents/index.js';
 
 const home = mkdtempSync(join(tmpdir(), 'headroom-budget-'));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
@@ -46,7 +47,7 @@ async function watchedProxy(name: string, options: ProxyOptions): Promise<Watche
       expect(await res.json()).toEqual({ status: 'ok' });
       then();
     });
-  proxy = await startProxy({
+  proxy = await startProxy({ ...agentRecognition,
     port: 0,
     upstreams: { anthropic: fake.url, openai: fake.url },
     store: new FileCcrStore(join(home, name, 'ccr')),
