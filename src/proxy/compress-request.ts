@@ -10,7 +10,7 @@ import { adapterFor } from './providers/index.js';
 import type { ProviderAdapter, ProviderName, ProxyToolSpec } from './providers/types.js';
 import { RETRIEVE_TOOL, RETRIEVE_TOOL_NAME } from './retrieval.js';
 import { foldedRepeat, occurrences } from './repeats.js';
-import { SessionState, type MemoEntry } from './session.js';
+import { ConversationState, type MemoEntry } from './conversation-state.js';
 import { newestUserTurn, userContextEdits } from './user-context.js';
 import { RETRIEVE_TOOL_MODES, type RetrieveToolMode } from './retrieve-tool-mode.js';
 
@@ -19,7 +19,7 @@ export interface RequestCompressOptions {
    * Cache-safety state of the conversation, or a function that finds it from the request;
    * a fresh one (no memory) when omitted.
    */
-  session?: SessionState | ((request: NeutralRequest) => SessionState);
+  session?: ConversationState | ((request: NeutralRequest) => ConversationState);
   /** Relevance query; defaults to the latest user text of the request. */
   query?: string;
   store?: CcrStore;
@@ -88,7 +88,7 @@ function canRetrieve(mode: RetrieveToolMode, elsewhere: RetrievalElsewhere, requ
   return mode !== 'never' || elsewhere === 'shell';
 }
 
-function wantsRetrieveTool(mode: RetrieveToolMode, request: NeutralRequest, session: SessionState, hasMarkers: boolean): boolean {
+function wantsRetrieveTool(mode: RetrieveToolMode, request: NeutralRequest, session: ConversationState, hasMarkers: boolean): boolean {
   if (mode === 'never' || request.tools.length === 0 || request.tools.includes(RETRIEVE_TOOL_NAME)) return false;
   return mode === 'always' || hasMarkers || session.retrieveToolAdded;
 }
@@ -108,7 +108,7 @@ export interface RequestCompression {
   /** The body to forward. */
   body: string;
   request: NeutralRequest;
-  session: SessionState;
+  session: ConversationState;
   query: string;
   /** Every tool output of the request, in order. */
   outputs: OutputResult[];
@@ -195,7 +195,7 @@ export function compressRequestBody(adapter: ProviderAdapter, raw: string, opts:
 /** A request on its way through compression: what is known before the outputs are compressed, and what they became. */
 export interface RequestState {
   request: NeutralRequest;
-  session: SessionState;
+  session: ConversationState;
   query: string;
   started: number;
   /** Memo entries decided by this request (new outputs), by hash of the original. */
@@ -211,7 +211,7 @@ export interface RequestState {
 export function beginRequest(adapter: ProviderAdapter, raw: string, opts: RequestCompressOptions): RequestState {
   const started = performance.now();
   const request = opts.request ?? adapter.read(raw);
-  const session = typeof opts.session === 'function' ? opts.session(request) : (opts.session ?? new SessionState('one-off'));
+  const session = typeof opts.session === 'function' ? opts.session(request) : (opts.session ?? new ConversationState('one-off'));
   const query = opts.query ?? latestUserText(request);
   const retrievable = canRetrieve(opts.retrieveTool ?? 'always', opts.retrievalElsewhere ?? 'none', request);
   return { request, session, query, started, fresh: new Map(), outputs: [], spans: [], retrievable };
@@ -308,7 +308,7 @@ export function failedOpenReason(...reasons: Array<string | undefined>): { faile
 }
 
 /** Replayed context of earlier turns, and `text` for the newest turn unless it has context already. */
-function contextEdits(request: NeutralRequest, session: SessionState, text: string | undefined): ReturnType<typeof userContextEdits> {
+function contextEdits(request: NeutralRequest, session: ConversationState, text: string | undefined): ReturnType<typeof userContextEdits> {
   const turn = text ? newestUserTurn(request, session) : undefined;
   return userContextEdits(request, session, turn && !turn.remembered && text ? { part: turn.part, text } : undefined);
 }

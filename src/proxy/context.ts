@@ -5,7 +5,7 @@ import type { RetrievalElsewhere, RetrieveToolMode } from './compress-request.js
 import type { Ledger } from './ledger.js';
 import type { Identify, ModelRequestView, ProxyToolSet, RecallHook } from './proxy-tools.js';
 import type { UpstreamName } from './routes.js';
-import type { Sessions } from './session.js';
+import type { Conversations } from './conversation-state.js';
 import type { ProxyStats, RequestRecord } from './stats.js';
 
 /** Everything a request handler needs from the running proxy. */
@@ -13,7 +13,8 @@ export interface ProxyContext {
   upstreams: Record<UpstreamName, string>;
   defaultUpstream: UpstreamName;
   pool: UndiciAgent;
-  sessions: Sessions;
+  /** Cache-safety state per conversation (what was forwarded for each tool output). */
+  conversations: Conversations;
   stats: ProxyStats;
   ledger: Ledger | undefined;
   store: CcrStore;

@@ -38,7 +38,7 @@ export const ANSWER_TIMEOUT_MS = 15_000;
 
 /** Runs a set tool for the model; a failure or a timeout becomes a short error text, never a throw. */
 export async function answerCall(set: ProxyToolSet, call: ProxyCall, meta: CallMeta, timeoutMs = ANSWER_TIMEOUT_MS): Promise<{ text: string; failed: boolean }> {
-  const outcome = await within(() => set.answer(call, meta), timeoutMs);
+  const outcome = await settleWithin(() => set.answer(call, meta), timeoutMs);
   if (outcome.ok && typeof outcome.value === 'string') return { text: outcome.value, failed: false };
   const why = outcome.ok ? 'no text came back' : outcome.reason;
   return { text: `${call.name} failed: ${why}`, failed: true };
@@ -47,7 +47,7 @@ export async function answerCall(set: ProxyToolSet, call: ProxyCall, meta: CallM
 export type Settled<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 /** The hook's result, or why there is none: it threw, or it took longer than `ms`. */
-export async function within<T>(run: () => Promise<T>, ms: number): Promise<Settled<T>> {
+export async function settleWithin<T>(run: () => Promise<T>, ms: number): Promise<Settled<T>> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<Settled<T>>((resolve) => {
     timer = setTimeout(() => resolve({ ok: false, reason: `no answer within ${ms} ms` }), ms);

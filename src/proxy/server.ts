@@ -17,7 +17,7 @@ import { Ledger } from './ledger.js';
 import { prometheusText } from './metrics.js';
 import type { Identify, ModelRequestView, ProxyToolSet, RecallHook } from './proxy-tools.js';
 import { DEFAULT_UPSTREAMS, matchRoute, upstreamForOther, type ApiRoute, type UpstreamName } from './routes.js';
-import { Sessions } from './session.js';
+import { Conversations } from './conversation-state.js';
 import { ProxyStats, type RequestRecord, type StatsSnapshot } from './stats.js';
 
 export type { CallMeta, Identify, ModelRequestView, ProxyToolSet, RecallHook } from './proxy-tools.js';
@@ -104,7 +104,7 @@ export interface RunningProxy {
 
 /** The code that answers requests past the gate: compression, the providers' relays, the upstream client. */
 interface Handling {
-  api: typeof import('./api-request.js');
+  api: typeof import('./pipeline.js');
   upstream: typeof import('./upstream.js');
 }
 let handling: Promise<Handling> | undefined;
@@ -116,7 +116,7 @@ let loadedHandling: Handling | undefined;
  * compressor and its tokenizer.
  */
 function loadHandling(): Promise<Handling> {
-  handling ??= Promise.all([import('./api-request.js'), import('./upstream.js')]).then(([api, upstream]) => (loadedHandling = { api, upstream }));
+  handling ??= Promise.all([import('./pipeline.js'), import('./upstream.js')]).then(([api, upstream]) => (loadedHandling = { api, upstream }));
   return handling;
 }
 
@@ -146,7 +146,7 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
     get pool() {
       return (pool ??= loadedHandling!.upstream.upstreamAgent(opts.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS));
     },
-    sessions: new Sessions(),
+    conversations: new Conversations(),
     stats: new ProxyStats(),
     ledger: ledgerDir === false ? undefined : new Ledger(ledgerDir),
     store: opts.store ?? new FileCcrStore(),
@@ -192,7 +192,7 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
     url: `http://${urlHost}:${port}`,
     port,
     host,
-    stats: () => ctx.stats.snapshot(ctx.sessions.size),
+    stats: () => ctx.stats.snapshot(ctx.conversations.size),
     warm: async () => {
       await loadHandling();
       // The tokenizer builds its tables on first use (tens of ms): on no request's time.
@@ -242,7 +242,7 @@ async function handle(ctx: ProxyContext, req: IncomingMessage, res: ServerRespon
   }
   if (op) return op(ctx, res, closing());
   const handling = await loadHandling();
-  if (route) return handling.api.handleApiRequest(ctx, route, req, res, url);
+  if (route) return handling.api.handleProviderRequest(ctx, route, req, res, url);
   return passThrough(handling.upstream, ctx, req, res, url);
 }
 
@@ -318,9 +318,9 @@ const OPS: Record<string, OpsHandler> = {
       },
       upstreams: ctx.upstreams,
     }),
-  '/stats': (ctx, res) => sendJson(res, 200, ctx.stats.snapshot(ctx.sessions.size)),
+  '/stats': (ctx, res) => sendJson(res, 200, ctx.stats.snapshot(ctx.conversations.size)),
   '/metrics': (ctx, res) => {
-    const text = prometheusText(ctx.stats.snapshot(ctx.sessions.size));
+    const text = prometheusText(ctx.stats.snapshot(ctx.conversations.size));
     res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) });
     res.end(text);
   },

@@ -1,7 +1,7 @@
 import type { Replacement } from '../compress/json-spans.js';
 import { realUserText, withoutInjectedContext, type NeutralRequest, type TextPart } from './neutral.js';
-import { within, type CallMeta, type RecallHook } from './proxy-tools.js';
-import { contentHash, type SessionState } from './session.js';
+import { settleWithin, type CallMeta, type RecallHook } from './proxy-tools.js';
+import { contentHash, type ConversationState } from './conversation-state.js';
 
 /**
  * Recalled context goes into the newest user turn, never the system prompt, and cache-safely:
@@ -25,7 +25,7 @@ export interface NewestTurn {
  * (Claude Code sends a `system` message last) do not count as the end; a turn of tool results
  * only, or of context blocks only, is not one the user wrote.
  */
-export function newestUserTurn(request: NeutralRequest, session: SessionState): NewestTurn | undefined {
+export function newestUserTurn(request: NeutralRequest, session: ConversationState): NewestTurn | undefined {
   const last = request.messages.findLast((m) => m.role !== 'system');
   if (!last || last.role !== 'user') return undefined;
   const query = realUserText(last);
@@ -47,7 +47,7 @@ export function appendedContext(text: string): string {
  */
 export function userContextEdits(
   request: NeutralRequest,
-  session: SessionState,
+  session: ConversationState,
   fresh?: { part: NewestTurn['part']; text: string },
 ): { edits: Replacement[]; remember?: [hash: string, appended: string] } {
   const remember: [string, string] | undefined = fresh ? [contentHash(fresh.part.text), appendedContext(fresh.text)] : undefined;
@@ -70,7 +70,7 @@ export function userContextEdits(
  * `timeoutMs` (the request then goes without, and one line is logged).
  */
 export async function recallFor(hook: RecallHook, query: string, meta: CallMeta, timeoutMs: number, log: (line: string) => void): Promise<{ text: string; count: number } | undefined> {
-  const result = await within(() => hook(query, meta), timeoutMs);
+  const result = await settleWithin(() => hook(query, meta), timeoutMs);
   if (!result.ok) {
     log(`recall failed (${result.reason}); the request went without recalled context`);
     return undefined;

@@ -204,7 +204,7 @@ describe('Gemini generateContent through the proxy', () => {
       expect(partsOf(chunks)).toEqual([{ functionCall: { name: 'grep_search', args: { pattern: 'deadlock' } } }]);
       expect(chunks.at(-1)!.candidates![0]!.finishReason).toBe('STOP');
       expect(t.fake.modelRequests()).toHaveLength(1);
-      expect(t.proxy.stats().retrievals.hiddenMixed).toBe(1);
+      expect(t.proxy.stats().retrievals.unanswered).toBe(1);
     });
   });
 

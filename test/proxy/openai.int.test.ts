@@ -227,7 +227,7 @@ describe('OpenAI Chat Completions through the proxy (Copilot-style)', () => {
       expect(message.tool_calls).toEqual([{ id: 'call_ls', type: 'function', function: { name: 'bash', arguments: '{"command":"ls /var/log/postgresql"}' } }]);
       expect(final.choices[0]!.finish_reason).toBe('tool_calls');
       expect(t.fake.modelRequests()).toHaveLength(1);
-      expect(t.proxy.stats().retrievals.hiddenMixed).toBe(1);
+      expect(t.proxy.stats().retrievals.unanswered).toBe(1);
     });
   });
 

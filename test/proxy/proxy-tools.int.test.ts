@@ -99,7 +99,7 @@ describe.each(PROVIDER_CASES)('proxy tools through $provider', (c) => {
       expect(t.book.notes.map((n) => n.text)).toEqual([FACT]);
       expect(t.fake.modelRequests()).toHaveLength(1);
       expect(t.proxy.stats().proxyTools.calls).toBe(1);
-      expect(t.proxy.stats().retrievals.hiddenMixed).toBe(0);
+      expect(t.proxy.stats().retrievals.unanswered).toBe(0);
     });
   });
 });

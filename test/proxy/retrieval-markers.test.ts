@@ -8,7 +8,7 @@ import { compressRequestBody, type RequestCompressOptions } from '../../src/prox
 import { anthropic } from '../../src/proxy/providers/anthropic.js';
 import { openaiResponses } from '../../src/proxy/providers/openai-responses.js';
 import { RETRIEVE_TOOL_NAME } from '../../src/proxy/retrieval.js';
-import { contentHash, SessionState } from '../../src/proxy/session.js';
+import { contentHash, ConversationState } from '../../src/proxy/conversation-state.js';
 
 // A retrieval marker is only sent to a model that can act on it: a retrieve tool in the request,
 // or the `headroom` command in the agent's shell. Real requests: Codex 0.169 with its default model
@@ -77,7 +77,7 @@ describe('requests with no way to retrieve', () => {
   });
 
   it("an output the session sent with markers goes whole into the session's request without tools; one sent without markers is replayed", () => {
-    const session = new SessionState('s');
+    const session = new ConversationState('s');
     const main = forward(claudeRaw, { session, retrieveTool: 'always' }, anthropic);
     expect(main.retrievalKeys.length).toBeGreaterThan(0);
     const side = forward(claudeNoTools, { session }, anthropic);
@@ -85,7 +85,7 @@ describe('requests with no way to retrieve', () => {
     // A later request with tools replays exactly what the first one sent.
     expect(forward(claudeRaw, { session, retrieveTool: 'always' }, anthropic).body).toBe(main.body);
 
-    const lossless = new SessionState('t');
+    const lossless = new ConversationState('t');
     const entry = { compressed: 'kept without markers', kind: 'log' as const, retrievalKeys: [] };
     const sideFirst = forward(claudeNoTools, { session: lossless }, anthropic);
     for (const o of sideFirst.outputs) lossless.memo.set(contentHash(o.original), entry);

@@ -24,7 +24,7 @@ function request(model: string, before: number, after: number, savedFresh: numbe
     retrievalCalls: 0,
     retrievalRounds: 0,
     unknownKeys: 0,
-    hiddenMixed: 0,
+    unanswered: 0,
     toolCalls: 0,
     recalled: 0,
   };

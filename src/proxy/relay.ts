@@ -9,7 +9,7 @@ import { SseParser } from './sse.js';
 import { callUpstream, clientResponseHeaders, type UpstreamResponse } from './upstream.js';
 
 /** How to ask upstream for the next round of the proxy-call loop. */
-export interface Exchange {
+export interface RelayRequest {
   adapter: ProviderAdapter;
   url: string;
   headers: Record<string, string | string[]>;
@@ -32,7 +32,7 @@ export interface Outcome {
   retrievalRounds: number;
   unknownKeys: number;
   /** Retrieve calls hidden because the model mixed them with the client's own tool calls. */
-  hiddenMixed: number;
+  unanswered: number;
   /** Calls of the set's tools run: answered, or run with the answer discarded. */
   toolCalls: number;
   /** The upstream failed after the client got its status line. */
@@ -40,15 +40,15 @@ export interface Outcome {
 }
 
 function newOutcome(): Outcome {
-  return { usage: NO_USAGE, retrievalCalls: 0, retrievalRounds: 0, unknownKeys: 0, hiddenMixed: 0, toolCalls: 0 };
+  return { usage: NO_USAGE, retrievalCalls: 0, retrievalRounds: 0, unknownKeys: 0, unanswered: 0, toolCalls: 0 };
 }
 
 /** Does this round end the loop: no proxy calls, mixed with client calls, or the limit reached. */
-function nextStep(ctx: ProxyContext, ex: Exchange, round: Round, n: number, out: Outcome): 'done' | 'cut' | 'continue' {
+function nextStep(ctx: ProxyContext, ex: RelayRequest, round: Round, n: number, out: Outcome): 'done' | 'cut' | 'continue' {
   if (round.proxyCalls.length === 0) return 'done';
   const retrieves = round.proxyCalls.filter(isRetrieve).length;
   if ((retrieves > 0 && !ex.retrieval) || round.clientToolCalls > 0) {
-    out.hiddenMixed += retrieves;
+    out.unanswered += retrieves;
     return 'done';
   }
   return n >= ctx.maxRetrievalRounds ? 'cut' : 'continue';
@@ -59,7 +59,7 @@ function isRetrieve(call: ProxyCall): boolean {
 }
 
 /** Answers a round's proxy calls in order: retrievals from the CCR store, the others by the tool set. */
-async function answerRound(ctx: ProxyContext, ex: Exchange, round: Round, out: Outcome): Promise<ProxyResult[]> {
+async function answerRound(ctx: ProxyContext, ex: RelayRequest, round: Round, out: Outcome): Promise<ProxyResult[]> {
   const results: ProxyResult[] = [];
   for (const call of round.proxyCalls) {
     if (!isRetrieve(call)) {
@@ -74,7 +74,7 @@ async function answerRound(ctx: ProxyContext, ex: Exchange, round: Round, out: O
   return results;
 }
 
-async function runSetTool(ctx: ProxyContext, ex: Exchange, call: ProxyCall, out: Outcome): Promise<string> {
+async function runSetTool(ctx: ProxyContext, ex: RelayRequest, call: ProxyCall, out: Outcome): Promise<string> {
   out.toolCalls++;
   if (!ctx.tools) return `${call.name} failed: the tool is not available`;
   const { text, failed } = await answerCall(ctx.tools, call, ex.meta);
@@ -87,12 +87,12 @@ async function runSetTool(ctx: ProxyContext, ex: Exchange, call: ProxyCall, out:
  * calls, or the round limit): the set's calls still run, so a save is never lost; their
  * answers are dropped.
  */
-async function runUnanswered(ctx: ProxyContext, ex: Exchange, round: Round, out: Outcome): Promise<void> {
+async function runUnanswered(ctx: ProxyContext, ex: RelayRequest, round: Round, out: Outcome): Promise<void> {
   for (const call of round.proxyCalls) if (!isRetrieve(call)) await runSetTool(ctx, ex, call, out);
 }
 
 /** Answers a round's proxy calls and asks upstream for the next round. */
-async function nextRound(ctx: ProxyContext, ex: Exchange, body: string, round: Round, out: Outcome): Promise<{ body: string; response: UpstreamResponse }> {
+async function nextRound(ctx: ProxyContext, ex: RelayRequest, body: string, round: Round, out: Outcome): Promise<{ body: string; response: UpstreamResponse }> {
   const results = await answerRound(ctx, ex, round, out);
   out.retrievalRounds++;
   const next = ex.adapter.continueRequest(body, round, results);
@@ -105,7 +105,7 @@ async function nextRound(ctx: ProxyContext, ex: Exchange, body: string, round: R
  * (proxy calls hidden, closing events held). When the model made only proxy calls, the
  * proxy answers them and splices the next upstream stream into the same client stream.
  */
-export async function relayStream(ctx: ProxyContext, ex: Exchange, first: UpstreamResponse, res: ServerResponse): Promise<Outcome> {
+export async function relayStream(ctx: ProxyContext, ex: RelayRequest, first: UpstreamResponse, res: ServerResponse): Promise<Outcome> {
   const out = newOutcome();
   const headers = clientResponseHeaders(first.headers, { decoded: true });
   delete headers['content-length'];
@@ -171,7 +171,7 @@ function failStream(res: ServerResponse, errorEvent: string, out: Outcome, err?:
  * Relays a JSON response. Without proxy calls the upstream bytes go to the client as they
  * came; otherwise the proxy loops on proxy-call-only rounds and sends the merged response.
  */
-export async function relayJson(ctx: ProxyContext, ex: Exchange, first: UpstreamResponse, res: ServerResponse): Promise<Outcome> {
+export async function relayJson(ctx: ProxyContext, ex: RelayRequest, first: UpstreamResponse, res: ServerResponse): Promise<Outcome> {
   const out = newOutcome();
   const text = await readAll(first.body);
   let json: unknown;

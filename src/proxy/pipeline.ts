@@ -7,10 +7,10 @@ import type { ProxyContext } from './context.js';
 import { BodyTooLarge, isJsonContentType, message, readBody, sendJson } from './http-util.js';
 import { NO_USAGE, type NeutralRequest, type Usage } from './neutral.js';
 import type { CallMeta } from './proxy-tools.js';
-import { relayJson, relayStream, type Exchange, type Outcome } from './respond.js';
+import { relayJson, relayStream, type RelayRequest, type Outcome } from './relay.js';
 import { RETRIEVE_TOOL_NAME } from './retrieval.js';
 import type { ApiRoute } from './routes.js';
-import { conversationId, type SessionState } from './session.js';
+import { conversationId, type ConversationState } from './conversation-state.js';
 import { callUpstream, clientResponseHeaders, upstreamRequestHeaders, upstreamUrl, type UpstreamResponse } from './upstream.js';
 import { newestUserTurn, recallFor } from './user-context.js';
 
@@ -25,7 +25,7 @@ function header(req: IncomingMessage, name: string): string | undefined {
  * the proxy's own tool calls on the way), and record the savings. Requests the proxy cannot
  * read go upstream exactly as they came.
  */
-export async function handleApiRequest(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+export async function handleProviderRequest(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const started = performance.now();
   const { adapter } = route;
   let body: Buffer;
@@ -67,13 +67,13 @@ export async function handleApiRequest(ctx: ProxyContext, route: ApiRoute, req: 
     'x-headroom-tokens-saved': String(tokens.before - tokens.after),
   };
 
-  let outcome: Outcome = { usage: NO_USAGE, retrievalCalls: 0, retrievalRounds: 0, unknownKeys: 0, hiddenMixed: 0, toolCalls: 0 };
+  let outcome: Outcome = { usage: NO_USAGE, retrievalCalls: 0, retrievalRounds: 0, unknownKeys: 0, unanswered: 0, toolCalls: 0 };
   let status = 0;
   let upstreamError = false;
   try {
     const upstream = await pending;
     status = upstream.status;
-    const ex: Exchange = {
+    const ex: RelayRequest = {
       adapter,
       url: target,
       headers,
@@ -124,7 +124,7 @@ export async function handleApiRequest(ctx: ProxyContext, route: ApiRoute, req: 
     retrievalCalls: outcome.retrievalCalls,
     retrievalRounds: outcome.retrievalRounds,
     unknownKeys: outcome.unknownKeys,
-    hiddenMixed: outcome.hiddenMixed,
+    unanswered: outcome.unanswered,
     toolCalls: outcome.toolCalls,
     recalled: compression?.contextAdded ? (recalled?.count ?? 0) : 0,
   };
@@ -160,7 +160,7 @@ export async function handleApiRequest(ctx: ProxyContext, route: ApiRoute, req: 
 interface ReadRequest {
   raw: string;
   request: NeutralRequest;
-  session: SessionState;
+  session: ConversationState;
 }
 
 interface Compressed extends RequestCompression {
@@ -178,7 +178,7 @@ function readRequest(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage, b
     const id = fixedSession
       ? `headroom:${fixedSession}`
       : (agentSession ?? (request.sessionKey ? `key:${request.sessionKey}` : conversationId(request)));
-    return { raw, request, session: ctx.sessions.get(id) };
+    return { raw, request, session: ctx.conversations.get(id) };
   } catch (err) {
     if (!(err instanceof SyntaxError)) ctx.log(`${route.adapter.name}: request not read (${message(err)}); forwarded as it came`);
     return undefined;
