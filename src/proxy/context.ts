@@ -1,12 +1,13 @@
 import type { Agent as UndiciAgent } from 'undici';
 import type { CcrStore } from '../compress/ccr-store.js';
 import type { CompressPool } from './compress-pool.js';
+import type { ProxyEvents } from './events.js';
 import type { RetrievalElsewhere, RetrieveToolMode } from './compress-request.js';
 import type { Ledger } from './ledger.js';
 import type { Identify, ModelRequestView, ProxyToolSet, RecallHook } from './proxy-tools.js';
 import type { UpstreamName } from './routes.js';
 import type { Conversations } from './conversation-state.js';
-import type { ProxyStats, RequestRecord } from './stats.js';
+import type { ProxyStats } from './stats.js';
 
 /** Everything a request handler needs from the running proxy. */
 export interface ProxyContext {
@@ -42,9 +43,8 @@ export interface ProxyContext {
   mainConversation: (agent: string, request: ModelRequestView) => boolean;
   /** Past this a recall is given up and the request goes without it. */
   recallTimeoutMs: number;
-  /** Called once per finished provider request (the wrapper's status line listens). */
-  onRecord: ((record: RequestRecord) => void) | undefined;
-  /** Called with each model request's relevance query. */
-  onQuery: ((query: string) => void) | undefined;
+  /** Where every request reports what happens to it (stats, the ledger and callers listen). */
+  events: ProxyEvents;
+  /** A log line, as a `log` event. */
   log: (line: string) => void;
 }

@@ -5,9 +5,10 @@ import { compressRequestOffThread, countTokensOffThread } from './compress-off-t
 import type { RequestCompression } from './compress-request.js';
 import type { ProxyContext } from './context.js';
 import { BodyTooLarge, isJsonContentType, message, readBody, sendJson } from './http-util.js';
-import { NO_USAGE, type NeutralRequest, type Usage } from './neutral.js';
+import type { RequestTrace } from './events.js';
+import type { NeutralRequest, Usage } from './neutral.js';
 import type { CallMeta } from './proxy-tools.js';
-import { relayJson, relayStream, type RelayRequest, type Outcome } from './relay.js';
+import { relayJson, relayStream, type RelayRequest } from './relay.js';
 import { RETRIEVE_TOOL_NAME } from './retrieval.js';
 import type { ApiRoute } from './routes.js';
 import { conversationId, type ConversationState } from './conversation-state.js';
@@ -26,53 +27,57 @@ function header(req: IncomingMessage, name: string): string | undefined {
  * read go upstream exactly as they came.
  */
 export async function handleProviderRequest(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-  const started = performance.now();
   const { adapter } = route;
   let body: Buffer;
   try {
     body = await readBody(req, ctx.maxBodyBytes);
   } catch (err) {
     if (!(err instanceof BodyTooLarge)) throw err;
-    ctx.stats.rejected();
-    sendJson(res, 413, adapter.errorBody(413, `headroom: ${err.message} (set --max-body-mb or HEADROOM_MAX_BODY_MB)`), { connection: 'close' });
+    const reason = `headroom: ${err.message} (set --max-body-mb or HEADROOM_MAX_BODY_MB)`;
+    ctx.events.emit({ type: 'rejected', status: 413, reason });
+    sendJson(res, 413, adapter.errorBody(413, reason), { connection: 'close' });
     req.resume();
     return;
   }
-  // Any label a client gives itself; only src/agents decides whether it names a known agent.
+  // Any label a client gives itself; only the caller's identify decides whether it names a known agent.
   const claimed = ctx.agent ?? header(req, 'x-headroom-agent');
   const who = ctx.identify(req.headers, claimed);
   const agent: string = claimed ?? who.agent ?? 'unknown';
+  const trace = ctx.events.request(adapter.name, agent);
   const abort = new AbortController();
   res.on('close', () => {
     if (!res.writableFinished) abort.abort();
   });
   const read = readRequest(ctx, route, req, body, who.session);
-  const meta: CallMeta = { agent, session: read?.session.id ?? '' };
+  const conversation = read?.session.id ?? '';
+  trace.emit({ type: 'request-received', provider: adapter.name, model: route.model ?? read?.request.model ?? '', agent, conversation });
+  const meta: CallMeta = { agent, session: conversation };
   const recalled = read ? await recall(ctx, route, read, meta, req.headers) : undefined;
-  const compression = read ? await compress(ctx, route, req, read, recalled?.text) : undefined;
+  const compression = read ? await compress(ctx, route, req, read, recalled?.text, trace) : undefined;
+  if (compression?.contextAdded && recalled) trace.emit({ type: 'recalled', count: recalled.count });
   const forward = compression && compression.body !== compression.raw ? compression.body : body;
-  const request = compression?.request;
-  const model = route.model ?? request?.model ?? '';
-  const session = compression?.session.id ?? '';
 
   const headers = upstreamRequestHeaders(req.headers, { decodeResponse: true });
   const target = upstreamUrl(ctx.upstreams[route.upstream], url.pathname + url.search);
   const pending = callUpstream(ctx.pool, { url: target, method: 'POST', headers, body: forward, signal: abort.signal, decode: true });
   pending.catch(() => undefined); // handled below; avoids an unhandled rejection while counting
+  trace.emit({ type: 'forwarded', url: target, rewritten: forward !== body });
   // Token counts are taken in the compression threads while the provider works on the request.
   const tokens = compression ? await countTokensOffThread(compression, ctx.compressPool, ctx.budgetMs, ctx.log) : { before: 0, after: 0, savedFresh: 0, byKind: new Map() };
+  if (compression) {
+    const compressed = compression.compressed.length > 0;
+    trace.emit({ type: 'compressed', compressed, failedOpen: compression.failedOpen !== undefined, tokensBefore: tokens.before, tokensAfter: tokens.after, savedFresh: tokens.savedFresh, byKind: tokens.byKind });
+  }
   const extraHeaders = {
     'x-headroom-tokens-before': String(tokens.before),
     'x-headroom-tokens-after': String(tokens.after),
     'x-headroom-tokens-saved': String(tokens.before - tokens.after),
   };
 
-  let outcome: Outcome = { usage: NO_USAGE, retrievalCalls: 0, retrievalRounds: 0, unknownKeys: 0, unanswered: 0, toolCalls: 0 };
-  let status = 0;
-  let upstreamError = false;
   try {
     const upstream = await pending;
-    status = upstream.status;
+    const status = upstream.status;
+    trace.emit({ type: 'upstream-response', status });
     const ex: RelayRequest = {
       adapter,
       url: target,
@@ -83,19 +88,20 @@ export async function handleProviderRequest(ctx: ProxyContext, route: ApiRoute, 
       proxyNames: new Set([RETRIEVE_TOOL_NAME, ...(compression?.proxyToolsAdded ?? [])]),
       meta,
       extraHeaders,
+      trace,
     };
     const type = String(upstream.headers['content-type'] ?? '');
     if (status !== 200 || route.op === 'count-tokens' || !compression) {
-      upstreamError = status >= 500;
-      outcome.usage = await relayAsIs(upstream, res, extraHeaders, status === 200 ? adapter.usageOf : undefined);
+      const usage = await relayAsIs(upstream, res, extraHeaders, status === 200 ? adapter.usageOf : undefined);
+      if (usage) trace.emit({ type: 'usage', round: 0, usage });
     } else if (type.includes('text/event-stream')) {
-      outcome = await relayStream(ctx, ex, upstream, res);
-      upstreamError = outcome.midStreamError !== undefined;
+      await relayStream(ctx, ex, upstream, res);
     } else {
-      outcome = await relayJson(ctx, ex, upstream, res);
+      await relayJson(ctx, ex, upstream, res);
     }
   } catch (err) {
-    upstreamError = true;
+    // What the client got: the status already sent, or the one sent here.
+    let status: number | undefined;
     if (abort.signal.aborted) {
       res.destroy();
     } else if (!res.headersSent) {
@@ -105,56 +111,10 @@ export async function handleProviderRequest(ctx: ProxyContext, route: ApiRoute, 
     } else {
       res.destroy();
     }
+    trace.emit({ type: 'failed', stage: res.headersSent ? 'mid-stream' : 'upstream', error: message(err), ...(status !== undefined ? { status } : {}) });
     ctx.log(`${req.method} ${url.pathname}: upstream error: ${message(err)}`);
   }
-
-  const record = {
-    provider: adapter.name,
-    model,
-    agent,
-    session,
-    compressed: (compression?.compressed.length ?? 0) > 0,
-    failedOpen: compression?.failedOpen !== undefined,
-    upstreamError,
-    tokensBefore: tokens.before,
-    tokensAfter: tokens.after,
-    savedFresh: tokens.savedFresh,
-    byKind: tokens.byKind,
-    usage: outcome.usage,
-    retrievalCalls: outcome.retrievalCalls,
-    retrievalRounds: outcome.retrievalRounds,
-    unknownKeys: outcome.unknownKeys,
-    unanswered: outcome.unanswered,
-    toolCalls: outcome.toolCalls,
-    recalled: compression?.contextAdded ? (recalled?.count ?? 0) : 0,
-  };
-  ctx.stats.record(record);
-  ctx.onRecord?.(record);
-  void ctx.ledger?.append(
-    {
-      time: new Date().toISOString(),
-      agent,
-      provider: adapter.name,
-      model,
-      session,
-      status,
-      tokensBefore: tokens.before,
-      tokensAfter: tokens.after,
-      savedFresh: tokens.savedFresh,
-      byKind: Object.fromEntries(tokens.byKind),
-      inputTokens: outcome.usage.input,
-      outputTokens: outcome.usage.output,
-      cacheReadTokens: outcome.usage.cacheRead,
-      cacheWriteTokens: outcome.usage.cacheWrite,
-      retrievals: outcome.retrievalCalls,
-      toolCalls: record.toolCalls,
-      recalled: record.recalled,
-      failedOpen: record.failedOpen,
-      ms: Math.round(performance.now() - started),
-      ...(ctx.wrapSession ? { wrap: ctx.wrapSession } : {}),
-    },
-    (err) => ctx.log(`ledger write failed: ${message(err)}`),
-  );
+  trace.finish();
 }
 
 interface ReadRequest {
@@ -195,7 +155,7 @@ async function recall(ctx: ProxyContext, route: ApiRoute, read: ReadRequest, met
 }
 
 /** Compression of a read request (in the compression threads), or undefined when it must go upstream as it came. */
-async function compress(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage, read: ReadRequest, userContext: string | undefined): Promise<Compressed | undefined> {
+async function compress(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage, read: ReadRequest, userContext: string | undefined, trace: RequestTrace): Promise<Compressed | undefined> {
   const generate = route.op === 'generate';
   try {
     const query = header(req, 'x-headroom-query');
@@ -213,7 +173,7 @@ async function compress(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage
       ...(generate && userContext ? { userContext } : {}),
     });
     if (result.failedOpen) ctx.log(`${route.adapter.name}: ${result.failedOpen}`);
-    if (generate && result.query) ctx.onQuery?.(result.query);
+    if (generate && result.query) trace.emit({ type: 'query', query: result.query });
     return { ...result, raw: read.raw };
   } catch (err) {
     ctx.log(`${route.adapter.name}: request not compressed (${message(err)}); forwarded as it came`);
@@ -221,13 +181,13 @@ async function compress(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage
   }
 }
 
-/** Relays an upstream response untouched (decoded if it was encoded); returns its usage when asked. */
-async function relayAsIs(upstream: UpstreamResponse, res: ServerResponse, extra: Record<string, string>, usageOf?: (body: unknown) => Usage): Promise<Usage> {
+/** Relays an upstream response untouched (decoded if it was encoded); returns its usage when asked and readable. */
+async function relayAsIs(upstream: UpstreamResponse, res: ServerResponse, extra: Record<string, string>, usageOf?: (body: unknown) => Usage): Promise<Usage | undefined> {
   const headers = clientResponseHeaders(upstream.headers, { decoded: upstream.decoded });
   res.writeHead(upstream.status, { ...headers, ...extra });
   if (!usageOf) {
     await pipeline(upstream.body, res);
-    return NO_USAGE;
+    return undefined;
   }
   const chunks: Buffer[] = [];
   upstream.body.on('data', (c: Buffer) => chunks.push(c));
@@ -235,6 +195,6 @@ async function relayAsIs(upstream: UpstreamResponse, res: ServerResponse, extra:
   try {
     return usageOf(JSON.parse(Buffer.concat(chunks).toString('utf8')));
   } catch {
-    return NO_USAGE;
+    return undefined;
   }
 }

@@ -13,14 +13,16 @@ import type { RetrieveToolMode } from './compress-request.js';
 import type { ProxyContext } from './context.js';
 import type { Agent as UndiciAgent } from 'undici';
 import { isLoopbackHost, message, sendJson } from './http-util.js';
-import { Ledger } from './ledger.js';
+import { ProxyEvents, type ProxyEventListener } from './events.js';
+import { Ledger, ledgerRecordOf } from './ledger.js';
 import { prometheusText } from './metrics.js';
 import type { Identify, ModelRequestView, ProxyToolSet, RecallHook } from './proxy-tools.js';
 import { DEFAULT_UPSTREAMS, matchRoute, upstreamForOther, type ApiRoute, type UpstreamName } from './routes.js';
 import { Conversations } from './conversation-state.js';
-import { ProxyStats, type RequestRecord, type StatsSnapshot } from './stats.js';
+import { ProxyStats, type StatsSnapshot } from './stats.js';
 
 export type { CallMeta, Identify, ModelRequestView, ProxyToolSet, RecallHook } from './proxy-tools.js';
+export type { ProxyEvent, ProxyEventListener, RequestEvent, RequestSummary } from './events.js';
 export type { ProxyCall, ProxyToolSpec } from './providers/types.js';
 
 export interface ProxyOptions {
@@ -84,10 +86,12 @@ export interface ProxyOptions {
   store?: CcrStore;
   /** Directory of the savings ledger; false for none. Default HEADROOM_HOME/ledger. */
   ledgerDir?: string | false;
-  onRecord?: (record: RequestRecord) => void;
-  /** Called with the relevance query (the latest user text) of each model request: `wrap` hands it to `headroom exec`. */
-  onQuery?: (query: string) => void;
-  log?: (line: string) => void;
+  /**
+   * Hears every event of the proxy from its start: each request's events (a `finished` one
+   * carries its summary; a `query` one its relevance query), refusals, savings at the source
+   * and log lines. The same as `events.on` on the running proxy, before the first request.
+   */
+  onEvent?: ProxyEventListener;
 }
 
 export interface RunningProxy {
@@ -95,6 +99,8 @@ export interface RunningProxy {
   port: number;
   host: string;
   stats(): StatsSnapshot;
+  /** The proxy's event stream: `on` adds a listener and returns what removes it. */
+  events: { on(listener: ProxyEventListener): () => void };
   /** Loads the code that answers requests now rather than on the first request (which would wait for it). */
   warm(): Promise<void>;
   /** Records in the ledger (when there is one) a saving made at the source in the session this proxy serves. */
@@ -139,6 +145,8 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
   }
   const ledgerDir = opts.ledgerDir === undefined ? join(headroomHome(), 'ledger') : opts.ledgerDir;
   let pool: UndiciAgent | undefined;
+  const events = new ProxyEvents();
+  if (opts.onEvent) events.on(opts.onEvent);
   const ctx: ProxyContext = {
     upstreams,
     defaultUpstream: opts.defaultUpstream ?? 'anthropic',
@@ -163,10 +171,10 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
     recallTimeoutMs: opts.recallTimeoutMs ?? DEFAULT_RECALL_TIMEOUT_MS,
     identify: opts.identify ?? (() => ({})),
     mainConversation: opts.mainConversation ?? (() => true),
-    onRecord: opts.onRecord,
-    onQuery: opts.onQuery,
-    log: opts.log ?? (() => undefined),
+    events,
+    log: (line) => events.log(line),
   };
+  listenForTotals(ctx);
   let closing = false;
   // Set as the server starts listening, before any request can arrive.
   let gate: Gate = { access: accessFor(host, 0, []), token: opts.token };
@@ -193,15 +201,13 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
     port,
     host,
     stats: () => ctx.stats.snapshot(ctx.conversations.size),
+    events: { on: (listener) => events.on(listener) },
     warm: async () => {
       await loadHandling();
       // The tokenizer builds its tables on first use (tens of ms): on no request's time.
       (await import('../compress/tokens.js')).countTokens('warm up');
     },
-    recordSource: (saving) => {
-      const record = { time: new Date().toISOString(), agent: ctx.agent ?? 'unknown', ...saving, ...(ctx.wrapSession ? { wrap: ctx.wrapSession } : {}) };
-      void ctx.ledger?.appendSource(record, (err) => ctx.log(`ledger write failed: ${message(err)}`));
-    },
+    recordSource: (saving) => events.emit({ type: 'source-saving', time: new Date().toISOString(), agent: ctx.agent ?? 'unknown', ...saving }),
     close: async () => {
       closing = true;
       await new Promise<void>((resolve) => {
@@ -215,6 +221,27 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
       await ctx.ledger?.flush();
     },
   };
+}
+
+/** The proxy's own listeners: the stats behind /stats and /metrics, and the ledger. */
+function listenForTotals(ctx: ProxyContext): void {
+  const onLedgerError = (err: unknown): void => ctx.log(`ledger write failed: ${message(err)}`);
+  ctx.events.on((e) => {
+    switch (e.type) {
+      case 'finished':
+        ctx.stats.record(e.summary);
+        void ctx.ledger?.append(ledgerRecordOf(e.summary, ctx.wrapSession), onLedgerError);
+        return;
+      case 'rejected':
+        ctx.stats.rejected();
+        return;
+      case 'source-saving': {
+        const record = { time: e.time, agent: e.agent, model: e.model, by: e.by, tokensBefore: e.tokensBefore, tokensAfter: e.tokensAfter };
+        void ctx.ledger?.appendSource({ ...record, ...(ctx.wrapSession ? { wrap: ctx.wrapSession } : {}) }, onLedgerError);
+        return;
+      }
+    }
+  });
 }
 
 /** The entries of `o` that are set (neither undefined nor empty). */
@@ -248,7 +275,7 @@ async function handle(ctx: ProxyContext, req: IncomingMessage, res: ServerRespon
 
 /** Answers a refused request in its provider's error shape (Anthropic's off the provider routes: every client reads `error.message`), counted as rejected. */
 function refuse(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, status: 401 | 403, text: string, route: ApiRoute | undefined): void {
-  ctx.stats.rejected();
+  ctx.events.emit({ type: 'rejected', status, reason: text });
   const type = status === 401 ? 'authentication_error' : 'permission_error';
   sendJson(res, status, route ? route.adapter.errorBody(status, text) : { type: 'error', error: { type, message: text } });
   req.resume();

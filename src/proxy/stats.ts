@@ -1,4 +1,4 @@
-import type { Usage } from './neutral.js';
+import type { RequestSummary } from './events.js';
 
 /** Totals for one slice of traffic (a provider, a model, an agent or a content kind). */
 export interface Bucket {
@@ -27,31 +27,6 @@ export interface StatsSnapshot {
   sessions: number;
 }
 
-/** What one finished request contributes. */
-export interface RequestRecord {
-  provider: string;
-  model: string;
-  agent: string;
-  session: string;
-  compressed: boolean;
-  failedOpen: boolean;
-  upstreamError: boolean;
-  tokensBefore: number;
-  tokensAfter: number;
-  /** Saved on outputs compressed in this request (not replayed from an earlier one). */
-  savedFresh: number;
-  byKind: Map<string, { before: number; after: number }>;
-  usage: Usage;
-  retrievalCalls: number;
-  retrievalRounds: number;
-  unknownKeys: number;
-  unanswered: number;
-  /** Calls of the proxy's tool set it ran (answered, or run and discarded when mixed). */
-  toolCalls: number;
-  /** Items of recalled context added to the newest user turn (0: none added). */
-  recalled: number;
-}
-
 function bucket(): Bucket {
   return { requests: 0, tokensBefore: 0, tokensAfter: 0, tokensSaved: 0, cacheReadTokens: 0 };
 }
@@ -72,7 +47,8 @@ export class ProxyStats {
     sessions: 0,
   };
 
-  record(r: RequestRecord): void {
+  /** Counts one finished request. */
+  record(r: RequestSummary): void {
     const s = this.s;
     s.requests.total++;
     if (r.compressed) s.requests.compressed++;

@@ -119,12 +119,13 @@ export async function wrap(opts: WrapOptions): Promise<WrapResult> {
           // The session folder's launcher puts `headroom` on the agent's PATH (see createSessionDir).
           shellHasHeadroom: true,
           ...hooks,
-          onRecord: (r) => {
-            addToTally(tally, r, prices);
-            session?.statusChanged();
+          onEvent: (e) => {
+            if (e.type === 'finished') {
+              addToTally(tally, e.summary, prices);
+              session?.statusChanged();
+            } else if (e.type === 'query') sessionDir?.writeQuery(e.query);
+            else if (e.type === 'log') note(e.line);
           },
-          onQuery: (q) => sessionDir?.writeQuery(q),
-          log: note,
         }),
       (p) => p.close(),
     );

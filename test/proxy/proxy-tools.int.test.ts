@@ -50,7 +50,7 @@ async function withProxy(c: ProviderCase, script: Script, test: (t: Setup) => Pr
   const fake = await startFakeUpstream(script);
   const book = notebook();
   const logs: string[] = [];
-  const proxy = await startProxy({ ...agentRecognition, port: 0, upstreams: { [c.upstream]: fake.url }, store, ledgerDir: false, tools: book.set, log: (l) => logs.push(l), ...options });
+  const proxy = await startProxy({ ...agentRecognition, port: 0, upstreams: { [c.upstream]: fake.url }, store, ledgerDir: false, tools: book.set, onEvent: (e) => void (e.type === 'log' && logs.push(e.line)), ...options });
   try {
     await test({ fake, proxy, book, logs });
   } finally {

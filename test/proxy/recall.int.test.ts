@@ -39,7 +39,7 @@ interface Setup {
 async function withProxy(c: ProviderCase, options: ProxyOptions, test: (t: Setup) => Promise<void>): Promise<void> {
   const fake = await startFakeUpstream();
   const logs: string[] = [];
-  const proxy = await startProxy({ ...agentRecognition, port: 0, upstreams: { [c.upstream]: fake.url }, store, ledgerDir: false, log: (l) => logs.push(l), ...options });
+  const proxy = await startProxy({ ...agentRecognition, port: 0, upstreams: { [c.upstream]: fake.url }, store, ledgerDir: false, onEvent: (e) => void (e.type === 'log' && logs.push(e.line)), ...options });
   try {
     await test({ fake, proxy, logs });
   } finally {
