@@ -4,6 +4,7 @@ export type { CompressOptions, CompressResult, CoreResult } from './compress/com
 export { compressRequest } from './proxy/compress-request.js';
 export type { CompressRequestOptions, RequestCompressResult, ToolOutputStat } from './proxy/compress-request.js';
 export { startProxy } from './proxy/server.js';
+export { agentRecognition, identifyRequest } from './agents/index.js';
 export type { ProxyOptions, RunningProxy } from './proxy/server.js';
 export type { StatsSnapshot } from './proxy/stats.js';
 export type { ProxyEvent, ProxyEventListener, RequestEvent, RequestSummary } from './proxy/events.js';
