@@ -81,7 +81,7 @@ export interface RequestSummary {
   ms: number;
 }
 
-export function emptySummary(provider: string, agent: string): RequestSummary {
+function emptySummary(provider: string, agent: string): RequestSummary {
   return {
     time: '',
     provider,
@@ -108,7 +108,7 @@ export function emptySummary(provider: string, agent: string): RequestSummary {
 }
 
 /** Adds one event to a request's summary: the only place a request's outcome is built. */
-export function foldEvent(s: RequestSummary, e: RequestEventBody): void {
+function foldEvent(s: RequestSummary, e: RequestEventBody): void {
   switch (e.type) {
     case 'request-received':
       s.model = e.model;
