@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileCcrStore } from '../src/compress/ccr-store.js';
-import { arrayElements, objectMembers, rootSpan } from '../src/compress/json-spans.js';
+import { arrayElements, objectMembers, rootSpan } from '../src/wire/index.js';
 import { keysInText } from '../src/compress/marker.js';
 import { startProxy, type RunningProxy } from '../src/proxy/server.js';
 import { runClaude, runCodex, shellThenAnswer } from './helpers/agent-cli.js';

@@ -1,3 +1,4 @@
+import { combineContext, type InjectedContext } from '../wire/index.js';
 import { aider } from './aider.js';
 import { claude } from './claude.js';
 import { codex } from './codex.js';
@@ -8,6 +9,9 @@ import type { Agent, AgentName, ModelRequestView } from './types.js';
 export { LaunchError, type Agent, type AgentName, type Launch, type LaunchContext, type ModelRequestView, type TranscriptLine } from './types.js';
 
 export const AGENTS: readonly Agent[] = [claude, codex, copilot, gemini, aider];
+
+/** Every agent's injected context blocks: what a proxy serving any of them leaves out of user text. */
+export const AGENT_CONTEXT: InjectedContext = combineContext(...AGENTS.flatMap((a) => (a.injectedContext ? [a.injectedContext] : [])));
 
 export function agentNamed(name: string): Agent | undefined {
   return AGENTS.find((a) => a.name === name);
@@ -56,4 +60,4 @@ export function identifyRequest(headers: Headers, claimed?: string): { agent?: s
 }
 
 /** The proxy options that let it tell agents apart (given by `headroom proxy` and `headroom wrap`). */
-export const agentRecognition = { identify: identifyRequest, mainConversation: isMainConversation } as const;
+export const agentRecognition = { identify: identifyRequest, mainConversation: isMainConversation, injectedContext: AGENT_CONTEXT } as const;

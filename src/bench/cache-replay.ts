@@ -1,7 +1,8 @@
+import { AGENT_CONTEXT } from '../agents/index.js';
 import type { CcrStore } from '../compress/ccr-store.js';
 import { countTokens } from '../compress/tokens.js';
 import { compressRequestBody, type RetrieveToolMode } from '../proxy/compress-request.js';
-import { anthropic } from '../proxy/providers/anthropic.js';
+import { anthropic } from '../providers/index.js';
 import { ConversationState } from '../proxy/conversation-state.js';
 
 /** Price of a cache-read input token relative to an uncached one. */
@@ -35,7 +36,7 @@ export function replaySession(id: string, raw: string, store: CcrStore, retrieve
   const ends = messages.flatMap((m, i) => (m.role === 'user' ? [i + 1] : []));
   const clients = ends.map((end) => JSON.stringify({ ...body, messages: messages.slice(0, end) }));
   const session = new ConversationState(`bench:${id}`);
-  const forwarded = clients.map((c) => compressRequestBody(anthropic, c, { session, store, retrieveTool }).body);
+  const forwarded = clients.map((c) => compressRequestBody(anthropic, c, { session, store, retrieveTool, injectedContext: AGENT_CONTEXT }).body);
   let transitions = 0;
   let stable = 0;
   let costDirect = countTokens(clients[0]!);

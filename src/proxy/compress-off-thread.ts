@@ -10,8 +10,8 @@ import {
   type RequestCompressOptions, type RequestState,
 } from './compress-request.js';
 import type { FileStoreSpec } from './compress-worker.js';
-import { stepsOfOutputs, toolOutputs } from './neutral.js';
-import type { ProviderAdapter } from './providers/types.js';
+import { stepsOfOutputs, toolOutputs } from '../wire/index.js';
+import type { ProviderAdapter } from '../providers/index.js';
 import { occurrences } from './repeats.js';
 import type { MemoEntry, ConversationState } from './conversation-state.js';
 

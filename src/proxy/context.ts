@@ -4,6 +4,7 @@ import type { CompressPool } from './compress-pool.js';
 import type { ProxyEvents } from './events.js';
 import type { RetrievalElsewhere, RetrieveToolMode } from './compress-request.js';
 import type { Ledger } from './ledger.js';
+import type { InjectedContext } from '../wire/index.js';
 import type { Identify, ModelRequestView, ProxyToolSet, RecallHook } from './proxy-tools.js';
 import type { UpstreamName } from './routes.js';
 import type { Conversations } from './conversation-state.js';
@@ -23,6 +24,8 @@ export interface ProxyContext {
   agent: string | undefined;
   /** Who sent a request, from its headers (given by the caller: the proxy knows no agent). */
   identify: Identify;
+  /** The blocks agents add to user turns (given by the caller): not the user's words, never where recalled context goes. */
+  injectedContext: InjectedContext;
   /** Id of the `headroom wrap` session, written into each ledger record. */
   wrapSession: string | undefined;
   maxBodyBytes: number;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ContentKind } from '../compress/types.js';
-import type { NeutralRequest } from './neutral.js';
+import type { NeutralRequest } from '../wire/index.js';
 
 /** What the proxy forwarded for one tool output (keyed by a hash of the original). */
 export interface MemoEntry {

@@ -1,4 +1,4 @@
-import { NO_USAGE, addUsage, type Usage } from './neutral.js';
+import { NO_USAGE, addUsage, type Usage } from '../wire/index.js';
 
 /**
  * What happens to one provider request, in the order it happens. The pipeline and the relay

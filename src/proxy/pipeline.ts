@@ -6,7 +6,7 @@ import type { RequestCompression } from './compress-request.js';
 import type { ProxyContext } from './context.js';
 import { BodyTooLarge, isJsonContentType, message, readBody, sendJson } from './http-util.js';
 import type { RequestTrace } from './events.js';
-import type { NeutralRequest, Usage } from './neutral.js';
+import type { NeutralRequest, Usage } from '../wire/index.js';
 import type { CallMeta } from './proxy-tools.js';
 import { relayJson, relayStream, type RelayRequest } from './relay.js';
 import { RETRIEVE_TOOL_NAME } from './retrieval.js';
@@ -149,7 +149,7 @@ function readRequest(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage, b
 async function recall(ctx: ProxyContext, route: ApiRoute, read: ReadRequest, meta: CallMeta, headers: IncomingMessage['headers']): Promise<{ text: string; count: number } | undefined> {
   if (!ctx.recall || route.op !== 'generate') return undefined;
   if (!ctx.mainConversation(meta.agent, { tools: read.request.tools, headers })) return undefined;
-  const turn = newestUserTurn(read.request, read.session);
+  const turn = newestUserTurn(read.request, read.session, ctx.injectedContext);
   if (!turn || turn.remembered) return undefined;
   return recallFor(ctx.recall, turn.query, meta, ctx.recallTimeoutMs, ctx.log);
 }
@@ -165,6 +165,7 @@ async function compress(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage
       store: ctx.store,
       budgetMs: ctx.budgetMs,
       ...(query ? { query } : {}),
+      injectedContext: ctx.injectedContext,
       retrieveTool: ctx.retrieveTool,
       retrievalElsewhere: ctx.retrievalElsewhere,
       // A token count gets nothing added, and markers where the request for the model has them.

@@ -1,4 +1,4 @@
-import type { ProxyCall, ProxyToolSpec } from './providers/types.js';
+import type { ProxyCall, ProxyToolSpec } from '../providers/index.js';
 
 /** Meta of the request a hook runs for. */
 export interface CallMeta {

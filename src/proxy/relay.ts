@@ -2,10 +2,10 @@ import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { ProxyContext } from './context.js';
 import { message, readAll, writeOrWait } from './http-util.js';
 import type { RequestTrace } from './events.js';
-import type { ProviderAdapter, ProxyCall, ProxyResult, Round } from './providers/types.js';
+import { SseParser } from '../wire/index.js';
+import type { ProviderAdapter, ProxyCall, ProxyResult, Round } from '../providers/index.js';
 import { answerCall, type CallMeta } from './proxy-tools.js';
 import { answerRetrieve, RETRIEVE_TOOL_NAME } from './retrieval.js';
-import { SseParser } from './sse.js';
 import { callUpstream, clientResponseHeaders, type UpstreamResponse } from './upstream.js';
 
 /** How to ask upstream for the next round of the proxy-call loop. */

@@ -13,6 +13,7 @@ import type { RetrieveToolMode } from './compress-request.js';
 import type { ProxyContext } from './context.js';
 import type { Agent as UndiciAgent } from 'undici';
 import { isLoopbackHost, message, sendJson } from './http-util.js';
+import { NO_INJECTED_CONTEXT, type InjectedContext } from '../wire/index.js';
 import { ProxyEvents, type ProxyEventListener } from './events.js';
 import { Ledger, ledgerRecordOf } from './ledger.js';
 import { prometheusText } from './metrics.js';
@@ -23,7 +24,7 @@ import { ProxyStats, type StatsSnapshot } from './stats.js';
 
 export type { CallMeta, Identify, ModelRequestView, ProxyToolSet, RecallHook } from './proxy-tools.js';
 export type { ProxyEvent, ProxyEventListener, RequestEvent, RequestSummary } from './events.js';
-export type { ProxyCall, ProxyToolSpec } from './providers/types.js';
+export type { ProxyCall, ProxyToolSpec } from '../providers/index.js';
 
 export interface ProxyOptions {
   /** Default 127.0.0.1. Anything but loopback needs `allowRemote` and a `token`. */
@@ -41,6 +42,11 @@ export interface ProxyOptions {
    * x-headroom-agent label only, and its conversation by its body.
    */
   identify?: Identify;
+  /**
+   * The blocks agents add to user turns (the callers pass src/agents' AGENT_CONTEXT): not part of
+   * a request's relevance query, and never where recalled context goes. Default: none.
+   */
+  injectedContext?: InjectedContext;
   /** Id of the `headroom wrap` session this proxy serves (recorded in the ledger). */
   wrapSession?: string;
   /**
@@ -170,6 +176,7 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
     recall: opts.recall,
     recallTimeoutMs: opts.recallTimeoutMs ?? DEFAULT_RECALL_TIMEOUT_MS,
     identify: opts.identify ?? (() => ({})),
+    injectedContext: opts.injectedContext ?? NO_INJECTED_CONTEXT,
     mainConversation: opts.mainConversation ?? (() => true),
     events,
     log: (line) => events.log(line),

@@ -1,5 +1,4 @@
-import type { Replacement } from '../compress/json-spans.js';
-import { realUserText, withoutInjectedContext, type NeutralRequest, type TextPart } from './neutral.js';
+import { combineContext, type InjectedContext, type NeutralRequest, realUserText, type Replacement, type TextPart, withoutInjectedContext } from '../wire/index.js';
 import { settleWithin, type CallMeta, type RecallHook } from './proxy-tools.js';
 import { contentHash, type ConversationState } from './conversation-state.js';
 
@@ -9,6 +8,14 @@ import { contentHash, type ConversationState } from './conversation-state.js';
  * original text, and every later request of the session gets the same bytes appended to it.
  * So each forwarded request stays a byte-prefix extension of the previous one.
  */
+
+/** headroom's own block in user turns: the memories recall appended (`<headroom-memory n="2">`). */
+const RECALL_CONTEXT: InjectedContext = { tags: ['headroom-memory'], preambles: [] };
+
+/** What in a user turn is not the user's words: the agents' context blocks and headroom's recalled memories. */
+export function notUserWords(agents: InjectedContext): InjectedContext {
+  return combineContext(agents, RECALL_CONTEXT);
+}
 
 /** The user turn a request ends with, and where its recalled context goes. */
 export interface NewestTurn {
@@ -23,14 +30,15 @@ export interface NewestTurn {
  * The newest user turn when the request ends with one the user wrote: its last real text part
  * (not an injected context block) and its text. Instructions an agent puts after the turn
  * (Claude Code sends a `system` message last) do not count as the end; a turn of tool results
- * only, or of context blocks only, is not one the user wrote.
+ * only, or of context blocks only (`agents` names them), is not one the user wrote.
  */
-export function newestUserTurn(request: NeutralRequest, session: ConversationState): NewestTurn | undefined {
+export function newestUserTurn(request: NeutralRequest, session: ConversationState, agents: InjectedContext): NewestTurn | undefined {
   const last = request.messages.findLast((m) => m.role !== 'system');
   if (!last || last.role !== 'user') return undefined;
-  const query = realUserText(last);
+  const context = notUserWords(agents);
+  const query = realUserText(last, context);
   if (query === '') return undefined;
-  const part = last.parts.findLast((p): p is NewestTurn['part'] => p.type === 'text' && p.span !== undefined && withoutInjectedContext(p.text) !== '');
+  const part = last.parts.findLast((p): p is NewestTurn['part'] => p.type === 'text' && p.span !== undefined && withoutInjectedContext(p.text, context) !== '');
   if (!part) return undefined;
   return { part, query, remembered: session.userContext.has(contentHash(part.text)) };
 }

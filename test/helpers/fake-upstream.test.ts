@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SseParser } from '../../src/proxy/sse.js';
+import { SseParser } from '../../src/wire/index.js';
 import { scriptSequence, startFakeUpstream, toolOutputsOf, type FakeUpstream, type Reply, type Script, type WireFormat } from './fake-upstream.js';
 
 // The fake upstream's replies, parsed by the real @anthropic-ai/sdk and openai clients (and, for

@@ -7,7 +7,7 @@ import { keysInText } from '../../src/compress/marker.js';
 import { compressRequestOffThread } from '../../src/proxy/compress-off-thread.js';
 import { CompressPool } from '../../src/proxy/compress-pool.js';
 import { compressRequestBody } from '../../src/proxy/compress-request.js';
-import { adapterFor } from '../../src/proxy/providers/index.js';
+import { adapterFor } from '../../src/providers/index.js';
 import { ConversationState } from '../../src/proxy/conversation-state.js';
 
 const anthropic = adapterFor('anthropic');

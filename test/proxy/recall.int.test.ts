@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileCcrStore } from '../../src/compress/ccr-store.js';
-import { objectMembers, rootSpan } from '../../src/compress/json-spans.js';
-import { latestUserText } from '../../src/proxy/neutral.js';
-import { anthropic as anthropicAdapter } from '../../src/proxy/providers/anthropic.js';
+import { AGENT_CONTEXT } from '../../src/agents/index.js';
+import { notUserWords } from '../../src/proxy/user-context.js';
+import { latestUserText, objectMembers, rootSpan } from '../../src/wire/index.js';
+import { anthropic as anthropicAdapter } from '../../src/providers/index.js';
 import { startProxy, type CallMeta, type ProxyOptions, type RecallHook, type RunningProxy } from '../../src/proxy/server.js';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { conversationPrefix, PROVIDER_CASES, type Json, type ProviderCase } from './provider-cases.js';
@@ -231,7 +232,7 @@ describe('recall', () => {
         { role: 'user', content: [{ type: 'text', text: `${memoryBlock(1)}\n` }, { type: 'text', text: '<system-reminder>x</system-reminder>' }] },
       ],
     });
-    expect(latestUserText(anthropicAdapter.read(raw))).toBe('first question');
+    expect(latestUserText(anthropicAdapter.read(raw), notUserWords(AGENT_CONTEXT))).toBe('first question');
   });
 });
 

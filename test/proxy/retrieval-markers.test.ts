@@ -5,8 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileCcrStore } from '../../src/compress/ccr-store.js';
 import { keysInText } from '../../src/compress/marker.js';
 import { compressRequestBody, type RequestCompressOptions } from '../../src/proxy/compress-request.js';
-import { anthropic } from '../../src/proxy/providers/anthropic.js';
-import { openaiResponses } from '../../src/proxy/providers/openai-responses.js';
+import { anthropic, openaiResponses } from '../../src/providers/index.js';
 import { RETRIEVE_TOOL_NAME } from '../../src/proxy/retrieval.js';
 import { contentHash, ConversationState } from '../../src/proxy/conversation-state.js';
 

@@ -3,17 +3,15 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
-import { arrayElements, objectMembers, rootSpan, splice } from '../../../src/compress/json-spans.js';
-import { latestUserText, toolOutputs } from '../../../src/proxy/neutral.js';
-import { openaiResponses as adapter } from '../../../src/proxy/providers/openai-responses.js';
-import type { Round } from '../../../src/proxy/providers/types.js';
-import { RETRIEVE_TOOL, RETRIEVE_TOOL_NAME } from '../../../src/proxy/retrieval.js';
-import { SseParser } from '../../../src/proxy/sse.js';
+import { arrayElements, latestUserText, objectMembers, rootSpan, splice, SseParser, toolOutputs } from '../../src/wire/index.js';
+import { AGENT_CONTEXT } from '../../src/agents/index.js';
+import { openaiResponses as adapter, type Round } from '../../src/providers/index.js';
+import { RETRIEVE_TOOL, RETRIEVE_TOOL_NAME } from '../../src/proxy/retrieval.js';
 
 type Json = Record<string, unknown>;
 
 // Request captures of the real Codex CLI (repository copy first, else the shared capture folder).
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const WIRE = [join(ROOT, 'fixtures/wire'), '/work/shared/wire'].find((d) => existsSync(d))!;
 
 function capture(name: string): Json {
@@ -45,8 +43,8 @@ describe('read', () => {
   });
 
   it('finds the task behind the AGENTS.md and environment context items', () => {
-    expect(latestUserText(adapter.read(JSON.stringify(capture(CODEX_HI))))).toBe('hi');
-    expect(latestUserText(adapter.read(JSON.stringify(capture(CODEX_TOOL_2))))).toBe('run something');
+    expect(latestUserText(adapter.read(JSON.stringify(capture(CODEX_HI))), AGENT_CONTEXT)).toBe('hi');
+    expect(latestUserText(adapter.read(JSON.stringify(capture(CODEX_TOOL_2))), AGENT_CONTEXT)).toBe('run something');
   });
 
   it.each([0, 2])('gives the exact span of a function_call_output (indent %i)', (indent) => {
@@ -93,7 +91,7 @@ describe('read', () => {
     expect(body.tools).toBeUndefined();
     const req = adapter.read(JSON.stringify(body));
     expect(req.tools).toEqual(DEFAULT_TOOLS);
-    expect(latestUserText(req)).toMatch(/^(hello codex, what is here\?|Check the app log for errors\.)$/);
+    expect(latestUserText(req, AGENT_CONTEXT)).toMatch(/^(hello codex, what is here\?|Check the app log for errors\.)$/);
   });
 
   it("reads the default model's exec output: a custom_tool_call_output of input_text parts", () => {

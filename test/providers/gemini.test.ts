@@ -2,18 +2,15 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { objectMembers, rootSpan, splice } from '../../../src/compress/json-spans.js';
-import { toolOutputs as neutralToolOutputs } from '../../../src/proxy/neutral.js';
-import { gemini } from '../../../src/proxy/providers/gemini.js';
-import type { Round } from '../../../src/proxy/providers/types.js';
-import { RETRIEVE_TOOL, RETRIEVE_TOOL_NAME, RETRIEVE_TOOL_SCHEMA } from '../../../src/proxy/retrieval.js';
-import { SseParser, type SseEvent } from '../../../src/proxy/sse.js';
-import { toolOutputs as workloadOutputs } from '../../compress/fixtures.js';
+import { objectMembers, rootSpan, splice, type SseEvent, SseParser, toolOutputs as neutralToolOutputs } from '../../src/wire/index.js';
+import { gemini, type Round } from '../../src/providers/index.js';
+import { RETRIEVE_TOOL, RETRIEVE_TOOL_NAME, RETRIEVE_TOOL_SCHEMA } from '../../src/proxy/retrieval.js';
+import { toolOutputs as workloadOutputs } from '../compress/fixtures.js';
 
 type Json = Record<string, any>;
 
 // Requests Gemini CLI 0.61 sent (recorded against a loopback fake API).
-const REPO_WIRE = fileURLToPath(new URL('../../../fixtures/wire/gemini', import.meta.url));
+const REPO_WIRE = fileURLToPath(new URL('../../fixtures/wire/gemini', import.meta.url));
 const WIRE_DIR = existsSync(REPO_WIRE) ? REPO_WIRE : '/work/shared/wire/gemini';
 
 function capture(kind: 'generateContent' | 'streamGenerateContent'): { url: string; body: Json } {

@@ -1,13 +1,10 @@
 import { readFileSync } from 'node:fs';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
-import { splice } from '../../../src/compress/json-spans.js';
-import { toolOutputs as neutralToolOutputs } from '../../../src/proxy/neutral.js';
-import { openaiChat } from '../../../src/proxy/providers/openai-chat.js';
-import type { ProxyResult, Round } from '../../../src/proxy/providers/types.js';
-import { RETRIEVE_TOOL, RETRIEVE_TOOL_NAME, RETRIEVE_TOOL_SCHEMA, retrieveArgs } from '../../../src/proxy/retrieval.js';
-import { SseParser } from '../../../src/proxy/sse.js';
-import { toolOutputs } from '../../compress/fixtures.js';
+import { splice, SseParser, toolOutputs as neutralToolOutputs } from '../../src/wire/index.js';
+import { openaiChat, type ProxyResult, type Round } from '../../src/providers/index.js';
+import { RETRIEVE_TOOL, RETRIEVE_TOOL_NAME, RETRIEVE_TOOL_SCHEMA, retrieveArgs } from '../../src/proxy/retrieval.js';
+import { toolOutputs } from '../compress/fixtures.js';
 
 type Json = Record<string, any>;
 

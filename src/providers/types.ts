@@ -1,6 +1,4 @@
-import type { Replacement } from '../../compress/json-spans.js';
-import type { NeutralRequest, Usage } from '../neutral.js';
-import type { SseEvent } from '../sse.js';
+import type { NeutralRequest, Replacement, SseEvent, Usage } from '../wire/index.js';
 
 export type ProviderName = 'anthropic' | 'openai-chat' | 'openai-responses' | 'gemini';
 

@@ -1,4 +1,4 @@
-import type { Span } from '../compress/json-spans.js';
+import type { Span } from './json-spans.js';
 
 /**
  * The provider-neutral view of a request. Each wire format is read into it by its adapter in
@@ -103,41 +103,72 @@ export function stepsOfOutputs(req: NeutralRequest): Array<{ thought: string; to
 }
 
 /**
+ * Blocks an agent adds to the user's turns that are context, not what the user wrote: blocks
+ * by tag name (`<system-reminder>…</system-reminder>`, attributes allowed) and preambles that
+ * make a whole text context when it starts with one. Each agent names its own (src/agents) and
+ * the proxy adds headroom's; the wire format knows none of them.
+ */
+export interface InjectedContext {
+  tags: readonly string[];
+  preambles: readonly string[];
+}
+
+export const NO_INJECTED_CONTEXT: InjectedContext = Object.freeze({ tags: [], preambles: [] });
+
+/** Several agents' context blocks as one. */
+export function combineContext(...sets: readonly InjectedContext[]): InjectedContext {
+  return { tags: [...new Set(sets.flatMap((s) => s.tags))], preambles: [...new Set(sets.flatMap((s) => s.preambles))] };
+}
+
+/**
  * The agent's current task: the latest user text that is not an injected reminder or
  * context block. Compression scores relevance against it.
  */
-export function latestUserText(req: NeutralRequest): string {
+export function latestUserText(req: NeutralRequest, context: InjectedContext): string {
   for (let i = req.messages.length - 1; i >= 0; i--) {
     const m = req.messages[i]!;
     if (m.role !== 'user') continue;
-    const text = realUserText(m);
+    const text = realUserText(m, context);
     if (text !== '') return text;
   }
   return '';
 }
 
 /** What the user wrote in a message: its text parts without injected context blocks. */
-export function realUserText(m: Message): string {
+export function realUserText(m: Message, context: InjectedContext): string {
   return m.parts
     .filter((p): p is TextPart => p.type === 'text')
-    .map((p) => withoutInjectedContext(p.text))
+    .map((p) => withoutInjectedContext(p.text, context))
     .filter((t) => t !== '')
     .join('\n');
 }
 
-/**
- * Context blocks added to user turns: Claude Code reminders, Codex and Gemini context, and
- * headroom's own recalled memories. A block may carry attributes (`<headroom-memory n="2">`).
- */
-const INJECTED_NAMES = 'system-reminder|environment_context|session_context|user_instructions|current_datetime|INSTRUCTIONS|headroom-memory';
-
-const INJECTED_BLOCK_RE = new RegExp(`<(${INJECTED_NAMES})(?:\\s[^>]*)?>[\\s\\S]*?<\\/\\1>`, 'g');
-
-const INJECTED_START_RE = new RegExp(`^<(${INJECTED_NAMES})(?:\\s[^>]*)?>`);
-
 /** A text part's text without injected context ('' when it is context only). */
-export function withoutInjectedContext(text: string): string {
-  const rest = text.replace(INJECTED_BLOCK_RE, '').trim();
-  // An unclosed block, or Codex's AGENTS.md preamble, is context all the way down.
-  return INJECTED_START_RE.test(rest) || rest.startsWith('# AGENTS.md instructions') ? '' : rest;
+export function withoutInjectedContext(text: string, context: InjectedContext): string {
+  const { block, start } = patternsOf(context);
+  const rest = block ? text.replace(block, '').trim() : text.trim();
+  // An unclosed block, or a preamble, is context all the way down.
+  return start?.test(rest) || context.preambles.some((p) => rest.startsWith(p)) ? '' : rest;
+}
+
+interface ContextPatterns {
+  block: RegExp | undefined;
+  start: RegExp | undefined;
+}
+
+/** Compiled patterns by tag list: a proxy sees a handful of distinct lists in its lifetime. */
+const compiled = new Map<string, ContextPatterns>();
+
+function patternsOf(context: InjectedContext): ContextPatterns {
+  const key = context.tags.join('|');
+  let patterns = compiled.get(key);
+  if (!patterns) {
+    const names = context.tags.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+    patterns = names === '' ? { block: undefined, start: undefined } : {
+      block: new RegExp(`<(${names})(?:\\s[^>]*)?>[\\s\\S]*?<\\/\\1>`, 'g'),
+      start: new RegExp(`^<(${names})(?:\\s[^>]*)?>`),
+    };
+    compiled.set(key, patterns);
+  }
+  return patterns;
 }
