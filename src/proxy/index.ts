@@ -1,0 +1,8 @@
+/** `headroom-context/proxy`: the compressing proxy server and request compression. */
+export { startProxy } from './server.js';
+export type { ProxyOptions, RunningProxy } from './server.js';
+export { compressRequest } from './compress-request.js';
+export type { CompressRequestOptions, RequestCompressResult, ToolOutputStat } from './compress-request.js';
+export type { StatsSnapshot, RequestRecord } from './stats.js';
+export type { ProviderName, ProxyCall, ProxyToolSpec } from './providers/types.js';
+export type { CallMeta, ProxyToolSet, RecallHook } from './proxy-tools.js';
