@@ -49,7 +49,7 @@ function probe(kind: 'esm' | 'cjs', entry: string, codeFile?: string): Probe {
   const env = { ...process.env, HEADROOM_HOME: join(tmp, 'home') };
   const out =
     kind === 'esm'
-      ? execFileSync(process.execPath, [join(ROOT, 'test/package/probe-esm.mjs'), entry, join(tmp, `log-${Math.random()}`), ...(codeFile ? [codeFile] : [])], { cwd: dir, env, encoding: 'utf8' })
+      ? execFileSync(process.execPath, [join(dir, 'probe.mjs'), entry, join(tmp, `log-${Math.random()}`), ...(codeFile ? [codeFile] : [])], { cwd: dir, env, encoding: 'utf8' })
       : // Node 20 before 20.19 cannot require() an ES module: the CommonJS build must not need it.
         execFileSync(process.execPath, ['--no-experimental-require-module', join(dir, 'probe.cjs'), entry], { cwd: dir, env, encoding: 'utf8' });
   return JSON.parse(out) as Probe;
@@ -73,6 +73,8 @@ beforeAll(() => {
   tarball = join(tmp, packed[0]!.filename);
   projects.esm = project('esm');
   projects.cjs = project('cjs');
+  // The probes run from inside each project, so the package resolves as that project's dependency.
+  fs.copyFileSync(join(ROOT, 'test/package/probe-esm.mjs'), join(projects.esm, 'probe.mjs'));
   fs.copyFileSync(join(ROOT, 'test/package/probe-cjs.cjs'), join(projects.cjs, 'probe.cjs'));
 }, 180_000);
 
@@ -101,9 +103,12 @@ describe('the packed package', () => {
       const cjs = probe('cjs', `${NAME}${sub}`);
       for (const n of names) expect(esm.exports).toContain(n);
       expect(cjs.exports).toEqual(esm.exports);
-      // Each form loads its own build only.
-      expect(esm.files.filter((f) => f.includes(`/${NAME}/dist-cjs/`))).toEqual([]);
-      expect(cjs.files.filter((f) => f.includes(`/${NAME}/dist/`))).toEqual([]);
+      // Each form loads its own build of the installed copy only.
+      const fromCheckout = (f: string) => f.startsWith(`file://${ROOT}/`) && !f.startsWith(`file://${ROOT}/node_modules/`);
+      const ours = (p: Probe) => p.files.filter((f) => f.includes(`/${NAME}/`) || fromCheckout(f));
+      expect(ours(esm).length).toBeGreaterThan(0);
+      expect(ours(esm).filter((f) => !f.startsWith(`file://${projects.esm}/node_modules/${NAME}/dist/`))).toEqual([]);
+      expect(ours(cjs).filter((f) => !f.startsWith(`file://${projects.cjs}/node_modules/${NAME}/dist-cjs/`))).toEqual([]);
     });
   }
 
@@ -126,6 +131,34 @@ describe('the packed package', () => {
     const loaded = probe('esm', `${NAME}/compress`, join(ROOT, 'src/compress/compress-text.ts'));
     expect(loaded.native.some((s) => s.includes('tree-sitter'))).toBe(true);
   });
+
+  it('TypeScript finds the right declarations for import and for require', () => {
+    const source = [
+      `import { compressText } from '${NAME}/compress';`,
+      `import { startProxy } from '${NAME}/proxy';`,
+      `import { Memories } from '${NAME}/memory';`,
+      `import * as all from '${NAME}';`,
+      `// @ts-expect-error: only the listed entries are public`,
+      `import { compressCore } from '${NAME}/dist/compress/compress-text.js';`,
+      'const tokens: number = compressText("x").tokensBefore;',
+      'export const used = [tokens, startProxy, Memories, all.compressText, compressCore];',
+    ].join('\n');
+    for (const kind of ['esm', 'cjs'] as const) {
+      const dir = projects[kind];
+      fs.mkdirSync(join(dir, 'node_modules/@types'), { recursive: true });
+      if (!fs.existsSync(join(dir, 'node_modules/@types/node'))) fs.symlinkSync(join(ROOT, 'node_modules/@types/node'), join(dir, 'node_modules/@types/node'), 'dir');
+      fs.writeFileSync(join(dir, 'check.ts'), source);
+      const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+      const args = ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--types', 'node', '--skipLibCheck', 'check.ts'];
+      let out = '';
+      try {
+        execFileSync(process.execPath, [tsc, ...args], { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
+      } catch (err) {
+        out = String((err as { stdout?: string }).stdout ?? err);
+      }
+      expect({ kind, out }).toEqual({ kind, out: '' });
+    }
+  }, 240_000);
 
   it('the root entry still loads everything (the subpaths are what saves)', () => {
     const loaded = probe('esm', NAME);
