@@ -1,4 +1,4 @@
-import { combineContext, type InjectedContext } from '../wire/index.js';
+import { AGENT_CONTEXT } from './injected-context.js';
 import { aider } from './aider.js';
 import { claude } from './claude.js';
 import { codex } from './codex.js';
@@ -10,8 +10,7 @@ export { LaunchError, type Agent, type AgentName, type ModelRequestView, type Tr
 
 export const AGENTS: readonly Agent[] = [claude, codex, copilot, gemini, aider];
 
-/** Every agent's injected context blocks: what a proxy serving any of them leaves out of user text. */
-export const AGENT_CONTEXT: InjectedContext = combineContext(...AGENTS.flatMap((a) => (a.injectedContext ? [a.injectedContext] : [])));
+export { AGENT_CONTEXT } from './injected-context.js';
 
 export function agentNamed(name: string): Agent | undefined {
   return AGENTS.find((a) => a.name === name);
