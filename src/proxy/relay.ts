@@ -198,7 +198,7 @@ export async function relayJson(ctx: ProxyContext, ex: RelayRequest, first: Upst
 }
 
 /** Sends a whole body with the upstream's status and headers (length recomputed). */
-export function sendBytes(res: ServerResponse, from: UpstreamResponse, body: Buffer, extra: OutgoingHttpHeaders): void {
+function sendBytes(res: ServerResponse, from: UpstreamResponse, body: Buffer, extra: OutgoingHttpHeaders): void {
   const headers = clientResponseHeaders(from.headers, { decoded: from.decoded });
   delete headers['content-length'];
   if (from.decoded) delete headers['content-encoding'];
