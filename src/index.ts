@@ -5,3 +5,5 @@
 export * from './compress/index.js';
 export * from './proxy/index.js';
 export * from './memory/index.js';
+// The proxy knows no agent; these tell it the agents headroom knows (pass them to startProxy).
+export { agentRecognition, identifyRequest } from './agents/index.js';

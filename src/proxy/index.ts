@@ -1,7 +1,6 @@
 /** `headroom-context/proxy`: the compressing proxy server and request compression. */
 export { startProxy } from './server.js';
 export type { ProxyOptions, RunningProxy } from './server.js';
-export { agentRecognition, identifyRequest } from '../agents/index.js';
 export { compressRequest } from '../library-compress.js';
 export type { CompressRequestOptions, RequestCompressResult, ToolOutputStat } from './compress-request.js';
 export type { StatsSnapshot } from './stats.js';
