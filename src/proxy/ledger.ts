@@ -32,6 +32,14 @@ export interface LedgerRecord {
   ms: number;
   /** The `headroom wrap` session the request belongs to. */
   wrap?: string;
+  /** `--verify`: the provider's own count of the input tokens of the body as the client sent it. */
+  verifiedInputTokens?: number;
+  /** `--holdout`: the group of the request's session ('holdout' passed untouched). */
+  group?: 'headroom' | 'holdout';
+  /** A prompt-cache bust headroom caused in this request (see src/proxy/cache-guard.ts). */
+  bust?: { reason: 'prefix-changed' | 'cache-write'; tokens: number };
+  /** The guard stopped compressing new outputs in this request's conversation (busts cost more than headroom saved there). */
+  guardStopped?: boolean;
 }
 
 /**

@@ -3,6 +3,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { moneySaved, sourceMoneySaved, type PriceTable } from '../pricing.js';
 import { SOURCE_DIR, type LedgerRecord, type SourceLedgerRecord } from '../proxy/ledger.js';
+import { ReceiptTotals, type BilledStats, type WithoutHeadroomStats } from './receipts.js';
 
 /**
  * Savings of a group (one agent, model or day; `proxy`: the requests only). Tokens and money
@@ -82,6 +83,10 @@ export interface StatsReport {
   byDay: Record<string, StatsBucket>;
   /** Tool-output tokens by content kind (ledger lines from before this was recorded add nothing). */
   byKind: Record<string, KindStats>;
+  /** What the providers billed, summed from the usage they reported. */
+  billed: BilledStats;
+  /** What the same requests would have been billed without headroom, and how that was worked out. */
+  withoutHeadroom: WithoutHeadroomStats;
 }
 
 const emptyBucket = (): StatsBucket => ({ requests: 0, tokensBefore: 0, tokensAfter: 0, tokensSaved: 0, usdSaved: 0, unpricedRequests: 0 });
@@ -126,9 +131,11 @@ export function asSourceRecord(v: unknown): SourceLedgerRecord | undefined {
 export class StatsAggregator {
   private readonly r: StatsReport;
   private readonly sinceMs: number;
+  private readonly receipts: ReceiptTotals;
 
   constructor(ledgerDir: string, private readonly prices: PriceTable, since?: Date) {
     this.sinceMs = since ? since.getTime() : -Infinity;
+    this.receipts = new ReceiptTotals(prices);
     this.r = {
       ledgerDir,
       since: since ? since.toISOString() : null,
@@ -146,6 +153,8 @@ export class StatsAggregator {
       byModel: {},
       byDay: {},
       byKind: {},
+      billed: this.receipts.billed,
+      withoutHeadroom: this.receipts.withoutHeadroom(),
     };
   }
 
@@ -199,6 +208,7 @@ export class StatsAggregator {
       acc.tokensAfter += k.after;
       acc.tokensSaved += k.before - k.after;
     }
+    this.receipts.add(rec);
     r.retrievals.calls += rec.retrievals;
     if (rec.retrievals > 0) r.retrievals.requests++;
     r.retrievals.share = r.retrievals.requests / r.totals.requests;
@@ -225,6 +235,7 @@ export class StatsAggregator {
 
   /** A copy of the figures so far. */
   report(): StatsReport {
+    this.r.withoutHeadroom = this.receipts.withoutHeadroom();
     return structuredClone(this.r);
   }
 }
