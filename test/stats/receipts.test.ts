@@ -66,3 +66,17 @@ describe('receipts in stats', () => {
     expect(r.withoutHeadroom.method).toBe(METHOD.none);
   });
 });
+
+describe('holdout groups and busts in stats', () => {
+  it('compares the groups found in the ledger and counts busts and stopped conversations', () => {
+    const lines: LedgerRecord[] = [];
+    for (let i = 0; i < 4; i++) lines.push({ ...base, session: `h${i}`, group: 'headroom' }, { ...base, session: `p${i}`, group: 'holdout', tokensAfter: base.tokensBefore, inputTokens: 9_000 });
+    lines.push({ ...base, session: 'h0', group: 'headroom', bust: { reason: 'cache-write', tokens: 2_500 }, guardStopped: true });
+    const r = report(lines);
+    expect(r.holdout!.counts).toEqual({ headroom: { sessions: 4, turns: 5 }, holdout: { sessions: 4, turns: 4 } });
+    expect(r.holdout!.tooLittle).toMatch(/too little data/);
+    expect(r.holdout!.perTurn.usd.difference).toBeLessThan(0);
+    expect(r.guard).toEqual({ busts: 1, bustTokens: 2_500, stoppedConversations: 1 });
+    expect(report([base]).holdout).toBeNull();
+  });
+});
