@@ -4,8 +4,10 @@ export type { CompressOptions, CompressResult, CoreResult } from './compress/com
 export { compressRequest } from './library-compress.js';
 export type { CompressRequestOptions, RequestCompressResult, ToolOutputStat } from './proxy/compress-request.js';
 export { startProxy } from './proxy/server.js';
+export { agentRecognition, identifyRequest } from './agents/index.js';
 export type { ProxyOptions, RunningProxy } from './proxy/server.js';
-export type { StatsSnapshot, RequestRecord } from './proxy/stats.js';
+export type { StatsSnapshot } from './proxy/stats.js';
+export type { ProxyEvent, ProxyEventListener, RequestEvent, RequestSummary } from './proxy/events.js';
 export type { ProviderName, ProxyCall, ProxyToolSpec } from './providers/index.js';
 export type { CallMeta, ProxyToolSet, RecallHook } from './proxy/proxy-tools.js';
 export { detectKind } from './compress/detect.js';

@@ -7,8 +7,6 @@ import type { Workload } from './corpus.js';
 import { headTail } from './head-tail.js';
 import { needleInView } from './needles.js';
 
-export { bundledCorpora, categoryOf, listWorkloads } from './corpus.js';
-
 /** One tool output of a workload, compressed, next to a head+tail cut of the same token size. */
 export interface OutputResult {
   index: number;

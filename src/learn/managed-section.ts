@@ -10,7 +10,7 @@ export const START_MARKER = '<!-- headroom:learn:start -->';
 export const END_MARKER = '<!-- headroom:learn:end -->';
 
 /** A span of the file's text: [from, to) string offsets and the 1-based line it starts on. */
-export interface Span {
+interface Span {
   from: number;
   to: number;
   line: number;

@@ -1,5 +1,5 @@
-import type { Span } from '../compress/json-spans.js';
-import type { Message, NeutralRequest, Part, TextPart } from '../proxy/neutral.js';
+import type { Span } from '../wire/index.js';
+import type { Message, NeutralRequest, Part, TextPart } from '../wire/index.js';
 
 /**
  * The part of an AI SDK language-model call (`LanguageModelV3CallOptions`) headroom reads:

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { FileCcrStore, type CcrStore } from '../compress/ccr-store.js';
 import { compressRequestBody } from '../proxy/compress-request.js';
-import { anthropic } from '../proxy/providers/anthropic.js';
+import { anthropic } from '../providers/anthropic/index.js';
 import { answerRetrieve, RETRIEVE_TOOL_DESCRIPTION, RETRIEVE_TOOL_NAME } from '../proxy/retrieval.js';
-import { conversationId, Sessions } from '../proxy/session.js';
+import { conversationId, Conversations } from '../proxy/conversation-state.js';
 import { readPrompt, withOutputs, type AiCallOptions } from './ai-sdk-prompt.js';
 
 export interface HeadroomMiddlewareOptions {
@@ -30,7 +30,7 @@ export interface HeadroomLanguageModelMiddleware {
  */
 export function headroomMiddleware(options: HeadroomMiddlewareOptions = {}): HeadroomLanguageModelMiddleware {
   const store = options.store ?? new FileCcrStore();
-  const sessions = new Sessions();
+  const sessions = new Conversations();
   return {
     specificationVersion: 'v3',
     async transformParams({ params, model }) {

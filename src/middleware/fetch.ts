@@ -1,9 +1,9 @@
 import { FileCcrStore, type CcrStore } from '../compress/ccr-store.js';
 import { compressRequestBody, type RetrieveToolMode } from '../proxy/compress-request.js';
-import type { NeutralRequest } from '../proxy/neutral.js';
-import { RETRIEVE_ONLY } from '../proxy/retrieval.js';
+import type { NeutralRequest } from '../wire/index.js';
+import { RETRIEVE_ONLY } from '../providers/index.js';
 import { matchRoute, type ApiRoute } from '../proxy/routes.js';
-import { conversationId, Sessions, type SessionState } from '../proxy/session.js';
+import { conversationId, Conversations, type ConversationState } from '../proxy/conversation-state.js';
 import { answerJson, answerStream, type RetrievalLoop } from './rounds.js';
 
 /** The shape of `fetch` every SDK accepts. */
@@ -38,7 +38,7 @@ export const SESSION_HEADER = 'x-headroom-session';
 export function headroomFetch(options: HeadroomFetchOptions = {}): Fetch {
   const base: Fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const store = options.store ?? new FileCcrStore();
-  const sessions = new Sessions();
+  const sessions = new Conversations();
   return async (input, init) => {
     const target = targetOf(input, init);
     const route = target && routeOf(target.method, target.url);

@@ -1,7 +1,7 @@
 import type { CcrStore } from '../compress/ccr-store.js';
-import type { ProviderAdapter, ProxyResult, Round } from '../proxy/providers/types.js';
+import type { ProviderAdapter, ProxyResult, Round } from '../providers/types.js';
 import { answerRetrieve } from '../proxy/retrieval.js';
-import { SseParser } from '../proxy/sse.js';
+import { SseParser } from '../wire/index.js';
 
 /**
  * The retrieval loop of an in-process request: the transport-free counterpart of the proxy's

@@ -8,7 +8,7 @@ import type { ContentKind } from '../compress/types.js';
 import { adapterFor, type ProviderAdapter, type ProviderName, type ProxyToolSpec } from '../providers/index.js';
 import { RETRIEVE_TOOL, RETRIEVE_TOOL_NAME } from './retrieval.js';
 import { foldedRepeat, occurrences } from './repeats.js';
-import { SessionState, type MemoEntry } from './session.js';
+import { ConversationState, type MemoEntry } from './conversation-state.js';
 import { newestUserTurn, notUserWords, userContextEdits } from './user-context.js';
 import { RETRIEVE_TOOL_MODES, type RetrieveToolMode } from './retrieve-tool-mode.js';
 
@@ -17,7 +17,7 @@ export interface RequestCompressOptions {
    * Cache-safety state of the conversation, or a function that finds it from the request;
    * a fresh one (no memory) when omitted.
    */
-  session?: SessionState | ((request: NeutralRequest) => SessionState);
+  session?: ConversationState | ((request: NeutralRequest) => ConversationState);
   /** Relevance query; defaults to the latest user text of the request. */
   query?: string;
   /**
@@ -91,7 +91,7 @@ function canRetrieve(mode: RetrieveToolMode, elsewhere: RetrievalElsewhere, requ
   return mode !== 'never' || elsewhere === 'shell';
 }
 
-function wantsRetrieveTool(mode: RetrieveToolMode, request: NeutralRequest, session: SessionState, hasMarkers: boolean): boolean {
+function wantsRetrieveTool(mode: RetrieveToolMode, request: NeutralRequest, session: ConversationState, hasMarkers: boolean): boolean {
   if (mode === 'never' || request.tools.length === 0 || request.tools.includes(RETRIEVE_TOOL_NAME)) return false;
   return mode === 'always' || hasMarkers || session.retrieveToolAdded;
 }
@@ -111,7 +111,7 @@ export interface RequestCompression {
   /** The body to forward. */
   body: string;
   request: NeutralRequest;
-  session: SessionState;
+  session: ConversationState;
   query: string;
   /** Every tool output of the request, in order. */
   outputs: OutputResult[];
@@ -198,7 +198,7 @@ export function compressRequestBody(adapter: ProviderAdapter, raw: string, opts:
 /** A request on its way through compression: what is known before the outputs are compressed, and what they became. */
 export interface RequestState {
   request: NeutralRequest;
-  session: SessionState;
+  session: ConversationState;
   query: string;
   started: number;
   /** Memo entries decided by this request (new outputs), by hash of the original. */
@@ -214,7 +214,7 @@ export interface RequestState {
 export function beginRequest(adapter: ProviderAdapter, raw: string, opts: RequestCompressOptions): RequestState {
   const started = performance.now();
   const request = opts.request ?? adapter.read(raw);
-  const session = typeof opts.session === 'function' ? opts.session(request) : (opts.session ?? new SessionState('one-off'));
+  const session = typeof opts.session === 'function' ? opts.session(request) : (opts.session ?? new ConversationState('one-off'));
   const query = opts.query ?? latestUserText(request, notUserWords(opts.injectedContext ?? NO_INJECTED_CONTEXT));
   const retrievable = canRetrieve(opts.retrieveTool ?? 'always', opts.retrievalElsewhere ?? 'none', request);
   return { request, session, query, started, fresh: new Map(), outputs: [], spans: [], retrievable };
@@ -311,7 +311,7 @@ export function failedOpenReason(...reasons: Array<string | undefined>): { faile
 }
 
 /** Replayed context of earlier turns, and `text` for the newest turn unless it has context already. */
-function contextEdits(request: NeutralRequest, session: SessionState, text: string | undefined, agents: InjectedContext): ReturnType<typeof userContextEdits> {
+function contextEdits(request: NeutralRequest, session: ConversationState, text: string | undefined, agents: InjectedContext): ReturnType<typeof userContextEdits> {
   const turn = text ? newestUserTurn(request, session, agents) : undefined;
   return userContextEdits(request, session, turn && !turn.remembered && text ? { part: turn.part, text } : undefined);
 }

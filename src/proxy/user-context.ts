@@ -1,6 +1,6 @@
 import { combineContext, type InjectedContext, type NeutralRequest, realUserText, type Replacement, type TextPart, withoutInjectedContext } from '../wire/index.js';
-import { within, type CallMeta, type RecallHook } from './proxy-tools.js';
-import { contentHash, type SessionState } from './session.js';
+import { settleWithin, type CallMeta, type RecallHook } from './proxy-tools.js';
+import { contentHash, type ConversationState } from './conversation-state.js';
 
 /**
  * Recalled context goes into the newest user turn, never the system prompt, and cache-safely:
@@ -32,7 +32,7 @@ export interface NewestTurn {
  * (Claude Code sends a `system` message last) do not count as the end; a turn of tool results
  * only, or of context blocks only (`agents` names them), is not one the user wrote.
  */
-export function newestUserTurn(request: NeutralRequest, session: SessionState, agents: InjectedContext): NewestTurn | undefined {
+export function newestUserTurn(request: NeutralRequest, session: ConversationState, agents: InjectedContext): NewestTurn | undefined {
   const last = request.messages.findLast((m) => m.role !== 'system');
   if (!last || last.role !== 'user') return undefined;
   const context = notUserWords(agents);
@@ -55,7 +55,7 @@ export function appendedContext(text: string): string {
  */
 export function userContextEdits(
   request: NeutralRequest,
-  session: SessionState,
+  session: ConversationState,
   fresh?: { part: NewestTurn['part']; text: string },
 ): { edits: Replacement[]; remember?: [hash: string, appended: string] } {
   const remember: [string, string] | undefined = fresh ? [contentHash(fresh.part.text), appendedContext(fresh.text)] : undefined;
@@ -78,7 +78,7 @@ export function userContextEdits(
  * `timeoutMs` (the request then goes without, and one line is logged).
  */
 export async function recallFor(hook: RecallHook, query: string, meta: CallMeta, timeoutMs: number, log: (line: string) => void): Promise<{ text: string; count: number } | undefined> {
-  const result = await within(() => hook(query, meta), timeoutMs);
+  const result = await settleWithin(() => hook(query, meta), timeoutMs);
   if (!result.ok) {
     log(`recall failed (${result.reason}); the request went without recalled context`);
     return undefined;

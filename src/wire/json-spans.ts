@@ -16,7 +16,7 @@ export function skipWs(text: string, pos: number): number {
 }
 
 /** End (exclusive) of the JSON value starting at `pos`. Throws on malformed input. */
-export function valueEnd(text: string, pos: number): number {
+function valueEnd(text: string, pos: number): number {
   const c = text[pos];
   if (c === '"') return stringEnd(text, pos);
   if (c === '{' || c === '[') {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Agent } from '../agents/index.js';
+import { agentRecognition, type Agent } from '../agents/index.js';
 import { followSourceLog } from '../exec/source-log.js';
 import type { Memories } from '../memory/memory.js';
 import type { WrapMemory } from './wrap-memory.js';
@@ -110,16 +110,18 @@ export async function wrap(opts: WrapOptions): Promise<WrapResult> {
           port: opts.proxy.port ?? 0,
           upstreams,
           agent: agent.name,
+          ...agentRecognition,
           wrapSession,
           // The session folder's launcher puts `headroom` on the agent's PATH (see createSessionDir).
           shellHasHeadroom: true,
           ...hooks,
-          onRecord: (r) => {
-            addToTally(tally, r, prices);
-            session?.statusChanged();
+          onEvent: (e) => {
+            if (e.type === 'finished') {
+              addToTally(tally, e.summary, prices);
+              session?.statusChanged();
+            } else if (e.type === 'query') sessionDir?.writeQuery(e.query);
+            else if (e.type === 'log') note(e.line);
           },
-          onQuery: (q) => sessionDir?.writeQuery(q),
-          log: note,
         }),
       (p) => p.close(),
     );

@@ -72,7 +72,7 @@ export interface RecordedRequest {
   format?: WireFormat;
 }
 
-export interface ToolCall {
+interface ToolCall {
   name: string;
   input: Record<string, unknown>;
   /** Defaults to a fake id in the format's own style (toolu_..., call_...). */
@@ -153,7 +153,7 @@ export interface FakeUpstream {
 }
 
 /** Default script: a text answer that says what the request carried. */
-export const echoScript: Script = (call) => {
+const echoScript: Script = (call) => {
   const bytes = call.toolOutputs.reduce((n, t) => n + Buffer.byteLength(t), 0);
   return `ok: ${call.toolOutputs.length} tool outputs, ${bytes} bytes`;
 };
@@ -330,7 +330,7 @@ interface Answer {
   n: string;
   model: string;
   text: string;
-  calls: Array<Required<ToolCall> & { idGiven: boolean }>;
+  calls: Array<ToolCall & { id: string; idGiven: boolean }>;
   usage: FakeUsage;
 }
 

@@ -65,7 +65,7 @@ describe('withHeadroom with the OpenAI SDK: Chat Completions', () => {
 
   it('answers a retrieve-only call in a non-streamed response and merges the rounds', async () => {
     await withFake(retrieveThenAnswer, async (fake) => {
-      const completion: OpenAI.ChatCompletion = await client(fake).chat.completions.create(chatRequest(WORKLOAD, false) as OpenAI.ChatCompletionCreateParamsNonStreaming);
+      const completion: OpenAI.ChatCompletion = await client(fake).chat.completions.create(chatRequest(WORKLOAD, false) as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming);
       expect(completion.choices[0]!.message.content).toBe('Let me look. found it');
       expect(completion.choices[0]!.message.tool_calls ?? []).toEqual([]);
       expect(fake.modelRequests()).toHaveLength(2);

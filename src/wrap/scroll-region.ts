@@ -38,7 +38,7 @@ export interface ScanResult {
   wiped: boolean;
 }
 
-export class ScreenGuard {
+export class ScrollRegionGuard {
   private state = State.Ground;
   private csi = '';
   private utf8Pending = 0;

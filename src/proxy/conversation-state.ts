@@ -15,38 +15,38 @@ export interface MemoEntry {
 
 /**
  * One conversation's cache-safety state. The first time a tool output is forwarded decides
- * its bytes for the rest of the session: compressed outputs are replayed byte for byte,
+ * its bytes for the rest of the conversation: compressed outputs are replayed byte for byte,
  * and outputs forwarded as they were are never compressed later.
  */
-export class SessionState {
+export class ConversationState {
   readonly memo = new Map<string, MemoEntry>();
-  /** headroom_retrieve has been added to a request of this session (it then stays). */
+  /** headroom_retrieve has been added to a request of this conversation (it then stays). */
   retrieveToolAdded = false;
   /**
    * Context appended to user text parts, keyed by a hash of the part's original text: each
-   * such part gets the same appended text in every request of the session.
+   * such part gets the same appended text in every request of the conversation.
    */
   readonly userContext = new Map<string, string>();
   /**
-   * New outputs being compressed for a request of this session, by hash of the original: a
+   * New outputs being compressed for a request of this conversation, by hash of the original: a
    * request carrying the same output meanwhile takes that result rather than deciding again.
    */
   readonly pending = new Map<string, Promise<{ entry: MemoEntry; ms: number }>>();
   constructor(readonly id: string) {}
 }
 
-const MAX_SESSIONS = 512;
+const MAX_CONVERSATIONS = 512;
 
-/** Sessions by id, least recently used dropped first. */
-export class Sessions {
-  private readonly byId = new Map<string, SessionState>();
+/** Conversations by id, least recently used dropped first. */
+export class Conversations {
+  private readonly byId = new Map<string, ConversationState>();
 
-  get(id: string): SessionState {
+  get(id: string): ConversationState {
     let s = this.byId.get(id);
     if (s) this.byId.delete(id);
-    else s = new SessionState(id);
+    else s = new ConversationState(id);
     this.byId.set(id, s);
-    if (this.byId.size > MAX_SESSIONS) this.byId.delete(this.byId.keys().next().value!);
+    if (this.byId.size > MAX_CONVERSATIONS) this.byId.delete(this.byId.keys().next().value!);
     return s;
   }
 
@@ -61,7 +61,7 @@ export function contentHash(text: string): string {
 }
 
 /**
- * A session id for a request without one in its headers or body: the hash of how the
+ * A conversation id for a request without one in its headers or body: the hash of how the
  * conversation starts (model, system prompt, first message), which every later request of
  * the same conversation repeats.
  */

@@ -1,17 +1,17 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { AGENT_CONTEXT, agentOf, sessionFromHeaders } from '../agents/index.js';
 import { compressRequestOffThread, countTokensOffThread } from './compress-off-thread.js';
 import type { RequestCompression } from './compress-request.js';
 import type { ProxyContext } from './context.js';
 import { BodyTooLarge, isJsonContentType, message, readBody, sendJson } from './http-util.js';
-import { type NeutralRequest, NO_USAGE, type Usage } from '../wire/index.js';
+import type { RequestTrace } from './events.js';
+import type { NeutralRequest, Usage } from '../wire/index.js';
 import type { CallMeta } from './proxy-tools.js';
-import { relayJson, relayStream, type Exchange, type Outcome } from './respond.js';
+import { relayJson, relayStream, type RelayRequest } from './relay.js';
 import { RETRIEVE_TOOL_NAME } from './retrieval.js';
 import type { ApiRoute } from './routes.js';
-import { conversationId, type SessionState } from './session.js';
+import { conversationId, type ConversationState } from './conversation-state.js';
 import { callUpstream, clientResponseHeaders, upstreamFailure, upstreamRequestHeaders, upstreamUrl, type UpstreamResponse } from './upstream.js';
 import { newestUserTurn, recallFor } from './user-context.js';
 
@@ -26,53 +26,59 @@ function header(req: IncomingMessage, name: string): string | undefined {
  * the proxy's own tool calls on the way), and record the savings. Requests the proxy cannot
  * read go upstream exactly as they came.
  */
-export async function handleApiRequest(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-  const started = performance.now();
+export async function handleProviderRequest(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const { adapter } = route;
   let body: Buffer;
   try {
     body = await readBody(req, ctx.maxBodyBytes);
   } catch (err) {
     if (!(err instanceof BodyTooLarge)) throw err;
-    ctx.stats.rejected();
-    sendJson(res, 413, adapter.errorBody(413, `headroom: ${err.message} (set --max-body-mb or HEADROOM_MAX_BODY_MB)`), { connection: 'close' });
+    const reason = `headroom: ${err.message} (set --max-body-mb or HEADROOM_MAX_BODY_MB)`;
+    ctx.events.emit({ type: 'rejected', status: 413, reason });
+    sendJson(res, 413, adapter.errorBody(413, reason), { connection: 'close' });
     req.resume();
     return;
   }
-  // Any label a client gives itself; only src/agents decides whether it names a known agent.
-  const agent: string = ctx.agent ?? header(req, 'x-headroom-agent') ?? agentOf(req.headers) ?? 'unknown';
+  // Any label a client gives itself; only the caller's identify decides whether it names a known agent.
+  const claimed = ctx.agent ?? header(req, 'x-headroom-agent');
+  const who = ctx.identify(req.headers, claimed);
+  const agent: string = claimed ?? who.agent ?? 'unknown';
+  const trace = ctx.events.request(adapter.name, agent);
   const abort = new AbortController();
   res.on('close', () => {
     if (!res.writableFinished) abort.abort();
   });
-  const read = readRequest(ctx, route, req, body, agent);
-  const meta: CallMeta = { agent, session: read?.session.id ?? '' };
+  const read = readRequest(ctx, route, req, body, who.session);
+  const conversation = read?.session.id ?? '';
+  trace.emit({ type: 'request-received', provider: adapter.name, model: route.model ?? read?.request.model ?? '', agent, conversation });
+  const meta: CallMeta = { agent, session: conversation };
   const recalled = read ? await recall(ctx, route, read, meta, req.headers) : undefined;
-  const compression = read ? await compress(ctx, route, req, read, recalled?.text) : undefined;
+  const compression = read ? await compress(ctx, route, req, read, recalled?.text, trace) : undefined;
+  if (compression?.contextAdded && recalled) trace.emit({ type: 'recalled', count: recalled.count });
   const forward = compression && compression.body !== compression.raw ? compression.body : body;
-  const request = compression?.request;
-  const model = route.model ?? request?.model ?? '';
-  const session = compression?.session.id ?? '';
 
   const headers = upstreamRequestHeaders(req.headers, { decodeResponse: true });
   const target = upstreamUrl(ctx.upstreams[route.upstream], url.pathname + url.search);
   const pending = callUpstream(ctx.pool, { url: target, method: 'POST', headers, body: forward, signal: abort.signal, decode: true });
   pending.catch(() => undefined); // handled below; avoids an unhandled rejection while counting
+  trace.emit({ type: 'forwarded', url: target, rewritten: forward !== body });
   // Token counts are taken in the compression threads while the provider works on the request.
   const tokens = compression ? await countTokensOffThread(compression, ctx.compressPool, ctx.budgetMs, ctx.log) : { before: 0, after: 0, savedFresh: 0, byKind: new Map() };
+  if (compression) {
+    const compressed = compression.compressed.length > 0;
+    trace.emit({ type: 'compressed', compressed, failedOpen: compression.failedOpen !== undefined, tokensBefore: tokens.before, tokensAfter: tokens.after, savedFresh: tokens.savedFresh, byKind: tokens.byKind });
+  }
   const extraHeaders = {
     'x-headroom-tokens-before': String(tokens.before),
     'x-headroom-tokens-after': String(tokens.after),
     'x-headroom-tokens-saved': String(tokens.before - tokens.after),
   };
 
-  let outcome: Outcome = { usage: NO_USAGE, retrievalCalls: 0, retrievalRounds: 0, unknownKeys: 0, hiddenMixed: 0, toolCalls: 0 };
-  let status = 0;
-  let upstreamError = false;
   try {
     const upstream = await pending;
-    status = upstream.status;
-    const ex: Exchange = {
+    const status = upstream.status;
+    trace.emit({ type: 'upstream-response', status });
+    const ex: RelayRequest = {
       adapter,
       url: target,
       headers,
@@ -82,19 +88,21 @@ export async function handleApiRequest(ctx: ProxyContext, route: ApiRoute, req: 
       proxyNames: new Set([RETRIEVE_TOOL_NAME, ...(compression?.proxyToolsAdded ?? [])]),
       meta,
       extraHeaders,
+      trace,
     };
     const type = String(upstream.headers['content-type'] ?? '');
     if (status !== 200 || route.op === 'count-tokens' || !compression) {
-      upstreamError = status >= 500;
-      outcome.usage = await relayAsIs(upstream, res, extraHeaders, status === 200 ? adapter.usageOf : undefined);
+      const usage = await relayAsIs(upstream, res, extraHeaders, status === 200 ? adapter.usageOf : undefined);
+      if (usage) trace.emit({ type: 'usage', round: 0, usage });
     } else if (type.includes('text/event-stream')) {
-      outcome = await relayStream(ctx, ex, upstream, res);
-      upstreamError = outcome.midStreamError !== undefined;
+      await relayStream(ctx, ex, upstream, res);
     } else {
-      outcome = await relayJson(ctx, ex, upstream, res);
+      await relayJson(ctx, ex, upstream, res);
     }
   } catch (err) {
-    upstreamError = true;
+    // What the client got: the status already sent, or the one sent here.
+    const stage = res.headersSent ? 'mid-stream' : 'upstream';
+    let status: number | undefined;
     if (abort.signal.aborted) {
       res.destroy();
     } else if (!res.headersSent) {
@@ -104,62 +112,16 @@ export async function handleApiRequest(ctx: ProxyContext, route: ApiRoute, req: 
     } else {
       res.destroy();
     }
+    trace.emit({ type: 'failed', stage, error: message(err), ...(status !== undefined ? { status } : {}) });
     ctx.log(`${req.method} ${url.pathname}: upstream error: ${message(err)}`);
   }
-
-  const record = {
-    provider: adapter.name,
-    model,
-    agent,
-    session,
-    compressed: (compression?.compressed.length ?? 0) > 0,
-    failedOpen: compression?.failedOpen !== undefined,
-    upstreamError,
-    tokensBefore: tokens.before,
-    tokensAfter: tokens.after,
-    savedFresh: tokens.savedFresh,
-    byKind: tokens.byKind,
-    usage: outcome.usage,
-    retrievalCalls: outcome.retrievalCalls,
-    retrievalRounds: outcome.retrievalRounds,
-    unknownKeys: outcome.unknownKeys,
-    hiddenMixed: outcome.hiddenMixed,
-    toolCalls: outcome.toolCalls,
-    recalled: compression?.contextAdded ? (recalled?.count ?? 0) : 0,
-  };
-  ctx.stats.record(record);
-  ctx.onRecord?.(record);
-  void ctx.ledger?.append(
-    {
-      time: new Date().toISOString(),
-      agent,
-      provider: adapter.name,
-      model,
-      session,
-      status,
-      tokensBefore: tokens.before,
-      tokensAfter: tokens.after,
-      savedFresh: tokens.savedFresh,
-      byKind: Object.fromEntries(tokens.byKind),
-      inputTokens: outcome.usage.input,
-      outputTokens: outcome.usage.output,
-      cacheReadTokens: outcome.usage.cacheRead,
-      cacheWriteTokens: outcome.usage.cacheWrite,
-      retrievals: outcome.retrievalCalls,
-      toolCalls: record.toolCalls,
-      recalled: record.recalled,
-      failedOpen: record.failedOpen,
-      ms: Math.round(performance.now() - started),
-      ...(ctx.wrapSession ? { wrap: ctx.wrapSession } : {}),
-    },
-    (err) => ctx.log(`ledger write failed: ${message(err)}`),
-  );
+  trace.finish();
 }
 
 interface ReadRequest {
   raw: string;
   request: NeutralRequest;
-  session: SessionState;
+  session: ConversationState;
 }
 
 interface Compressed extends RequestCompression {
@@ -167,7 +129,7 @@ interface Compressed extends RequestCompression {
 }
 
 /** A readable JSON body in the neutral view with its session, or undefined when it must go upstream as it came. */
-function readRequest(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage, body: Buffer, agent: string): ReadRequest | undefined {
+function readRequest(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage, body: Buffer, agentSession: string | undefined): ReadRequest | undefined {
   if (!isJsonContentType(req.headers['content-type']) || !isUtf8(body)) return undefined;
   if (header(req, 'x-headroom-bypass') === 'true') return undefined;
   const raw = body.toString('utf8');
@@ -176,8 +138,8 @@ function readRequest(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage, b
     const fixedSession = header(req, 'x-headroom-session');
     const id = fixedSession
       ? `headroom:${fixedSession}`
-      : (sessionFromHeaders(req.headers, agent) ?? (request.sessionKey ? `key:${request.sessionKey}` : conversationId(request)));
-    return { raw, request, session: ctx.sessions.get(id) };
+      : (agentSession ?? (request.sessionKey ? `key:${request.sessionKey}` : conversationId(request)));
+    return { raw, request, session: ctx.conversations.get(id) };
   } catch (err) {
     if (!(err instanceof SyntaxError)) ctx.log(`${route.adapter.name}: request not read (${message(err)}); forwarded as it came`);
     return undefined;
@@ -188,13 +150,13 @@ function readRequest(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage, b
 async function recall(ctx: ProxyContext, route: ApiRoute, read: ReadRequest, meta: CallMeta, headers: IncomingMessage['headers']): Promise<{ text: string; count: number } | undefined> {
   if (!ctx.recall || route.op !== 'generate') return undefined;
   if (!ctx.mainConversation(meta.agent, { tools: read.request.tools, headers })) return undefined;
-  const turn = newestUserTurn(read.request, read.session, AGENT_CONTEXT);
+  const turn = newestUserTurn(read.request, read.session, ctx.injectedContext);
   if (!turn || turn.remembered) return undefined;
   return recallFor(ctx.recall, turn.query, meta, ctx.recallTimeoutMs, ctx.log);
 }
 
 /** Compression of a read request (in the compression threads), or undefined when it must go upstream as it came. */
-async function compress(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage, read: ReadRequest, userContext: string | undefined): Promise<Compressed | undefined> {
+async function compress(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage, read: ReadRequest, userContext: string | undefined, trace: RequestTrace): Promise<Compressed | undefined> {
   const generate = route.op === 'generate';
   try {
     const query = header(req, 'x-headroom-query');
@@ -204,7 +166,7 @@ async function compress(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage
       store: ctx.store,
       budgetMs: ctx.budgetMs,
       ...(query ? { query } : {}),
-      injectedContext: AGENT_CONTEXT,
+      injectedContext: ctx.injectedContext,
       retrieveTool: ctx.retrieveTool,
       retrievalElsewhere: ctx.retrievalElsewhere,
       // A token count gets nothing added, and markers where the request for the model has them.
@@ -213,7 +175,7 @@ async function compress(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage
       ...(generate && userContext ? { userContext } : {}),
     });
     if (result.failedOpen) ctx.log(`${route.adapter.name}: ${result.failedOpen}`);
-    if (generate && result.query) ctx.onQuery?.(result.query);
+    if (generate && result.query) trace.emit({ type: 'query', query: result.query });
     return { ...result, raw: read.raw };
   } catch (err) {
     ctx.log(`${route.adapter.name}: request not compressed (${message(err)}); forwarded as it came`);
@@ -221,13 +183,13 @@ async function compress(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage
   }
 }
 
-/** Relays an upstream response untouched (decoded if it was encoded); returns its usage when asked. */
-async function relayAsIs(upstream: UpstreamResponse, res: ServerResponse, extra: Record<string, string>, usageOf?: (body: unknown) => Usage): Promise<Usage> {
+/** Relays an upstream response untouched (decoded if it was encoded); returns its usage when asked and readable. */
+async function relayAsIs(upstream: UpstreamResponse, res: ServerResponse, extra: Record<string, string>, usageOf?: (body: unknown) => Usage): Promise<Usage | undefined> {
   const headers = clientResponseHeaders(upstream.headers, { decoded: upstream.decoded });
   res.writeHead(upstream.status, { ...headers, ...extra });
   if (!usageOf) {
     await pipeline(upstream.body, res);
-    return NO_USAGE;
+    return undefined;
   }
   const chunks: Buffer[] = [];
   upstream.body.on('data', (c: Buffer) => chunks.push(c));
@@ -235,6 +197,6 @@ async function relayAsIs(upstream: UpstreamResponse, res: ServerResponse, extra:
   try {
     return usageOf(JSON.parse(Buffer.concat(chunks).toString('utf8')));
   } catch {
-    return NO_USAGE;
+    return undefined;
   }
 }

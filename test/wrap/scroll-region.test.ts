@@ -1,14 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import xtermHeadless from '@xterm/headless';
-import { layoutSequence, regionSequence, releaseSequence, resizeSequence, ScreenGuard, statusSequence } from '../../src/wrap/screen.js';
+import { layoutSequence, regionSequence, releaseSequence, resizeSequence, ScrollRegionGuard, statusSequence } from '../../src/wrap/scroll-region.js';
 
 const b = (s: string) => Buffer.from(s, 'utf8');
-const scanAll = (g: ScreenGuard, ...chunks: string[]) => chunks.map((c) => g.scan(b(c)));
+const scanAll = (g: ScrollRegionGuard, ...chunks: string[]) => chunks.map((c) => g.scan(b(c)));
 
-describe('ScreenGuard', () => {
+describe('ScrollRegionGuard', () => {
   it('passes ordinary output through as the same bytes', () => {
-    const g = new ScreenGuard(23);
+    const g = new ScrollRegionGuard(23);
     const chunk = b('hello \x1b[1;32mgreen\x1b[0m\r\n\x1b]0;title\x07 \x1b[5;10H\x1b[K wörld ✓\r\n');
     const r = g.scan(chunk);
     expect(r.out).toBe(chunk);
@@ -19,7 +19,7 @@ describe('ScreenGuard', () => {
   it('never changes bytes of output without a region reset (property)', () => {
     fc.assert(
       fc.property(fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 8 }), (chunks) => {
-        const g = new ScreenGuard(20);
+        const g = new ScrollRegionGuard(20);
         for (const c of chunks) {
           const buf = Buffer.from(c);
           const r = g.scan(buf);
@@ -31,7 +31,7 @@ describe('ScreenGuard', () => {
   });
 
   it('bounds a region reset to the agent rows and leaves bounded regions alone', () => {
-    const g = new ScreenGuard(23);
+    const g = new ScrollRegionGuard(23);
     expect(g.scan(b('a\x1b[rb')).out.toString()).toBe('a\x1b[1;23rb');
     expect(g.scan(b('\x1b[;r')).out.toString()).toBe('\x1b[1;23r');
     expect(g.scan(b('\x1b[5r')).out.toString()).toBe('\x1b[5;23r');
@@ -42,7 +42,7 @@ describe('ScreenGuard', () => {
   });
 
   it('rewrites a region reset split across chunks by cancelling the part already written', () => {
-    const g = new ScreenGuard(10);
+    const g = new ScrollRegionGuard(10);
     const [first, second] = scanAll(g, 'x\x1b[', 'ry');
     expect(first!.out.toString()).toBe('x\x1b[');
     expect(g.canDraw).toBe(true);
@@ -50,7 +50,7 @@ describe('ScreenGuard', () => {
   });
 
   it('does nothing to regions when the status line is off', () => {
-    const g = new ScreenGuard(0);
+    const g = new ScrollRegionGuard(0);
     expect(g.scan(b('\x1b[r')).out.toString()).toBe('\x1b[r');
   });
 
@@ -64,16 +64,16 @@ describe('ScreenGuard', () => {
     ['alternate screen off', '\x1b[?1049l'],
     ['old alternate screen', '\x1b[?47h'],
   ])('reports a %s as wiping the status line', (_name, seq) => {
-    expect(new ScreenGuard(23).scan(b(`x${seq}y`)).wiped).toBe(true);
+    expect(new ScrollRegionGuard(23).scan(b(`x${seq}y`)).wiped).toBe(true);
   });
 
   it('does not report harmless erases as wiping', () => {
-    const g = new ScreenGuard(23);
+    const g = new ScrollRegionGuard(23);
     expect(g.scan(b('\x1b[1J\x1b[3J\x1b[2K\x1b[K')).wiped).toBe(false);
   });
 
   it('does not draw inside an escape sequence, a UTF-8 character, a saved cursor or a synchronized update', () => {
-    const g = new ScreenGuard(23);
+    const g = new ScrollRegionGuard(23);
     g.scan(b('abc\x1b'));
     expect(g.canDraw).toBe(false);
     g.scan(b('[12;4'));
@@ -108,7 +108,7 @@ describe('ScreenGuard', () => {
   });
 
   it('turns off what the agent left on, and only that', () => {
-    const g = new ScreenGuard(23);
+    const g = new ScrollRegionGuard(23);
     expect(g.restoreSequence()).toBe('\x1b[0m');
     g.scan(b('\x1b[?1049h\x1b[?1000;1006h\x1b[?2004h\x1b[?25l\x1b[>1u\x1b[>3u\x1b[?7l'));
     const seq = g.restoreSequence();
@@ -124,10 +124,10 @@ describe('ScreenGuard', () => {
   });
 
   it('ends an escape sequence the agent left unfinished before restoring', () => {
-    const g = new ScreenGuard(23);
+    const g = new ScrollRegionGuard(23);
     g.scan(b('\x1b]0;half a title'));
     expect(g.restoreSequence().startsWith('\x1b\\')).toBe(true);
-    const h = new ScreenGuard(23);
+    const h = new ScrollRegionGuard(23);
     h.scan(b('\x1b[12;'));
     expect(h.restoreSequence().startsWith('\x18')).toBe(true);
   });
