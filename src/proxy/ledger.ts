@@ -1,5 +1,6 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Bust } from './cache-guard.js';
 import type { RequestSummary } from './events.js';
 
 /**
@@ -39,7 +40,7 @@ export interface LedgerRecord {
   /** `--holdout`: the group of the request's session ('holdout' passed untouched). */
   group?: 'headroom' | 'holdout';
   /** A prompt-cache bust headroom caused in this request (see src/proxy/cache-guard.ts). */
-  bust?: { reason: 'prefix-changed' | 'cache-write'; tokens: number };
+  bust?: Bust;
   /** The guard stopped compressing new outputs in this request's conversation (busts cost more than headroom saved there). */
   guardStopped?: boolean;
 }
@@ -67,6 +68,10 @@ export function ledgerRecordOf(r: RequestSummary, wrap: string | undefined): Led
     failedOpen: r.failedOpen,
     ms: r.ms,
     ...(wrap ? { wrap } : {}),
+    ...(r.verifiedInputTokens !== undefined ? { verifiedInputTokens: r.verifiedInputTokens } : {}),
+    ...(r.group ? { group: r.group } : {}),
+    ...(r.bust ? { bust: r.bust } : {}),
+    ...(r.guardStopped ? { guardStopped: true } : {}),
   };
 }
 
