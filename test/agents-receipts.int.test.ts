@@ -50,7 +50,7 @@ async function session(options: ProxyOptions): Promise<{ lines: LedgerRecord[]; 
   return { lines, usages, fake };
 }
 
-const total = (xs: Array<Record<string, unknown>>, k: string) => xs.reduce((s, x) => s + ((x[k] as number | undefined) ?? 0), 0);
+const total = (xs: readonly object[], k: string) => xs.reduce((s, x) => s + (((x as Record<string, unknown>)[k] as number | undefined) ?? 0), 0);
 
 describe('receipts from a real Claude Code session', () => {
   it('--verify: the ledger sums exactly the usage the provider reported, and holds the count endpoint\'s count for every rewritten request', async () => {
