@@ -78,8 +78,8 @@ describe.each(PROVIDER_CASES)('receipts: $provider', (c) => {
     expect(JSON.stringify(counted)).not.toContain('headroom_retrieve');
   });
 
-  it('--holdout 100: the session passes untouched, its receipt recorded in the holdout group', async () => {
-    const { lines, fake, sent, usages } = await run(c, false, { holdout: 100 });
+  it.each([false, true])('--holdout 100, stream %s: the session passes untouched, its receipt recorded in the holdout group', async (stream) => {
+    const { lines, fake, sent, usages } = await run(c, stream, { holdout: 100 });
     expect(fake.modelRequests()[0]!.body).toBe(sent[0]);
     expect(lines[0]).toMatchObject({ group: 'holdout', tokensBefore: 0, tokensAfter: 0, inputTokens: sum(usages, 'input'), outputTokens: sum(usages, 'output') });
   });
