@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { FileCcrStore, type CcrStore } from '../compress/ccr-store.js';
 import { ConfigError, headroomHome } from '../config.js';
+import { loadPricing, type PriceTable } from '../pricing.js';
 import { VERSION } from '../version.js';
 import { accessFor, parseHostPort, type Access } from './access.js';
 import { DEFAULT_BUDGET_MS } from './budget-clock.js';
@@ -98,6 +99,14 @@ export interface ProxyOptions {
    * and log lines. The same as `events.on` on the running proxy, before the first request.
    */
   onEvent?: ProxyEventListener;
+  /**
+   * Ask the provider's free count endpoint for the original body of each request headroom
+   * rewrote, after its response (its failures never touch the request), so the ledger holds the
+   * provider's own "without headroom" count. Default off (HEADROOM_VERIFY=1 in the CLI).
+   */
+  verify?: boolean;
+  /** Percentage of sessions (by a hash of the session id) that pass untouched but recorded, as a control group. Default 0. */
+  holdout?: number;
 }
 
 export interface RunningProxy {
@@ -136,6 +145,16 @@ export const DEFAULT_PORT = 8787;
 export const DEFAULT_MAX_BODY_BYTES = 50 * 1024 * 1024;
 const DEFAULT_UPSTREAM_TIMEOUT_MS = 600_000;
 const DEFAULT_RECALL_TIMEOUT_MS = 3000;
+
+/** The price table for the cache guard; a table that cannot be read is logged and leaves the guard counting busts only. */
+function pricesOrNone(log: (line: string) => void): PriceTable | undefined {
+  try {
+    return loadPricing();
+  } catch (err) {
+    log(`cache guard: ${message(err)}; busts are counted but not priced`);
+    return undefined;
+  }
+}
 
 /** Starts the compressing proxy in this process. */
 export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy> {
@@ -178,6 +197,9 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
     identify: opts.identify ?? (() => ({})),
     injectedContext: opts.injectedContext ?? NO_INJECTED_CONTEXT,
     mainConversation: opts.mainConversation ?? (() => true),
+    verify: opts.verify ?? false,
+    holdoutPercent: opts.holdout ?? 0,
+    prices: pricesOrNone((line) => events.log(line)),
     events,
     log: (line) => events.log(line),
   };

@@ -10,6 +10,7 @@ import * as zlib from 'node:zlib';
  */
 export async function startFakeUpstream(script: Script = echoScript, opts: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
   const requests: RecordedRequest[] = [];
+  const counted: CountCall[] = [];
   let modelCalls = 0;
   const server = http.createServer((req, res) => {
     res.on('error', () => {});
@@ -22,7 +23,7 @@ export async function startFakeUpstream(script: Script = echoScript, opts: FakeU
         const reply = withUsageHook(call, normalise(await script(call)), opts.usage);
         await answerModelCall(res, call, reply);
       } else {
-        answerOther(res, route, recorded);
+        answerOther(res, route, recorded, counted);
       }
     }).catch((err: unknown) => {
       if (!res.headersSent) sendJson(res, 500, { error: { type: 'fake_upstream_error', message: String(err) } });
@@ -37,6 +38,7 @@ export async function startFakeUpstream(script: Script = echoScript, opts: FakeU
     url: `http://127.0.0.1:${port}`,
     port,
     requests,
+    counted,
     modelRequests: () => requests.filter((r) => r.format !== undefined),
     close: () =>
       new Promise<void>((resolve) => {
@@ -48,6 +50,14 @@ export async function startFakeUpstream(script: Script = echoScript, opts: FakeU
 }
 
 export type WireFormat = 'anthropic' | 'openai-chat' | 'openai-responses' | 'gemini';
+
+/** A call of a count endpoint (Anthropic count_tokens, OpenAI input_tokens, Gemini countTokens) and the count it answered. */
+export interface CountCall {
+  format: 'anthropic' | 'openai-responses' | 'gemini';
+  url: string;
+  json: unknown;
+  tokens: number;
+}
 
 export interface FakeUpstreamOptions {
   /**
@@ -147,6 +157,8 @@ export interface FakeUpstream {
   url: string;
   port: number;
   requests: RecordedRequest[];
+  /** The count endpoint calls it answered, in order. */
+  counted: CountCall[];
   /** The recorded model calls only (no probes, listings or token counts). */
   modelRequests(): RecordedRequest[];
   close(): Promise<void>;
@@ -171,7 +183,7 @@ export function scriptSequence(...replies: Array<Reply | string>): Script {
 type Route =
   | { kind: 'model'; format: WireFormat; model: string }
   | { kind: 'probe' }
-  | { kind: 'count-tokens' }
+  | { kind: 'count-tokens'; format: Exclude<WireFormat, 'openai-chat'> }
   | { kind: 'models' }
   | { kind: 'not-found' };
 
@@ -180,7 +192,9 @@ function routeOf(method: string, url: string): Route {
   if (method === 'HEAD' || (method === 'GET' && (path === '/' || path === '/api/hello'))) return { kind: 'probe' };
   if (method === 'GET' && /^\/(v1|v1beta)\/models\/?$/.test(path)) return { kind: 'models' };
   if (method !== 'POST') return { kind: 'not-found' };
-  if (path === '/v1/messages/count_tokens') return { kind: 'count-tokens' };
+  if (path === '/v1/messages/count_tokens') return { kind: 'count-tokens', format: 'anthropic' };
+  if (path === '/v1/responses/input_tokens') return { kind: 'count-tokens', format: 'openai-responses' };
+  if (/^\/v1beta\/models\/[^/:]+:countTokens$/.test(path)) return { kind: 'count-tokens', format: 'gemini' };
   if (path === '/v1/messages') return { kind: 'model', format: 'anthropic', model: '' };
   if (path === '/v1/chat/completions') return { kind: 'model', format: 'openai-chat', model: '' };
   if (path === '/v1/responses') return { kind: 'model', format: 'openai-responses', model: '' };
@@ -189,14 +203,20 @@ function routeOf(method: string, url: string): Route {
   return { kind: 'not-found' };
 }
 
-function answerOther(res: http.ServerResponse, route: Exclude<Route, { kind: 'model' }>, req: RecordedRequest): void {
+function answerOther(res: http.ServerResponse, route: Exclude<Route, { kind: 'model' }>, req: RecordedRequest, counted: CountCall[]): void {
   switch (route.kind) {
     case 'probe':
       res.writeHead(200, { 'content-type': 'text/plain' }).end(req.method === 'HEAD' ? undefined : 'ok');
       return;
-    case 'count-tokens':
-      sendJson(res, 200, { input_tokens: estimateTokens(req.body) });
+    case 'count-tokens': {
+      // Each format's count endpoint, answered in its own shape: a count of the body it was given.
+      const tokens = estimateTokens(req.body);
+      counted.push({ format: route.format, url: req.url, json: req.json, tokens });
+      if (route.format === 'anthropic') sendJson(res, 200, { input_tokens: tokens });
+      else if (route.format === 'openai-responses') sendJson(res, 200, { object: 'response.input_tokens', input_tokens: tokens });
+      else sendJson(res, 200, { totalTokens: tokens });
       return;
+    }
     case 'models':
       sendJson(res, 200, modelList());
       return;
