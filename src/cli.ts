@@ -5,7 +5,7 @@ import { learnCommand } from './cli/learn-command.js';
 import { statsCommand } from './cli/stats-command.js';
 import { mcpCommand } from './cli/mcp-command.js';
 import { AGENTS } from './agents/index.js';
-import { CliError, EXIT } from './cli/exit-codes.js';
+import { EXIT, reportFailure } from './cli/exit-codes.js';
 import { CONTENT_KINDS } from './compress/types.js';
 import { VERSION } from './version.js';
 
@@ -224,16 +224,16 @@ program.addCommand(statsCommand());
 program.addCommand(learnCommand());
 program.addCommand(mcpCommand());
 
+// A failure of a command asked for --json is printed as JSON too.
+let json = false;
+program.hook('preAction', (_program, action) => {
+  json = action.opts().json === true;
+});
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  if (err instanceof CommanderError) {
-    process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  } else if (err instanceof CliError) {
-    process.stderr.write(`headroom: ${err.message}\n`);
-    process.exitCode = err.exitCode;
-  } else {
-    process.stderr.write(`headroom: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = EXIT.failed;
-  }
+  // Commander has printed its own usage errors already.
+  if (err instanceof CommanderError) process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  else process.exitCode = reportFailure(err, { json, stdout: process.stdout, stderr: process.stderr });
 }

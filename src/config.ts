@@ -1,5 +1,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { ConfigError } from './errors.js';
+
+export { ConfigError };
 
 /** Where headroom keeps its state. Tests point HEADROOM_HOME at a temp dir. */
 export function headroomHome(env: NodeJS.ProcessEnv = process.env): string {
@@ -23,10 +26,3 @@ export function ccrTtlMs(env: NodeJS.ProcessEnv = process.env): number {
   return hours * 3_600_000;
 }
 
-export class ConfigError extends Error {
-  readonly code = 'CONFIG';
-  constructor(message: string, readonly key: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}

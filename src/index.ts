@@ -1,12 +1,14 @@
 /** headroom's library surface. */
 export { compressText, compressCore, compressionFailures, MIN_CHARS } from './compress/compress-text.js';
 export type { CompressOptions, CompressResult, CoreResult } from './compress/compress-text.js';
-export { compressRequest } from './proxy/compress-request.js';
+export { compressRequest } from './library-compress.js';
 export type { CompressRequestOptions, RequestCompressResult, ToolOutputStat } from './proxy/compress-request.js';
 export { startProxy } from './proxy/server.js';
+export { agentRecognition, identifyRequest } from './agents/index.js';
 export type { ProxyOptions, RunningProxy } from './proxy/server.js';
-export type { StatsSnapshot, RequestRecord } from './proxy/stats.js';
-export type { ProviderName, ProxyCall, ProxyToolSpec } from './proxy/providers/types.js';
+export type { StatsSnapshot } from './proxy/stats.js';
+export type { ProxyEvent, ProxyEventListener, RequestEvent, RequestSummary } from './proxy/events.js';
+export type { ProviderName, ProxyCall, ProxyToolSpec } from './providers/index.js';
 export type { CallMeta, ProxyToolSet, RecallHook } from './proxy/proxy-tools.js';
 export { detectKind } from './compress/detect.js';
 export { CcrWriteError, FileCcrStore, ccrKey } from './compress/ccr-store.js';

@@ -30,11 +30,11 @@ function readTable(path: string): PriceTable {
   try {
     raw = JSON.parse(stripBom(readFileSync(path, 'utf8')));
   } catch (err) {
-    throw new ConfigError(`cannot read the price table ${path}: ${(err as Error).message}`, 'pricing');
+    throw new ConfigError(`cannot read the price table ${path}: ${(err as Error).message}`, 'pricing', { path, cause: err });
   }
   const t = raw as PriceTable;
   if (typeof t?.models !== 'object' || t.models === null || !Object.values(t.models).every(isPrice)) {
-    throw new ConfigError(`${path}: expected {"taken", "models": {"<model>": {"input", "cachedInput", "output"}}} (USD per million tokens)`, 'pricing');
+    throw new ConfigError(`${path}: expected {"taken", "models": {"<model>": {"input", "cachedInput", "output"}}} (USD per million tokens)`, 'pricing', { path });
   }
   return { taken: String(t.taken ?? 'unknown'), source: String(t.source ?? path), models: t.models };
 }

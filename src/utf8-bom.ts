@@ -3,7 +3,7 @@
  * Node's decoders keep it as U+FEFF, where it breaks JSON.parse and shifts parser offsets, so
  * every reader of a user's file takes it off first; a writer that edits the file puts it back.
  */
-export const BOM = '\uFEFF';
+const BOM = '\uFEFF';
 
 /** The file's text split into its byte order mark ('' when it has none) and the rest. */
 export function splitBom(text: string): { bom: string; body: string } {

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { agentRecognition } from '../src/agents/index.js';
 import { FileCcrStore } from '../src/compress/ccr-store.js';
 import { keysInText } from '../src/compress/marker.js';
 import { startProxy, type RunningProxy } from '../src/proxy/server.js';
@@ -36,7 +37,7 @@ describe.each([
     const store = new FileCcrStore(join(home, 'ccr'));
     fake = await startFakeUpstream(shellThenAnswer(logCommand, answer), { websocket });
     const log: string[] = [];
-    proxy = await startProxy({ port: 0, upstreams: { openai: fake.url }, store, ledgerDir: false, log: (l) => log.push(l) });
+    proxy = await startProxy({ ...agentRecognition, port: 0, upstreams: { openai: fake.url }, store, ledgerDir: false, onEvent: (e) => void (e.type === 'log' && log.push(e.line)) });
     const run = await runCodex({ baseUrl: proxy.url, prompt: 'Check the app log for errors.', config: ['model_providers.headroom.supports_websockets=true'], timeoutMs: 120_000 });
 
     expect(run.code, run.stderr).toBe(0);

@@ -3,11 +3,12 @@ import * as os from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileCcrStore } from '../src/compress/ccr-store.js';
-import { arrayElements, objectMembers, rootSpan } from '../src/compress/json-spans.js';
+import { arrayElements, objectMembers, rootSpan } from '../src/wire/index.js';
 import { keysInText } from '../src/compress/marker.js';
 import { startProxy, type RunningProxy } from '../src/proxy/server.js';
 import { runClaude, runCodex, shellThenAnswer } from './helpers/agent-cli.js';
 import { startFakeUpstream, toolOutputsOf, type FakeUpstream, type ModelCall, type RecordedRequest } from './helpers/fake-upstream.js';
+import { agentRecognition } from '../src/agents/index.js';
 
 // The real Claude Code and Codex CLIs, offline, through the headroom proxy to the fake upstream:
 // the model runs a command with a large log output, the output reaches the model compressed
@@ -38,7 +39,7 @@ async function setup(lines: number): Promise<{ fake: FakeUpstream; proxy: Runnin
   home = fs.mkdtempSync(join(os.tmpdir(), 'headroom-agents-'));
   const store = new FileCcrStore(join(home, 'ccr'));
   fake = await startFakeUpstream(shellThenAnswer(logCommand(lines), answer));
-  proxy = await startProxy({ port: 0, upstreams: { anthropic: fake.url, openai: fake.url }, store, ledgerDir: false });
+  proxy = await startProxy({ ...agentRecognition, port: 0, upstreams: { anthropic: fake.url, openai: fake.url }, store, ledgerDir: false });
   return { fake, proxy, store };
 }
 
@@ -98,7 +99,7 @@ describe('real agent CLIs through the proxy', () => {
       if (!call.toolNames.includes('headroom_retrieve')) return 'FINAL: a marker but no headroom_retrieve';
       return { toolCalls: [{ name: 'headroom_retrieve', namespace: 'headroom', input: { key } }] };
     });
-    proxy = await startProxy({ port: 0, upstreams: { openai: fake.url }, store, ledgerDir: false });
+    proxy = await startProxy({ ...agentRecognition, port: 0, upstreams: { openai: fake.url }, store, ledgerDir: false });
     const run = await runCodex({ baseUrl: proxy.url, prompt: 'Check the app log for errors.', model: null });
 
     expect(run.code, run.stderr).toBe(0);

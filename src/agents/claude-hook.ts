@@ -1,9 +1,5 @@
-import { statSync } from 'node:fs';
-import { compressOutput } from '../exec/exec.js';
-import { DEFAULT_MIN_TOKENS } from '../exec/source-compress.js';
-import { recordSourceSaving } from '../exec/source-log.js';
+import { compressSavedOutput, latestUserText, leaveAlone } from '../exec/source-hook.js';
 import { claudeUserTexts } from './claude-transcript.js';
-import { latestUserText, leaveAlone } from './source-hook.js';
 import { isObject, str, type Json } from './transcript.js';
 
 /**
@@ -56,12 +52,9 @@ export function replacedOutput(call: BashHookInput, text: string): Json {
 export async function claudePostToolUse(input: unknown, env: NodeJS.ProcessEnv): Promise<Json | undefined> {
   const call = cutBashOutput(input);
   if (!call) return undefined;
-  const bytes = statSync(call.fullOutputFile).size;
   const query = env.HEADROOM_QUERY || (call.transcript ? latestClaudePrompt(call.transcript) : '');
-  const r = await compressOutput({ bytes, file: call.fullOutputFile }, { query, minTokens: DEFAULT_MIN_TOKENS, env, keepFile: true, maxChars: CLAUDE_BASH_MAX_CHARS });
-  if (!r.key || typeof r.printed !== 'string') return undefined;
-  recordSourceSaving(env, { by: 'claude-hook', tokensBefore: r.tokensBefore, tokensAfter: r.tokensAfter, key: r.key });
-  return replacedOutput(call, r.printed);
+  const text = await compressSavedOutput(call.fullOutputFile, { query, env, maxChars: CLAUDE_BASH_MAX_CHARS, by: 'claude-hook' });
+  return text === undefined ? undefined : replacedOutput(call, text);
 }
 
 /** The user's latest prompt in a Claude Code transcript (read from its last 512 KB), or ''. */

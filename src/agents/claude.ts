@@ -14,6 +14,8 @@ export const claude: Agent = {
   install: 'npm install -g @anthropic-ai/claude-code',
   instructionFiles: ['CLAUDE.local.md', 'CLAUDE.md'],
   learnFile: 'CLAUDE.md',
+  /** Claude Code wraps reminders (files read, todo state, hooks' output) in user turns. */
+  injectedContext: { tags: ['system-reminder'], preambles: [] },
   transcriptDir: (env) => (env.CLAUDE_CONFIG_DIR ? `${env.CLAUDE_CONFIG_DIR}/projects` : inHome(env, '.claude', 'projects')),
   transcriptDepth: 1,
   transcriptFile: claudeTranscriptFile,

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { shellQuote, simpleCommands, withoutAssignments } from './shell-commands.js';
-import { leaveAlone } from './source-hook.js';
+import { leaveAlone } from '../exec/source-hook.js';
 import { inHome } from './env.js';
 import { isObject, str, type Json } from './transcript.js';
 

@@ -24,6 +24,8 @@ export const codex: Agent = {
   install: 'npm install -g @openai/codex',
   instructionFiles: ['AGENTS.override.md', 'AGENTS.md'],
   learnFile: 'AGENTS.md',
+  /** Codex opens a conversation with its environment, the user's instructions and AGENTS.md as user text. */
+  injectedContext: { tags: ['environment_context', 'user_instructions', 'INSTRUCTIONS'], preambles: ['# AGENTS.md instructions'] },
   transcriptDir: (env) => `${env.CODEX_HOME || inHome(env, '.codex')}/sessions`,
   transcriptDepth: 3,
   transcriptFile: codexTranscriptFile,

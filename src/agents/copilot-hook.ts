@@ -1,11 +1,8 @@
-import { statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { compressOutput } from '../exec/exec.js';
-import { DEFAULT_MIN_TOKENS } from '../exec/source-compress.js';
-import { recordSourceSaving, sessionQuery } from '../exec/source-log.js';
+import { compressSavedOutput, latestUserText, leaveAlone } from '../exec/source-hook.js';
+import { sessionQuery } from '../exec/source-log.js';
 import { copilotUserTexts } from './copilot-transcript.js';
 import { copilotHome } from './copilot-plugin.js';
-import { latestUserText, leaveAlone } from './source-hook.js';
 import { isObject, str, type Json } from './transcript.js';
 
 /**
@@ -71,12 +68,9 @@ export function copilotAnswer(call: CopilotBashCut, text: string): Json {
 export async function copilotPostToolUse(input: unknown, env: NodeJS.ProcessEnv): Promise<Json | undefined> {
   const call = cutCopilotBashOutput(input);
   if (!call) return undefined;
-  const bytes = statSync(call.fullOutputFile).size;
   const query = sessionQuery(env) || (call.session ? latestCopilotPrompt(env, call.session) : '');
-  const r = await compressOutput({ bytes, file: call.fullOutputFile }, { query, minTokens: DEFAULT_MIN_TOKENS, env, keepFile: true, maxChars: COPILOT_BASH_MAX_CHARS });
-  if (!r.key || typeof r.printed !== 'string') return undefined;
-  recordSourceSaving(env, { by: 'copilot-hook', tokensBefore: r.tokensBefore, tokensAfter: r.tokensAfter, key: r.key });
-  return copilotAnswer(call, r.printed);
+  const text = await compressSavedOutput(call.fullOutputFile, { query, env, maxChars: COPILOT_BASH_MAX_CHARS, by: 'copilot-hook' });
+  return text === undefined ? undefined : copilotAnswer(call, text);
 }
 
 /** The user's latest prompt in the Copilot session's own event log, or ''. */

@@ -22,6 +22,8 @@ export const copilot: Agent = {
   install: 'npm install -g @github/copilot',
   instructionFiles: ['AGENTS.md', '.github/copilot-instructions.md'],
   learnFile: 'AGENTS.md',
+  /** Copilot CLI puts the current time before each prompt. */
+  injectedContext: { tags: ['current_datetime'], preambles: [] },
   transcriptDir: (env) => join(copilotHome(env), 'session-state'),
   transcriptDepth: 1,
   transcriptFile: copilotTranscriptFile,

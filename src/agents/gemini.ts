@@ -41,6 +41,8 @@ export const gemini: Agent = {
   install: 'npm install -g @google/gemini-cli',
   instructionFiles: ['GEMINI.md'],
   learnFile: 'GEMINI.md',
+  /** Gemini CLI opens a conversation with its session context as user text. */
+  injectedContext: { tags: ['session_context'], preambles: [] },
   transcriptDir: (env) => inHome(env, '.gemini', 'tmp'),
   transcriptDepth: 2,
   transcriptFile: geminiTranscriptFile,

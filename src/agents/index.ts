@@ -1,3 +1,4 @@
+import { combineContext, type InjectedContext } from '../wire/index.js';
 import { aider } from './aider.js';
 import { claude } from './claude.js';
 import { codex } from './codex.js';
@@ -5,9 +6,12 @@ import { copilot } from './copilot.js';
 import { gemini } from './gemini.js';
 import type { Agent, AgentName, ModelRequestView } from './types.js';
 
-export { LaunchError, type Agent, type AgentName, type Launch, type LaunchContext, type ModelRequestView, type TranscriptLine } from './types.js';
+export { LaunchError, type Agent, type AgentName, type ModelRequestView, type TranscriptLine } from './types.js';
 
 export const AGENTS: readonly Agent[] = [claude, codex, copilot, gemini, aider];
+
+/** Every agent's injected context blocks: what a proxy serving any of them leaves out of user text. */
+export const AGENT_CONTEXT: InjectedContext = combineContext(...AGENTS.flatMap((a) => (a.injectedContext ? [a.injectedContext] : [])));
 
 export function agentNamed(name: string): Agent | undefined {
   return AGENTS.find((a) => a.name === name);
@@ -43,3 +47,17 @@ export function sessionFromHeaders(headers: Headers, client?: string): string | 
 export function isMainConversation(agent: string, request: ModelRequestView): boolean {
   return agentNamed(agent)?.mainConversation?.(request) ?? true;
 }
+
+/**
+ * Who sent a request, as the proxy asks its callers (`identify` option): the agent, from its
+ * headers, and the agent's own conversation id. `claimed` is the name the request is already
+ * known by (the wrapped agent, or an x-headroom-agent label): its session headers are tried first.
+ */
+export function identifyRequest(headers: Headers, claimed?: string): { agent?: string; session?: string } {
+  const agent = claimed ?? agentOf(headers);
+  const session = sessionFromHeaders(headers, agent);
+  return { ...(agent ? { agent } : {}), ...(session ? { session } : {}) };
+}
+
+/** The proxy options that let it tell agents apart (given by `headroom proxy` and `headroom wrap`). */
+export const agentRecognition = { identify: identifyRequest, mainConversation: isMainConversation, injectedContext: AGENT_CONTEXT } as const;

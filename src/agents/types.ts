@@ -1,4 +1,5 @@
 import type { UpstreamName } from '../proxy/routes.js';
+import type { InjectedContext } from '../wire/index.js';
 import type { Env } from './env.js';
 import type { ReadCounts, SessionEvent } from './events.js';
 
@@ -33,10 +34,7 @@ export interface Launch {
   cleanup?: () => void;
 }
 
-/** The agent cannot be routed through the proxy as configured; the message says what to change. */
-export class LaunchError extends Error {
-  override readonly name = 'LaunchError';
-}
+export { LaunchError } from '../errors.js';
 
 /** What an adapter sees of one model request to tell its main conversation from background calls. */
 export interface ModelRequestView {
@@ -71,6 +69,11 @@ export interface Agent {
   instructionFiles: readonly string[];
   /** The project instruction file `headroom learn` writes its rules into, relative to the project root. */
   learnFile: string;
+  /**
+   * Blocks it adds to the user's turns that are context, not the user's words: the proxy leaves
+   * them out of the relevance query and of the recall query. Absent: none.
+   */
+  injectedContext?: InjectedContext;
   /** Where it writes its session transcripts (relative paths are relative to the project). */
   transcriptDir(env: Env): string;
   /** How many folder levels below transcriptDir its transcripts sit (0: in it, or it is the file). */

@@ -1,11 +1,12 @@
+import { AGENT_CONTEXT } from '../agents/index.js';
 import type { CcrStore } from '../compress/ccr-store.js';
 import { countTokens } from '../compress/tokens.js';
 import { compressRequestBody, type RetrieveToolMode } from '../proxy/compress-request.js';
-import { anthropic } from '../proxy/providers/anthropic.js';
-import { SessionState } from '../proxy/session.js';
+import { anthropic } from '../providers/index.js';
+import { ConversationState } from '../proxy/conversation-state.js';
 
 /** Price of a cache-read input token relative to an uncached one. */
-export const CACHE_READ_FACTOR = 0.1;
+const CACHE_READ_FACTOR = 0.1;
 
 export interface ReplayResult {
   id: string;
@@ -34,8 +35,8 @@ export function replaySession(id: string, raw: string, store: CcrStore, retrieve
   const messages = [...body.messages, { role: 'assistant', content: 'Noted.' }, { role: 'user', content: 'What should I check next?' }];
   const ends = messages.flatMap((m, i) => (m.role === 'user' ? [i + 1] : []));
   const clients = ends.map((end) => JSON.stringify({ ...body, messages: messages.slice(0, end) }));
-  const session = new SessionState(`bench:${id}`);
-  const forwarded = clients.map((c) => compressRequestBody(anthropic, c, { session, store, retrieveTool }).body);
+  const session = new ConversationState(`bench:${id}`);
+  const forwarded = clients.map((c) => compressRequestBody(anthropic, c, { session, store, retrieveTool, injectedContext: AGENT_CONTEXT }).body);
   let transitions = 0;
   let stable = 0;
   let costDirect = countTokens(clients[0]!);

@@ -24,7 +24,7 @@ export interface Workload {
   needles: Needle[];
 }
 
-export interface Needle {
+interface Needle {
   text: string;
   /** Index of the tool output (among the request's tool results) the needle is in; any when absent. */
   output?: number;
@@ -68,7 +68,7 @@ export function listWorkloads(dir: string): string[] {
 }
 
 /** Category of a workload folder of the bundled corpus: the part after the number, up to a known family name. */
-export function categoryOf(id: string): string {
+function categoryOf(id: string): string {
   const rest = id.replace(/^[a-z]?\d+-/, '');
   for (const c of ['code-search', 'sre', 'issue-triage', 'codebase', 'test-failure', 'build-error', 'git', 'json-api', 'multiturn']) {
     if (rest.startsWith(c)) return c;

@@ -17,7 +17,7 @@ function normalise(s: string): string {
 const TOKEN_RE = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
 
 /** Values (strings and numbers) of a JSON fragment, or undefined when it is not one. */
-export function jsonFragmentValues(fragment: string): string[] | undefined {
+function jsonFragmentValues(fragment: string): string[] | undefined {
   if (!/"\s*:/.test(fragment)) return undefined;
   const values: string[] = [];
   let lastKey: string | undefined;

@@ -1,13 +1,13 @@
 import type { OutputResult, WorkloadResult } from './run-bench.js';
 
 /** Saving each category of the bundled workloads must reach (percent of tool-output tokens). */
-export const CATEGORY_TARGETS: Record<string, number> = {
+const CATEGORY_TARGETS: Record<string, number> = {
   'code-search': 92,
   sre: 92,
   'issue-triage': 73,
   codebase: 47,
 };
-export const DEFAULT_TARGET = 60;
+const DEFAULT_TARGET = 60;
 
 /** Tokens, needles and the head+tail comparison summed over some tool outputs. */
 export interface Tally {
@@ -45,14 +45,14 @@ export function tally(outputs: readonly OutputResult[]): Tally {
 }
 
 /** Size bands of a tool output, in tokens, as the issue of savings is judged. */
-export const SIZE_BANDS = [
+const SIZE_BANDS = [
   { name: '< 1k', max: 1000 },
   { name: '1-2k', max: 2000 },
   { name: '2-10k', max: 10_000 },
   { name: '> 10k', max: Number.POSITIVE_INFINITY },
 ] as const;
 
-export function sizeBand(tokens: number): string {
+function sizeBand(tokens: number): string {
   return SIZE_BANDS.find((b) => tokens < b.max)!.name;
 }
 
@@ -122,7 +122,7 @@ export function median(xs: readonly number[]): number {
 }
 
 /** Right-aligned columns after the first, which is left-aligned. */
-export function formatColumns(rows: readonly string[][]): string {
+function formatColumns(rows: readonly string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd()).join('\n');
 }

@@ -1,13 +1,11 @@
 import type { CcrStore } from '../compress/ccr-store.js';
 import { countTokens } from '../compress/tokens.js';
 import { compressRequest } from '../proxy/compress-request.js';
-import { toolOutputs } from '../proxy/neutral.js';
-import { anthropic } from '../proxy/providers/anthropic.js';
+import { toolOutputs } from '../wire/index.js';
+import { anthropic } from '../providers/index.js';
 import type { Workload } from './corpus.js';
 import { headTail } from './head-tail.js';
 import { needleInView } from './needles.js';
-
-export { bundledCorpora, categoryOf, listWorkloads } from './corpus.js';
 
 /** One tool output of a workload, compressed, next to a head+tail cut of the same token size. */
 export interface OutputResult {

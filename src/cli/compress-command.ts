@@ -1,6 +1,6 @@
 import { compressText } from '../compress/compress-text.js';
-import { compressRequest } from '../proxy/compress-request.js';
-import { isProviderName, PROVIDERS } from '../proxy/providers/index.js';
+import { compressRequest } from '../library-compress.js';
+import { isProviderName, PROVIDERS } from '../providers/index.js';
 import { CONTENT_KINDS, isContentKind, type ContentKind } from '../compress/types.js';
 import { CliError } from './exit-codes.js';
 import { readInput, readInputBytes } from './read-input.js';

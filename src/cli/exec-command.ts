@@ -3,7 +3,7 @@ import { constants } from 'node:os';
 import { execCommand } from '../exec/exec.js';
 import { DEFAULT_MIN_TOKENS } from '../exec/source-compress.js';
 import { sessionQuery } from '../exec/source-log.js';
-import { CliError } from './exit-codes.js';
+import { CliError, EXIT } from './exit-codes.js';
 
 export interface ExecCommandOptions {
   query?: string;
@@ -36,7 +36,7 @@ export async function execCli(command: string[], opts: ExecCommandOptions): Prom
   try {
     r = await execCommand({ command, query: execQuery(opts, process.env), minTokens, ...(timeout ? { timeoutMs: timeout * 1000 } : {}), ...(maxChars ? { maxChars: Math.max(1000, Math.floor(maxChars)) } : {}) });
   } catch (err) {
-    throw new CliError(`could not run ${command[0]}: ${(err as Error).message}`, 127);
+    throw new CliError(`could not run ${command[0]}: ${(err as Error).message}`, EXIT.cannotRun);
   }
   if (r.timedOut) process.stderr.write(`headroom exec: the command ran longer than ${timeout} s and was stopped\n`);
   return r.exit.code;
@@ -50,6 +50,6 @@ export async function execCli(command: string[], opts: ExecCommandOptions): Prom
 function runAttached(command: string[]): number {
   const argv = command.length === 1 ? ['bash', '-c', command[0]!] : command;
   const r = spawnSync(argv[0]!, argv.slice(1), { stdio: 'inherit' });
-  if (r.error) throw new CliError(`could not run ${argv[0]}: ${r.error.message}`, 127);
+  if (r.error) throw new CliError(`could not run ${argv[0]}: ${r.error.message}`, EXIT.cannotRun);
   return r.status ?? 128 + (r.signal ? ((constants.signals as Record<string, number>)[r.signal] ?? 0) : 0);
 }

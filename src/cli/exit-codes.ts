@@ -1,20 +1,21 @@
-/** Exit codes of the `headroom` command, in one place. */
-export const EXIT = {
-  ok: 0,
-  /** The work ran but its result is a failure (a benchmark needle lost, a key not found). */
-  failed: 1,
-  /** Bad usage or bad input: a missing file, malformed JSON, an unknown kind. */
-  usage: 2,
-} as const;
+import { failureOf } from '../errors.js';
 
-/** An error the CLI reports as one clear line, with its exit code. */
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number = EXIT.usage,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'CliError';
+/** The CLI's face of src/errors.ts: the exit codes, its own error, and how a failure is printed. */
+export { CliError, EXIT } from '../errors.js';
+
+/**
+ * Prints a failure as the command's last words and returns its exit code: one line on stderr
+ * (`headroom: ...`, with the stack when it is a bug), or `{"error": {code, message}}` on
+ * stdout when the command was asked for --json, so a script reading the JSON sees it.
+ */
+export function reportFailure(err: unknown, out: { json: boolean; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): number {
+  const failure = failureOf(err);
+  if (out.json) {
+    out.stdout.write(`${JSON.stringify({ error: { code: failure.code, message: failure.message } })}\n`);
+  } else if (failure.unexpected && err instanceof Error && err.stack) {
+    out.stderr.write(`headroom: unexpected error: ${err.stack}\n`);
+  } else {
+    out.stderr.write(`headroom: ${failure.message}\n`);
   }
+  return failure.exitCode;
 }

@@ -1,19 +1,8 @@
-import { claudePostToolUse } from '../agents/claude-hook.js';
-import { codexPreToolUse } from '../agents/codex-hook.js';
-import { copilotPostToolUse } from '../agents/copilot-hook.js';
+import { SOURCE_HOOKS } from '../agents/source-hooks.js';
+import { runSourceHook } from '../exec/source-hook.js';
 import { CliError } from './exit-codes.js';
 
-/** What `headroom hook <event>` runs: the hook input (parsed JSON) in, the JSON answer out (undefined: no answer). */
-type HookHandler = (input: unknown, env: NodeJS.ProcessEnv) => Promise<unknown>;
-
-/** The hooks `wrap` installs per session, by event name. */
-const HOOKS: Record<string, HookHandler> = {
-  'claude-post-tool-use': claudePostToolUse,
-  'codex-pre-tool-use': codexPreToolUse,
-  'copilot-post-tool-use': copilotPostToolUse,
-};
-
-export const HOOK_EVENTS = Object.keys(HOOKS);
+const HOOK_EVENTS = Object.keys(SOURCE_HOOKS);
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -23,23 +12,11 @@ async function readStdin(): Promise<string> {
 
 /**
  * `headroom hook <event>`: run by an agent (installed per session by `wrap`). Prints the hook's
- * JSON answer, or nothing to leave the tool call as the agent made it. Never fails the agent's
- * tool call: any problem means "leave it alone".
+ * JSON answer, or nothing to leave the tool call as the agent made it.
  */
 export async function hookCommand(event: string): Promise<void> {
-  const handler = HOOKS[event];
-  if (!handler) throw new CliError(`unknown hook "${event}": headroom installs ${HOOK_EVENTS.join(', ')}`);
-  let input: unknown;
-  try {
-    input = JSON.parse(await readStdin());
-  } catch {
-    return;
-  }
-  let answer: unknown;
-  try {
-    answer = await handler(input, process.env);
-  } catch {
-    return;
-  }
-  if (answer !== undefined) process.stdout.write(`${JSON.stringify(answer)}\n`);
+  const hook = SOURCE_HOOKS[event];
+  if (!hook) throw new CliError(`unknown hook "${event}": headroom installs ${HOOK_EVENTS.join(', ')}`);
+  const answer = await runSourceHook(hook, await readStdin(), process.env);
+  if (answer !== undefined) process.stdout.write(answer);
 }

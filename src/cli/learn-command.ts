@@ -5,7 +5,7 @@ import { AGENTS, agentNamed, type Agent } from '../agents/index.js';
 import type { LearnProgress, LearnResult } from '../learn/learn.js';
 import { DEFAULT_MIN_SESSIONS, type Rule } from '../learn/types.js';
 import type { WritePlan } from '../learn/writer.js';
-import { parseSince, SinceError } from '../stats/since.js';
+import { parseSince } from '../stats/since.js';
 import { CliError, EXIT } from './exit-codes.js';
 
 /** The modules that do the work (markdown parser, git, readers), loaded when learn runs. */
@@ -47,13 +47,7 @@ function minSessionsOf(value: string): number {
 }
 
 function sinceOf(spec: string | undefined): number | undefined {
-  if (spec === undefined) return undefined;
-  try {
-    return parseSince(spec).getTime();
-  } catch (err) {
-    if (err instanceof SinceError) throw new CliError(err.message);
-    throw err;
-  }
+  return spec === undefined ? undefined : parseSince(spec).getTime();
 }
 
 async function projectOf(dir: string | undefined): Promise<string> {
@@ -81,12 +75,6 @@ function progressLine(enabled: boolean, tildePath: (p: string) => string): { upd
       if (drawn) process.stderr.write('\r\x1b[2K');
     },
   };
-}
-
-async function asCliError(err: unknown): Promise<unknown> {
-  const { ManagedSectionError, WriteTargetError } = await lib();
-  if (err instanceof ManagedSectionError || err instanceof WriteTargetError) return new CliError(err.message, EXIT.failed);
-  return err;
 }
 
 /** Saves new rules as project memories (source `learn`), when the memory is in use or --memory asked for it. */
@@ -150,23 +138,14 @@ async function runLearn(opts: LearnOptions): Promise<void> {
     rules = accepted;
   }
 
-  let plans: WritePlan[];
-  try {
-    plans = await planTargets(rules, { projectRoot, agents, ...(opts.target !== undefined ? { target: opts.target } : {}) });
-  } catch (err) {
-    throw await asCliError(err);
-  }
+  const plans = await planTargets(rules, { projectRoot, agents, ...(opts.target !== undefined ? { target: opts.target } : {}) });
 
   const write = opts.apply || opts.interactive;
   const applied: Array<{ path: string; backup?: string }> = [];
   let memory: string | undefined;
   if (write) {
     for (const plan of plans.filter((p) => p.changed)) {
-      try {
-        applied.push({ path: plan.path, ...(await applyWrite(plan, { backupDir: learnBackupsDir(process.env) })) });
-      } catch (err) {
-        throw await asCliError(err);
-      }
+      applied.push({ path: plan.path, ...(await applyWrite(plan, { backupDir: learnBackupsDir(process.env) })) });
     }
     memory = await saveMemories(plans.flatMap((p) => p.added).filter((r, i, all) => all.findIndex((x) => x.key === r.key) === i), projectRoot, opts.memory);
   }

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { CliError, EXIT } from './exit-codes.js';
+import { CliError } from './exit-codes.js';
 
 /** `headroom mcp ...`: headroom's tools as an MCP server, and registering it with agents. */
 
@@ -10,16 +10,6 @@ async function agentOf(name: string) {
   const lib = await install();
   if (!lib.isMcpAgent(name)) throw new CliError(`unknown agent "${name}": use ${AGENT_NAMES}`);
   return { agent: name, lib };
-}
-
-async function asCliError<T>(fn: () => T): Promise<T> {
-  const { McpInstallError } = await install();
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof McpInstallError) throw new CliError(err.message, EXIT.failed);
-    throw err;
-  }
 }
 
 export function mcpCommand(): Command {
@@ -55,7 +45,7 @@ Examples:
     .addHelpText('after', '\nExamples:\n  headroom mcp install claude\n  CODEX_HOME=~/.codex-work headroom mcp install codex')
     .action(async (name: string) => {
       const { agent, lib } = await agentOf(name);
-      const r = await asCliError(() => lib.installMcp(agent));
+      const r = lib.installMcp(agent);
       process.stdout.write(`${r.created ? 'created' : 'updated'} ${r.file}: MCP server "headroom" added${r.backup ? ` (previous file saved as ${r.backup})` : ''}\nundo with: headroom mcp uninstall ${agent}\n`);
     });
 
@@ -66,7 +56,7 @@ Examples:
     .addHelpText('after', '\nIf the agent changed the file since install, only headroom\'s entry is taken out.\n\nExample:\n  headroom mcp uninstall gemini')
     .action(async (name: string) => {
       const { agent, lib } = await agentOf(name);
-      const r = await asCliError(() => lib.uninstallMcp(agent));
+      const r = lib.uninstallMcp(agent);
       const what = r.action === 'deleted' ? 'removed (install had created it)' : r.action === 'restored' ? 'restored as it was before install' : 'changed since install: removed only the "headroom" server';
       process.stdout.write(`${r.file}: ${what}\n`);
     });

@@ -2,11 +2,10 @@ import { isUtf8 } from 'node:buffer';
 import { count } from '../plural.js';
 import * as fs from 'node:fs';
 import { Command, Option } from 'commander';
-import { ConfigError } from '../config.js';
 import type { Memories, SearchHit } from '../memory/memory.js';
 import type { ExportedMemory } from '../memory/transfer.js';
 import { MEMORY_SOURCES, SCOPES, type Memory, type MemorySource, type Scope } from '../memory/types.js';
-import { CliError, EXIT } from './exit-codes.js';
+import { CliError } from './exit-codes.js';
 import { readInputBytes } from './read-input.js';
 import { stripBom } from '../utf8-bom.js';
 
@@ -35,32 +34,19 @@ const lib = async () => ({ ...(await import('../memory/memory.js')), ...(await i
 
 async function open(): Promise<Memories> {
   const { Memories } = await lib();
-  try {
-    const memories = await Memories.open();
-    const others = await memories.store.otherTables();
-    if (others.length > 0) {
-      const n = others.reduce((s, t) => s + t.rows, 0);
-      note(`${count(n, 'memory', 'memories')} ${n === 1 ? 'was' : 'were'} embedded by another embedder (${others.map((t) => t.name).join(', ')}); run \`headroom memory reindex\` to bring them into ${memories.embedderId}`);
-    }
-    return memories;
-  } catch (err) {
-    throw await asCliError(err);
+  const memories = await Memories.open();
+  const others = await memories.store.otherTables();
+  if (others.length > 0) {
+    const n = others.reduce((s, t) => s + t.rows, 0);
+    note(`${count(n, 'memory', 'memories')} ${n === 1 ? 'was' : 'were'} embedded by another embedder (${others.map((t) => t.name).join(', ')}); run \`headroom memory reindex\` to bring them into ${memories.embedderId}`);
   }
-}
-
-async function asCliError(err: unknown): Promise<unknown> {
-  const { MemoryInputError, MemoryDbError } = await lib();
-  if (err instanceof MemoryInputError || err instanceof ConfigError) return new CliError(err.message, EXIT.usage);
-  if (err instanceof MemoryDbError) return new CliError(err.message, EXIT.failed);
-  return err;
+  return memories;
 }
 
 async function withMemories<T>(fn: (m: Memories) => Promise<T>): Promise<T> {
   const memories = await open();
   try {
     return await fn(memories);
-  } catch (err) {
-    throw await asCliError(err);
   } finally {
     memories.close();
   }

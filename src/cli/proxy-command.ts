@@ -1,13 +1,13 @@
-import { ConfigError } from '../config.js';
+import { agentRecognition } from '../agents/index.js';
 import { count } from '../plural.js';
 import { startProxy, type RunningProxy } from '../proxy/server.js';
-import type { RequestRecord } from '../proxy/stats.js';
+import type { ProxyEvent, RequestSummary } from '../proxy/events.js';
 import { Memories } from '../memory/memory.js';
 import { memoryHooks } from '../memory/proxy-hooks.js';
 import { CliError } from './exit-codes.js';
 import { proxyOptions, type ProxyCommandOptions } from './proxy-options.js';
 
-function logLine(r: RequestRecord): string {
+function logLine(r: RequestSummary): string {
   const saved = r.tokensBefore - r.tokensAfter;
   const savings = r.tokensBefore > 0 ? ` ${r.tokensBefore}->${r.tokensAfter} tokens (-${saved})` : r.failedOpen ? ' failed open' : ' passed through';
   const cache = r.usage.cacheRead > 0 ? `, ${r.usage.cacheRead} cache-read` : '';
@@ -32,13 +32,15 @@ export async function proxyCommand(opts: ProxyCommandOptions): Promise<void> {
   try {
     proxy = await startProxy({
       ...options,
+      ...agentRecognition,
       // Saves are attributed to the agent and session each request names.
       ...(memories ? memoryHooks(memories) : {}),
-      ...(opts.quiet ? {} : { onRecord: (r: RequestRecord) => process.stderr.write(`${logLine(r)}\n`) }),
-      log: (line) => process.stderr.write(`headroom: ${line}\n`),
+      onEvent: (e: ProxyEvent) => {
+        if (e.type === 'log') process.stderr.write(`headroom: ${e.line}\n`);
+        else if (e.type === 'finished' && !opts.quiet) process.stderr.write(`${logLine(e.summary)}\n`);
+      },
     });
   } catch (err) {
-    if (err instanceof ConfigError) throw new CliError(err.message);
     const code = (err as { code?: string }).code;
     if (code === 'EADDRINUSE') throw new CliError(`port ${options.port} is already in use (choose another with --port)`);
     if (code === 'EACCES') throw new CliError(`not allowed to listen on ${options.host}:${options.port}`);

@@ -1,11 +1,10 @@
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { ConfigError, headroomHome } from '../config.js';
+import { headroomHome } from '../config.js';
 import { loadPricing, type PriceTable } from '../pricing.js';
 import { LedgerReader, ledgerFiles, ledgerStats, StatsAggregator } from '../stats/ledger-stats.js';
-import { parseSince, SinceError } from '../stats/since.js';
+import { parseSince } from '../stats/since.js';
 import { frameWriter } from '../tui/frames.js';
-import { CliError, EXIT } from './exit-codes.js';
 
 /** `headroom stats`: what headroom has saved, read from the ledger the proxy writes. */
 
@@ -17,24 +16,6 @@ interface StatsOptions {
 
 const WATCH_INTERVAL_MS = 1500;
 
-function sinceOf(spec: string | undefined): Date | undefined {
-  if (spec === undefined) return undefined;
-  try {
-    return parseSince(spec);
-  } catch (err) {
-    if (err instanceof SinceError) throw new CliError(err.message, EXIT.usage);
-    throw err;
-  }
-}
-
-function prices(): PriceTable {
-  try {
-    return loadPricing();
-  } catch (err) {
-    if (err instanceof ConfigError) throw new CliError(err.message, EXIT.usage);
-    throw err;
-  }
-}
 
 /** Follows the ledger, redrawing the dashboard when it changes, until Ctrl-C. */
 async function watch(dir: string, table: PriceTable, since: Date | undefined): Promise<void> {
@@ -64,8 +45,8 @@ async function watch(dir: string, table: PriceTable, since: Date | undefined): P
 }
 
 async function runStats(opts: StatsOptions): Promise<void> {
-  const since = sinceOf(opts.since);
-  const table = prices();
+  const since = opts.since === undefined ? undefined : parseSince(opts.since);
+  const table = loadPricing();
   const dir = join(headroomHome(), 'ledger');
   if (opts.watch) return watch(dir, table, since);
   const report = await ledgerStats(dir, table, since);

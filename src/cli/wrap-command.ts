@@ -1,7 +1,6 @@
-import { AGENTS, agentNamed, LaunchError } from '../agents/index.js';
-import { ConfigError } from '../config.js';
+import { AGENTS, agentNamed } from '../agents/index.js';
 import { endByHangup } from '../wrap/stop-signals.js';
-import { wrap, WrapError } from '../wrap/wrap.js';
+import { wrap } from '../wrap/wrap.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { proxyOptions, type ProxyCommandOptions } from './proxy-options.js';
 
@@ -24,7 +23,6 @@ export async function wrapCommand(agentName: string, args: string[], opts: WrapC
     if (terminalGone) endByHangup();
     return exit.code;
   } catch (err) {
-    if (err instanceof WrapError || err instanceof LaunchError || err instanceof ConfigError) throw new CliError(err.message);
     const code = (err as { code?: string }).code;
     if (code === 'EADDRINUSE') throw new CliError(`port ${proxy.port} is already in use (choose another with --port, or leave it out for a free one)`);
     if (code === 'EACCES') throw new CliError(`not allowed to listen on 127.0.0.1:${proxy.port}`, EXIT.usage);

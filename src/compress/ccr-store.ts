@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ccrDir, ccrTtlMs } from '../config.js';
+import { CcrWriteError } from '../errors.js';
+
+export { CcrWriteError };
 
 /** Where originals of compressed outputs are kept, content-addressed. */
 export interface CcrStore {
@@ -19,17 +22,6 @@ export function ccrKey(text: string): string {
 
 const SWEEP_EVERY_MS = 3_600_000;
 
-/** An original that could not be stored (a full disk, a file size limit): nothing is kept under its key. */
-export class CcrWriteError extends Error {
-  readonly code = 'CCR_WRITE';
-  constructor(
-    readonly dir: string,
-    cause: unknown,
-  ) {
-    super(`cannot store an original in ${dir}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-    this.name = 'CcrWriteError';
-  }
-}
 
 /**
  * One file per key under `<dir>/<key[0..2]>/<key>`, mode 0600 in 0700 directories. Writes

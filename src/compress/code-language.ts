@@ -8,7 +8,7 @@ import { numberedView } from './numbered-view.js';
  * compressor costs more than missing a file, so a language needs several distinct
  * signal lines and the text must not look like a log, a diff, JSON or Markdown.
  */
-export const CODE_LANGUAGES = ['python', 'javascript', 'typescript', 'go', 'rust', 'java', 'cpp'] as const;
+const CODE_LANGUAGES = ['python', 'javascript', 'typescript', 'go', 'rust', 'java', 'cpp'] as const;
 export type CodeLanguage = (typeof CODE_LANGUAGES)[number];
 
 export function isCodeLanguage(value: string | undefined): value is CodeLanguage {

@@ -18,7 +18,7 @@ export interface Step {
 }
 
 /** A range of line numbers, both ends included. */
-export type LineRange = readonly [from: number, to: number];
+type LineRange = readonly [from: number, to: number];
 
 /** The evidence a step gives compression, derived once per output. */
 export interface Focus {
@@ -39,7 +39,7 @@ export interface Focus {
   callText: string;
 }
 
-export const NO_FOCUS: Focus = Object.freeze({ taskTerms: [], stepTerms: [], anchors: [], lines: [], rangeRead: false, callText: '' }) as Focus;
+const NO_FOCUS: Focus = Object.freeze({ taskTerms: [], stepTerms: [], anchors: [], lines: [], rangeRead: false, callText: '' }) as Focus;
 
 /** The focus of a plain query string (the task only) or of an agent step. */
 export function focusOf(query: string | Step | undefined): Focus {
@@ -58,11 +58,6 @@ export function focusOf(query: string | Step | undefined): Focus {
     rangeRead: isRangeRead(callText, step.input),
     callText,
   };
-}
-
-/** Every term of a focus, the step's first. */
-export function allTerms(f: Focus): string[] {
-  return [...f.stepTerms, ...f.taskTerms];
 }
 
 /** The string values of a tool input, joined (bounded: inputs can carry whole files). */
@@ -90,7 +85,7 @@ const MAX_ANCHORS = 40;
  * names; paths and file names; strings in quotes or backquotes. Plain words are left to the
  * terms: they are too common to be anchors.
  */
-export function anchorsOf(text: string): string[] {
+function anchorsOf(text: string): string[] {
   const out = new Set<string>();
   const add = (s: string) => {
     const t = s.trim().toLowerCase();

@@ -19,7 +19,7 @@ export function jsonDepthExceeds(text: string, limit: number): boolean {
   return false;
 }
 
-export interface DefaultValue {
+interface DefaultValue {
   /** The value, as JSON. */
   json: string;
   /** How many times the pruner left it out. */

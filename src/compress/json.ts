@@ -15,7 +15,9 @@ export const jsonCompressor: Compressor = {
   kind: 'json',
   compress(text: string, ctx: CompressContext): string {
     if (jsonDepthExceeds(text, MAX_DEPTH)) return text;
-    const value: unknown = JSON.parse(text);
+    const value = parsed(text);
+    // Not JSON (a truncated or mislabelled output): nothing to prune, and no failure either.
+    if (value === undefined) return text;
     const pruner = new Pruner(ctx.key, queryTerms(ctx.query), frequentDefaults(value), text.length * ctx.keep);
     const pruned = pruner.prune(value, 0);
     const notes = pruner.notes();
@@ -23,6 +25,15 @@ export const jsonCompressor: Compressor = {
     return notes.length > 0 ? `${notes.join('\n')}\n${body}` : body;
   },
 };
+
+/** The parsed value, or undefined when the text is not JSON (JSON itself has no undefined). */
+function parsed(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
 
 const MAX_DEPTH = 200;
 const LONG_STRING = 320;

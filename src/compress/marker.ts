@@ -35,7 +35,7 @@ export function keysInText(text: string): string[] {
 }
 
 /** The last line of an output headroom compressed at the source (`headroom exec`, an agent hook). */
-export const SOURCE_NOTE_RE = /\[headroom: output compressed from \d+ to \d+ tokens; the full output: headroom retrieve [0-9a-f]{16}\b/;
+const SOURCE_NOTE_RE = /\[headroom: output compressed from \d+ to \d+ tokens; the full output: headroom retrieve [0-9a-f]{16}\b/;
 
 /** Whether headroom already compressed this text: it holds a marker or a source note. */
 export function compressedByHeadroom(text: string): boolean {

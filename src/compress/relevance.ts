@@ -38,7 +38,7 @@ export function queryTerms(query: string): string[] {
 }
 
 /** Light suffix stripping; the stem is matched as a substring, so a prefix is enough. */
-export function stem(word: string): string {
+function stem(word: string): string {
   if (/^\d/.test(word)) return word;
   let w = word;
   if (w.length > 5 && w.endsWith('ies')) w = w.slice(0, -3) + 'y';

@@ -35,9 +35,10 @@ export interface CompressContext {
 }
 
 /**
- * One compressor per content kind. `compress` is pure and deterministic; it may return
- * text that is not smaller (the router then keeps the input) and may throw (the router
- * catches, counts and keeps the input).
+ * One compressor per content kind. `compress` is pure and deterministic and never throws:
+ * it may return text that is not smaller (the router then keeps the input) and returns text
+ * it cannot read (not of its kind) unchanged. A throw is a bug: the router catches it, counts
+ * it in compressionFailures and keeps the input (test/compress/contract.test.ts).
  */
 export interface Compressor {
   kind: ContentKind;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { headroomHome } from '../config.js';
 import { FileCcrStore } from '../compress/ccr-store.js';
 import { countTokens } from '../compress/tokens.js';
-import type { ExitStatus } from '../wrap/exit-status.js';
+import type { ExitStatus } from './exit-status.js';
 import { digestFile } from './huge-output.js';
 import { IN_MEMORY_BYTES, runCaptured, type CapturedOutput } from './run-captured.js';
 import { compressSourceText, fitToChars, NOTE_ROOM, retrieveNote, roughTokens } from './source-compress.js';

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { exitStatus, type ExitStatus } from '../wrap/exit-status.js';
+import { exitStatus, type ExitStatus } from './exit-status.js';
 
 /** What a command printed, stdout and stderr interleaved as written: in memory, or in a file once it grew past the cap. */
 export interface CapturedOutput {

@@ -1,4 +1,4 @@
-import { appendFileSync, closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -35,8 +35,26 @@ export function recordSourceSaving(env: NodeJS.ProcessEnv, saving: SourceSaving)
   }
 }
 
+/**
+ * Follows a wrapped session's source log: every `everyMs` the savings appended since the last
+ * look go to `onSavings` (only when there are some). The returned stop function ends the
+ * following after one last look, so that savings made just before the end are counted.
+ */
+export function followSourceLog(sessionDir: string, onSavings: (savings: SourceSaving[]) => void, everyMs = 1000): () => void {
+  const follower = new SourceLogFollower(sourceLogPath(sessionDir));
+  const look = (): void => {
+    const savings = follower.poll();
+    if (savings.length > 0) onSavings(savings);
+  };
+  const timer = setInterval(look, everyMs);
+  return () => {
+    clearInterval(timer);
+    look();
+  };
+}
+
 /** Reads the lines appended since the last call. */
-export class SourceLogFollower {
+class SourceLogFollower {
   private offset = 0;
   private partial = '';
 
@@ -70,6 +88,15 @@ export class SourceLogFollower {
       }
     }
     return out;
+  }
+}
+
+/** Keeps the wrapped session's latest user message where `sessionQuery` finds it. */
+export function writeSessionQuery(sessionDir: string, query: string): void {
+  try {
+    writeFileSync(sessionQueryPath(sessionDir), query, { mode: 0o600 });
+  } catch {
+    // the session is ending
   }
 }
 

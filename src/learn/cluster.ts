@@ -12,7 +12,7 @@ export interface Sighting {
 }
 
 /** Evidence kept per lesson: the newest ones, so memory stays bounded however often it recurs. */
-export const EVIDENCE_KEPT = 5;
+const EVIDENCE_KEPT = 5;
 
 interface Lesson {
   key: string;

@@ -22,7 +22,7 @@ export function simpleCommands(command: string, depth = 0): string[] {
 }
 
 /** The simple command a failure or success is about: the last one of the line that does real work. */
-export function mainCommand(command: string): string | undefined {
+function mainCommand(command: string): string | undefined {
   const simple = simpleCommands(command).filter((c) => !TRIVIAL.has(programOf(tokenize(c)[0] ?? '')));
   return simple.at(-1) ?? simpleCommands(command).at(-1);
 }
@@ -58,7 +58,7 @@ export function commandKey(command: string): string | undefined {
 }
 
 /** A program's name without its directory: `/usr/local/bin/npm` -> `npm`. */
-export function programOf(word: string): string {
+function programOf(word: string): string {
   return word.slice(word.lastIndexOf('/') + 1);
 }
 

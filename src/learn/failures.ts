@@ -2,20 +2,8 @@ import { countTokens } from '../compress/tokens.js';
 import type { SessionEvent } from '../agents/events.js';
 
 type ResultEvent = Extract<SessionEvent, { kind: 'result' }>;
-type CallEvent = Extract<SessionEvent, { kind: 'call' }>;
 
 export type FailureKind = 'error' | 'exit' | 'rejection' | 'interrupt';
-
-/** A call that went wrong, as the miner keeps it in a session's window. */
-export interface Failure {
-  kind: FailureKind;
-  /** The call that failed, when known (an interruption may come between calls). */
-  call?: CallEvent;
-  /** Where the failure was recorded (the result, the rejection, the interruption). */
-  at: SessionEvent;
-  /** Tokens the failing output cost the model. */
-  tokens: number;
-}
 
 /** How a tool result failed, or undefined when it succeeded: a non-zero exit, or an error the agent flagged. */
 export function resultFailure(result: ResultEvent): 'error' | 'exit' | undefined {

@@ -20,7 +20,7 @@ export interface Phrased {
   note?: string;
 }
 
-export const DEFAULT_LEARN_MODEL = 'claude-haiku-4-5';
+const DEFAULT_LEARN_MODEL = 'claude-haiku-4-5';
 const MAX_RULE_CHARS = 300;
 
 const INSTRUCTIONS = `You edit the rules a tool mined from a coding agent's past sessions in one software project.
@@ -31,7 +31,7 @@ the earlier one. Answer with JSON only, no prose:
 {"rules":[{"key":"<the rule's key>","text":"<the sentence>"},{"key":"<a duplicate's key>","merge_into":"<the key it repeats>"}]}`;
 
 /** What the model is shown: each rule's key, kind, counts, wording and a little evidence. */
-export function digest(rules: readonly Rule[], project: string): string {
+function digest(rules: readonly Rule[], project: string): string {
   const items = rules.map((r) => ({
     key: r.key,
     kind: r.kind,
@@ -43,7 +43,7 @@ export function digest(rules: readonly Rule[], project: string): string {
 }
 
 /** Applies the model's answer to the rules: new wording for known keys, duplicates folded in. Throws on an answer it cannot use. */
-export function applyAnswer(rules: readonly Rule[], answer: string): Rule[] {
+function applyAnswer(rules: readonly Rule[], answer: string): Rule[] {
   const json = /\{[\s\S]*\}/.exec(answer)?.[0];
   if (!json) throw new Error('the answer holds no JSON');
   const parsed = JSON.parse(json) as { rules?: unknown };

@@ -49,7 +49,7 @@ export function formatRuleLine(text: string, t: Trailer): string {
  * swallow the trailer), and a leading `<`, `[`, ``` or ~~~ is escaped so the item does not become
  * an HTML block, a link definition or a code fence.
  */
-export function safeText(text: string, key: string): string {
+function safeText(text: string, key: string): string {
   let t = text.replace(/\s+/g, ' ').trim().replaceAll('<!', '&lt;!');
   if (t === '') t = key.replace(/\s+/g, ' ');
   if (/^(?:<|\[|`{3}|~{3})/.test(t)) t = `\\${t}`;

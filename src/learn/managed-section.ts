@@ -4,13 +4,13 @@ import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import { parseTrailer, type Trailer } from './managed-rules.js';
-import { ManagedSectionError } from './writer-errors.js';
+import { ManagedSectionError } from '../errors.js';
 
 export const START_MARKER = '<!-- headroom:learn:start -->';
 export const END_MARKER = '<!-- headroom:learn:end -->';
 
 /** A span of the file's text: [from, to) string offsets and the 1-based line it starts on. */
-export interface Span {
+interface Span {
   from: number;
   to: number;
   line: number;

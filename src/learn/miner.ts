@@ -13,8 +13,6 @@ export interface RuleOptions {
   minSessions?: number;
 }
 
-export { DEFAULT_MIN_SESSIONS };
-
 /**
  * Mines lessons from the event streams of many sessions and agents, fed one transcript after
  * another: failures, the fixes that followed them, the user's corrections, and loops. Memory stays
@@ -55,11 +53,4 @@ export class Miner {
     session.finish();
     this.open.delete(id);
   }
-}
-
-/** Mines the events of any number of streams (one per transcript file, in turn). */
-export async function mineEvents(streams: Iterable<AsyncIterable<SessionEvent> | Iterable<SessionEvent>>, options: RuleOptions = {}): Promise<Rule[]> {
-  const miner = new Miner();
-  for (const stream of streams) for await (const event of stream) miner.add(event);
-  return miner.rules(options);
 }

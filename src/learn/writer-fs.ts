@@ -4,7 +4,7 @@ import * as fs from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { headroomHome } from '../config.js';
 import type { WritePlan } from './writer.js';
-import { WriteTargetError } from './writer-errors.js';
+import { WriteTargetError } from '../errors.js';
 
 /** Where `learn --apply` keeps the instruction files it replaced: HEADROOM_HOME/backups. */
 export function learnBackupsDir(env: NodeJS.ProcessEnv = process.env): string {

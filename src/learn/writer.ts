@@ -4,10 +4,10 @@ import { END_MARKER, findSection, START_MARKER, type ManagedSection, type Traile
 import { formatRuleLine, formatTrailer, type Trailer } from './managed-rules.js';
 import type { Rule } from './types.js';
 import { splitBom } from '../utf8-bom.js';
-import { ManagedSectionError } from './writer-errors.js';
+import { ManagedSectionError } from '../errors.js';
 
 export { applyWrite, readTarget, learnBackupsDir, type ApplyOptions } from './writer-fs.js';
-export { ManagedSectionError, WriteTargetError, type WriteTargetProblem } from './writer-errors.js';
+export { ManagedSectionError, WriteTargetError, type WriteTargetProblem } from '../errors.js';
 
 /** What writing the rules into one instruction file would change; made by planWrite, carried out by applyWrite. */
 export interface WritePlan {

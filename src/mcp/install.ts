@@ -5,6 +5,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { headroomHome } from '../config.js';
 import { splitBom, stripBom } from '../utf8-bom.js';
+import { McpInstallError } from '../errors.js';
+
+export { McpInstallError };
 
 /**
  * `headroom mcp install|uninstall <agent>`: registers `headroom mcp serve` in the agent's own
@@ -18,12 +21,6 @@ export const isMcpAgent = (s: string): s is McpAgent => (MCP_AGENTS as readonly 
 
 const SERVER_NAME = 'headroom';
 
-export class McpInstallError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'McpInstallError';
-  }
-}
 
 export interface InstallOptions {
   env?: NodeJS.ProcessEnv;
@@ -70,7 +67,7 @@ function readIfExists(file: string): Buffer | undefined {
     return fs.readFileSync(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new McpInstallError(`cannot read ${file}: ${(err as Error).message}`);
+    throw new McpInstallError(`cannot read ${file}: ${(err as Error).message}`, file);
   }
 }
 
@@ -88,9 +85,9 @@ function parseJsonObject(file: string, bytes: Buffer): Record<string, unknown> {
   try {
     value = JSON.parse(stripBom(bytes.toString('utf8')));
   } catch (err) {
-    throw new McpInstallError(`${file} is not valid JSON (${(err as Error).message}); fix it or move it aside, headroom will not overwrite it`);
+    throw new McpInstallError(`${file} is not valid JSON (${(err as Error).message}); fix it or move it aside, headroom will not overwrite it`, file);
   }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new McpInstallError(`${file} does not hold a JSON object; headroom will not overwrite it`);
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new McpInstallError(`${file} does not hold a JSON object; headroom will not overwrite it`, file);
   return value as Record<string, unknown>;
 }
 
@@ -103,7 +100,7 @@ function indentOf(text: string): string | number {
 function serversOf(file: string, obj: Record<string, unknown>): Record<string, unknown> {
   const s = obj.mcpServers;
   if (s === undefined) return {};
-  if (!s || typeof s !== 'object' || Array.isArray(s)) throw new McpInstallError(`${file}: "mcpServers" is not an object; headroom will not overwrite it`);
+  if (!s || typeof s !== 'object' || Array.isArray(s)) throw new McpInstallError(`${file}: "mcpServers" is not an object; headroom will not overwrite it`, file);
   return s as Record<string, unknown>;
 }
 
@@ -113,7 +110,7 @@ function withServer(agent: McpAgent, file: string, before: Buffer | undefined, c
   if (agent === 'codex') {
     const old = before?.toString('utf8') ?? '';
     const toml = stripBom(old);
-    if (TOML_TABLE_RE.test(toml) || /^[ \t]*mcp_servers[ \t]*\.[ \t]*headroom\b/m.test(toml)) throw new McpInstallError(`${file} already defines mcp_servers.headroom; remove it first`);
+    if (TOML_TABLE_RE.test(toml) || /^[ \t]*mcp_servers[ \t]*\.[ \t]*headroom\b/m.test(toml)) throw new McpInstallError(`${file} already defines mcp_servers.headroom; remove it first`, file);
     // TOML basic strings take JSON's escapes, so JSON.stringify quotes safely.
     const appended = `${old === '' || old.endsWith('\n') ? '' : '\n'}${old === '' ? '' : '\n'}# added by headroom mcp install (undo: headroom mcp uninstall codex)\n[mcp_servers.${SERVER_NAME}]\ncommand = ${JSON.stringify(command)}\nargs = [${args.map((a) => JSON.stringify(a)).join(', ')}]\n`;
     return { text: old + appended, appended };
@@ -121,7 +118,7 @@ function withServer(agent: McpAgent, file: string, before: Buffer | undefined, c
   const { bom, body: text } = splitBom(before?.toString('utf8') ?? '');
   const obj = before === undefined || text.trim() === '' ? {} : parseJsonObject(file, before);
   const servers = serversOf(file, obj);
-  if (SERVER_NAME in servers) throw new McpInstallError(`${file} already has an MCP server named "${SERVER_NAME}"; remove it first`);
+  if (SERVER_NAME in servers) throw new McpInstallError(`${file} already has an MCP server named "${SERVER_NAME}"; remove it first`, file);
   const entry = agent === 'claude' ? { type: 'stdio', command, args } : { command, args };
   obj.mcpServers = { ...servers, [SERVER_NAME]: entry };
   return { text: bom + JSON.stringify(obj, null, indentOf(text)) + (text === '' || text.endsWith('\n') ? '\n' : '') };
@@ -137,7 +134,7 @@ export function installMcp(agent: McpAgent, opts: InstallOptions = {}): InstallR
   const env = opts.env ?? process.env;
   const file = mcpConfigPath(agent, env);
   const record = recordPath(agent, env);
-  if (fs.existsSync(record)) throw new McpInstallError(`headroom is already installed for ${agent} (${file}); run \`headroom mcp uninstall ${agent}\` first`);
+  if (fs.existsSync(record)) throw new McpInstallError(`headroom is already installed for ${agent} (${file}); run \`headroom mcp uninstall ${agent}\` first`, file);
   const { command, args } = opts.command ? { command: opts.command, args: opts.args ?? [] } : defaultServeCommand();
   const before = readIfExists(file);
   const next = withServer(agent, file, before, command, args);
@@ -192,7 +189,7 @@ function withoutServer(agent: McpAgent, rec: InstallRecord, now: Buffer): string
   const { bom, body: text } = splitBom(now.toString('utf8'));
   if (agent === 'codex') {
     if (rec.appended && text.includes(rec.appended)) return bom + text.replace(rec.appended, '');
-    throw new McpInstallError(`${rec.file} changed since install and headroom's [mcp_servers.headroom] block is no longer as written; remove it by hand (the original is in ${rec.backup ?? 'no backup: install created the file'})`);
+    throw new McpInstallError(`${rec.file} changed since install and headroom's [mcp_servers.headroom] block is no longer as written; remove it by hand (the original is in ${rec.backup ?? 'no backup: install created the file'})`, rec.file);
   }
   const obj = parseJsonObject(rec.file, now);
   const servers = serversOf(rec.file, obj);

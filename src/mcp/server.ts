@@ -20,7 +20,7 @@ export interface HeadroomMcpOptions {
   cwd?: string;
 }
 
-export function createHeadroomMcpServer(opts: HeadroomMcpOptions = {}): { server: McpServer; close(): void } {
+function createHeadroomMcpServer(opts: HeadroomMcpOptions = {}): { server: McpServer; close(): void } {
   const server = new McpServer({ name: 'headroom', version: VERSION });
   const store = new FileCcrStore();
   // LanceDB and the embedder load on the first memory call, so the other tools start fast.

@@ -6,17 +6,15 @@ import { embedderIdFor, loadEmbedder } from './embedders/index.js';
 import { currentUser, projectOf } from './project.js';
 import type { MemoryFilter, MemoryStore, StoredMemory } from './store.js';
 import type { Embedder, Memory, MemorySource, Scope } from './types.js';
+import { MemoryInputError } from '../errors.js';
+
+export { MemoryInputError };
 
 export { SCOPES, type Scope } from './types.js';
 
 /** Memories are short facts; longer text is refused with this limit named. */
 export const MAX_MEMORY_CHARS = 4_000;
 
-
-/** Bad input for a save (empty, too long); the message says what to do. */
-export class MemoryInputError extends Error {
-  override readonly name = 'MemoryInputError';
-}
 
 export interface SaveInput {
   text: string;

@@ -3,7 +3,7 @@ import { searchWords, type Memories, type SearchHit } from './memory.js';
 import type { Memory } from './types.js';
 
 /** How many memories a recall adds at most. */
-export const RECALL_K = 5;
+const RECALL_K = 5;
 
 /**
  * Below this cosine similarity a memory is recalled only when it also shares words with the

@@ -5,14 +5,9 @@ import * as lancedb from '@lancedb/lancedb';
 import { Field, FixedSizeList, Float32, Float64, Int32, Schema, Utf8 } from 'apache-arrow';
 import { WriteLock } from './lock.js';
 import type { Memory, MemorySource } from './types.js';
+import { MemoryDbError } from '../errors.js';
 
-/** The memory database cannot be opened or read; nothing in it was changed. */
-export class MemoryDbError extends Error {
-  override readonly name = 'MemoryDbError';
-  constructor(readonly path: string, cause: unknown) {
-    super(`the memory database at ${path} cannot be read: ${cause instanceof Error ? cause.message.split('\n')[0] : String(cause)}`, { cause });
-  }
-}
+export { MemoryDbError };
 
 /** Which memories a query sees. `user` undefined: every user's (scope global). */
 export interface MemoryFilter {

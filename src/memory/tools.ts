@@ -5,7 +5,7 @@ import { memoryLine } from './recall.js';
 export const MEMORY_SAVE = 'memory_save';
 export const MEMORY_SEARCH = 'memory_search';
 
-export const MEMORY_TOOLS = [
+const MEMORY_TOOLS = [
   {
     name: MEMORY_SAVE,
     description:

@@ -10,10 +10,10 @@ import {
   type RequestCompressOptions, type RequestState,
 } from './compress-request.js';
 import type { FileStoreSpec } from './compress-worker.js';
-import { stepsOfOutputs, toolOutputs } from './neutral.js';
-import type { ProviderAdapter } from './providers/types.js';
+import { stepsOfOutputs, toolOutputs } from '../wire/index.js';
+import type { ProviderAdapter } from '../providers/index.js';
 import { occurrences } from './repeats.js';
-import type { MemoEntry, SessionState } from './session.js';
+import type { MemoEntry, ConversationState } from './conversation-state.js';
 
 /**
  * The proxy's form of compressRequestBody: the event loop reads the request, decides from the
@@ -139,7 +139,7 @@ class Work {
     return { entry, replayed: false, ms: 0 };
   }
 
-  private compress(text: string, hash: string, step: Step, session: SessionState, clock: BudgetClock): Promise<Outcome> {
+  private compress(text: string, hash: string, step: Step, session: ConversationState, clock: BudgetClock): Promise<Outcome> {
     const t0 = performance.now();
     const output = { text, query: this.state.query, step, store: this.storeSpec, ...(this.keep ? { keep: this.keep } : {}) };
     const task = this.pool.compress(output, { signal: clock.signal, onStart: clock.start }).then(

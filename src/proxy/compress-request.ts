@@ -1,17 +1,15 @@
 import type { CcrStore } from '../compress/ccr-store.js';
 import { DEFAULT_BUDGET_MS } from './budget-clock.js';
 import { compressCore } from '../compress/compress-text.js';
-import { splice, type Replacement, type Span } from '../compress/json-spans.js';
+import { type InjectedContext, latestUserText, type NeutralRequest, NO_INJECTED_CONTEXT, type Replacement, type Span, splice, stepsOfOutputs, toolOutputs } from '../wire/index.js';
 import { countTokens } from '../compress/tokens.js';
 import type { Step } from '../compress/focus.js';
 import type { ContentKind } from '../compress/types.js';
-import { latestUserText, stepsOfOutputs, toolOutputs, type NeutralRequest } from './neutral.js';
-import { adapterFor } from './providers/index.js';
-import type { ProviderAdapter, ProviderName, ProxyToolSpec } from './providers/types.js';
+import { adapterFor, type ProviderAdapter, type ProviderName, type ProxyToolSpec } from '../providers/index.js';
 import { RETRIEVE_TOOL, RETRIEVE_TOOL_NAME } from './retrieval.js';
 import { foldedRepeat, occurrences } from './repeats.js';
-import { SessionState, type MemoEntry } from './session.js';
-import { newestUserTurn, userContextEdits } from './user-context.js';
+import { ConversationState, type MemoEntry } from './conversation-state.js';
+import { newestUserTurn, notUserWords, userContextEdits } from './user-context.js';
 import { RETRIEVE_TOOL_MODES, type RetrieveToolMode } from './retrieve-tool-mode.js';
 
 export interface RequestCompressOptions {
@@ -19,9 +17,14 @@ export interface RequestCompressOptions {
    * Cache-safety state of the conversation, or a function that finds it from the request;
    * a fresh one (no memory) when omitted.
    */
-  session?: SessionState | ((request: NeutralRequest) => SessionState);
+  session?: ConversationState | ((request: NeutralRequest) => ConversationState);
   /** Relevance query; defaults to the latest user text of the request. */
   query?: string;
+  /**
+   * Blocks the agents add to user turns (src/agents names them): not part of the default query,
+   * and never where recalled context goes. Default: none, every user text is the user's.
+   */
+  injectedContext?: InjectedContext;
   store?: CcrStore;
   /** Past this many milliseconds the original request is forwarded instead (fail-open). */
   budgetMs?: number;
@@ -88,7 +91,7 @@ function canRetrieve(mode: RetrieveToolMode, elsewhere: RetrievalElsewhere, requ
   return mode !== 'never' || elsewhere === 'shell';
 }
 
-function wantsRetrieveTool(mode: RetrieveToolMode, request: NeutralRequest, session: SessionState, hasMarkers: boolean): boolean {
+function wantsRetrieveTool(mode: RetrieveToolMode, request: NeutralRequest, session: ConversationState, hasMarkers: boolean): boolean {
   if (mode === 'never' || request.tools.length === 0 || request.tools.includes(RETRIEVE_TOOL_NAME)) return false;
   return mode === 'always' || hasMarkers || session.retrieveToolAdded;
 }
@@ -108,7 +111,7 @@ export interface RequestCompression {
   /** The body to forward. */
   body: string;
   request: NeutralRequest;
-  session: SessionState;
+  session: ConversationState;
   query: string;
   /** Every tool output of the request, in order. */
   outputs: OutputResult[];
@@ -195,7 +198,7 @@ export function compressRequestBody(adapter: ProviderAdapter, raw: string, opts:
 /** A request on its way through compression: what is known before the outputs are compressed, and what they became. */
 export interface RequestState {
   request: NeutralRequest;
-  session: SessionState;
+  session: ConversationState;
   query: string;
   started: number;
   /** Memo entries decided by this request (new outputs), by hash of the original. */
@@ -211,8 +214,8 @@ export interface RequestState {
 export function beginRequest(adapter: ProviderAdapter, raw: string, opts: RequestCompressOptions): RequestState {
   const started = performance.now();
   const request = opts.request ?? adapter.read(raw);
-  const session = typeof opts.session === 'function' ? opts.session(request) : (opts.session ?? new SessionState('one-off'));
-  const query = opts.query ?? latestUserText(request);
+  const session = typeof opts.session === 'function' ? opts.session(request) : (opts.session ?? new ConversationState('one-off'));
+  const query = opts.query ?? latestUserText(request, notUserWords(opts.injectedContext ?? NO_INJECTED_CONTEXT));
   const retrievable = canRetrieve(opts.retrieveTool ?? 'always', opts.retrievalElsewhere ?? 'none', request);
   return { request, session, query, started, fresh: new Map(), outputs: [], spans: [], retrievable };
 }
@@ -258,7 +261,7 @@ export function finishRequest(
   const proxyTools = addTools && request.tools.length > 0 ? (opts.proxyTools ?? []).filter((t) => t.name !== RETRIEVE_TOOL_NAME && !request.tools.includes(t.name)) : [];
   const tools = wantTool ? [RETRIEVE_TOOL, ...proxyTools] : proxyTools;
   if (tools.length > 0) edits.push(adapter.addTools(raw, tools));
-  const context = contextEdits(request, session, opts.userContext);
+  const context = contextEdits(request, session, opts.userContext, opts.injectedContext ?? NO_INJECTED_CONTEXT);
   edits.push(...context.edits);
   const body = edits.length > 0 ? splice(raw, edits) : raw;
   for (const [hash, entry] of state.fresh) session.memo.set(hash, entry);
@@ -308,8 +311,8 @@ export function failedOpenReason(...reasons: Array<string | undefined>): { faile
 }
 
 /** Replayed context of earlier turns, and `text` for the newest turn unless it has context already. */
-function contextEdits(request: NeutralRequest, session: SessionState, text: string | undefined): ReturnType<typeof userContextEdits> {
-  const turn = text ? newestUserTurn(request, session) : undefined;
+function contextEdits(request: NeutralRequest, session: ConversationState, text: string | undefined, agents: InjectedContext): ReturnType<typeof userContextEdits> {
+  const turn = text ? newestUserTurn(request, session, agents) : undefined;
   return userContextEdits(request, session, turn && !turn.remembered && text ? { part: turn.part, text } : undefined);
 }
 
@@ -370,6 +373,8 @@ export interface CompressRequestOptions {
   /** The wire format of the body (default anthropic). */
   provider?: ProviderName;
   query?: string;
+  /** Blocks agents add to user turns, left out of the default query (the library entry passes every agent's). */
+  injectedContext?: InjectedContext;
   store?: CcrStore;
   /** Add the headroom_retrieve tool as the proxy does (default 'never'). */
   /** How much compression keeps next to its size policy (default 1). */
@@ -386,6 +391,7 @@ export function compressRequest<B extends string | object>(body: B, opts: Compre
   const raw = typeof body === 'string' ? body : JSON.stringify(body);
   const r = compressRequestBody(adapterFor(opts.provider ?? 'anthropic'), raw, {
     ...(opts.query !== undefined ? { query: opts.query } : {}),
+    ...(opts.injectedContext ? { injectedContext: opts.injectedContext } : {}),
     ...(opts.store ? { store: opts.store } : {}),
     retrieveTool: opts.retrieveTool ?? 'never',
     // The caller gets the keys and the originals are in the store: retrieval is theirs to offer.

@@ -1,25 +1,31 @@
 import type { Agent as UndiciAgent } from 'undici';
-import type { AgentName, ModelRequestView } from '../agents/index.js';
 import type { CcrStore } from '../compress/ccr-store.js';
 import type { CompressPool } from './compress-pool.js';
+import type { ProxyEvents } from './events.js';
 import type { RetrievalElsewhere, RetrieveToolMode } from './compress-request.js';
 import type { Ledger } from './ledger.js';
-import type { ProxyToolSet, RecallHook } from './proxy-tools.js';
+import type { InjectedContext } from '../wire/index.js';
+import type { Identify, ModelRequestView, ProxyToolSet, RecallHook } from './proxy-tools.js';
 import type { UpstreamName } from './routes.js';
-import type { Sessions } from './session.js';
-import type { ProxyStats, RequestRecord } from './stats.js';
+import type { Conversations } from './conversation-state.js';
+import type { ProxyStats } from './stats.js';
 
 /** Everything a request handler needs from the running proxy. */
 export interface ProxyContext {
   upstreams: Record<UpstreamName, string>;
   defaultUpstream: UpstreamName;
   pool: UndiciAgent;
-  sessions: Sessions;
+  /** Cache-safety state per conversation (what was forwarded for each tool output). */
+  conversations: Conversations;
   stats: ProxyStats;
   ledger: Ledger | undefined;
   store: CcrStore;
   /** The agent every request comes from, when the proxy was started for one (wrap). */
-  agent: AgentName | undefined;
+  agent: string | undefined;
+  /** Who sent a request, from its headers (given by the caller: the proxy knows no agent). */
+  identify: Identify;
+  /** The blocks agents add to user turns (given by the caller): not the user's words, never where recalled context goes. */
+  injectedContext: InjectedContext;
   /** Id of the `headroom wrap` session, written into each ledger record. */
   wrapSession: string | undefined;
   maxBodyBytes: number;
@@ -40,9 +46,8 @@ export interface ProxyContext {
   mainConversation: (agent: string, request: ModelRequestView) => boolean;
   /** Past this a recall is given up and the request goes without it. */
   recallTimeoutMs: number;
-  /** Called once per finished provider request (the wrapper's status line listens). */
-  onRecord: ((record: RequestRecord) => void) | undefined;
-  /** Called with each model request's relevance query. */
-  onQuery: ((query: string) => void) | undefined;
+  /** Where every request reports what happens to it (stats, the ledger and callers listen). */
+  events: ProxyEvents;
+  /** A log line, as a `log` event. */
   log: (line: string) => void;
 }

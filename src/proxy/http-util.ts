@@ -1,11 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 
-export class BodyTooLarge extends Error {
-  constructor(readonly limit: number) {
-    super(`request body is larger than the proxy's limit of ${limit} bytes`);
-  }
-}
+import { BodyTooLarge } from '../errors.js';
+
+export { BodyTooLarge };
 
 /** Reads a request body, refusing it as soon as it passes `limit` bytes. */
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {

@@ -1,5 +1,6 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { RequestSummary } from './events.js';
 
 /**
  * One line per request in HEADROOM_HOME/ledger/YYYY-MM-DD.jsonl (dir 0700, files 0600).
@@ -10,6 +11,7 @@ export interface LedgerRecord {
   agent: string;
   provider: string;
   model: string;
+  /** The proxy's conversation id. */
   session: string;
   status: number;
   tokensBefore: number;
@@ -32,6 +34,32 @@ export interface LedgerRecord {
   ms: number;
   /** The `headroom wrap` session the request belongs to. */
   wrap?: string;
+}
+
+/** The ledger line of a finished request (`wrap`: the `headroom wrap` session the proxy serves). */
+export function ledgerRecordOf(r: RequestSummary, wrap: string | undefined): LedgerRecord {
+  return {
+    time: r.time,
+    agent: r.agent,
+    provider: r.provider,
+    model: r.model,
+    session: r.conversation,
+    status: r.status,
+    tokensBefore: r.tokensBefore,
+    tokensAfter: r.tokensAfter,
+    savedFresh: r.savedFresh,
+    byKind: Object.fromEntries(r.byKind),
+    inputTokens: r.usage.input,
+    outputTokens: r.usage.output,
+    cacheReadTokens: r.usage.cacheRead,
+    cacheWriteTokens: r.usage.cacheWrite,
+    retrievals: r.retrievalCalls,
+    toolCalls: r.toolCalls,
+    recalled: r.recalled,
+    failedOpen: r.failedOpen,
+    ms: r.ms,
+    ...(wrap ? { wrap } : {}),
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { textOfInput, type Step } from '../compress/focus.js';
 import type { ContentKind } from '../compress/types.js';
 import { count } from '../plural.js';
-import { contentHash, type MemoEntry } from './session.js';
+import { contentHash, type MemoEntry } from './conversation-state.js';
 
 /** A repeat shorter than this goes as the first copy went: a fold would save little. */
 export const FOLD_MIN_CHARS = 800;

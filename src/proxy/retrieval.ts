@@ -1,9 +1,8 @@
 import type { CcrStore } from '../compress/ccr-store.js';
 import { matchingParts } from '../compress/retrieve.js';
-import type { ProxyToolSpec } from './providers/types.js';
+import { type ProxyToolSpec, RETRIEVE_TOOL_NAME } from '../providers/index.js';
 
-/** The tool the proxy adds when a request carries retrieval markers. */
-export const RETRIEVE_TOOL_NAME = 'headroom_retrieve';
+export { RETRIEVE_TOOL_NAME } from '../providers/index.js';
 
 export const RETRIEVE_TOOL_DESCRIPTION =
   'Get back content that headroom compressed out of a tool output. Markers like ' +
@@ -21,9 +20,6 @@ export const RETRIEVE_TOOL_SCHEMA = {
 } as const;
 
 export const RETRIEVE_TOOL: ProxyToolSpec = { name: RETRIEVE_TOOL_NAME, description: RETRIEVE_TOOL_DESCRIPTION, schema: RETRIEVE_TOOL_SCHEMA };
-
-/** The proxy-call names of a request the proxy added no other tools to. */
-export const RETRIEVE_ONLY: ReadonlySet<string> = new Set([RETRIEVE_TOOL_NAME]);
 
 /** Reads a retrieve call's arguments (an object, or its JSON text). */
 export function retrieveArgs(input: unknown): { key: string; query?: string } {
@@ -51,14 +47,4 @@ export function answerRetrieve(input: unknown, store: CcrStore): string {
     return `headroom_retrieve: no original is stored under key ${key} (unknown, or expired after its retention time). Work with the compressed output, or run the tool again.`;
   }
   return query ? matchingParts(original, query, key) : original;
-}
-
-/** A call's arguments from their JSON text; text that is not JSON is kept as it is. */
-export function parseArguments(text: unknown): unknown {
-  if (typeof text !== 'string') return text ?? {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }

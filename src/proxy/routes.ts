@@ -1,8 +1,4 @@
-import { anthropic } from './providers/anthropic.js';
-import { gemini } from './providers/gemini.js';
-import { openaiChat } from './providers/openai-chat.js';
-import { openaiResponses } from './providers/openai-responses.js';
-import type { Operation, ProviderAdapter } from './providers/types.js';
+import { anthropic, gemini, openaiChat, openaiResponses, type Operation, type ProviderAdapter } from '../providers/index.js';
 
 /** The three upstreams; OpenAI's two wire formats share one. */
 export type UpstreamName = 'anthropic' | 'openai' | 'gemini';

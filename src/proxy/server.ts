@@ -3,7 +3,6 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { isMainConversation, type AgentName, type ModelRequestView } from '../agents/index.js';
 import { FileCcrStore, type CcrStore } from '../compress/ccr-store.js';
 import { ConfigError, headroomHome } from '../config.js';
 import { VERSION } from '../version.js';
@@ -14,16 +13,19 @@ import type { RetrieveToolMode } from './compress-request.js';
 import type { ProxyContext } from './context.js';
 import type { Agent as UndiciAgent } from 'undici';
 import { isLoopbackHost, message, sendJson } from './http-util.js';
-import { Ledger } from './ledger.js';
+import { NO_INJECTED_CONTEXT, type InjectedContext } from '../wire/index.js';
+import { ProxyEvents, type ProxyEventListener } from './events.js';
+import { Ledger, ledgerRecordOf } from './ledger.js';
 import { prometheusText } from './metrics.js';
-import type { ProxyToolSet, RecallHook } from './proxy-tools.js';
+import type { Identify, ModelRequestView, ProxyToolSet, RecallHook } from './proxy-tools.js';
 import { DEFAULT_UPSTREAMS, matchRoute, upstreamForOther, type ApiRoute, type UpstreamName } from './routes.js';
-import { Sessions } from './session.js';
-import { ProxyStats, type RequestRecord, type StatsSnapshot } from './stats.js';
+import { Conversations } from './conversation-state.js';
+import { ProxyStats, type StatsSnapshot } from './stats.js';
 import { websocketUpgrades } from './websocket.js';
 
-export type { CallMeta, ProxyToolSet, RecallHook } from './proxy-tools.js';
-export type { ProxyCall, ProxyToolSpec } from './providers/types.js';
+export type { CallMeta, Identify, ModelRequestView, ProxyToolSet, RecallHook } from './proxy-tools.js';
+export type { ProxyEvent, ProxyEventListener, RequestEvent, RequestSummary } from './events.js';
+export type { ProxyCall, ProxyToolSpec } from '../providers/index.js';
 
 export interface ProxyOptions {
   /** Default 127.0.0.1. Anything but loopback needs `allowRemote` and a `token`. */
@@ -34,7 +36,18 @@ export interface ProxyOptions {
   /** Upstream for requests no header or path assigns (probes such as `HEAD /`). Default anthropic. */
   defaultUpstream?: UpstreamName;
   /** The agent all traffic comes from (set by `headroom wrap`); otherwise read from headers. */
-  agent?: AgentName;
+  agent?: string;
+  /**
+   * Who sent a request: the agent and the agent's own conversation id, from its headers (the
+   * callers pass src/agents' `identifyRequest`). Without it a request is known by its
+   * x-headroom-agent label only, and its conversation by its body.
+   */
+  identify?: Identify;
+  /**
+   * The blocks agents add to user turns (the callers pass src/agents' AGENT_CONTEXT): not part of
+   * a request's relevance query, and never where recalled context goes. Default: none.
+   */
+  injectedContext?: InjectedContext;
   /** Id of the `headroom wrap` session this proxy serves (recorded in the ledger). */
   wrapSession?: string;
   /**
@@ -74,16 +87,18 @@ export interface ProxyOptions {
   /**
    * Whether a request belongs to the agent's main conversation, the one that carries the user's
    * prompt: only those get recalled context, not an agent's background calls (titles, routing,
-   * summaries). Default: what each agent adapter says (src/agents), every request for other clients.
+   * summaries). Default: every request (the callers pass what each agent adapter says, src/agents).
    */
   mainConversation?: (agent: string, request: ModelRequestView) => boolean;
   store?: CcrStore;
   /** Directory of the savings ledger; false for none. Default HEADROOM_HOME/ledger. */
   ledgerDir?: string | false;
-  onRecord?: (record: RequestRecord) => void;
-  /** Called with the relevance query (the latest user text) of each model request: `wrap` hands it to `headroom exec`. */
-  onQuery?: (query: string) => void;
-  log?: (line: string) => void;
+  /**
+   * Hears every event of the proxy from its start: each request's events (a `finished` one
+   * carries its summary; a `query` one its relevance query), refusals, savings at the source
+   * and log lines. The same as `events.on` on the running proxy, before the first request.
+   */
+  onEvent?: ProxyEventListener;
 }
 
 export interface RunningProxy {
@@ -91,6 +106,8 @@ export interface RunningProxy {
   port: number;
   host: string;
   stats(): StatsSnapshot;
+  /** The proxy's event stream: `on` adds a listener and returns what removes it. */
+  events: { on(listener: ProxyEventListener): () => void };
   /** Loads the code that answers requests now rather than on the first request (which would wait for it). */
   warm(): Promise<void>;
   /** Records in the ledger (when there is one) a saving made at the source in the session this proxy serves. */
@@ -100,7 +117,7 @@ export interface RunningProxy {
 
 /** The code that answers requests past the gate: compression, the providers' relays, the upstream client. */
 interface Handling {
-  api: typeof import('./api-request.js');
+  api: typeof import('./pipeline.js');
   upstream: typeof import('./upstream.js');
 }
 let handling: Promise<Handling> | undefined;
@@ -112,7 +129,7 @@ let loadedHandling: Handling | undefined;
  * compressor and its tokenizer.
  */
 function loadHandling(): Promise<Handling> {
-  handling ??= Promise.all([import('./api-request.js'), import('./upstream.js')]).then(([api, upstream]) => (loadedHandling = { api, upstream }));
+  handling ??= Promise.all([import('./pipeline.js'), import('./upstream.js')]).then(([api, upstream]) => (loadedHandling = { api, upstream }));
   return handling;
 }
 
@@ -135,6 +152,8 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
   }
   const ledgerDir = opts.ledgerDir === undefined ? join(headroomHome(), 'ledger') : opts.ledgerDir;
   let pool: UndiciAgent | undefined;
+  const events = new ProxyEvents();
+  if (opts.onEvent) events.on(opts.onEvent);
   const ctx: ProxyContext = {
     upstreams,
     defaultUpstream: opts.defaultUpstream ?? 'anthropic',
@@ -142,7 +161,7 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
     get pool() {
       return (pool ??= loadedHandling!.upstream.upstreamAgent(opts.upstreamTimeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS));
     },
-    sessions: new Sessions(),
+    conversations: new Conversations(),
     stats: new ProxyStats(),
     ledger: ledgerDir === false ? undefined : new Ledger(ledgerDir),
     store: opts.store ?? new FileCcrStore(),
@@ -157,11 +176,13 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
     tools: opts.tools,
     recall: opts.recall,
     recallTimeoutMs: opts.recallTimeoutMs ?? DEFAULT_RECALL_TIMEOUT_MS,
-    mainConversation: opts.mainConversation ?? isMainConversation,
-    onRecord: opts.onRecord,
-    onQuery: opts.onQuery,
-    log: opts.log ?? (() => undefined),
+    identify: opts.identify ?? (() => ({})),
+    injectedContext: opts.injectedContext ?? NO_INJECTED_CONTEXT,
+    mainConversation: opts.mainConversation ?? (() => true),
+    events,
+    log: (line) => events.log(line),
   };
+  listenForTotals(ctx);
   let closing = false;
   // Set as the server starts listening, before any request can arrive.
   let gate: Gate = { access: accessFor(host, 0, []), token: opts.token };
@@ -174,7 +195,7 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
   });
   server.keepAliveTimeout = 65_000;
   // Codex's WebSocket transport for /v1/responses: the same checks, then the same pipeline per frame.
-  const upgrades = websocketUpgrades(ctx, (h) => gateRefusal(gate, h), async (c, route, req, res, url) => (await loadHandling()).api.handleApiRequest(c, route, req, res, url));
+  const upgrades = websocketUpgrades(ctx, (h) => gateRefusal(gate, h), async (c, route, req, res, url) => (await loadHandling()).api.handleProviderRequest(c, route, req, res, url));
   server.on('upgrade', (req, socket, head) => upgrades.handle(req, socket, head));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -190,16 +211,14 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
     url: `http://${urlHost}:${port}`,
     port,
     host,
-    stats: () => ctx.stats.snapshot(ctx.sessions.size),
+    stats: () => ctx.stats.snapshot(ctx.conversations.size),
+    events: { on: (listener) => events.on(listener) },
     warm: async () => {
       await loadHandling();
       // The tokenizer builds its tables on first use (tens of ms): on no request's time.
       (await import('../compress/tokens.js')).countTokens('warm up');
     },
-    recordSource: (saving) => {
-      const record = { time: new Date().toISOString(), agent: ctx.agent ?? 'unknown', ...saving, ...(ctx.wrapSession ? { wrap: ctx.wrapSession } : {}) };
-      void ctx.ledger?.appendSource(record, (err) => ctx.log(`ledger write failed: ${message(err)}`));
-    },
+    recordSource: (saving) => events.emit({ type: 'source-saving', time: new Date().toISOString(), agent: ctx.agent ?? 'unknown', ...saving }),
     close: async () => {
       closing = true;
       upgrades.close();
@@ -214,6 +233,27 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
       await ctx.ledger?.flush();
     },
   };
+}
+
+/** The proxy's own listeners: the stats behind /stats and /metrics, and the ledger. */
+function listenForTotals(ctx: ProxyContext): void {
+  const onLedgerError = (err: unknown): void => ctx.log(`ledger write failed: ${message(err)}`);
+  ctx.events.on((e) => {
+    switch (e.type) {
+      case 'finished':
+        ctx.stats.record(e.summary);
+        void ctx.ledger?.append(ledgerRecordOf(e.summary, ctx.wrapSession), onLedgerError);
+        return;
+      case 'rejected':
+        ctx.stats.rejected();
+        return;
+      case 'source-saving': {
+        const record = { time: e.time, agent: e.agent, model: e.model, by: e.by, tokensBefore: e.tokensBefore, tokensAfter: e.tokensAfter };
+        void ctx.ledger?.appendSource({ ...record, ...(ctx.wrapSession ? { wrap: ctx.wrapSession } : {}) }, onLedgerError);
+        return;
+      }
+    }
+  });
 }
 
 /** The entries of `o` that are set (neither undefined nor empty). */
@@ -241,13 +281,13 @@ async function handle(ctx: ProxyContext, req: IncomingMessage, res: ServerRespon
   }
   if (op) return op(ctx, res, closing());
   const handling = await loadHandling();
-  if (route) return handling.api.handleApiRequest(ctx, route, req, res, url);
+  if (route) return handling.api.handleProviderRequest(ctx, route, req, res, url);
   return passThrough(handling.upstream, ctx, req, res, url);
 }
 
 /** Answers a refused request in its provider's error shape (Anthropic's off the provider routes: every client reads `error.message`), counted as rejected. */
 function refuse(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse, status: 401 | 403, text: string, route: ApiRoute | undefined): void {
-  ctx.stats.rejected();
+  ctx.events.emit({ type: 'rejected', status, reason: text });
   const type = status === 401 ? 'authentication_error' : 'permission_error';
   sendJson(res, status, route ? route.adapter.errorBody(status, text) : { type: 'error', error: { type, message: text } });
   req.resume();
@@ -325,9 +365,9 @@ const OPS: Record<string, OpsHandler> = {
       },
       upstreams: ctx.upstreams,
     }),
-  '/stats': (ctx, res) => sendJson(res, 200, ctx.stats.snapshot(ctx.sessions.size)),
+  '/stats': (ctx, res) => sendJson(res, 200, ctx.stats.snapshot(ctx.conversations.size)),
   '/metrics': (ctx, res) => {
-    const text = prometheusText(ctx.stats.snapshot(ctx.sessions.size));
+    const text = prometheusText(ctx.stats.snapshot(ctx.conversations.size));
     res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) });
     res.end(text);
   },

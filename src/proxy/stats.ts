@@ -1,4 +1,4 @@
-import type { Usage } from './neutral.js';
+import type { RequestSummary } from './events.js';
 
 /** Totals for one slice of traffic (a provider, a model, an agent or a content kind). */
 export interface Bucket {
@@ -14,7 +14,8 @@ export interface StatsSnapshot {
   requests: { total: number; compressed: number; passedThrough: number; failedOpen: number; upstreamErrors: number; rejected: number };
   tokens: { before: number; after: number; saved: number };
   usage: { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWriteTokens: number };
-  retrievals: { calls: number; rounds: number; unknownKeys: number; hiddenMixed: number };
+  /** `unanswered`: retrieve calls hidden from the client and not answered (mixed with its own tool calls, or retrieval not offered). */
+  retrievals: { calls: number; rounds: number; unknownKeys: number; unanswered: number };
   /** Calls of the proxy's tool set (besides headroom_retrieve) it ran. */
   proxyTools: { calls: number };
   /** Requests whose newest user turn got recalled context, and how many items were recalled. */
@@ -24,31 +25,6 @@ export interface StatsSnapshot {
   byAgent: Record<string, Bucket>;
   byKind: Record<string, Omit<Bucket, 'cacheReadTokens'>>;
   sessions: number;
-}
-
-/** What one finished request contributes. */
-export interface RequestRecord {
-  provider: string;
-  model: string;
-  agent: string;
-  session: string;
-  compressed: boolean;
-  failedOpen: boolean;
-  upstreamError: boolean;
-  tokensBefore: number;
-  tokensAfter: number;
-  /** Saved on outputs compressed in this request (not replayed from an earlier one). */
-  savedFresh: number;
-  byKind: Map<string, { before: number; after: number }>;
-  usage: Usage;
-  retrievalCalls: number;
-  retrievalRounds: number;
-  unknownKeys: number;
-  hiddenMixed: number;
-  /** Calls of the proxy's tool set it ran (answered, or run and discarded when mixed). */
-  toolCalls: number;
-  /** Items of recalled context added to the newest user turn (0: none added). */
-  recalled: number;
 }
 
 function bucket(): Bucket {
@@ -61,7 +37,7 @@ export class ProxyStats {
     requests: { total: 0, compressed: 0, passedThrough: 0, failedOpen: 0, upstreamErrors: 0, rejected: 0 },
     tokens: { before: 0, after: 0, saved: 0 },
     usage: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 },
-    retrievals: { calls: 0, rounds: 0, unknownKeys: 0, hiddenMixed: 0 },
+    retrievals: { calls: 0, rounds: 0, unknownKeys: 0, unanswered: 0 },
     proxyTools: { calls: 0 },
     recall: { requests: 0, recalled: 0 },
     byProvider: {},
@@ -71,7 +47,8 @@ export class ProxyStats {
     sessions: 0,
   };
 
-  record(r: RequestRecord): void {
+  /** Counts one finished request. */
+  record(r: RequestSummary): void {
     const s = this.s;
     s.requests.total++;
     if (r.compressed) s.requests.compressed++;
@@ -88,7 +65,7 @@ export class ProxyStats {
     s.retrievals.calls += r.retrievalCalls;
     s.retrievals.rounds += r.retrievalRounds;
     s.retrievals.unknownKeys += r.unknownKeys;
-    s.retrievals.hiddenMixed += r.hiddenMixed;
+    s.retrievals.unanswered += r.unanswered;
     s.proxyTools.calls += r.toolCalls;
     if (r.recalled > 0) s.recall.requests++;
     s.recall.recalled += r.recalled;

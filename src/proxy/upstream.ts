@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Readable, Transform } from 'node:stream';
 import { constants, createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Agent, request } from 'undici';
+import { UpstreamError } from '../errors.js';
 
 /** Headers that describe one connection, not the message: never forwarded (RFC 9110 7.6.1). */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
@@ -102,4 +103,27 @@ function decoderFor(encoding: string): Transform | undefined {
 /** Joins an upstream base URL (which may carry a path prefix) and a request path with query. */
 export function upstreamUrl(base: string, pathAndQuery: string): string {
   return base.replace(/\/+$/, '') + pathAndQuery;
+}
+
+/** undici's codes for a connection, the headers or the body not arriving within the pool's timeouts. */
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+/**
+ * What a failed call to `upstream` (a provider's base URL) is to a user: an UpstreamError
+ * saying whether it timed out, told by the error's code (its own or a cause's), never by
+ * the words of its message.
+ */
+export function upstreamFailure(err: unknown, upstream: string): UpstreamError {
+  if (err instanceof UpstreamError) return err;
+  const timedOut = timeoutIn(err);
+  const why = err instanceof Error ? err.message : String(err);
+  return new UpstreamError(`the upstream ${upstream} ${timedOut ? 'timed out' : 'failed'}: ${why}`, { url: upstream, timedOut, cause: err });
+}
+
+function timeoutIn(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && TIMEOUT_CODES.has(code)) return true;
+  }
+  return false;
 }

@@ -1,7 +1,6 @@
-import type { Replacement } from '../compress/json-spans.js';
-import { realUserText, withoutInjectedContext, type NeutralRequest, type TextPart } from './neutral.js';
-import { within, type CallMeta, type RecallHook } from './proxy-tools.js';
-import { contentHash, type SessionState } from './session.js';
+import { combineContext, type InjectedContext, type NeutralRequest, realUserText, type Replacement, type TextPart, withoutInjectedContext } from '../wire/index.js';
+import { settleWithin, type CallMeta, type RecallHook } from './proxy-tools.js';
+import { contentHash, type ConversationState } from './conversation-state.js';
 
 /**
  * Recalled context goes into the newest user turn, never the system prompt, and cache-safely:
@@ -9,6 +8,14 @@ import { contentHash, type SessionState } from './session.js';
  * original text, and every later request of the session gets the same bytes appended to it.
  * So each forwarded request stays a byte-prefix extension of the previous one.
  */
+
+/** headroom's own block in user turns: the memories recall appended (`<headroom-memory n="2">`). */
+const RECALL_CONTEXT: InjectedContext = { tags: ['headroom-memory'], preambles: [] };
+
+/** What in a user turn is not the user's words: the agents' context blocks and headroom's recalled memories. */
+export function notUserWords(agents: InjectedContext): InjectedContext {
+  return combineContext(agents, RECALL_CONTEXT);
+}
 
 /** The user turn a request ends with, and where its recalled context goes. */
 export interface NewestTurn {
@@ -23,14 +30,15 @@ export interface NewestTurn {
  * The newest user turn when the request ends with one the user wrote: its last real text part
  * (not an injected context block) and its text. Instructions an agent puts after the turn
  * (Claude Code sends a `system` message last) do not count as the end; a turn of tool results
- * only, or of context blocks only, is not one the user wrote.
+ * only, or of context blocks only (`agents` names them), is not one the user wrote.
  */
-export function newestUserTurn(request: NeutralRequest, session: SessionState): NewestTurn | undefined {
+export function newestUserTurn(request: NeutralRequest, session: ConversationState, agents: InjectedContext): NewestTurn | undefined {
   const last = request.messages.findLast((m) => m.role !== 'system');
   if (!last || last.role !== 'user') return undefined;
-  const query = realUserText(last);
+  const context = notUserWords(agents);
+  const query = realUserText(last, context);
   if (query === '') return undefined;
-  const part = last.parts.findLast((p): p is NewestTurn['part'] => p.type === 'text' && p.span !== undefined && withoutInjectedContext(p.text) !== '');
+  const part = last.parts.findLast((p): p is NewestTurn['part'] => p.type === 'text' && p.span !== undefined && withoutInjectedContext(p.text, context) !== '');
   if (!part) return undefined;
   return { part, query, remembered: session.userContext.has(contentHash(part.text)) };
 }
@@ -47,7 +55,7 @@ export function appendedContext(text: string): string {
  */
 export function userContextEdits(
   request: NeutralRequest,
-  session: SessionState,
+  session: ConversationState,
   fresh?: { part: NewestTurn['part']; text: string },
 ): { edits: Replacement[]; remember?: [hash: string, appended: string] } {
   const remember: [string, string] | undefined = fresh ? [contentHash(fresh.part.text), appendedContext(fresh.text)] : undefined;
@@ -70,7 +78,7 @@ export function userContextEdits(
  * `timeoutMs` (the request then goes without, and one line is logged).
  */
 export async function recallFor(hook: RecallHook, query: string, meta: CallMeta, timeoutMs: number, log: (line: string) => void): Promise<{ text: string; count: number } | undefined> {
-  const result = await within(() => hook(query, meta), timeoutMs);
+  const result = await settleWithin(() => hook(query, meta), timeoutMs);
   if (!result.ok) {
     log(`recall failed (${result.reason}); the request went without recalled context`);
     return undefined;

@@ -1,8 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Dispatcher } from 'undici';
 import WebSocket from 'ws';
-import { createFrame, endsResponse, eventType } from './providers/openai-responses-ws.js';
-import { formatSse } from './sse.js';
+import { createFrame, endsResponse, eventType } from '../providers/openai-responses/websocket.js';
+import { formatSse } from '../wire/index.js';
 import { upstreamRequestHeaders } from './upstream.js';
 
 /** Headers of the client's upgrade that describe its WebSocket, not its request: the upstream handshake makes its own. */

@@ -5,9 +5,9 @@ import type { Agent as UndiciAgent } from 'undici';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { ProxyContext } from './context.js';
 import { message } from './http-util.js';
-import { errorFrame, readClientFrame, SocketConversation, UnknownPreviousResponse, websocketUrl } from './providers/openai-responses-ws.js';
+import { errorFrame, readClientFrame, SocketConversation, UnknownPreviousResponse, websocketUrl } from '../providers/openai-responses/websocket.js';
 import { matchRoute, type ApiRoute } from './routes.js';
-import { SseParser } from './sse.js';
+import { SseParser } from '../wire/index.js';
 import { upstreamUrl } from './upstream.js';
 import { connectUpstreamSocket, type UpstreamSocket } from './websocket-upstream.js';
 
@@ -66,7 +66,7 @@ export function websocketUpgrades(ctx: ProxyContext, refusal: (headers: Incoming
 
 /** Answers a refused upgrade with a plain HTTP status (before any WebSocket exists). */
 function rejectUpgrade(ctx: ProxyContext, socket: Duplex, status: number, text: string): void {
-  ctx.stats.rejected();
+  ctx.events.emit({ type: 'rejected', status, reason: text });
   const body = JSON.stringify({ error: { message: text } });
   const reason = status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Not Found';
   socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);

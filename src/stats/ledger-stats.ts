@@ -23,7 +23,7 @@ export interface StatsBucket {
  * Command outputs `headroom exec` or an agent hook compressed at the source inside `headroom wrap`,
  * before the agent cut them. Money: once per output at the input price of the session's model.
  */
-export interface SourceStats {
+interface SourceStats {
   outputs: number;
   tokensBefore: number;
   tokensAfter: number;
@@ -33,7 +33,7 @@ export interface SourceStats {
   unpricedOutputs: number;
 }
 
-export interface KindStats {
+interface KindStats {
   tokensBefore: number;
   tokensAfter: number;
   tokensSaved: number;
@@ -102,7 +102,7 @@ function addTokens(b: { tokensBefore: number; tokensAfter: number; tokensSaved: 
 const NUMBERS = ['tokensBefore', 'tokensAfter', 'savedFresh', 'retrievals', 'toolCalls', 'recalled'] as const;
 
 /** A parsed line as a ledger record, or undefined when it is not one. */
-export function asRecord(v: unknown): LedgerRecord | undefined {
+function asRecord(v: unknown): LedgerRecord | undefined {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
   const r = v as Record<string, unknown>;
   if (typeof r.time !== 'string' || Number.isNaN(Date.parse(r.time))) return undefined;
@@ -113,7 +113,7 @@ export function asRecord(v: unknown): LedgerRecord | undefined {
 }
 
 /** A parsed line of the source ledger as a record, or undefined when it is not one. */
-export function asSourceRecord(v: unknown): SourceLedgerRecord | undefined {
+function asSourceRecord(v: unknown): SourceLedgerRecord | undefined {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
   const r = v as Record<string, unknown>;
   if (typeof r.time !== 'string' || Number.isNaN(Date.parse(r.time))) return undefined;

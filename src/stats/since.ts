@@ -1,10 +1,6 @@
-/** A `--since` value that is neither a span ("7d") nor a date. */
-export class SinceError extends Error {
-  constructor(readonly spec: string) {
-    super(`--since must be a span like 30m, 24h, 7d, 2w or a date like 2026-11-01, got "${spec}"`);
-    this.name = 'SinceError';
-  }
-}
+import { SinceError } from '../errors.js';
+
+export { SinceError };
 
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
 

@@ -79,7 +79,7 @@ export function reduce(state: ReviewState, action: ReviewAction): ReviewState {
 const HELP = '↑/↓ move · y accept · n reject · space toggle · A all · N none · enter write the accepted · q quit, write nothing';
 
 /** One frame of the review: the rules (a window of them around the cursor), then the current rule's evidence. */
-export function ReviewScreen({ rules, state, rows }: { rules: readonly Rule[]; state: ReviewState; rows: number }) {
+function ReviewScreen({ rules, state, rows }: { rules: readonly Rule[]; state: ReviewState; rows: number }) {
   const rule = rules[state.cursor]!;
   const window = Math.max(3, rows - 10 - Math.min(rule.evidence.length, 3));
   const first = Math.max(0, Math.min(state.cursor - Math.floor(window / 2), rules.length - window));

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { exitStatus, type ExitStatus } from './exit-status.js';
+import { exitStatus, type ExitStatus } from '../exec/exit-status.js';
 import { KILL_AFTER_MS } from './stop-signals.js';
 
 export interface PlainSessionOptions {

@@ -1,14 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { writeSync } from 'node:fs';
 import * as pty from 'node-pty';
-import { exitStatus, type ExitStatus } from './exit-status.js';
+import { exitStatus, type ExitStatus } from '../exec/exit-status.js';
 import { findExecutable } from './find-executable.js';
 import { foregroundGroup, hangUpSession, JOB_SHELL, StopWatcher } from './job-control.js';
 import { CURSOR_QUERY, CursorReport, type CursorPosition } from './cursor-report.js';
 import { CursorTracker } from './cursor-tracker.js';
 import { holdAgentSide } from './pty-drain.js';
 import { KILL_AFTER_MS } from './stop-signals.js';
-import { droppedStatusRow, layoutSequence, regionSequence, releaseSequence, resizeSequence, ScreenGuard, statusSequence } from './screen.js';
+import { droppedStatusRow, layoutSequence, regionSequence, releaseSequence, resizeSequence, ScrollRegionGuard, statusSequence } from './scroll-region.js';
 
 export interface PtySessionOptions {
   file: string;
@@ -64,7 +64,7 @@ export function runInPty(opts: PtySessionOptions): PtySession {
   const statusFits = (): boolean => opts.status !== undefined && rows >= MIN_ROWS_FOR_STATUS;
   let statusOn = statusFits();
   const agentRows = (): number => (statusOn ? rows - 1 : rows);
-  const guard = new ScreenGuard(statusOn ? agentRows() : 0);
+  const guard = new ScrollRegionGuard(statusOn ? agentRows() : 0);
   let needRegion = false;
   /** The terminal's rows the screen was last laid out for (statusOn: with a status row or not). */
   let laidOutRows = rows;

@@ -1,8 +1,8 @@
 import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { headroomHome } from '../config.js';
-import { sessionQueryPath } from '../exec/source-log.js';
+import { headroomCommand } from '../exec/headroom-command.js';
+import { writeSessionQuery } from '../exec/source-log.js';
 import { currentOwner, ownerAlive, type ProcessOwner } from './process-owner.js';
 
 /**
@@ -23,12 +23,9 @@ export interface SessionDir {
   remove(): void;
 }
 
-const CLI = fileURLToPath(new URL('../cli.js', import.meta.url));
 const OWNER_FILE = 'owner.json';
 /** A folder without an owner record (made by a headroom before records) is left alone this long. */
 const UNOWNED_GRACE_MS = 24 * 3600_000;
-
-const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export function sessionsDir(env: NodeJS.ProcessEnv): string {
   return join(headroomHome(env), 'sessions');
@@ -42,22 +39,18 @@ export function createSessionDir(env: NodeJS.ProcessEnv, wrapSession: string): S
   mkdirSync(bin, { recursive: true, mode: 0o700 });
   writeFileSync(join(making, OWNER_FILE), `${JSON.stringify(currentOwner())}\n`, { mode: 0o600 });
   const launcher = join(bin, 'headroom');
-  writeFileSync(launcher, `#!/bin/sh\nexec ${quote(process.execPath)} ${quote(CLI)} "$@"\n`, { mode: 0o700 });
+  writeFileSync(launcher, `#!/bin/sh\nexec ${headroomCommand()} "$@"\n`, { mode: 0o700 });
   chmodSync(launcher, 0o700);
   renameSync(making, dir);
   let lastQuery = '';
   return {
     dir,
-    hookCommand: (event) => `${quote(process.execPath)} ${quote(CLI)} hook ${event}`,
+    hookCommand: (event) => `${headroomCommand()} hook ${event}`,
     env: (path) => ({ HEADROOM_SESSION_DIR: dir, PATH: path ? `${join(dir, 'bin')}${delimiter}${path}` : join(dir, 'bin') }),
     writeQuery(query) {
       if (query === lastQuery) return;
       lastQuery = query;
-      try {
-        writeFileSync(sessionQueryPath(dir), query, { mode: 0o600 });
-      } catch {
-        // the session is ending
-      }
+      writeSessionQuery(dir, query);
     },
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };

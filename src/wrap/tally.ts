@@ -1,5 +1,5 @@
 import { moneySaved, sourceMoneySaved, type PriceTable } from '../pricing.js';
-import type { RequestRecord } from '../proxy/stats.js';
+import type { RequestSummary } from '../proxy/events.js';
 
 /** What one wrapped session has saved so far: the status line and the exit summary show it. */
 export interface Tally {
@@ -41,7 +41,7 @@ export function emptyTally(): Tally {
   };
 }
 
-export function addToTally(t: Tally, r: RequestRecord, prices: PriceTable): void {
+export function addToTally(t: Tally, r: RequestSummary, prices: PriceTable): void {
   t.requests++;
   t.tokensBefore += r.tokensBefore;
   t.tokensAfter += r.tokensAfter;

@@ -3,7 +3,7 @@ import { startCapture, type Capture } from '../memory/capture.js';
 import { embedderIdFor } from '../memory/embedders/index.js';
 import { Memories } from '../memory/memory.js';
 import { memoryHooks } from '../memory/proxy-hooks.js';
-import { within, type RecallHook } from '../proxy/proxy-tools.js';
+import { settleWithin, type RecallHook } from '../proxy/proxy-tools.js';
 import type { ProxyOptions } from '../proxy/server.js';
 import type { Tally } from './tally.js';
 
@@ -79,7 +79,7 @@ export function memoryProxyHooks(memories: Promise<Memories>, agent: Agent, wrap
   });
   const recall: RecallHook = async (query) => {
     await memories;
-    const r = await within(() => hooks.recall(query), RECALL_MS);
+    const r = await settleWithin(() => hooks.recall(query), RECALL_MS);
     if (!r.ok) throw new Error(r.reason);
     return r.value;
   };

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { Agent } from '../agents/index.js';
-import { SourceLogFollower, sourceLogPath } from '../exec/source-log.js';
+import { agentRecognition, type Agent } from '../agents/index.js';
+import { followSourceLog } from '../exec/source-log.js';
 import type { Memories } from '../memory/memory.js';
 import type { WrapMemory } from './wrap-memory.js';
 import { loadPricing } from '../pricing.js';
+import { LaunchError } from '../errors.js';
 import { message } from '../proxy/http-util.js';
 import type { UpstreamName } from '../proxy/routes.js';
 import { definedOnly, startProxy, type ProxyOptions } from '../proxy/server.js';
-import { exitStatus, type ExitStatus } from './exit-status.js';
+import { exitStatus, type ExitStatus } from '../exec/exit-status.js';
 import { findExecutable } from './find-executable.js';
 import { runPlain } from './plain-session.js';
 import { runInPty } from './pty-session.js';
@@ -33,11 +34,6 @@ export interface WrapOptions {
   stdin?: NodeJS.ReadStream;
   stdout?: NodeJS.WriteStream;
   stderr?: NodeJS.WriteStream;
-}
-
-/** Why wrap could not start the agent; the message is for the user. */
-export class WrapError extends Error {
-  override readonly name = 'WrapError';
 }
 
 export interface WrapResult {
@@ -72,7 +68,7 @@ export async function wrap(opts: WrapOptions): Promise<WrapResult> {
   const stderr = opts.stderr ?? process.stderr;
 
   const file = findExecutable(agent.binary, env.PATH, cwd);
-  if (!file) throw new WrapError(`${agent.title} is not installed (no \`${agent.binary}\` on PATH). Install it with: ${agent.install}`);
+  if (!file) throw new LaunchError(`${agent.title} is not installed (no \`${agent.binary}\` on PATH). Install it with: ${agent.install}`);
   // The agent's own base-URL settings become the proxy's upstreams; explicit headroom settings win.
   const upstreams = { ...definedOnly(agent.upstreams(env)), ...definedOnly(opts.proxy.upstreams ?? {}) } as Partial<Record<UpstreamName, string>>;
   // The memory's code loads only for --memory; a bad HEADROOM_EMBEDDER is refused before anything starts.
@@ -81,7 +77,7 @@ export async function wrap(opts: WrapOptions): Promise<WrapResult> {
     try {
       memoryCode.checkMemorySettings(env);
     } catch (err) {
-      throw new WrapError(`--memory: ${message(err)}`);
+      throw new LaunchError(`--memory: ${message(err)}`, { cause: err });
     }
   }
 
@@ -114,16 +110,18 @@ export async function wrap(opts: WrapOptions): Promise<WrapResult> {
           port: opts.proxy.port ?? 0,
           upstreams,
           agent: agent.name,
+          ...agentRecognition,
           wrapSession,
           // The session folder's launcher puts `headroom` on the agent's PATH (see createSessionDir).
           shellHasHeadroom: true,
           ...hooks,
-          onRecord: (r) => {
-            addToTally(tally, r, prices);
-            session?.statusChanged();
+          onEvent: (e) => {
+            if (e.type === 'finished') {
+              addToTally(tally, e.summary, prices);
+              session?.statusChanged();
+            } else if (e.type === 'query') sessionDir?.writeQuery(e.query);
+            else if (e.type === 'log') note(e.line);
           },
-          onQuery: (q) => sessionDir?.writeQuery(q),
-          log: note,
         }),
       (p) => p.close(),
     );
@@ -136,20 +134,15 @@ export async function wrap(opts: WrapOptions): Promise<WrapResult> {
       },
     );
     sessionDir = dir;
-    const sourceLog = new SourceLogFollower(sourceLogPath(dir.dir));
-    const followSource = (): void => {
-      const savings = sourceLog.poll();
+    // Savings made at the source (headroom exec, the agent's hook) count in the tally and the proxy's stats.
+    const stopFollowing = followSourceLog(dir.dir, (savings) => {
       for (const s of savings) {
         addSourceSaving(tally, s, prices);
         proxy.recordSource({ by: typeof s.by === 'string' ? s.by : 'unknown', model: tally.model, tokensBefore: s.tokensBefore, tokensAfter: s.tokensAfter });
       }
-      if (savings.length > 0) session?.statusChanged();
-    };
-    const sourceTimer = setInterval(followSource, 1000);
-    scope.defer(() => {
-      clearInterval(sourceTimer);
-      followSource();
+      session?.statusChanged();
     });
+    scope.defer(stopFollowing);
     if (stops.received) return exitStatus(null, stops.received); // ended before the agent started
     agentRan = true;
 

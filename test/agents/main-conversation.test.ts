@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { agentOf, isMainConversation } from '../../src/agents/index.js';
-import { adapterFor } from '../../src/proxy/providers/index.js';
-import type { ProviderName } from '../../src/proxy/providers/types.js';
+import { adapterFor, type ProviderName } from '../../src/providers/index.js';
 
 // Which requests of each agent belong to its main conversation (and so get recalled memories),
 // judged on what the real CLIs sent on a first prompt (fixtures/wire/*/README.md say how each

@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FileCcrStore } from '../../src/compress/ccr-store.js';
-import { compressText, MIN_CHARS } from '../../src/compress/compress-text.js';
+import { compressionFailures, compressText, MIN_CHARS } from '../../src/compress/compress-text.js';
 import { detectKind } from '../../src/compress/detect.js';
+import { jsonCompressor } from '../../src/compress/json.js';
 import { keysInText } from '../../src/compress/marker.js';
 import type { ContentKind } from '../../src/compress/types.js';
 import { question, toolOutputs } from './fixtures.js';
@@ -58,8 +59,14 @@ const CASES: Array<[string, () => string]> = [
 
 const FORCED: ContentKind[] = ['json', 'log', 'search', 'diff', 'code', 'html', 'table', 'prose'];
 
+/**
+ * compressText catches whatever a compressor throws and returns the input, so "did not throw"
+ * proves nothing: a compressor that throws is seen only in the failure counter.
+ */
 function check(input: string, kind?: ContentKind): void {
+  const failuresBefore = compressionFailures();
   const r = compressText(input, { query: question('p12'), store, ...(kind ? { kind } : {}) });
+  expect(compressionFailures(), `a compressor threw on this input${kind ? ` (forced to ${kind})` : ''}`).toBe(failuresBefore);
   expect(typeof r.text).toBe('string');
   expect(r.text.length).toBeLessThanOrEqual(input.length);
   expect(r.tokensAfter).toBeLessThanOrEqual(r.tokensBefore);
@@ -113,7 +120,9 @@ describe('bad input: compressText returns, never throws, never grows', () => {
   it('lone surrogates: no throw, no growth, and retrieval gives the exact input', () => {
     const input = repeatTo('\ud800abc\udfffdef\n', 10_000);
     for (const kind of [undefined, ...FORCED]) {
+      const failuresBefore = compressionFailures();
       const r = compressText(input, { store, ...(kind ? { kind } : {}) });
+      expect(compressionFailures(), `a compressor threw (${kind ?? 'detected'})`).toBe(failuresBefore);
       expect(r.text.length).toBeLessThanOrEqual(input.length);
       expect(r.tokensAfter).toBeLessThanOrEqual(r.tokensBefore);
       for (const k of keysInText(r.text)) expect(store.get(k)).toBe(input);
@@ -132,5 +141,21 @@ describe('bad input: compressText returns, never throws, never grows', () => {
     const r = compressText(input, { store });
     expect(r.text).toBe(input);
     expect(r.retrievalKeys).toEqual([]);
+  });
+});
+
+describe('the check itself', () => {
+  it('fails when a compressor throws, although compressText still returns the input', () => {
+    const input = toolOutputs('p10')[0]!;
+    const spy = vi.spyOn(jsonCompressor, 'compress').mockImplementation(() => {
+      throw new Error('a compressor bug');
+    });
+    try {
+      expect(compressText(input, { store, kind: 'json' }).text).toBe(input);
+      expect(() => check(input, 'json')).toThrow(/a compressor threw on this input \(forced to json\)/);
+    } finally {
+      spy.mockRestore();
+    }
+    check(input, 'json');
   });
 });

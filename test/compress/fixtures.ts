@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
 /** The real benchmark workloads shipped with the repository. */
-export const WORKLOADS_DIR = fileURLToPath(new URL('../../fixtures/workloads', import.meta.url));
+const WORKLOADS_DIR = fileURLToPath(new URL('../../fixtures/workloads', import.meta.url));
 
 export interface Needle {
   text: string;
@@ -19,7 +19,7 @@ export function workloadIds(): string[] {
     .sort();
 }
 
-export function workloadId(prefix: string): string {
+function workloadId(prefix: string): string {
   const id = workloadIds().find((w) => w === prefix || w.startsWith(`${prefix}-`));
   if (!id) throw new Error(`no workload ${prefix}`);
   return id;

@@ -3,8 +3,8 @@ import * as os from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './build-dist.js';
 
-export const FAKE_AGENT = join(ROOT, 'test/helpers/fake-agent.mjs');
-export const AGENT_NAMES = ['claude', 'codex', 'copilot', 'gemini', 'aider'] as const;
+const FAKE_AGENT = join(ROOT, 'test/helpers/fake-agent.mjs');
+const AGENT_NAMES = ['claude', 'codex', 'copilot', 'gemini', 'aider'] as const;
 
 /**
  * A directory with one executable per agent name (claude, codex, ...), each running the fake

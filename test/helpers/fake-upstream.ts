@@ -21,7 +21,7 @@ export async function startFakeUpstream(script: Script = echoScript, opts: FakeU
       const route = routeOf(req.method ?? 'GET', recorded.url);
       if (route.kind === 'model') {
         const call = modelCallOf(recorded, route.format, route.model, modelCalls++);
-        const reply = normalise(await script(call));
+        const reply = withUsageHook(call, normalise(await script(call)), opts.usage);
         await answerModelCall(res, call, reply);
       } else {
         answerOther(res, route, recorded);
@@ -88,6 +88,17 @@ export async function startFakeUpstream(script: Script = echoScript, opts: FakeU
 
 export type WireFormat = 'anthropic' | 'openai-chat' | 'openai-responses' | 'gemini';
 
+export interface FakeUpstreamOptions {
+  /**
+   * Decides the usage of every model call the script answers with a reply (not an error): e.g.
+   * a simulated prompt cache (simulated-cache.ts). Its usage wins over the reply's own; an
+   * `error` it returns is sent instead of the reply (what the provider answers a request it refuses).
+   */
+  usage?: UsageHook;
+}
+
+export type UsageHook = (call: ModelCall, reply: Reply) => FakeUsage | { error: NonNullable<Reply['error']> };
+
 export interface RecordedRequest {
   method: string;
   url: string;
@@ -107,7 +118,7 @@ export interface FakeUpstreamOptions {
   websocket?: boolean;
 }
 
-export interface ToolCall {
+interface ToolCall {
   name: string;
   input: Record<string, unknown>;
   /** Defaults to a fake id in the format's own style (toolu_..., call_...). */
@@ -124,6 +135,11 @@ export interface FakeUsage {
   output: number;
   cacheRead: number;
   cacheWrite: number;
+  /**
+   * Anthropic: of cacheWrite, the tokens written with a 1-hour lifetime. When set, usage also
+   * carries `cache_creation: {ephemeral_5m_input_tokens, ephemeral_1h_input_tokens}`.
+   */
+  cacheWrite1h?: number;
 }
 
 export interface Fault {
@@ -185,7 +201,7 @@ export interface FakeUpstream {
 }
 
 /** Default script: a text answer that says what the request carried. */
-export const echoScript: Script = (call) => {
+const echoScript: Script = (call) => {
   const bytes = call.toolOutputs.reduce((n, t) => n + Buffer.byteLength(t), 0);
   return `ok: ${call.toolOutputs.length} tool outputs, ${bytes} bytes`;
 };
@@ -351,12 +367,18 @@ function normalise(r: Reply | string): Reply {
   return typeof r === 'string' ? { text: r } : r;
 }
 
+function withUsageHook(call: ModelCall, reply: Reply, hook: UsageHook | undefined): Reply {
+  if (!hook || reply.error) return reply;
+  const decided = hook(call, reply);
+  return 'error' in decided ? { ...reply, error: decided.error } : { ...reply, usage: decided };
+}
+
 /** A reply resolved against one call: ids and usage filled in. */
 interface Answer {
   n: string;
   model: string;
   text: string;
-  calls: Array<Required<ToolCall> & { idGiven: boolean }>;
+  calls: Array<ToolCall & { id: string; idGiven: boolean }>;
   usage: FakeUsage;
 }
 
@@ -464,7 +486,8 @@ function pieces(text: string): string[] {
 // --- Anthropic Messages -----------------------------------------------------------------------
 
 function anthropicUsage(u: FakeUsage): object {
-  return { input_tokens: u.input, cache_creation_input_tokens: u.cacheWrite, cache_read_input_tokens: u.cacheRead, output_tokens: u.output };
+  const split = u.cacheWrite1h === undefined ? {} : { cache_creation: { ephemeral_5m_input_tokens: u.cacheWrite - u.cacheWrite1h, ephemeral_1h_input_tokens: u.cacheWrite1h } };
+  return { input_tokens: u.input, cache_creation_input_tokens: u.cacheWrite, cache_read_input_tokens: u.cacheRead, ...split, output_tokens: u.output };
 }
 
 function anthropicMessage(a: Answer): object {

@@ -11,7 +11,7 @@ export interface PtyRunOptions {
   cwd?: string;
 }
 
-export interface PtyExit {
+interface PtyExit {
   exitCode: number;
   signal?: number;
 }

@@ -37,7 +37,7 @@ export interface SourceFigures {
   leftInSessions: string[];
 }
 
-export const WORKLOADS_DIR = join(ROOT, 'fixtures/workloads');
+const WORKLOADS_DIR = join(ROOT, 'fixtures/workloads');
 
 /** The workload's (largest) tool output, its question and its needles. */
 export function workloadOutput(id: string): { output: string; question: string; needles: string[] } {

@@ -16,7 +16,7 @@ export interface TinyModel {
   words: readonly string[];
 }
 
-export const TINY_WORDS = [
+const TINY_WORDS = [
   'the', 'staging', 'database', 'listens', 'on', 'port', '5433', 'runs', 'db', 'i', 'bought',
   'apples', 'at', 'market', 'deploy', 'with', 'make', 'test', '##s', '##ing', 'build', 'uses',
   'pnpm', 'not', 'npm', 'fruit',

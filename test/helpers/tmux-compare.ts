@@ -12,7 +12,7 @@ import { TmuxSession } from './tmux.js';
  * directly and once under `headroom wrap`, so that the two screens can be compared row for row.
  */
 
-export const WIDTH = 100;
+const WIDTH = 100;
 export const HEIGHT = 30;
 export const ERROR_LINE = 'ERROR payment-api: connection pool exhausted (order 4711)';
 
@@ -88,7 +88,7 @@ export async function askForTheLog(t: TmuxSession, answered: (rows: string[]) =>
 }
 
 /** Terminal sizes the resize comparisons go through, smaller then larger (the direct run gets one row less). */
-export const RESIZES = [
+const RESIZES = [
   [80, 20],
   [110, 34],
 ] as const;

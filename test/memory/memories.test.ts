@@ -187,7 +187,7 @@ describe('a damaged database', () => {
   it('a memory path that is a file: a clear error', async () => {
     const home = tempHome();
     fs.writeFileSync(join(home, 'memory'), 'not a directory');
-    await expect(MemoryStore.open(join(home, 'memory'), 'use-lite', 512)).rejects.toThrow(/the memory database at .*memory cannot be read/);
+    await expect(MemoryStore.open(join(home, 'memory'), 'use-lite')).rejects.toThrow(/the memory database at .*memory cannot be read/);
     expect(fs.readFileSync(join(home, 'memory'), 'utf8')).toBe('not a directory');
   });
 });

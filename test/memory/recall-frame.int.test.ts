@@ -9,6 +9,7 @@ import { Memories } from '../../src/memory/memory.js';
 import { memoryHooks } from '../../src/memory/proxy-hooks.js';
 import { startProxy } from '../../src/proxy/server.js';
 import { scriptSequence, startFakeUpstream, type RecordedRequest } from '../helpers/fake-upstream.js';
+import { agentRecognition } from '../../src/agents/index.js';
 
 // Memories that try to close the recall frame, recalled and searched through the proxy for real
 // (LanceDB on disk, the bundled embedder, the real SDK client): what they plant stays inside.
@@ -46,7 +47,7 @@ function newestUserText(r: RecordedRequest): string {
 
 async function withProxy(script: Parameters<typeof startFakeUpstream>[0], test: (client: Anthropic, requests: () => RecordedRequest[]) => Promise<void>): Promise<void> {
   const fake = await startFakeUpstream(script);
-  const proxy = await startProxy({ port: 0, upstreams: { anthropic: fake.url }, store: new FileCcrStore(join(home, 'ccr')), ledgerDir: false, ...memoryHooks(memories) });
+  const proxy = await startProxy({ ...agentRecognition, port: 0, upstreams: { anthropic: fake.url }, store: new FileCcrStore(join(home, 'ccr')), ledgerDir: false, ...memoryHooks(memories) });
   try {
     await test(new Anthropic({ baseURL: proxy.url, apiKey: 'k', maxRetries: 0 }), () => fake.modelRequests());
   } finally {

@@ -8,6 +8,7 @@ import { memoryHooks } from '../../src/memory/proxy-hooks.js';
 import { startProxy, type RunningProxy } from '../../src/proxy/server.js';
 import { GEMINI_ROUTE, isGeminiRoutingCall, runClaude, runGemini, type AgentRun } from '../helpers/agent-cli.js';
 import { startFakeUpstream, type FakeUpstream, type RecordedRequest, type Script } from '../helpers/fake-upstream.js';
+import { agentRecognition } from '../../src/agents/index.js';
 
 // The real Claude Code and Gemini CLIs, offline, through the proxy with the project memory on
 // (`headroom proxy --memory`: a LanceDB memory on disk and its recall hook). On one prompt each
@@ -49,7 +50,7 @@ async function setup(): Promise<{ upstream: FakeUpstream; proxy: RunningProxy; l
   const ledgerDir = join(dir, 'ledger');
   const hooks = memoryHooks(memories);
   // A generous recall budget: this is about where recall goes, not how fast it is on a busy machine.
-  proxy = await startProxy({ port: 0, upstreams: { anthropic: upstream.url, gemini: upstream.url }, store: new FileCcrStore(join(dir, 'ccr')), ledgerDir, tools: hooks.tools, recall: hooks.recall, recallTimeoutMs: 60_000 });
+  proxy = await startProxy({ ...agentRecognition, port: 0, upstreams: { anthropic: upstream.url, gemini: upstream.url }, store: new FileCcrStore(join(dir, 'ccr')), ledgerDir, tools: hooks.tools, recall: hooks.recall, recallTimeoutMs: 60_000 });
   return { upstream, proxy, ledgerDir, cwd };
 }
 

@@ -42,10 +42,10 @@ it('memory_save saves with the caller\'s provenance, merges a repeat, corrects w
   expect(await call(MEMORY_SAVE, { text: 'x', replaces: 'ffffff' })).toBe('memory_save: no memory has the id ffffff');
   expect(await call(MEMORY_SEARCH, { query: '?!' })).toBe('memory_search: pass what to look for as `query`.');
 
-  const block = await recall('Why did the deploy fail? Check how deploys go out.', { agent: 'claude', session: 's-2' });
+  const block = await recall('Why did the deploy fail? Check how deploys go out.');
   expect(block?.count).toBeGreaterThan(0);
   expect(block!.text).toMatch(/^<headroom-memory>\n.*context, not instructions/s);
   expect(block!.text).toContain('release.sh');
   expect(block!.text.endsWith('</headroom-memory>')).toBe(true);
-  expect(await recall('Translate this poem into French', { agent: 'claude', session: 's-2' })).toBeUndefined();
+  expect(await recall('Translate this poem into French')).toBeUndefined();
 }, 60_000);

@@ -7,6 +7,7 @@ import { FileCcrStore } from '../../src/compress/ccr-store.js';
 import { keysInText } from '../../src/compress/marker.js';
 import { startProxy, type RunningProxy } from '../../src/proxy/server.js';
 import { scriptSequence, startFakeUpstream, type FakeUpstream, type Script } from '../helpers/fake-upstream.js';
+import { agentRecognition } from '../../src/agents/index.js';
 
 const workload = (id: string): { request: Record<string, unknown>; toolOutput: string } => {
   const request: Record<string, unknown> = { ...(JSON.parse(readFileSync(join('fixtures/workloads', id, 'request.json'), 'utf8')) as Record<string, unknown>), model: 'claude-test' };
@@ -21,7 +22,7 @@ const store = new FileCcrStore(join(home, 'ccr'));
 /** A proxy in front of a fresh fake upstream running `script`. */
 async function setup(script?: Script): Promise<{ fake: FakeUpstream; proxy: RunningProxy; client: Anthropic; close: () => Promise<void> }> {
   const fake = await startFakeUpstream(script);
-  const proxy = await startProxy({ port: 0, upstreams: { anthropic: fake.url }, store, ledgerDir: join(home, 'ledger') });
+  const proxy = await startProxy({ ...agentRecognition, port: 0, upstreams: { anthropic: fake.url }, store, ledgerDir: join(home, 'ledger') });
   const client = new Anthropic({ baseURL: proxy.url, apiKey: 'test-key', maxRetries: 0 });
   return { fake, proxy, client, close: async () => (await proxy.close(), await fake.close()) };
 }
@@ -71,14 +72,14 @@ describe('anthropic through the proxy', () => {
 
   it('with --retrieve-tool when-compressed, a request with tools and nothing to compress goes byte for byte', async () => {
     const fake = await startFakeUpstream();
-    const proxy = await startProxy({ port: 0, upstreams: { anthropic: fake.url }, store, ledgerDir: false, retrieveTool: 'when-compressed' });
+    const proxy = await startProxy({ ...agentRecognition, port: 0, upstreams: { anthropic: fake.url }, store, ledgerDir: false, retrieveTool: 'when-compressed' });
     try {
       const small = { model: 'm', max_tokens: 10, tools: [{ name: 'Bash', input_schema: { type: 'object' } }], messages: [{ role: 'user', content: 'hi' }] };
       const raw = JSON.stringify(small, null, 2);
       await (await post(proxy.url, raw)).json();
       expect(fake.modelRequests()[0]!.body).toBe(raw);
       // The default mode adds the tool from the first request, so the cached prefix never changes.
-      const always = await startProxy({ port: 0, upstreams: { anthropic: fake.url }, store, ledgerDir: false });
+      const always = await startProxy({ ...agentRecognition, port: 0, upstreams: { anthropic: fake.url }, store, ledgerDir: false });
       await (await post(always.url, raw)).json();
       await always.close();
       expect((fake.modelRequests()[1]!.json as { tools: Array<{ name: string }> }).tools.map((t) => t.name)).toEqual(['Bash', 'headroom_retrieve']);
@@ -247,7 +248,7 @@ describe('proxy bad input', () => {
   });
 
   it('refuses bodies over the limit with a 413 in the provider error shape', async () => {
-    const small = await startProxy({ port: 0, upstreams: { anthropic: t.fake.url }, maxBodyBytes: 1000, ledgerDir: false, store });
+    const small = await startProxy({ ...agentRecognition, port: 0, upstreams: { anthropic: t.fake.url }, maxBodyBytes: 1000, ledgerDir: false, store });
     try {
       const res = await post(small.url, JSON.stringify({ messages: [{ role: 'user', content: 'x'.repeat(5000) }] }));
       expect(res.status).toBe(413);
@@ -264,7 +265,7 @@ describe('proxy bad input', () => {
   });
 
   it('refuses a non-loopback host without --allow-remote and a token', async () => {
-    await expect(startProxy({ host: '0.0.0.0', port: 0 })).rejects.toThrow(/allow-remote/);
-    await expect(startProxy({ host: '0.0.0.0', port: 0, allowRemote: ['devbox.lan'] })).rejects.toThrow(/token/);
+    await expect(startProxy({ ...agentRecognition, host: '0.0.0.0', port: 0 })).rejects.toThrow(/allow-remote/);
+    await expect(startProxy({ ...agentRecognition, host: '0.0.0.0', port: 0, allowRemote: ['devbox.lan'] })).rejects.toThrow(/token/);
   });
 });

@@ -8,14 +8,15 @@ import { FileCcrStore } from '../../src/compress/ccr-store.js';
 import { keysInText } from '../../src/compress/marker.js';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../../src/proxy/server.js';
 import { startFakeUpstream, toolOutputsOf, type FakeUpstream } from '../helpers/fake-upstream.js';
+import { agentRecognition } from '../../src/agents/index.js';
 
 const home = mkdtempSync(join(tmpdir(), 'headroom-budget-'));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
 /**
  * A proxy whose event loop is watched: `recall` runs right before a request's outputs are
- * compressed and `onQuery` right after, so a /livez sent from `recall` that is answered before
- * `onQuery` ran was answered while that request was being compressed.
+ * compressed and its `query` event right after, so a /livez sent from `recall` that is answered before
+ * the `query` event was answered while that request was being compressed.
  */
 interface Watched {
   fake: FakeUpstream;
@@ -46,18 +47,20 @@ async function watchedProxy(name: string, options: ProxyOptions): Promise<Watche
       expect(await res.json()).toEqual({ status: 'ok' });
       then();
     });
-  proxy = await startProxy({
+  proxy = await startProxy({ ...agentRecognition,
     port: 0,
     upstreams: { anthropic: fake.url, openai: fake.url },
     store: new FileCcrStore(join(home, name, 'ccr')),
     ledgerDir,
-    log: (line) => logs.push(line),
+
     // Sent, not awaited: the proxy goes on to compress at once.
     recall: async () => {
       livez(() => answered(compressed));
       return undefined;
     },
-    onQuery: () => {
+    onEvent: (e) => {
+      if (e.type === 'log') logs.push(e.line);
+      if (e.type !== 'query') return;
       compressed = true;
       livez(() => answeredLater(client.answered));
     },

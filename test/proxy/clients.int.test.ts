@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FileCcrStore } from '../../src/compress/ccr-store.js';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../../src/proxy/server.js';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
+import { agentRecognition } from '../../src/agents/index.js';
 
 /** Who calls the proxy: clients that name themselves, and what the proxy asks of every caller. */
 
@@ -23,7 +24,7 @@ const toolOutputOf = (body: unknown): string => {
 
 async function withProxy(test: (t: { fake: FakeUpstream; proxy: RunningProxy }) => Promise<void>, options: ProxyOptions = {}): Promise<void> {
   const fake = await startFakeUpstream();
-  const proxy = await startProxy({ port: 0, upstreams: { anthropic: fake.url, openai: fake.url, gemini: fake.url }, store, ledgerDir: false, ...options });
+  const proxy = await startProxy({ ...agentRecognition, port: 0, upstreams: { anthropic: fake.url, openai: fake.url, gemini: fake.url }, store, ledgerDir: false, ...options });
   try {
     await test({ fake, proxy });
   } finally {
@@ -41,6 +42,37 @@ describe('clients that name themselves', () => {
       expect(toolOutputOf(fake.modelRequests()[0]!.json).length).toBeLessThan(toolOutputOf(request).length / 2);
       expect(proxy.stats().byAgent['my-bot']).toMatchObject({ requests: 1 });
     });
+  });
+
+  it("knows an agent and its conversation only by the caller's identify option", async () => {
+    const seen: Array<{ claimed: string | undefined; ua: unknown }> = [];
+    const identify: ProxyOptions['identify'] = (headers, claimed) => {
+      seen.push({ claimed, ua: headers['user-agent'] });
+      return { agent: 'robot', session: 'robot-7' };
+    };
+    await withProxy(
+      async ({ proxy }) => {
+        const client = new Anthropic({ baseURL: proxy.url, apiKey: 'k', maxRetries: 0, defaultHeaders: { 'user-agent': 'claude-cli/2.0.0' } });
+        await client.messages.create({ ...request, model: 'claude-test' } as never);
+        await client.messages.create({ ...request, model: 'claude-test', system: 'another start' } as never);
+        expect(seen).toEqual([{ claimed: undefined, ua: 'claude-cli/2.0.0' }, { claimed: undefined, ua: 'claude-cli/2.0.0' }]);
+        expect(Object.keys(proxy.stats().byAgent)).toEqual(['robot']);
+        // Two different conversation starts, one conversation: the id identify gave.
+        expect(proxy.stats().sessions).toBe(1);
+      },
+      { identify },
+    );
+  });
+
+  it('without an identify option knows a request only by its x-headroom-agent label', async () => {
+    await withProxy(
+      async ({ proxy }) => {
+        const client = new Anthropic({ baseURL: proxy.url, apiKey: 'k', maxRetries: 0, defaultHeaders: { 'user-agent': 'claude-cli/2.0.0', 'x-claude-code-session-id': 's' } });
+        await client.messages.create({ ...request, model: 'claude-test' } as never);
+        expect(Object.keys(proxy.stats().byAgent)).toEqual(['unknown']);
+      },
+      { identify: undefined, mainConversation: undefined },
+    );
   });
 });
 
@@ -151,9 +183,9 @@ describe('the hosts and origins the proxy answers', () => {
   });
 
   it('refuses allowRemote given as a switch, and entries that are not hosts', async () => {
-    await expect(startProxy({ port: 0, allowRemote: true as never })).rejects.toThrow(/a list/);
-    await expect(startProxy({ port: 0, allowRemote: ['http://devbox.lan/'] })).rejects.toThrow(/not a host name/);
-    await expect(startProxy({ host: '0.0.0.0', port: 0, allowRemote: [] })).rejects.toThrow(/--allow-remote with the host names/);
+    await expect(startProxy({ ...agentRecognition, port: 0, allowRemote: true as never })).rejects.toThrow(/a list/);
+    await expect(startProxy({ ...agentRecognition, port: 0, allowRemote: ['http://devbox.lan/'] })).rejects.toThrow(/not a host name/);
+    await expect(startProxy({ ...agentRecognition, host: '0.0.0.0', port: 0, allowRemote: [] })).rejects.toThrow(/--allow-remote with the host names/);
   });
 });
 

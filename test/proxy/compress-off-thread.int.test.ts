@@ -7,8 +7,8 @@ import { keysInText } from '../../src/compress/marker.js';
 import { compressRequestOffThread } from '../../src/proxy/compress-off-thread.js';
 import { CompressPool } from '../../src/proxy/compress-pool.js';
 import { compressRequestBody } from '../../src/proxy/compress-request.js';
-import { adapterFor } from '../../src/proxy/providers/index.js';
-import { SessionState } from '../../src/proxy/session.js';
+import { adapterFor } from '../../src/providers/index.js';
+import { ConversationState } from '../../src/proxy/conversation-state.js';
 
 const anthropic = adapterFor('anthropic');
 const home = fs.mkdtempSync(join(os.tmpdir(), 'headroom-off-thread-'));
@@ -44,8 +44,8 @@ function requestWith(output: string, question = 'Which upstream failed?'): strin
 describe('compression in worker threads', () => {
   it('gives the bytes the in-thread compression gives', async () => {
     const raw = requestWith(accessLog);
-    const off = await compressRequestOffThread(anthropic, raw, pool, { session: new SessionState('a'), store, budgetMs: 60_000 });
-    const inThread = compressRequestBody(anthropic, raw, { session: new SessionState('b'), store, budgetMs: 60_000 });
+    const off = await compressRequestOffThread(anthropic, raw, pool, { session: new ConversationState('a'), store, budgetMs: 60_000 });
+    const inThread = compressRequestBody(anthropic, raw, { session: new ConversationState('b'), store, budgetMs: 60_000 });
     expect(off.failedOpen).toBeUndefined();
     expect(off.compressed).toHaveLength(1);
     expect(off.body).toBe(inThread.body);
@@ -55,7 +55,7 @@ describe('compression in worker threads', () => {
   it('remembers an output abandoned at the budget as forwarded as it was: never compressed later in the session', async () => {
     // A question of 3000 distinct words makes relevance scoring take seconds: far past 0 ms.
     const raw = requestWith(accessLog, Array.from({ length: 3000 }, (_, i) => `term${i}x`).join(' '));
-    const session = new SessionState('late');
+    const session = new ConversationState('late');
     const late = await compressRequestOffThread(anthropic, raw, pool, { session, store, budgetMs: 0, ...NOTHING_ADDED });
     expect(late.failedOpen).toMatch(/passed its 0 ms budget; 1 new output/);
     expect(late.body).toBe(raw);
@@ -66,13 +66,13 @@ describe('compression in worker threads', () => {
     expect(again.body).toBe(raw);
 
     // The threads carry on after the abandoned task, and a new session compresses the output.
-    const other = await compressRequestOffThread(anthropic, raw, pool, { session: new SessionState('fresh'), store, budgetMs: 60_000, ...NOTHING_ADDED });
+    const other = await compressRequestOffThread(anthropic, raw, pool, { session: new ConversationState('fresh'), store, budgetMs: 60_000, ...NOTHING_ADDED });
     expect(other.compressed).toHaveLength(1);
   });
 
   it('gives two requests of a session that carry the same new output one decision', async () => {
     const raw = requestWith(accessLog, 'Which upstream failed last?');
-    const session = new SessionState('twice');
+    const session = new ConversationState('twice');
     const [a, b] = await Promise.all([
       compressRequestOffThread(anthropic, raw, pool, { session, store, budgetMs: 60_000 }),
       compressRequestOffThread(anthropic, raw, pool, { session, store, budgetMs: 60_000 }),
@@ -93,7 +93,7 @@ describe('compression in worker threads', () => {
       get: (key) => saved.get(key),
     };
     const raw = requestWith(accessLog, 'Where did the 502s come from?');
-    const r = await compressRequestOffThread(anthropic, raw, pool, { session: new SessionState('memory'), store: memory, budgetMs: 60_000 });
+    const r = await compressRequestOffThread(anthropic, raw, pool, { session: new ConversationState('memory'), store: memory, budgetMs: 60_000 });
     const [key] = keysInText(r.compressed[0]!.entry.compressed!);
     expect(saved.get(key!)).toBe(accessLog);
   });
@@ -102,7 +102,7 @@ describe('compression in worker threads', () => {
     const closed = new CompressPool();
     await closed.close();
     const raw = requestWith(accessLog);
-    const session = new SessionState('closed');
+    const session = new ConversationState('closed');
     const r = await compressRequestOffThread(anthropic, raw, closed, { session, store, budgetMs: 60_000, ...NOTHING_ADDED });
     expect(r.failedOpen).toBe('compression failed on 1 output(s), forwarded as they are: the compression threads are closed');
     expect(r.body).toBe(raw);
@@ -113,7 +113,7 @@ describe('compression in worker threads', () => {
     const closed = new CompressPool();
     await closed.close();
     const raw = requestWith('total 0\n');
-    const r = await compressRequestOffThread(anthropic, raw, closed, { session: new SessionState('short'), store, budgetMs: 60_000, ...NOTHING_ADDED });
+    const r = await compressRequestOffThread(anthropic, raw, closed, { session: new ConversationState('short'), store, budgetMs: 60_000, ...NOTHING_ADDED });
     expect(r.failedOpen).toBeUndefined();
     expect(r.body).toBe(raw);
   });
@@ -133,12 +133,12 @@ function conversation(outputs: string[], more = false): string {
 
 describe('an output identical to an earlier one of the conversation', () => {
   const forms = [
-    ['in worker threads', (raw: string, session: SessionState) => compressRequestOffThread(anthropic, raw, pool, { session, store, budgetMs: 60_000, ...NOTHING_ADDED })],
-    ['in the caller thread', async (raw: string, session: SessionState) => compressRequestBody(anthropic, raw, { session, store, budgetMs: 60_000, ...NOTHING_ADDED })],
+    ['in worker threads', (raw: string, session: ConversationState) => compressRequestOffThread(anthropic, raw, pool, { session, store, budgetMs: 60_000, ...NOTHING_ADDED })],
+    ['in the caller thread', async (raw: string, session: ConversationState) => compressRequestBody(anthropic, raw, { session, store, budgetMs: 60_000, ...NOTHING_ADDED })],
   ] as const;
 
   it.each(forms)('is folded to a note naming the earlier call, the same bytes in every later request (%s)', async (_form, run) => {
-    const session = new SessionState('repeats');
+    const session = new ConversationState('repeats');
     const other = 'a different output\n'.repeat(60);
     const first = await run(conversation([accessLog, other, accessLog, accessLog]), session);
     const texts = first.outputs.map((o) => o.entry.compressed ?? o.original);
@@ -157,7 +157,7 @@ describe('an output identical to an earlier one of the conversation', () => {
 
   it.each(forms)('goes as the first copy went when it is short (%s)', async (_form, run) => {
     const short = 'ok\n'.repeat(100);
-    const r = await run(conversation([short, short]), new SessionState('short repeats'));
+    const r = await run(conversation([short, short]), new ConversationState('short repeats'));
     expect(r.body).toBe(conversation([short, short]));
   });
 });

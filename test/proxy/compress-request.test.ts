@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { compressRequest } from '../../src/proxy/compress-request.js';
+import { compressRequest } from '../../src/index.js';
 import { FileCcrStore } from '../../src/compress/ccr-store.js';
 import { MIN_CHARS } from '../../src/compress/compress-text.js';
 import { keysInText } from '../../src/compress/marker.js';

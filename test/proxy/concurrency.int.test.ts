@@ -9,6 +9,7 @@ import { compressCore } from '../../src/compress/compress-text.js';
 import { keysInText } from '../../src/compress/marker.js';
 import { startProxy } from '../../src/proxy/server.js';
 import { startFakeUpstream, toolOutputsOf, type RecordedRequest, type Script } from '../helpers/fake-upstream.js';
+import { agentRecognition } from '../../src/agents/index.js';
 
 const CLIENTS = 100;
 
@@ -109,7 +110,7 @@ function sessionOf(r: RecordedRequest): string | undefined {
 
 it(`streams ${CLIENTS} concurrent requests through one proxy without mixing sessions`, async () => {
   const fake = await startFakeUpstream(echoTicket);
-  const proxy = await startProxy({ port: 0, upstreams: { anthropic: fake.url, openai: fake.url }, store, ledgerDir: false });
+  const proxy = await startProxy({ ...agentRecognition, port: 0, upstreams: { anthropic: fake.url, openai: fake.url }, store, ledgerDir: false });
   const anthropic = new Anthropic({ baseURL: proxy.url, apiKey: 'k', maxRetries: 0 });
   const openai = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: 'k', maxRetries: 0 });
   try {

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FileCcrStore } from '../../src/compress/ccr-store.js';
 import { startProxy, type RunningProxy } from '../../src/proxy/server.js';
 import { startFakeUpstream, type Fault } from '../helpers/fake-upstream.js';
+import { agentRecognition } from '../../src/agents/index.js';
 
 // Streams the upstream ends before the response is complete: cleanly after whole events, in
 // the middle of an event, or with an error event of its own. The client must get an error in
@@ -82,7 +83,7 @@ const CASES: Case[] = [
 
 async function withProxy(fault: Fault, test: (proxy: RunningProxy) => Promise<void>): Promise<void> {
   const fake = await startFakeUpstream(() => ({ text: LONG, fault }));
-  const proxy = await startProxy({ port: 0, upstreams: { anthropic: fake.url, openai: fake.url, gemini: fake.url }, store, ledgerDir: false });
+  const proxy = await startProxy({ ...agentRecognition, port: 0, upstreams: { anthropic: fake.url, openai: fake.url, gemini: fake.url }, store, ledgerDir: false });
   try {
     await test(proxy);
   } finally {

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FileCcrStore } from '../../src/compress/ccr-store.js';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../../src/proxy/server.js';
 import { scriptSequence, startFakeUpstream, type FakeUpstream, type Script } from '../helpers/fake-upstream.js';
+import { agentRecognition } from '../../src/agents/index.js';
 
 const home = mkdtempSync(join(tmpdir(), 'headroom-faults-'));
 const store = new FileCcrStore(join(home, 'ccr'));
@@ -28,7 +29,7 @@ interface Setup {
 /** One proxy in front of one fake upstream that serves all three providers. */
 async function withSetup(script: Script | undefined, test: (t: Setup) => Promise<void>, options: ProxyOptions = {}): Promise<void> {
   const fake = await startFakeUpstream(script);
-  const proxy = await startProxy({ port: 0, upstreams: { anthropic: fake.url, openai: fake.url, gemini: fake.url }, store, ledgerDir: false, ...options });
+  const proxy = await startProxy({ ...agentRecognition, port: 0, upstreams: { anthropic: fake.url, openai: fake.url, gemini: fake.url }, store, ledgerDir: false, ...options });
   const openai = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: 'test-key', maxRetries: 0 });
   try {
     await test({ fake, proxy, openai });
@@ -95,7 +96,7 @@ describe('upstream errors', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', () => resolve()));
     const down = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const proxy = await startProxy({ port: 0, upstreams: { anthropic: down, openai: down, gemini: down }, store, ledgerDir: false });
+    const proxy = await startProxy({ ...agentRecognition, port: 0, upstreams: { anthropic: down, openai: down, gemini: down }, store, ledgerDir: false });
     try {
       const res = await post(proxy, path, body, headers);
       expect(res.status).toBe(502);
@@ -233,7 +234,7 @@ async function startStallingUpstream(
 describe('clients that leave', () => {
   it('aborts the upstream request when the client aborts mid-stream', async () => {
     const upstream = await startStallingUpstream('mid-stream');
-    const proxy = await startProxy({ port: 0, upstreams: { openai: upstream.url }, store, ledgerDir: false });
+    const proxy = await startProxy({ ...agentRecognition, port: 0, upstreams: { openai: upstream.url }, store, ledgerDir: false });
     try {
       const abort = new AbortController();
       const res = await fetch(`${proxy.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify(chatBody(true)), headers: { 'content-type': 'application/json' }, signal: abort.signal });
@@ -255,7 +256,7 @@ describe('clients that leave', () => {
 
   it('aborts the upstream request when the client gives up before the upstream answers', async () => {
     const upstream = await startStallingUpstream('before-headers');
-    const proxy = await startProxy({ port: 0, upstreams: { openai: upstream.url }, store, ledgerDir: false });
+    const proxy = await startProxy({ ...agentRecognition, port: 0, upstreams: { openai: upstream.url }, store, ledgerDir: false });
     try {
       const abort = new AbortController();
       const pending = fetch(`${proxy.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify(chatBody(false)), headers: { 'content-type': 'application/json' }, signal: abort.signal });

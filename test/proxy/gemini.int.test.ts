@@ -6,6 +6,7 @@ import { ccrKey, FileCcrStore } from '../../src/compress/ccr-store.js';
 import { keysInText } from '../../src/compress/marker.js';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../../src/proxy/server.js';
 import { scriptSequence, startFakeUpstream, type FakeUpstream, type Script } from '../helpers/fake-upstream.js';
+import { agentRecognition } from '../../src/agents/index.js';
 
 type Json = Record<string, unknown>;
 interface Part {
@@ -62,7 +63,7 @@ interface Setup {
 
 async function withSetup(script: Script | undefined, test: (t: Setup) => Promise<void>, options: ProxyOptions = {}): Promise<void> {
   const fake = await startFakeUpstream(script);
-  const proxy = await startProxy({ port: 0, upstreams: { gemini: fake.url }, store, ledgerDir: false, ...options });
+  const proxy = await startProxy({ ...agentRecognition, port: 0, upstreams: { gemini: fake.url }, store, ledgerDir: false, ...options });
   const post = (method: string, body: string): Promise<Response> =>
     fetch(`${proxy.url}/v1beta/models/${MODEL}:${method}`, { method: 'POST', body: Buffer.from(body), headers: cliHeaders });
   try {
@@ -203,7 +204,7 @@ describe('Gemini generateContent through the proxy', () => {
       expect(partsOf(chunks)).toEqual([{ functionCall: { name: 'grep_search', args: { pattern: 'deadlock' } } }]);
       expect(chunks.at(-1)!.candidates![0]!.finishReason).toBe('STOP');
       expect(t.fake.modelRequests()).toHaveLength(1);
-      expect(t.proxy.stats().retrievals.hiddenMixed).toBe(1);
+      expect(t.proxy.stats().retrievals.unanswered).toBe(1);
     });
   });
 

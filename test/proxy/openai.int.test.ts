@@ -7,6 +7,7 @@ import { ccrKey, FileCcrStore } from '../../src/compress/ccr-store.js';
 import { keysInText } from '../../src/compress/marker.js';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../../src/proxy/server.js';
 import { scriptSequence, startFakeUpstream, toolOutputsOf, type FakeUpstream, type Script } from '../helpers/fake-upstream.js';
+import { agentRecognition } from '../../src/agents/index.js';
 
 type Json = Record<string, unknown>;
 
@@ -74,7 +75,7 @@ interface Setup {
 
 async function setup(script?: Script, options: ProxyOptions = {}): Promise<Setup> {
   const fake = await startFakeUpstream(script);
-  const proxy = await startProxy({ port: 0, upstreams: { openai: fake.url }, store, ledgerDir: false, ...options });
+  const proxy = await startProxy({ ...agentRecognition, port: 0, upstreams: { openai: fake.url }, store, ledgerDir: false, ...options });
   const client = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: 'test-key', maxRetries: 0 });
   return { fake, proxy, client, close: async () => (await proxy.close(), await fake.close()) };
 }
@@ -226,7 +227,7 @@ describe('OpenAI Chat Completions through the proxy (Copilot-style)', () => {
       expect(message.tool_calls).toEqual([{ id: 'call_ls', type: 'function', function: { name: 'bash', arguments: '{"command":"ls /var/log/postgresql"}' } }]);
       expect(final.choices[0]!.finish_reason).toBe('tool_calls');
       expect(t.fake.modelRequests()).toHaveLength(1);
-      expect(t.proxy.stats().retrievals.hiddenMixed).toBe(1);
+      expect(t.proxy.stats().retrievals.unanswered).toBe(1);
     });
   });
 

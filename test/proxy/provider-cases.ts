@@ -1,8 +1,8 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { readFileSync } from 'node:fs';
 import OpenAI from 'openai';
-import { objectMembers, rootSpan } from '../../src/compress/json-spans.js';
-import type { ProviderName } from '../../src/proxy/providers/types.js';
+import { objectMembers, rootSpan } from '../../src/wire/index.js';
+import type { ProviderName } from '../../src/providers/index.js';
 import type { UpstreamName } from '../../src/proxy/routes.js';
 
 /**

@@ -6,6 +6,7 @@ import { FileCcrStore } from '../../src/compress/ccr-store.js';
 import { startProxy, type CallMeta, type ProxyCall, type ProxyOptions, type ProxyToolSet, type RunningProxy } from '../../src/proxy/server.js';
 import { startFakeUpstream, type FakeUpstream, type Script } from '../helpers/fake-upstream.js';
 import { conversationPrefix, declaredTools, PROVIDER_CASES, type Json, type ProviderCase } from './provider-cases.js';
+import { agentRecognition } from '../../src/agents/index.js';
 
 const home = mkdtempSync(join(tmpdir(), 'headroom-proxy-tools-'));
 const store = new FileCcrStore(join(home, 'ccr'));
@@ -49,7 +50,7 @@ async function withProxy(c: ProviderCase, script: Script, test: (t: Setup) => Pr
   const fake = await startFakeUpstream(script);
   const book = notebook();
   const logs: string[] = [];
-  const proxy = await startProxy({ port: 0, upstreams: { [c.upstream]: fake.url }, store, ledgerDir: false, tools: book.set, log: (l) => logs.push(l), ...options });
+  const proxy = await startProxy({ ...agentRecognition, port: 0, upstreams: { [c.upstream]: fake.url }, store, ledgerDir: false, tools: book.set, onEvent: (e) => void (e.type === 'log' && logs.push(e.line)), ...options });
   try {
     await test({ fake, proxy, book, logs });
   } finally {
@@ -98,7 +99,7 @@ describe.each(PROVIDER_CASES)('proxy tools through $provider', (c) => {
       expect(t.book.notes.map((n) => n.text)).toEqual([FACT]);
       expect(t.fake.modelRequests()).toHaveLength(1);
       expect(t.proxy.stats().proxyTools.calls).toBe(1);
-      expect(t.proxy.stats().retrievals.hiddenMixed).toBe(0);
+      expect(t.proxy.stats().retrievals.unanswered).toBe(0);
     });
   });
 });

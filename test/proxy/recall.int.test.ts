@@ -3,12 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FileCcrStore } from '../../src/compress/ccr-store.js';
-import { objectMembers, rootSpan } from '../../src/compress/json-spans.js';
-import { latestUserText } from '../../src/proxy/neutral.js';
-import { anthropic as anthropicAdapter } from '../../src/proxy/providers/anthropic.js';
+import { AGENT_CONTEXT } from '../../src/agents/index.js';
+import { notUserWords } from '../../src/proxy/user-context.js';
+import { latestUserText, objectMembers, rootSpan } from '../../src/wire/index.js';
+import { anthropic as anthropicAdapter } from '../../src/providers/index.js';
 import { startProxy, type CallMeta, type ProxyOptions, type RecallHook, type RunningProxy } from '../../src/proxy/server.js';
 import { startFakeUpstream, type FakeUpstream } from '../helpers/fake-upstream.js';
 import { conversationPrefix, PROVIDER_CASES, type Json, type ProviderCase } from './provider-cases.js';
+import { agentRecognition } from '../../src/agents/index.js';
 
 const home = mkdtempSync(join(tmpdir(), 'headroom-recall-'));
 const store = new FileCcrStore(join(home, 'ccr'));
@@ -38,7 +40,7 @@ interface Setup {
 async function withProxy(c: ProviderCase, options: ProxyOptions, test: (t: Setup) => Promise<void>): Promise<void> {
   const fake = await startFakeUpstream();
   const logs: string[] = [];
-  const proxy = await startProxy({ port: 0, upstreams: { [c.upstream]: fake.url }, store, ledgerDir: false, log: (l) => logs.push(l), ...options });
+  const proxy = await startProxy({ ...agentRecognition, port: 0, upstreams: { [c.upstream]: fake.url }, store, ledgerDir: false, onEvent: (e) => void (e.type === 'log' && logs.push(e.line)), ...options });
   try {
     await test({ fake, proxy, logs });
   } finally {
@@ -230,7 +232,7 @@ describe('recall', () => {
         { role: 'user', content: [{ type: 'text', text: `${memoryBlock(1)}\n` }, { type: 'text', text: '<system-reminder>x</system-reminder>' }] },
       ],
     });
-    expect(latestUserText(anthropicAdapter.read(raw))).toBe('first question');
+    expect(latestUserText(anthropicAdapter.read(raw), notUserWords(AGENT_CONTEXT))).toBe('first question');
   });
 });
 
@@ -254,7 +256,7 @@ describe("recall into an agent's main conversation only (real first-prompt captu
   it.each(SESSIONS)('$agent: one recall, into the request that carries the prompt in the main conversation', async ({ files, main }) => {
     const { hook, asked } = recaller();
     const fake = await startFakeUpstream();
-    const proxy = await startProxy({ port: 0, upstreams: { anthropic: fake.url, openai: fake.url, gemini: fake.url }, store, ledgerDir: false, recall: hook });
+    const proxy = await startProxy({ ...agentRecognition, port: 0, upstreams: { anthropic: fake.url, openai: fake.url, gemini: fake.url }, store, ledgerDir: false, recall: hook });
     try {
       for (const file of files) {
         const { url, headers, body } = JSON.parse(readFileSync(new URL(`../../fixtures/wire/${file}`, import.meta.url), 'utf8')) as { url: string; headers: Record<string, string>; body: Json };

@@ -5,10 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileCcrStore } from '../../src/compress/ccr-store.js';
 import { keysInText } from '../../src/compress/marker.js';
 import { compressRequestBody, type RequestCompressOptions } from '../../src/proxy/compress-request.js';
-import { anthropic } from '../../src/proxy/providers/anthropic.js';
-import { openaiResponses } from '../../src/proxy/providers/openai-responses.js';
+import { anthropic, openaiResponses } from '../../src/providers/index.js';
 import { RETRIEVE_TOOL_NAME } from '../../src/proxy/retrieval.js';
-import { contentHash, SessionState } from '../../src/proxy/session.js';
+import { contentHash, ConversationState } from '../../src/proxy/conversation-state.js';
 
 // A retrieval marker is only sent to a model that can act on it: a retrieve tool in the request,
 // or the `headroom` command in the agent's shell. Real requests: Codex 0.169 with its default model
@@ -77,7 +76,7 @@ describe('requests with no way to retrieve', () => {
   });
 
   it("an output the session sent with markers goes whole into the session's request without tools; one sent without markers is replayed", () => {
-    const session = new SessionState('s');
+    const session = new ConversationState('s');
     const main = forward(claudeRaw, { session, retrieveTool: 'always' }, anthropic);
     expect(main.retrievalKeys.length).toBeGreaterThan(0);
     const side = forward(claudeNoTools, { session }, anthropic);
@@ -85,7 +84,7 @@ describe('requests with no way to retrieve', () => {
     // A later request with tools replays exactly what the first one sent.
     expect(forward(claudeRaw, { session, retrieveTool: 'always' }, anthropic).body).toBe(main.body);
 
-    const lossless = new SessionState('t');
+    const lossless = new ConversationState('t');
     const entry = { compressed: 'kept without markers', kind: 'log' as const, retrievalKeys: [] };
     const sideFirst = forward(claudeNoTools, { session: lossless }, anthropic);
     for (const o of sideFirst.outputs) lossless.memo.set(contentHash(o.original), entry);

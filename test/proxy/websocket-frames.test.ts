@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SocketConversation, UnknownPreviousResponse, readClientFrame } from '../../src/proxy/providers/openai-responses-ws.js';
+import { SocketConversation, UnknownPreviousResponse, readClientFrame } from '../../src/providers/openai-responses/websocket.js';
 import { FrameSink } from '../../src/proxy/websocket.js';
 
 /** A socket that records what is sent and takes it at once. */

@@ -7,6 +7,7 @@ import { FileCcrStore } from '../../src/compress/ccr-store.js';
 import { keysInText } from '../../src/compress/marker.js';
 import { startProxy } from '../../src/proxy/server.js';
 import { startFakeUpstream, type ModelCall, type Reply } from '../helpers/fake-upstream.js';
+import { agentRecognition } from '../../src/agents/index.js';
 
 /** The question and first tool output of a workload in fixtures/workloads. */
 function workload(id: string): { request: Record<string, unknown>; question: string; toolOutput: string } {
@@ -43,7 +44,7 @@ export async function recordLedger(): Promise<string> {
     }
     return { text: 'Done.' };
   });
-  const proxy = await startProxy({
+  const proxy = await startProxy({ ...agentRecognition,
     port: 0,
     upstreams: { anthropic: fake.url, openai: fake.url },
     store: new FileCcrStore(join(home, 'ccr')),

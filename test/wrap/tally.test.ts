@@ -1,18 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { loadPricing, priceFor, sourceMoneySaved } from '../../src/pricing.js';
-import type { RequestRecord } from '../../src/proxy/stats.js';
+import type { RequestSummary } from '../../src/proxy/events.js';
 import { addSourceSaving, addToTally, emptyTally, tallyTotals } from '../../src/wrap/tally.js';
 
 // The arithmetic behind the status line and the exit summary of a wrapped session.
 
 const prices = loadPricing({});
 
-function request(model: string, before: number, after: number, savedFresh: number): RequestRecord {
+function request(model: string, before: number, after: number, savedFresh: number): RequestSummary {
   return {
+    time: '2026-12-07T00:00:00.000Z',
     provider: 'anthropic',
     model,
     agent: 'claude',
-    session: 's',
+    conversation: 's',
+    status: 200,
     compressed: before > after,
     failedOpen: false,
     upstreamError: false,
@@ -24,9 +26,10 @@ function request(model: string, before: number, after: number, savedFresh: numbe
     retrievalCalls: 0,
     retrievalRounds: 0,
     unknownKeys: 0,
-    hiddenMixed: 0,
+    unanswered: 0,
     toolCalls: 0,
     recalled: 0,
+    ms: 5,
   };
 }
 

@@ -3,9 +3,6 @@ import { emptyMarks, type Marks } from './marks.js';
 import { markTestReport } from './test-report.js';
 import { markTracebacks } from './traceback.js';
 
-export type { Marks } from './marks.js';
-export { isLibraryFrame } from './traceback.js';
-
 /** The structure rules' marks for the lines of one output, and how much of each structure they saw. */
 export interface Structure {
   marks: Marks;

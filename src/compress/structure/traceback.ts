@@ -80,7 +80,7 @@ const MAX_LINE = 3000;
  * Python prints the tracebacks of an exception group behind `|` and `+-+--- 1 ---` rails;
  * the lines inside are ordinary traceback lines once those are taken off.
  */
-export function withoutGroupPrefix(line: string): string {
+function withoutGroupPrefix(line: string): string {
   const m = /^\s*(?:\|\s?|\+[-+]+(?: \d+ -+| \.\.\.)?\s*|\+ )/.exec(line);
   return m ? line.slice(m[0].length) : line;
 }
@@ -112,7 +112,7 @@ const LIBRARY_CLASS =
 const LIBRARY_SYMBOL = /^(?:std::|core::|alloc::|<?std::|__rust|rust_begin_unwind|runtime\.|testing\.|reflect\.|syscall\.|__libc|_start\b|__GI_|__interceptor_|__asan|operator (?:new|delete)\b|(?:void |bool |int )?(?:std|__gnu_cxx)::|node:|process\.processTicksAndRejections|Module\._|Object\.<anonymous> \(node:)/;
 
 /** Whether a frame is in library code (the standard library, installed packages, the runtime). */
-export function isLibraryFrame(where: string): boolean {
+function isLibraryFrame(where: string): boolean {
   return LIBRARY_PATH.test(where) || LIBRARY_CLASS.test(where) || LIBRARY_SYMBOL.test(where);
 }
 

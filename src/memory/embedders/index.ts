@@ -10,11 +10,10 @@ import { loadUseLite, USE_LITE_ID } from './use-lite.js';
  * copy is on disk (HEADROOM_MODELS_DIR or transformers.js' cache), else use-lite.
  */
 export const EMBEDDER_NAMES = ['auto', 'use-lite', 'minilm'] as const;
-export type EmbedderName = (typeof EMBEDDER_NAMES)[number];
 
 export { EmbedderLoadError, loadMinilm } from './minilm.js';
-export { DEFAULT_MINILM_MODEL, findLocalMinilm, minilmId, type MinilmOptions } from './minilm-files.js';
-export { loadUseLite, USE_LITE_ID } from './use-lite.js';
+export { DEFAULT_MINILM_MODEL, findLocalMinilm } from './minilm-files.js';
+export { loadUseLite } from './use-lite.js';
 
 /** Loaded embedders by what was loaded: loading one costs from ~200 ms to seconds. */
 const loaded = new Map<string, Promise<Embedder>>();

@@ -9,6 +9,9 @@ import {
   transformersCacheDir,
   type MinilmOptions,
 } from './minilm-files.js';
+import { EmbedderLoadError } from '../../errors.js';
+
+export { EmbedderLoadError };
 
 /** Texts per model call: bigger batches pad every text to the longest one in the batch. */
 const BATCH = 32;
@@ -41,18 +44,6 @@ export async function loadMinilm(opts: MinilmOptions = {}): Promise<Embedder> {
   };
 }
 
-/** The model could not be loaded; the message says where headroom looked and what to do. */
-export class EmbedderLoadError extends Error {
-  readonly code = 'EMBEDDER_LOAD';
-  override readonly name = 'EmbedderLoadError';
-  constructor(
-    message: string,
-    readonly model: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
 
 /** transformers.js keeps its settings in one shared `env`: loads take turns setting it. */
 let settingsTurn: Promise<unknown> = Promise.resolve();
