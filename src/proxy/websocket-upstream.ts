@@ -16,6 +16,8 @@ export interface UpstreamSocket {
   dispatcher: Dispatcher;
   /** Handshake response headers to hand on to the client. */
   handshakeHeaders: Record<string, string>;
+  /** Calls `listener` once the upstream socket has closed (it carries no more requests). */
+  onClose(listener: () => void): void;
   close(): void;
 }
 
@@ -40,7 +42,7 @@ export function connectUpstreamSocket(url: string, clientHeaders: IncomingHttpHe
     ws.once('open', () => {
       ws.off('error', refused);
       ws.on('error', () => undefined); // reported to the request in flight by its close
-      resolve({ dispatcher: new FrameDispatcher(ws), handshakeHeaders: handshake, close: () => ws.close() });
+      resolve({ dispatcher: new FrameDispatcher(ws), handshakeHeaders: handshake, onClose: (listener) => ws.once('close', listener), close: () => ws.close() });
     });
     const refused = (): void => resolve(undefined);
     ws.once('error', refused);

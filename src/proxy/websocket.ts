@@ -1,6 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
-import { Readable, Writable } from 'node:stream';
+import { Readable, Writable, type Duplex } from 'node:stream';
 import type { Agent as UndiciAgent } from 'undici';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { ProxyContext } from './context.js';
@@ -79,10 +78,27 @@ function serveSocket(ctx: ProxyContext, ws: WebSocket, headers: IncomingHttpHead
   const socketCtx: ProxyContext = upstream ? Object.create(ctx, { pool: { value: upstream.dispatcher as unknown as UndiciAgent } }) : ctx;
   const requestHeaders: IncomingHttpHeaders = { 'content-type': 'application/json' };
   for (const [k, v] of Object.entries(headers)) if (!SOCKET_HEADERS.has(k)) requestHeaders[k] = v;
+  // A request cut short closes the upstream socket: once the frame in flight is answered (its
+  // error event included), the client's is closed too, and the client reconnects (Codex does).
+  let upstreamGone = false;
+  let inFlight = 0;
+  const closeIfGone = (): void => {
+    if (upstreamGone && inFlight === 0) ws.close(1011, 'the upstream closed its WebSocket');
+  };
+  upstream?.onClose(() => {
+    upstreamGone = true;
+    closeIfGone();
+  });
   let queue = Promise.resolve();
   ws.on('message', (data, isBinary) => {
     const text = data.toString();
-    queue = queue.then(() => answerFrame(socketCtx, ws, text, isBinary, conversation, requestHeaders, route, url, upstream !== undefined, run));
+    inFlight++;
+    queue = queue
+      .then(() => answerFrame(socketCtx, ws, text, isBinary, conversation, requestHeaders, route, url, upstream !== undefined, run))
+      .finally(() => {
+        inFlight--;
+        closeIfGone();
+      });
   });
 }
 
@@ -139,6 +155,8 @@ export class FrameSink extends Writable {
     private readonly onEvent: (data: string) => void,
   ) {
     super();
+    // A client that left ends the answer (the pipeline hears 'close'); nothing to report.
+    this.on('error', () => undefined);
     this.finished = new Promise((resolve) => {
       this.once('finish', resolve);
       this.once('close', resolve);
@@ -166,7 +184,11 @@ export class FrameSink extends Writable {
     }
     const frames = this.sse.push(chunk).filter((ev) => ev.data !== '' && ev.data !== '[DONE]');
     if (frames.length === 0) return cb();
-    if (this.ws.readyState !== WebSocket.OPEN) return cb(new Error('the client closed its WebSocket'));
+    if (this.ws.readyState !== WebSocket.OPEN) {
+      cb();
+      this.destroy();
+      return;
+    }
     // The callback of the last send waits for the socket to take the frames (backpressure).
     frames.forEach((ev, i) => {
       this.onEvent(ev.data);
@@ -192,7 +214,7 @@ export class FrameSink extends Writable {
     }
     const status = this.statusCode === 200 ? 502 : this.statusCode;
     const error = json?.error;
-    const text2 = typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string' ? (error as { message: string }).message : text.slice(0, 2000);
-    this.ws.send(errorFrame(status, text2, error), (err) => cb(err ?? null));
+    const said = typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string' ? (error as { message: string }).message : text.slice(0, 2000);
+    this.ws.send(errorFrame(status, said, error), (err) => cb(err ?? null));
   }
 }

@@ -172,3 +172,19 @@ describe('WebSocket upgrades pass the same checks as HTTP', () => {
     expect(t.fake.websocketUpgrades[0]!['x-headroom-token']).toBeUndefined();
   });
 });
+
+describe('an upstream WebSocket that breaks mid-response', () => {
+  it('the client gets the events so far, an error event, then its socket closed (Codex reconnects)', async () => {
+    const t = await setup(() => ({ text: 'a long answer', fault: { errorEventAfterEvents: 3 } }), { websocket: true });
+    const ws = await connect(t.proxy.url);
+    const got: Array<Record<string, unknown>> = [];
+    ws.on('message', (d) => got.push(JSON.parse(d.toString()) as Record<string, unknown>));
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    ws.send(JSON.stringify(create([user('hi')])));
+    expect(await closed).toBe(1011);
+    expect(got.slice(0, 3).map((e) => e.type)).toEqual(['response.created', 'response.in_progress', 'response.output_item.added']);
+    // Then what the HTTP path sends a client whose stream broke: an error and the failed response.
+    expect(got.slice(3).map((e) => e.type)).toEqual(['error', 'response.failed']);
+    expect(JSON.stringify(got[3])).toContain('headroom: the upstream stream failed');
+  });
+});
