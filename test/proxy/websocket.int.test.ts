@@ -98,7 +98,7 @@ describe.each([true, false])('a WebSocket client, upstream over WebSocket: %s', 
     expect(keysInText(output).length).toBeGreaterThan(0);
     const done = events.find((e) => e.type === 'response.output_text.done') as { text: string };
     expect(done.text).toBe(`saw ${output.length} chars`);
-    expect(t.proxy.stats().byAgent.unknown?.tokensSaved ?? Object.values(t.proxy.stats().byAgent)[0]?.tokensSaved).toBeGreaterThan(1000);
+    expect(t.proxy.stats().byAgent.unknown?.tokensSaved).toBeGreaterThan(1000);
   });
 
   it('an incremental request (previous_response_id) goes upstream whole, its earlier part byte for byte as before', async () => {
