@@ -206,6 +206,8 @@ Its model traffic is routed through the proxy for this run only; no config file 
   gemini   GOOGLE_GEMINI_BASE_URL (API-key auth: GEMINI_API_KEY)
   copilot  COPILOT_PROVIDER_BASE_URL (bring-your-own-key mode only)
   aider    OPENAI_API_BASE, ANTHROPIC_API_BASE
+  opencode OPENCODE_CONFIG_CONTENT (its anthropic and openai providers; others go direct. learn
+           and "remember ..." capture skip it: it keeps its sessions in SQLite)
 headroom exits with the agent's exit code (128 + signal number when a signal ended it).
 
 Examples:

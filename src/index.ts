@@ -1,25 +1,7 @@
-/** headroom's library surface. */
-export { compressText, compressCore, compressionFailures, MIN_CHARS } from './compress/compress-text.js';
-export type { CompressOptions, CompressResult, CoreResult } from './compress/compress-text.js';
-export { compressRequest } from './library-compress.js';
-export type { CompressRequestOptions, RequestCompressResult, ToolOutputStat } from './proxy/compress-request.js';
-export { startProxy } from './proxy/server.js';
-export { agentRecognition, identifyRequest } from './agents/index.js';
-export type { ProxyOptions, RunningProxy } from './proxy/server.js';
-export type { StatsSnapshot } from './proxy/stats.js';
-export type { ProxyEvent, ProxyEventListener, RequestEvent, RequestSummary } from './proxy/events.js';
-export type { ProviderName, ProxyCall, ProxyToolSpec } from './providers/index.js';
-export type { CallMeta, ProxyToolSet, RecallHook } from './proxy/proxy-tools.js';
-export { detectKind } from './compress/detect.js';
-export { CcrWriteError, FileCcrStore, ccrKey } from './compress/ccr-store.js';
-export type { CcrStore } from './compress/ccr-store.js';
-export { matchingParts } from './compress/retrieve.js';
-export { countTokens } from './compress/tokens.js';
-export { CONTENT_KINDS } from './compress/types.js';
-export type { ContentKind, Compressor, CompressContext } from './compress/types.js';
-export { Memories, MemoryInputError, MAX_MEMORY_CHARS } from './memory/memory.js';
-export type { SaveInput, SaveResult, SearchHit, SearchOptions, OpenOptions } from './memory/memory.js';
-export { MemoryDbError } from './memory/store.js';
-export { memoryHooks } from './memory/proxy-hooks.js';
-export { loadEmbedder, EMBEDDER_NAMES } from './memory/embedders/index.js';
-export type { Embedder, Memory, MemorySource, Scope } from './memory/types.js';
+/**
+ * headroom's library surface: everything at once. Each part is also its own entry
+ * (`/compress`, `/proxy`, `/memory`, `/middleware`), which loads only what that part needs.
+ */
+export * from './compress/index.js';
+export * from './proxy/index.js';
+export * from './memory/index.js';

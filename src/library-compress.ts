@@ -1,4 +1,4 @@
-import { AGENT_CONTEXT } from './agents/index.js';
+import { AGENT_CONTEXT } from './agents/injected-context.js';
 import { compressRequest as compressWith, type CompressRequestOptions, type RequestCompressResult } from './proxy/compress-request.js';
 
 /**

@@ -1,4 +1,5 @@
 import { readClaudeEvents } from './claude-events.js';
+import { INJECTED_CONTEXT } from './injected-context.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { claudeHookSettings } from './claude-settings.js';
@@ -15,7 +16,7 @@ export const claude: Agent = {
   instructionFiles: ['CLAUDE.local.md', 'CLAUDE.md'],
   learnFile: 'CLAUDE.md',
   /** Claude Code wraps reminders (files read, todo state, hooks' output) in user turns. */
-  injectedContext: { tags: ['system-reminder'], preambles: [] },
+  injectedContext: INJECTED_CONTEXT.claude,
   transcriptDir: (env) => (env.CLAUDE_CONFIG_DIR ? `${env.CLAUDE_CONFIG_DIR}/projects` : inHome(env, '.claude', 'projects')),
   transcriptDepth: 1,
   transcriptFile: claudeTranscriptFile,

@@ -1,4 +1,5 @@
 import { chmodSync, writeFileSync } from 'node:fs';
+import { INJECTED_CONTEXT } from './injected-context.js';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { codexHookRefusal } from './codex-args.js';
@@ -25,7 +26,7 @@ export const codex: Agent = {
   instructionFiles: ['AGENTS.override.md', 'AGENTS.md'],
   learnFile: 'AGENTS.md',
   /** Codex opens a conversation with its environment, the user's instructions and AGENTS.md as user text. */
-  injectedContext: { tags: ['environment_context', 'user_instructions', 'INSTRUCTIONS'], preambles: ['# AGENTS.md instructions'] },
+  injectedContext: INJECTED_CONTEXT.codex,
   transcriptDir: (env) => `${env.CODEX_HOME || inHome(env, '.codex')}/sessions`,
   transcriptDepth: 3,
   transcriptFile: codexTranscriptFile,

@@ -1,4 +1,5 @@
 import { mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { INJECTED_CONTEXT } from './injected-context.js';
 import { join } from 'node:path';
 import { readCopilotEvents } from './copilot-events.js';
 import { copilotHome, copilotPluginDataDir, copilotPluginFiles } from './copilot-plugin.js';
@@ -23,7 +24,7 @@ export const copilot: Agent = {
   instructionFiles: ['AGENTS.md', '.github/copilot-instructions.md'],
   learnFile: 'AGENTS.md',
   /** Copilot CLI puts the current time before each prompt. */
-  injectedContext: { tags: ['current_datetime'], preambles: [] },
+  injectedContext: INJECTED_CONTEXT.copilot,
   transcriptDir: (env) => join(copilotHome(env), 'session-state'),
   transcriptDepth: 1,
   transcriptFile: copilotTranscriptFile,

@@ -1,4 +1,5 @@
 import { readGeminiEvents } from './gemini-events.js';
+import { INJECTED_CONTEXT } from './injected-context.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { firstSet, inHome, upstreamFromBaseUrl, type Env } from './env.js';
@@ -42,7 +43,7 @@ export const gemini: Agent = {
   instructionFiles: ['GEMINI.md'],
   learnFile: 'GEMINI.md',
   /** Gemini CLI opens a conversation with its session context as user text. */
-  injectedContext: { tags: ['session_context'], preambles: [] },
+  injectedContext: INJECTED_CONTEXT.gemini,
   transcriptDir: (env) => inHome(env, '.gemini', 'tmp'),
   transcriptDepth: 2,
   transcriptFile: geminiTranscriptFile,

@@ -1,17 +1,17 @@
-import { combineContext, type InjectedContext } from '../wire/index.js';
+import { AGENT_CONTEXT } from './injected-context.js';
 import { aider } from './aider.js';
 import { claude } from './claude.js';
 import { codex } from './codex.js';
 import { copilot } from './copilot.js';
 import { gemini } from './gemini.js';
+import { opencode } from './opencode.js';
 import type { Agent, AgentName, ModelRequestView } from './types.js';
 
 export { LaunchError, type Agent, type AgentName, type ModelRequestView, type TranscriptLine } from './types.js';
 
-export const AGENTS: readonly Agent[] = [claude, codex, copilot, gemini, aider];
+export const AGENTS: readonly Agent[] = [claude, codex, copilot, gemini, aider, opencode];
 
-/** Every agent's injected context blocks: what a proxy serving any of them leaves out of user text. */
-export const AGENT_CONTEXT: InjectedContext = combineContext(...AGENTS.flatMap((a) => (a.injectedContext ? [a.injectedContext] : [])));
+export { AGENT_CONTEXT } from './injected-context.js';
 
 export function agentNamed(name: string): Agent | undefined {
   return AGENTS.find((a) => a.name === name);

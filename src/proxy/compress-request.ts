@@ -1,5 +1,6 @@
 import type { CcrStore } from '../compress/ccr-store.js';
 import { DEFAULT_BUDGET_MS } from './budget-clock.js';
+import { stripBom } from '../utf8-bom.js';
 import { compressCore } from '../compress/compress-text.js';
 import { type InjectedContext, latestUserText, type NeutralRequest, NO_INJECTED_CONTEXT, type Replacement, type Span, splice, stepsOfOutputs, toolOutputs } from '../wire/index.js';
 import { countTokens } from '../compress/tokens.js';
@@ -383,12 +384,13 @@ export interface CompressRequestOptions {
 }
 
 /**
- * Library form: compress every tool output of one request body (raw JSON text or a parsed
- * object; the result has the same form) with token counts per output. Throws SyntaxError
- * when a raw body is not valid JSON.
+ * Library form: compress every tool output of one request body (raw JSON text, its UTF-8 bytes
+ * as `fs.readFileSync` returns them, or a parsed object; the result has the same form) with
+ * token counts per output. Throws SyntaxError when a raw body is not valid JSON, TypeError
+ * when bytes are not UTF-8 or the body is some other binary form.
  */
-export function compressRequest<B extends string | object>(body: B, opts: CompressRequestOptions = {}): RequestCompressResult<B> {
-  const raw = typeof body === 'string' ? body : JSON.stringify(body);
+export function compressRequest<B extends string | Uint8Array | object>(body: B, opts: CompressRequestOptions = {}): RequestCompressResult<B> {
+  const raw = typeof body === 'string' ? body : body instanceof Uint8Array ? textOfBytes(body) : JSON.stringify(binaryRefused(body));
   const r = compressRequestBody(adapterFor(opts.provider ?? 'anthropic'), raw, {
     ...(opts.query !== undefined ? { query: opts.query } : {}),
     ...(opts.injectedContext ? { injectedContext: opts.injectedContext } : {}),
@@ -406,7 +408,7 @@ export function compressRequest<B extends string | object>(body: B, opts: Compre
     return { toolUseId: o.id, kind: o.kind, tokensBefore, tokensAfter: text === o.original ? tokensBefore : countTokens(text), retrievalKeys: o.entry.retrievalKeys, ms: o.ms, text };
   });
   return {
-    body: (typeof body === 'string' ? r.body : JSON.parse(r.body)) as B,
+    body: (typeof body === 'string' ? r.body : body instanceof Uint8Array ? bytesLike(body, r.body) : JSON.parse(r.body)) as B,
     query: r.query,
     toolOutputs,
     tokensBefore: toolOutputs.reduce((a, t) => a + t.tokensBefore, 0),
@@ -414,4 +416,25 @@ export function compressRequest<B extends string | object>(body: B, opts: Compre
     retrievalKeys: r.retrievalKeys,
     ...(r.unstored ? { unstored: r.unstored } : {}),
   };
+}
+
+function textOfBytes(bytes: Uint8Array): string {
+  try {
+    return stripBom(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    throw new TypeError('compressRequest: the body bytes are not UTF-8 text');
+  }
+}
+
+/** The compressed body as bytes of the caller's kind (a Buffer for a Buffer). */
+function bytesLike(given: Uint8Array, text: string): Uint8Array {
+  return Buffer.isBuffer(given) ? Buffer.from(text, 'utf8') : new TextEncoder().encode(text);
+}
+
+/** A parsed body is a plain value; other binary forms (ArrayBuffer, DataView, typed arrays) would serialize to garbage. */
+function binaryRefused<B>(body: B): B {
+  if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) {
+    throw new TypeError('compressRequest takes a JSON string, its UTF-8 bytes (Buffer or Uint8Array), or a parsed object');
+  }
+  return body;
 }

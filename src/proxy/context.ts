@@ -1,4 +1,4 @@
-import type { Agent as UndiciAgent } from 'undici';
+import type { Dispatcher as UndiciAgent } from 'undici';
 import type { CcrStore } from '../compress/ccr-store.js';
 import type { CompressPool } from './compress-pool.js';
 import type { ProxyEvents } from './events.js';

@@ -11,7 +11,7 @@ import { DEFAULT_BUDGET_MS } from './budget-clock.js';
 import { CompressPool } from './compress-pool.js';
 import type { RetrieveToolMode } from './compress-request.js';
 import type { ProxyContext } from './context.js';
-import type { Agent as UndiciAgent } from 'undici';
+import type { Dispatcher as UndiciAgent } from 'undici';
 import { isLoopbackHost, message, sendJson } from './http-util.js';
 import { NO_INJECTED_CONTEXT, type InjectedContext } from '../wire/index.js';
 import { ProxyEvents, type ProxyEventListener } from './events.js';

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { Readable, Transform } from 'node:stream';
 import { constants, createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { Agent, request } from 'undici';
+import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 import { UpstreamError } from '../errors.js';
 
 /** Headers that describe one connection, not the message: never forwarded (RFC 9110 7.6.1). */
@@ -67,12 +67,16 @@ export interface UpstreamCall {
   decode: boolean;
 }
 
-/** A connection pool per proxy; keep-alive keeps pass-through latency low. */
-export function upstreamAgent(timeoutMs: number): Agent {
-  return new Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs, keepAliveTimeout: 30_000, connections: 128 });
+/**
+ * A connection pool per proxy; keep-alive keeps pass-through latency low. Upstream calls go
+ * through the proxy named by HTTPS_PROXY / HTTP_PROXY (either case) unless NO_PROXY lists the
+ * host, as the agents themselves do, so headroom works behind a corporate proxy.
+ */
+export function upstreamAgent(timeoutMs: number): Dispatcher {
+  return new EnvHttpProxyAgent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs, keepAliveTimeout: 30_000, connections: 128 });
 }
 
-export async function callUpstream(agent: Agent, call: UpstreamCall): Promise<UpstreamResponse> {
+export async function callUpstream(agent: Dispatcher, call: UpstreamCall): Promise<UpstreamResponse> {
   const res = await request(call.url, {
     method: call.method as 'POST',
     headers: call.headers,

@@ -1,3 +1,4 @@
+import './no-color.js';
 import { Box, renderToString, Text } from 'ink';
 import { evidenceLine, ruleFacts } from '../learn/report.js';
 import type { Rule } from '../learn/types.js';

@@ -1,3 +1,4 @@
+import './no-color.js';
 import { Box, renderToString, Text } from 'ink';
 import type { StatsBucket, StatsReport } from '../stats/ledger-stats.js';
 import { count } from '../plural.js';

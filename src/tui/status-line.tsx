@@ -1,3 +1,4 @@
+import './no-color.js';
 import { Box, renderToString, Text } from 'ink';
 import { tallyTotals, type Tally } from '../wrap/tally.js';
 import { count } from '../plural.js';

@@ -43,6 +43,13 @@ export class ScrollRegionGuard {
   private csi = '';
   private utf8Pending = 0;
   private savedCursor = false;
+  /**
+   * A cursor the agent saved on the main screen before switching to the alternate one. Terminals
+   * keep one saved cursor per screen, so it does not hold drawing back on the alternate screen
+   * (opencode saves one just before entering it and never restores it); it counts again once
+   * the agent is back on the main screen.
+   */
+  private savedOnMain = false;
   private readonly modes = new Set<number>();
   private cursorHidden = false;
   private kittyPushes = 0;
@@ -175,6 +182,7 @@ export class ScrollRegionGuard {
     this.kittyPushes = 0;
     this.autowrapOff = false;
     this.savedCursor = false;
+    this.savedOnMain = false;
   }
 
   /** Returns 'wiped', replacement bytes for the sequence, or undefined. */
@@ -192,6 +200,7 @@ export class ScrollRegionGuard {
     else if (final === 'u' && first === 0x3c) this.kittyPushes = Math.max(0, this.kittyPushes - (Number(params.slice(1)) || 1));
     else if ((final === 'h' || final === 'l') && first === 0x3f) {
       let altSwitch = false;
+      const wasAlt = this.onAlternateScreen();
       for (const p of params.slice(1).split(';')) {
         const m = Number(p);
         if (m === 25) this.cursorHidden = final === 'l';
@@ -202,9 +211,28 @@ export class ScrollRegionGuard {
           if (ALT_SCREEN_MODES.has(m)) altSwitch = true;
         }
       }
-      if (altSwitch) return 'wiped';
+      if (altSwitch) {
+        this.switchedScreen(wasAlt);
+        return 'wiped';
+      }
     }
     return undefined;
+  }
+
+  private onAlternateScreen(): boolean {
+    return [...ALT_SCREEN_MODES].some((m) => this.modes.has(m));
+  }
+
+  /** Keeps the saved cursor of the screen the agent left, and takes up the one of the screen it entered. */
+  private switchedScreen(wasAlt: boolean): void {
+    const isAlt = this.onAlternateScreen();
+    if (!wasAlt && isAlt) {
+      this.savedOnMain = this.savedCursor;
+      this.savedCursor = false;
+    } else if (wasAlt && !isAlt) {
+      this.savedCursor = this.savedOnMain;
+      this.savedOnMain = false;
+    }
   }
 
   /** DECSTBM from the agent: a region reaching past its rows is bounded to them. */

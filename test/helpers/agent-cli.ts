@@ -279,7 +279,7 @@ export function codexExecScript(command: string, liftCap: boolean): string {
   return `${liftCap ? '// @exec: {"max_output_tokens": 200000}\n' : ''}const r = await tools.exec_command(${JSON.stringify(args)});\ntext(r.output);`;
 }
 
-async function withDirs(opts: AgentRunOptions, run: (home: string, cwd: string) => Promise<AgentRun>): Promise<AgentRun> {
+export async function withDirs(opts: AgentRunOptions, run: (home: string, cwd: string) => Promise<AgentRun>): Promise<AgentRun> {
   const made: string[] = [];
   const dir = (given: string | undefined, label: string): string => {
     if (given !== undefined) return given;
@@ -295,7 +295,7 @@ async function withDirs(opts: AgentRunOptions, run: (home: string, cwd: string) 
 }
 
 /** A temp dir inside the sandbox home, so what a CLI leaves in TMPDIR goes with the home. */
-function sandboxTmp(home: string): string {
+export function sandboxTmp(home: string): string {
   const dir = join(home, 'tmp');
   fs.mkdirSync(dir, { recursive: true });
   return dir;
@@ -312,7 +312,7 @@ function mergeSettings(base: Record<string, unknown>, over: Record<string, unkno
   return out;
 }
 
-interface SpawnOptions {
+export interface SpawnOptions {
   home: string;
   cwd: string;
   env: Record<string, string>;
@@ -320,7 +320,8 @@ interface SpawnOptions {
   wrap: WrapRun | undefined;
 }
 
-async function spawnAgent(agent: 'claude' | 'codex' | 'copilot' | 'gemini', agentArgs: string[], o: SpawnOptions): Promise<AgentRun> {
+/** Runs an installed agent CLI (directly, or under `headroom wrap` when `o.wrap` is set) in the offline sandbox. */
+export async function spawnAgent(agent: string, agentArgs: string[], o: SpawnOptions): Promise<AgentRun> {
   const catcher = await startOutboundCatcher();
   try {
     const agentPath = agentBin(agent);

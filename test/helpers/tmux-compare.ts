@@ -67,24 +67,24 @@ export function tmuxComparison(label: string) {
       state.upstream = await startFakeUpstream(shellThenAnswer(command, (out) => `FINAL: ${out.includes(ERROR_LINE) ? 'the ERROR line is in view' : 'no ERROR in view'}`));
       return state.upstream;
     },
-    /** Starts `command` in tmux (one row shorter unless wrapped) and waits until `ready`. */
-    async open(command: string, wrapped: boolean, env: Record<string, string>, ready: (rows: string[]) => boolean, what: string): Promise<TmuxSession> {
+    /** Starts `command` in tmux (one row shorter unless wrapped) and waits until `ready` (for up to `startMs`). */
+    async open(command: string, wrapped: boolean, env: Record<string, string>, ready: (rows: string[]) => boolean, what: string, startMs = 45_000): Promise<TmuxSession> {
       state.tmux?.kill();
       const t = new TmuxSession(command, { width: WIDTH, height: wrapped ? HEIGHT : HEIGHT - 1, cwd: state.cwd, env });
       state.tmux = t;
-      await t.waitFor(ready, 45_000, what);
+      await t.waitFor(ready, startMs, what);
       return t;
     },
   };
 }
 
 /** Asks the agent about the log and waits until `answered` holds; returns that screen. */
-export async function askForTheLog(t: TmuxSession, answered: (rows: string[]) => boolean): Promise<string[]> {
+export async function askForTheLog(t: TmuxSession, answered: (rows: string[]) => boolean, answerMs = 60_000): Promise<string[]> {
   // No '?': Codex CLI and Gemini CLI sometimes take it for their shortcut key, with or without headroom.
   t.type('Find out why the payment failed. Check the log.');
   await t.waitFor((rows) => rows.some((r) => r.includes('Check the log.')), 10_000, 'the typed prompt');
   t.sendKeys('Enter');
-  return t.waitFor(answered, 60_000, 'the answer');
+  return t.waitFor(answered, answerMs, 'the answer');
 }
 
 /** Terminal sizes the resize comparisons go through, smaller then larger (the direct run gets one row less). */
