@@ -22,6 +22,24 @@ export interface UpstreamSocket {
 }
 
 /**
+ * Whether HTTPS_PROXY / HTTP_PROXY (either case) applies to `url` (NO_PROXY aside): the proxy's
+ * HTTP calls then go through that proxy, and the upstream's requests go over HTTP with them
+ * rather than over a WebSocket that would bypass it.
+ */
+export function envProxyApplies(url: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  const { protocol, hostname } = new URL(url);
+  const secure = protocol === 'wss:' || protocol === 'https:';
+  const proxy = secure ? (env.HTTPS_PROXY ?? env.https_proxy ?? env.HTTP_PROXY ?? env.http_proxy) : (env.HTTP_PROXY ?? env.http_proxy);
+  if (!proxy) return false;
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const skip = (env.NO_PROXY ?? env.no_proxy ?? '').split(/[\s,]+/).filter(Boolean);
+  return !skip.some((entry) => {
+    const name = entry.replace(/:\d+$/, '').replace(/^\*?\./, '').toLowerCase();
+    return entry === '*' || host === name || host.endsWith(`.${name}`);
+  });
+}
+
+/**
  * Opens a WebSocket to the upstream's `/v1/responses` with the client's headers, or resolves
  * undefined when the upstream does not take one (no upgrade, an error status, no connection
  * within `timeoutMs`): the socket's requests then go over HTTP.

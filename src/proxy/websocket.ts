@@ -8,7 +8,7 @@ import { errorFrame, readClientFrame, SocketConversation, UnknownPreviousRespons
 import { matchRoute, type ApiRoute } from './routes.js';
 import { SseParser } from '../wire/index.js';
 import { upstreamUrl } from './upstream.js';
-import { connectUpstreamSocket, type UpstreamSocket } from './websocket-upstream.js';
+import { connectUpstreamSocket, envProxyApplies, type UpstreamSocket } from './websocket-upstream.js';
 
 /** Runs one HTTP request through the proxy's pipeline (server.ts hands in the provider-request handler). */
 export type RunPipeline = (ctx: ProxyContext, route: ApiRoute, req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
@@ -38,7 +38,9 @@ export function websocketUpgrades(ctx: ProxyContext, refusal: (headers: Incoming
       if (url.pathname !== WS_PATH) return rejectUpgrade(ctx, socket, 404, `headroom: no WebSocket at ${url.pathname}`);
       const route = matchRoute('POST', WS_PATH)!;
       socket.on('error', () => undefined);
-      void connectUpstreamSocket(websocketUrl(upstreamUrl(ctx.upstreams[route.upstream], url.pathname + url.search)), req.headers, UPSTREAM_HANDSHAKE_MS).then((upstream) => {
+      const target = websocketUrl(upstreamUrl(ctx.upstreams[route.upstream], url.pathname + url.search));
+      const connecting = envProxyApplies(target) ? Promise.resolve(undefined) : connectUpstreamSocket(target, req.headers, UPSTREAM_HANDSHAKE_MS);
+      void connecting.then((upstream) => {
         if (socket.destroyed) return upstream?.close();
         const onHeaders = (headers: string[]): void => {
           for (const [k, v] of Object.entries(upstream?.handshakeHeaders ?? {})) headers.push(`${k}: ${v}`);

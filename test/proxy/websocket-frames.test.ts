@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SocketConversation, UnknownPreviousResponse, readClientFrame } from '../../src/providers/openai-responses/websocket.js';
+import { envProxyApplies } from '../../src/proxy/websocket-upstream.js';
 import { FrameSink } from '../../src/proxy/websocket.js';
 
 /** A socket that records what is sent and takes it at once. */
@@ -82,5 +83,17 @@ describe('SocketConversation: incremental requests made whole', () => {
     expect(readClientFrame('{"type":"response.processed","response_id":"r"}')).toEqual({ kind: 'processed' });
     expect(readClientFrame('{"type":"session.update"}')).toEqual({ kind: 'unknown', type: 'session.update' });
     expect(() => readClientFrame('[1]')).toThrow(SyntaxError);
+  });
+});
+
+describe('envProxyApplies: an upstream WebSocket would bypass the HTTP proxy the environment names', () => {
+  it('applies for a proxied scheme unless NO_PROXY lists the host (exact, a parent domain, or *)', () => {
+    expect(envProxyApplies('wss://api.openai.com/v1/responses', {})).toBe(false);
+    expect(envProxyApplies('wss://api.openai.com/v1/responses', { HTTPS_PROXY: 'http://corp:3128' })).toBe(true);
+    expect(envProxyApplies('wss://api.openai.com/v1/responses', { https_proxy: 'http://corp:3128', NO_PROXY: '.openai.com' })).toBe(false);
+    expect(envProxyApplies('wss://api.openai.com/v1/responses', { HTTPS_PROXY: 'http://corp:3128', NO_PROXY: 'localhost, api.openai.com:443' })).toBe(false);
+    expect(envProxyApplies('ws://127.0.0.1:9/v1/responses', { HTTP_PROXY: 'http://corp:3128', NO_PROXY: '*' })).toBe(false);
+    expect(envProxyApplies('ws://127.0.0.1:9/v1/responses', { HTTPS_PROXY: 'http://corp:3128' })).toBe(false);
+    expect(envProxyApplies('ws://127.0.0.1:9/v1/responses', { HTTP_PROXY: 'http://corp:3128', NO_PROXY: 'example.com' })).toBe(true);
   });
 });
