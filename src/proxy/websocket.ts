@@ -28,7 +28,9 @@ const SOCKET_HEADERS = new Set(['connection', 'upgrade', 'sec-websocket-key', 's
  * events sent back as frames as they arrive.
  */
 export function websocketUpgrades(ctx: ProxyContext, refusal: (headers: IncomingHttpHeaders) => { status: 401 | 403; text: string } | undefined, run: RunPipeline) {
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: true, maxPayload: ctx.maxBodyBytes });
+  // No permessage-deflate toward the client, though Codex offers it: on loopback deflating every
+  // frame only costs time (measured: turns took 1.0-2.8x as long as over HTTP with it, 0.95-0.98x without).
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: ctx.maxBodyBytes });
   const open = new Set<WebSocket>();
   return {
     handle(req: IncomingMessage, socket: Duplex, head: Buffer): void {
