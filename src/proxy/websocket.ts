@@ -47,9 +47,9 @@ export function websocketUpgrades(ctx: ProxyContext, refusal: (headers: Incoming
         const onHeaders = (headers: string[]): void => {
           for (const [k, v] of Object.entries(upstream?.handshakeHeaders ?? {})) headers.push(`${k}: ${v}`);
         };
+        // 'headers' fires within handleUpgrade, or not at all when the upgrade is malformed.
         wss.once('headers', onHeaders);
         wss.handleUpgrade(req, socket, head, (ws) => {
-          wss.off('headers', onHeaders);
           open.add(ws);
           ws.once('close', () => {
             open.delete(ws);
@@ -58,6 +58,8 @@ export function websocketUpgrades(ctx: ProxyContext, refusal: (headers: Incoming
           ctx.log(`WebSocket ${WS_PATH}: upstream over ${upstream ? 'WebSocket' : 'HTTP'}`);
           serveSocket(ctx, ws, req.headers, route, url, upstream, run);
         });
+        wss.off('headers', onHeaders);
+        if (socket.destroyed) upstream?.close();
       });
     },
     close(): void {
