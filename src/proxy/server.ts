@@ -22,6 +22,7 @@ import type { Identify, ModelRequestView, ProxyToolSet, RecallHook } from './pro
 import { DEFAULT_UPSTREAMS, matchRoute, upstreamForOther, type ApiRoute, type UpstreamName } from './routes.js';
 import { Conversations } from './conversation-state.js';
 import { ProxyStats, type StatsSnapshot } from './stats.js';
+import { websocketUpgrades } from './websocket.js';
 
 export type { CallMeta, Identify, ModelRequestView, ProxyToolSet, RecallHook } from './proxy-tools.js';
 export type { ProxyEvent, ProxyEventListener, RequestEvent, RequestSummary } from './events.js';
@@ -215,6 +216,9 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
     });
   });
   server.keepAliveTimeout = 65_000;
+  // Codex's WebSocket transport for /v1/responses: the same checks, then the same pipeline per frame.
+  const upgrades = websocketUpgrades(ctx, (h) => gateRefusal(gate, h), async (c, route, req, res, url) => (await loadHandling()).api.handleProviderRequest(c, route, req, res, url));
+  server.on('upgrade', (req, socket, head) => upgrades.handle(req, socket, head));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? DEFAULT_PORT, host, () => {
@@ -239,6 +243,7 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
     recordSource: (saving) => events.emit({ type: 'source-saving', time: new Date().toISOString(), agent: ctx.agent ?? 'unknown', ...saving }),
     close: async () => {
       closing = true;
+      upgrades.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
@@ -316,6 +321,14 @@ function allowedHosts(entries: readonly string[] | undefined): string[] {
   if (!Array.isArray(entries)) throw new ConfigError('allowRemote takes the host names clients use to reach the proxy (a list), not a switch', 'allow-remote');
   for (const e of entries) if (!parseHostPort(e)) throw new ConfigError(`--allow-remote: "${e}" is not a host name or address (with an optional :port)`, 'allow-remote');
   return [...entries];
+}
+
+/** Why a WebSocket upgrade is refused (the checks `handle` makes, /livez aside), or undefined. */
+function gateRefusal(gate: Gate, headers: IncomingMessage['headers']): { status: 401 | 403; text: string } | undefined {
+  const refusal = gate.access.refusal(headers);
+  if (refusal) return { status: 403, text: refusal };
+  if (gate.token !== undefined && !tokenMatches(headers['x-headroom-token'], gate.token)) return { status: 401, text: 'headroom: missing or wrong x-headroom-token' };
+  return undefined;
 }
 
 function tokenMatches(given: string | string[] | undefined, token: string): boolean {

@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as zlib from 'node:zlib';
+import { WebSocketServer, type WebSocket } from 'ws';
 
 /**
  * A scripted fake model provider for tests, listening on 127.0.0.1 (port 0). It speaks the four
@@ -12,6 +13,7 @@ export async function startFakeUpstream(script: Script = echoScript, opts: FakeU
   const requests: RecordedRequest[] = [];
   const counted: CountCall[] = [];
   let modelCalls = 0;
+  const upgrades: http.IncomingHttpHeaders[] = [];
   const server = http.createServer((req, res) => {
     res.on('error', () => {});
     void readBody(req).then(async (body) => {
@@ -29,6 +31,40 @@ export async function startFakeUpstream(script: Script = echoScript, opts: FakeU
       if (!res.headersSent) sendJson(res, 500, { error: { type: 'fake_upstream_error', message: String(err) } });
     });
   });
+  const wss = opts.websocket ? new WebSocketServer({ noServer: true, perMessageDeflate: true }) : undefined;
+  server.on('upgrade', (req, socket, head) => {
+    // Without a WebSocket the fake answers an upgrade as OpenAI's HTTP-only gateways do: 426.
+    if (!wss || new URL(req.url ?? '/', 'http://fake').pathname !== '/v1/responses') {
+      socket.end('HTTP/1.1 426 Upgrade Required\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+      return;
+    }
+    upgrades.push(req.headers);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      let queue = Promise.resolve();
+      ws.on('message', (data) => {
+        queue = queue.then(() => answerFrame(ws, req, data.toString(), () => modelCalls++)).catch(() => ws.terminate());
+      });
+    });
+  });
+  /** One `response.create` frame, recorded as a model request and answered with the Responses events as frames. */
+  async function answerFrame(ws: WebSocket, req: http.IncomingMessage, text: string, next: () => number): Promise<void> {
+    const { type, ...body } = JSON.parse(text) as Record<string, unknown>;
+    if (type !== 'response.create') return;
+    const recorded: RecordedRequest = { method: 'POST', url: req.url ?? '/v1/responses', headers: req.headers, body: JSON.stringify(body), json: body, transport: 'websocket' };
+    requests.push(recorded);
+    const call = modelCallOf(recorded, 'openai-responses', '', next());
+    const reply: Reply = body.generate === false ? { text: '' } : normalise(await script(call));
+    if (reply.error) {
+      const error = typeof reply.error.body === 'object' ? (reply.error.body as { error?: unknown }).error : { message: String(reply.error.body) };
+      ws.send(JSON.stringify({ type: 'error', status: reply.error.status, error }));
+      return;
+    }
+    const events = responsesEvents(answerOf(call, reply)).map((e) => /^data: (.*)$/m.exec(e)![1]!);
+    const kept = body.generate === false ? events.filter((e) => /"response\.(created|completed)"/.test(e)) : events;
+    const cut = reply.fault?.errorEventAfterEvents;
+    for (const e of cut === undefined ? kept : kept.slice(0, cut)) ws.send(e);
+    if (cut !== undefined) ws.close(1011, 'fault');
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -40,8 +76,11 @@ export async function startFakeUpstream(script: Script = echoScript, opts: FakeU
     requests,
     counted,
     modelRequests: () => requests.filter((r) => r.format !== undefined),
+    websocketUpgrades: upgrades,
     close: () =>
       new Promise<void>((resolve) => {
+        for (const c of wss?.clients ?? []) c.terminate();
+        wss?.close();
         // Hung replies and keep-alive sockets would hold close() open forever.
         server.closeAllConnections();
         server.close(() => resolve());
@@ -80,6 +119,13 @@ export interface RecordedRequest {
   json: unknown;
   /** Set for model calls (the four generate endpoints), undefined for probes and listings. */
   format?: WireFormat;
+  /** Set when the request came as a `response.create` frame (its `json` is the frame without `type`). */
+  transport?: 'websocket';
+}
+
+export interface FakeUpstreamOptions {
+  /** Speak the Responses API over a WebSocket at /v1/responses too (as OpenAI does); otherwise upgrades get 426. */
+  websocket?: boolean;
 }
 
 interface ToolCall {
@@ -161,6 +207,8 @@ export interface FakeUpstream {
   counted: CountCall[];
   /** The recorded model calls only (no probes, listings or token counts). */
   modelRequests(): RecordedRequest[];
+  /** The headers of each WebSocket upgrade accepted (with `websocket: true`). */
+  websocketUpgrades: http.IncomingHttpHeaders[];
   close(): Promise<void>;
 }
 
