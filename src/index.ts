@@ -7,3 +7,5 @@
 export * from './library/compress.js';
 export * from './library/proxy.js';
 export * from './memory/index.js';
+// The proxy knows no agent; these tell it the agents headroom knows (pass them to startProxy).
+export { agentRecognition, identifyRequest } from './agents/index.js';

@@ -1,7 +1,6 @@
 /** `headroom-context/proxy`: the compressing proxy server and request compression. */
 export { startProxy } from '../proxy/server.js';
 export type { ProxyOptions, RunningProxy } from '../proxy/server.js';
-export { agentRecognition, identifyRequest } from '../agents/index.js';
 export { compressRequest } from './compress-request.js';
 export type { CompressRequestOptions, RequestCompressResult, ToolOutputStat } from '../proxy/compress-request.js';
 export type { StatsSnapshot } from '../proxy/stats.js';

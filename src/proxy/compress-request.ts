@@ -177,7 +177,8 @@ export function compressRequestBody(adapter: ProviderAdapter, raw: string, opts:
       if (!entry) {
         // Past the budget, new outputs go as they are (and stay so); replays still apply.
         overBudget ||= t0 - state.started > budget;
-        const core = overBudget
+        // As past the budget when the cache guard stopped compression in this conversation.
+        const core = overBudget || state.session.guard.stopped !== undefined
           ? undefined
           : compressCore(out.text, { query: state.query, step: steps[index]!, ...(opts.store ? { store: opts.store } : {}), ...(opts.keep ? { keep: opts.keep } : {}) });
         unstored ??= core?.failedOpen;
