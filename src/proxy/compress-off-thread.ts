@@ -174,7 +174,7 @@ class Work {
 }
 
 /** Token counting may take this many compression budgets before it is given up (its thread ends). */
-export const COUNT_BUDGETS = 5;
+const COUNT_BUDGETS = 5;
 
 /**
  * countCompressedTokens with the counting done in the pool's threads (about 250 ms per MB, and

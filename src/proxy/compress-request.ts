@@ -11,7 +11,7 @@ import { RETRIEVE_TOOL, RETRIEVE_TOOL_NAME } from './retrieval.js';
 import { foldedRepeat, occurrences } from './repeats.js';
 import { ConversationState, type MemoEntry } from './conversation-state.js';
 import { newestUserTurn, notUserWords, userContextEdits } from './user-context.js';
-import { RETRIEVE_TOOL_MODES, type RetrieveToolMode } from './retrieve-tool-mode.js';
+import type { RetrieveToolMode } from './retrieve-tool-mode.js';
 
 export interface RequestCompressOptions {
   /**
@@ -66,7 +66,7 @@ export interface RequestCompressOptions {
  *   `headroom` command in its shell, headroom's MCP server), see RetrievalElsewhere.
  * A request without tools of its own (a title or routing call asking for JSON) never gets it.
  */
-export { RETRIEVE_TOOL_MODES, type RetrieveToolMode };
+export type { RetrieveToolMode };
 
 /**
  * A marker is only worth sending when the model can act on it. Besides a retrieve tool in the

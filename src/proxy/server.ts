@@ -24,9 +24,9 @@ import { Conversations } from './conversation-state.js';
 import { ProxyStats, type StatsSnapshot } from './stats.js';
 import { websocketUpgrades } from './websocket.js';
 
-export type { CallMeta, Identify, ModelRequestView, ProxyToolSet, RecallHook } from './proxy-tools.js';
-export type { ProxyEvent, ProxyEventListener, RequestEvent, RequestSummary } from './events.js';
-export type { ProxyCall, ProxyToolSpec } from '../providers/index.js';
+export type { CallMeta, ProxyToolSet, RecallHook } from './proxy-tools.js';
+export type { ProxyEvent, RequestEvent, RequestSummary } from './events.js';
+export type { ProxyCall } from '../providers/index.js';
 
 export interface ProxyOptions {
   /** Default 127.0.0.1. Anything but loopback needs `allowRemote` and a `token`. */

@@ -12,7 +12,7 @@ export interface GroupedRequest {
 }
 
 /** One figure compared between the groups: means, and a 95% interval of their difference. */
-export interface Comparison {
+interface Comparison {
   headroom: number;
   holdout: number;
   /** headroom - holdout. */
@@ -35,10 +35,10 @@ export interface GroupComparison {
 
 /** Below these counts in either group no interval is given. */
 export const MIN_SESSIONS = 10;
-export const MIN_TURNS = 30;
+const MIN_TURNS = 30;
 const RESAMPLES = 2_000;
 
-export const INTERVAL_METHOD = `bootstrap: ${RESAMPLES.toLocaleString('en-US')} resamples of each group with replacement, 95% percentile interval of the difference of the means (turns of one session are resampled as if independent)`;
+const INTERVAL_METHOD = `bootstrap: ${RESAMPLES.toLocaleString('en-US')} resamples of each group with replacement, 95% percentile interval of the difference of the means (turns of one session are resampled as if independent)`;
 
 /** The groups compared, or undefined when no request carries a group. */
 export function compareGroups(requests: readonly GroupedRequest[]): GroupComparison | undefined {

@@ -1,6 +1,7 @@
 import './no-color.js';
 import { Box, renderToString, Text } from 'ink';
-import { tallyTotals, type Tally } from '../wrap/tally.js';
+import type { Tally } from '../wrap/tally.js';
+import { tallyTotals } from './tally-totals.js';
 import { count } from '../plural.js';
 import { compactNumber, percent, usd } from './format.js';
 

@@ -91,7 +91,7 @@ export async function startFakeUpstream(script: Script = echoScript, opts: FakeU
 export type WireFormat = 'anthropic' | 'openai-chat' | 'openai-responses' | 'gemini';
 
 /** A call of a count endpoint (Anthropic count_tokens, OpenAI input_tokens, Gemini countTokens) and the count it answered. */
-export interface CountCall {
+interface CountCall {
   format: 'anthropic' | 'openai-responses' | 'gemini';
   url: string;
   json: unknown;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { billedUsd, loadPricing, moneySaved, priceFor, sourceMoneySaved } from '../../src/pricing.js';
 import type { RequestSummary } from '../../src/proxy/events.js';
-import { addSourceSaving, addToTally, emptyTally, tallyTotals } from '../../src/wrap/tally.js';
+import { addSourceSaving, addToTally, emptyTally } from '../../src/wrap/tally.js';
+import { tallyTotals } from '../../src/tui/tally-totals.js';
 
 // The arithmetic behind the status line and the exit summary of a wrapped session.
 
