@@ -8,8 +8,9 @@ import type { TranscriptLine } from './types.js';
  * typed is a user record with `provenance: "real_user"`.
  */
 export function qwenTranscriptFile(path: string): boolean {
-  const [chats, file] = lastSegments(path, 2);
-  return chats === 'chats' && file !== undefined && file.endsWith('.jsonl');
+  // projects/<slug>/chats/: Gemini CLI keeps its own chats/*.jsonl under tmp/<project>/.
+  const [projects, , chats, file] = lastSegments(path, 4);
+  return projects === 'projects' && chats === 'chats' && file !== undefined && file.endsWith('.jsonl');
 }
 
 export function qwenUserTexts(line: string): TranscriptLine {
