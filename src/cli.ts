@@ -212,6 +212,8 @@ Its model traffic is routed through the proxy for this run only; no config file 
   aider    OPENAI_API_BASE, ANTHROPIC_API_BASE
   opencode OPENCODE_CONFIG_CONTENT (its anthropic and openai providers; others go direct. learn
            and "remember ..." capture skip it: it keeps its sessions in SQLite)
+  qwen     OPENAI_BASE_URL, ANTHROPIC_BASE_URL (its openai and anthropic auth types; Qwen OAuth,
+           Gemini and Vertex AI go direct)
 headroom exits with the agent's exit code (128 + signal number when a signal ended it).
 
 Examples:

@@ -10,6 +10,7 @@ export const INJECTED_CONTEXT = {
   codex: { tags: ['environment_context', 'user_instructions', 'INSTRUCTIONS'], preambles: ['# AGENTS.md instructions'] },
   copilot: { tags: ['current_datetime'], preambles: [] },
   gemini: { tags: ['session_context'], preambles: [] },
+  qwen: { tags: ['system-reminder'], preambles: [] },
 } as const satisfies Record<string, InjectedContext>;
 
 /** Every agent's injected context blocks: what a proxy serving any of them leaves out of user text. */

@@ -105,12 +105,14 @@ describe('transcriptFile on the paths the real CLIs wrote', () => {
     ['codex', 'codex'],
     ['copilot', 'copilot'],
     ['gemini', 'gemini'],
+    ['qwen', 'qwen'],
   ];
   const isTranscript: Record<string, (p: string) => boolean> = {
     claude: (p) => /^\.claude\/projects\/[^/]+\/[^/]+\.jsonl$/.test(p),
     codex: (p) => p.endsWith('.jsonl'),
     copilot: (p) => p.endsWith('/events.jsonl'),
-    gemini: (p) => p.includes('/chats/'),
+    gemini: (p) => p.startsWith('.gemini/') && p.includes('/chats/'),
+    qwen: (p) => /^\.qwen\/projects\/[^/]+\/chats\/[^/]+\.jsonl$/.test(p),
   };
 
   it.each(cases)('%s: %s/paths.txt', (name, dir) => {

@@ -75,8 +75,9 @@ function expectCompressedRun(run: AgentRun, f: FakeUpstream, headroomHome: strin
 }
 
 /**
- * opencode itself installs its plugin package into its config folder at every start (with or
- * without headroom); nothing else may leave the machine.
+ * opencode itself tries to install its plugin package from npm into its config folder at every
+ * start (with or without headroom). The run's HTTPS_PROXY, the refusing catcher of spawnAgent,
+ * answers that CONNECT with 403, so nothing reaches the registry; no other destination may be tried.
  */
 const OPENCODE_PLUGIN_INSTALL = 'registry.npmjs.org:443';
 
