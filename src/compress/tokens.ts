@@ -14,17 +14,17 @@ function tokenizer(): O200k {
   return o200k;
 }
 
+/** Special-token strings (`<|endoftext|>`) in a text are read as plain text: any tool output counts. */
+const AS_TEXT = { disallowedSpecial: new Set<string>() };
+
 /** Tokens of a text under o200k (gpt-tokenizer): the unit of every figure headroom reports. */
 export function countTokens(text: string): number {
-  return text.length === 0 ? 0 : tokenizer().countTokens(text);
+  return text.length === 0 ? 0 : tokenizer().countTokens(text, AS_TEXT);
 }
 
-/**
- * The o200k token ids of a text, special-token strings (`<|endoftext|>`) read as plain text, so
- * any tool output can be encoded. For prefix comparisons (the prompt-cache simulator).
- */
+/** The o200k token ids of a text, for prefix comparisons (the prompt-cache simulator). */
 export function encodeTokens(text: string): number[] {
-  return text.length === 0 ? [] : tokenizer().encode(text, { disallowedSpecial: new Set() });
+  return text.length === 0 ? [] : tokenizer().encode(text, AS_TEXT);
 }
 
 /** The text of o200k token ids (the inverse of encodeTokens). */
