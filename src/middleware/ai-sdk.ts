@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { createRequire } from 'node:module';
 import { FileCcrStore, type CcrStore } from '../compress/ccr-store.js';
 import { compressRequestBody } from '../proxy/compress-request.js';
 import { anthropic } from '../providers/anthropic/index.js';
@@ -58,6 +58,8 @@ export function headroomMiddleware(options: HeadroomMiddlewareOptions = {}): Hea
  */
 export function headroomRetrieveTool(options: { store?: CcrStore } = {}) {
   const store = options.store ?? new FileCcrStore();
+  // zod takes a noticeable part of a second to load: only a caller asking for the tool pays it.
+  const { z } = createRequire(import.meta.url)('zod') as typeof import('zod');
   return {
     description: RETRIEVE_TOOL_DESCRIPTION,
     inputSchema: z.object({

@@ -121,6 +121,14 @@ describe('the packed package', () => {
     expect(cjs.exports).toEqual(esm.exports);
   });
 
+  it.skipIf(!HAS_MIDDLEWARE)(`${NAME}/middleware loads neither zod nor the tokenizer until they are used, in either form`, () => {
+    for (const kind of ['esm', 'cjs'] as const) {
+      const loaded = probe(kind, `${NAME}/middleware`);
+      const heavy = packagesOf(loaded.files).filter((p) => ['zod', ...NOT_FOR_COMPRESS].some((h) => p.startsWith(h)));
+      expect({ kind, heavy, native: loaded.native }).toEqual({ kind, heavy: [], native: [] });
+    }
+  });
+
   it(`${NAME}/compress loads no database, network, git or native code, in either form`, () => {
     for (const kind of ['esm', 'cjs'] as const) {
       const loaded = probe(kind, `${NAME}/compress`);
