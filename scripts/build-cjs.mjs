@@ -13,7 +13,7 @@ const esm = join(root, 'dist');
 const out = join(root, 'dist-cjs');
 
 /** The library's entry points (package.json `exports`), and the worker the proxy starts by path. */
-const entries = ['index', 'compress/index', 'proxy/index', 'memory/index', 'middleware/index', 'proxy/compress-worker']
+const entries = ['index', 'library/compress', 'library/proxy', 'memory/index', 'middleware/index', 'proxy/compress-worker']
   .filter((e) => existsSync(join(esm, `${e}.js`)));
 
 rmSync(out, { recursive: true, force: true });

@@ -156,6 +156,8 @@ program
   .option('--token <token>', 'require this value in the x-headroom-token header (HEADROOM_PROXY_TOKEN)')
   .option('--max-body-mb <mb>', 'largest request body accepted (HEADROOM_MAX_BODY_MB, default 50)')
   .option('--retrieve-tool <mode>', 'when to add headroom_retrieve: always (cache-stable, default), when-compressed, never (HEADROOM_RETRIEVE_TOOL)')
+  .option('--verify', "ask the provider's free count endpoint for each rewritten request's original body, after the response, so stats show the provider's own count without headroom (HEADROOM_VERIFY=1)")
+  .option('--holdout <percent>', 'share of sessions passed through untouched but recorded, a control group for `headroom stats` (HEADROOM_HOLDOUT, default 0)')
   .option('--no-ledger', 'do not append per-request savings records to HEADROOM_HOME/ledger')
   .option('--quiet', 'no per-request log lines')
   .option('--memory', "shared memory of the current directory's project: recall into user turns, memory_save/memory_search tools")
@@ -192,6 +194,8 @@ program
   .option('--gemini-upstream <url>', 'Gemini API base (HEADROOM_GEMINI_UPSTREAM)')
   .option('--max-body-mb <mb>', 'largest request body accepted (HEADROOM_MAX_BODY_MB, default 50)')
   .option('--retrieve-tool <mode>', 'when to add headroom_retrieve: always (default), when-compressed, never')
+  .option('--verify', "ask the provider's free count endpoint for each rewritten request's original body, after the response (HEADROOM_VERIFY=1)")
+  .option('--holdout <percent>', 'share of sessions passed through untouched but recorded, a control group (HEADROOM_HOLDOUT, default 0)')
   .option('--no-ledger', 'do not record the savings in HEADROOM_HOME/ledger')
   .showHelpAfterError("(the agent's own options go after --, e.g. headroom wrap claude -- -p \"why does the build fail?\")")
   // No passThroughOptions: headroom's options are read after the agent name too

@@ -88,3 +88,31 @@ export function moneySaved(table: PriceTable, r: { model: string; tokensBefore: 
 export function sourceMoneySaved(table: PriceTable, s: { model: string; tokensBefore: number; tokensAfter: number }): number | undefined {
   return moneySaved(table, { ...s, savedFresh: s.tokensBefore - s.tokensAfter });
 }
+
+/**
+ * What a provider bills a cache write at, as a multiple of the input price. Anthropic bills a
+ * 5-minute write at 1.25x (a 1-hour one at 2x; the ledger does not tell them apart, so writes
+ * are priced as 5-minute ones, the default). OpenAI and Gemini bill no writes.
+ */
+export const CACHE_WRITE_FACTOR: Readonly<Record<string, number>> = { anthropic: 1.25 };
+
+/** Provider-reported token counts by billing class (the ledger's receipt of one request). */
+export interface BilledTokens {
+  /** Input not served from the cache (nor written to it). */
+  input: number;
+  cacheRead: number;
+  cacheWrite: number;
+  output: number;
+}
+
+/**
+ * USD a provider bills for one request's receipt: plain input at the input price, cache reads at
+ * the table's cached-input price, cache writes at the provider's write factor times the input
+ * price, output at the output price. Undefined for models the table does not price.
+ */
+export function billedUsd(table: PriceTable, provider: string, model: string, t: BilledTokens): number | undefined {
+  const p = priceFor(table, model);
+  if (!p) return undefined;
+  const write = CACHE_WRITE_FACTOR[provider] ?? 1;
+  return (t.input * p.input + t.cacheRead * p.cachedInput + t.cacheWrite * p.input * write + t.output * p.output) / 1e6;
+}

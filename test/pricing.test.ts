@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadPricing, moneySaved, priceFor } from '../src/pricing.js';
+import { billedUsd, loadPricing, moneySaved, priceFor } from '../src/pricing.js';
 
 describe('pricing', () => {
   const table = loadPricing({});
@@ -27,6 +27,15 @@ describe('pricing', () => {
     expect(usd).toBeCloseTo((0.5 * p.input + 1.5 * p.cachedInput), 6);
     expect(moneySaved(table, { model: 'claude-sonnet-4-5', tokensBefore: 10, tokensAfter: 10, savedFresh: 0 })).toBe(0);
     expect(moneySaved(table, { model: 'unknown-model', tokensBefore: 10, tokensAfter: 5, savedFresh: 5 })).toBeUndefined();
+  });
+
+  it('bills a receipt by class: cache reads at the cached price, Anthropic cache writes at 1.25x input', () => {
+    const p = table.models['claude-sonnet-4-5']!;
+    const t = { input: 1_000_000, cacheRead: 2_000_000, cacheWrite: 4_000_000, output: 100_000 };
+    expect(billedUsd(table, 'anthropic', 'claude-sonnet-4-5-20250929', t)).toBeCloseTo(p.input + 2 * p.cachedInput + 4 * 1.25 * p.input + 0.1 * p.output, 9);
+    const o = table.models['gpt-5']!;
+    expect(billedUsd(table, 'openai-responses', 'gpt-5', { input: 1_000_000, cacheRead: 1_000_000, cacheWrite: 0, output: 0 })).toBeCloseTo(o.input + o.cachedInput, 9);
+    expect(billedUsd(table, 'anthropic', 'unknown-model', t)).toBeUndefined();
   });
 
   it('takes user prices on top of the bundled ones, and rejects a malformed file', () => {

@@ -15,7 +15,7 @@ import { isObject, str, type Json } from './transcript.js';
  * Claude Code cuts a Bash output longer than this (30,000 characters) to a preview again, so the
  * hook's answer must stay under it.
  */
-export const CLAUDE_BASH_MAX_CHARS = 28_000;
+const CLAUDE_BASH_MAX_CHARS = 28_000;
 
 // Shared with the other agents' hooks; still importable from here.
 export { leaveAlone };

@@ -37,7 +37,7 @@ export function codexHookOverrides(command: string): string[] {
 }
 
 /** The hash Codex trusts a hook by: sha256 of its normalised definition as compact JSON. */
-export function codexHookHash(command: string): string {
+function codexHookHash(command: string): string {
   const identity = { event_name: 'pre_tool_use', hooks: [{ async: false, command, timeout: TIMEOUT_S, type: 'command' }], matcher: 'Bash' };
   return createHash('sha256').update(JSON.stringify(identity)).digest('hex');
 }
@@ -76,7 +76,7 @@ export function rewriteCommand(command: string, launcher: string): string | unde
 }
 
 /** Codex refuses a forced `rm` under approval policy `never`; a rewrite would hide it, so any `rm` is left alone. */
-export function codexWouldRefuse(command: string): boolean {
+function codexWouldRefuse(command: string): boolean {
   return /(^|[^\w.-])rm\b/.test(command);
 }
 

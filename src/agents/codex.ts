@@ -13,8 +13,10 @@ import { LaunchError, type Agent, type Launch, type LaunchContext, type ModelReq
 /**
  * Codex CLI: user-agent `codex_exec/...` or `codex_cli_rs/...`, session in `session-id`.
  * Current Codex ignores OPENAI_BASE_URL, so it is routed with `-c` overrides that define a
- * provider for this run only (the user's config.toml is not touched). WebSockets are off
- * because the proxy speaks HTTP + SSE.
+ * provider for this run only (the user's config.toml is not touched). The provider keeps
+ * Codex's default transport, the Responses WebSocket, which the proxy accepts (src/proxy/websocket.ts).
+ * Codex runs `-c` overrides only in its embedded mode, never through its shared background
+ * server, and says so at every start unless asked for that mode with `--no-daemon`, which wrap does.
  */
 export const codex: Agent = {
   name: 'codex',
@@ -68,16 +70,18 @@ function launchCodex({ proxyUrl, args, env, sourceHook }: LaunchContext): Launch
         "chatgpt.com's own backend, which headroom does not proxy.)",
     );
   }
-  const provider = `{name="headroom", base_url="${proxyUrl}/v1", wire_api="responses", env_key="OPENAI_API_KEY", supports_websockets=false}`;
+  const provider = `{name="headroom", base_url="${proxyUrl}/v1", wire_api="responses", env_key="OPENAI_API_KEY", supports_websockets=true}`;
   const route = ['-c', 'model_provider="headroom"', '-c', `model_providers.headroom=${provider}`];
-  if (!sourceHook) return { args: [...route, ...args], env: {} };
+  // Given twice, the flag is an error.
+  const user = args.includes('--no-daemon') ? args : ['--no-daemon', ...args];
+  if (!sourceHook) return { args: [...route, ...user], env: {} };
   const why = codexHookRefusal(args);
-  if (why) return { args: [...route, ...args], env: {}, sourceHook: { installed: false, why } };
+  if (why) return { args: [...route, ...user], env: {}, sourceHook: { installed: false, why } };
   const launcher = join(sourceHook.dir, 'codex-headroom');
   writeFileSync(launcher, codexLauncherScript(process.execPath, CLI), { mode: 0o700 });
   chmodSync(launcher, 0o700);
   const hook = `HEADROOM_CODEX_LAUNCHER=${shellQuote(launcher)} ${sourceHook.command('codex-pre-tool-use')}`;
-  return { args: [...route, ...codexHookOverrides(hook), ...args], env: {}, sourceHook: { installed: true } };
+  return { args: [...route, ...codexHookOverrides(hook), ...user], env: {}, sourceHook: { installed: true } };
 }
 
 /** headroom's own CLI, which the launcher runs (dist/cli.js beside dist/agents/). */

@@ -12,7 +12,7 @@ import { stripBom } from '../utf8-bom.js';
  */
 
 /** The opencode providers headroom routes; each is named as the proxy upstream its traffic goes to. */
-export const ROUTED_PROVIDERS = ['anthropic', 'openai'] as const;
+const ROUTED_PROVIDERS = ['anthropic', 'openai'] as const;
 type Routed = (typeof ROUTED_PROVIDERS)[number];
 
 /** The user's own OPENCODE_CONFIG_CONTENT as an object (absent: {}); throws LaunchError when it is not a JSON object. */

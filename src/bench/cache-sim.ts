@@ -54,12 +54,12 @@ export class CacheSimError extends Error {
   readonly code = 'invalid_request';
 }
 
-export const MAX_BREAKPOINTS = 4;
-export const LOOKBACK_BLOCKS = 20;
+const MAX_BREAKPOINTS = 4;
+const LOOKBACK_BLOCKS = 20;
 export const FIVE_MINUTES = 5 * 60_000;
 export const ONE_HOUR = 60 * 60_000;
-export const OPENAI_MIN_TOKENS = 1024;
-export const OPENAI_STEP = 128;
+const OPENAI_MIN_TOKENS = 1024;
+const OPENAI_STEP = 128;
 
 /** Anthropic's minimum cacheable prompt for a model id (1,024 for models the docs do not list). */
 export function anthropicMinimum(model: string): number {
@@ -174,9 +174,9 @@ function commonPrefix(a: number[], b: number[]): number {
 }
 
 /** Anthropic's price of a 5-minute cache write, relative to plain input. */
-export const WRITE_5M_FACTOR = 1.25;
+const WRITE_5M_FACTOR = 1.25;
 /** Anthropic's price of a 1-hour cache write, relative to plain input. */
-export const WRITE_1H_FACTOR = 2;
+const WRITE_1H_FACTOR = 2;
 
 /** USD per million tokens (the shape of src/pricing.ts's ModelPrice). */
 export interface SimPrice {

@@ -26,7 +26,7 @@ export function promptBlocks(format: CacheFormat, body: unknown): PromptBlock[] 
 }
 
 /** Negative when a is earlier in the prompt than b, 0 when the same place. */
-export function comparePositions(a: readonly number[], b: readonly number[]): number {
+function comparePositions(a: readonly number[], b: readonly number[]): number {
   for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return (a[i] ?? 0) - (b[i] ?? 0);
   return 0;
 }

@@ -117,7 +117,7 @@ interface CorpusRun {
 }
 
 /** Sizes the curve is traced at, as `keep` factors of the size policy. */
-export const CURVE_KEEPS = [0.25, 0.5, 1, 2, 4] as const;
+const CURVE_KEEPS = [0.25, 0.5, 1, 2, 4] as const;
 
 function runCorpus(corpus: Corpus, store: FileCcrStore, progress: (line: string) => void, withCurve: boolean): CorpusRun {
   const dirs = listWorkloads(corpus.dir);

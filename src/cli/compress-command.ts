@@ -1,5 +1,5 @@
 import { compressText } from '../compress/compress-text.js';
-import { compressRequest } from '../library-compress.js';
+import { compressRequest } from '../library/compress-request.js';
 import { isProviderName, PROVIDERS } from '../providers/index.js';
 import { CONTENT_KINDS, isContentKind, type ContentKind } from '../compress/types.js';
 import { CliError } from './exit-codes.js';

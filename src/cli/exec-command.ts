@@ -14,7 +14,7 @@ export interface ExecCommandOptions {
 }
 
 /** The query: --query, else HEADROOM_QUERY, else the wrapped session's latest user message. */
-export function execQuery(opts: ExecCommandOptions, env: NodeJS.ProcessEnv): string {
+function execQuery(opts: ExecCommandOptions, env: NodeJS.ProcessEnv): string {
   return opts.query ?? sessionQuery(env);
 }
 

@@ -1,5 +1,6 @@
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_PORT, type ProxyOptions } from '../proxy/server.js';
 import { RETRIEVE_TOOL_MODES, type RetrieveToolMode } from '../proxy/retrieve-tool-mode.js';
+import { parseHoldout } from '../proxy/holdout.js';
 import { CliError } from './exit-codes.js';
 
 export interface ProxyCommandOptions {
@@ -13,6 +14,8 @@ export interface ProxyCommandOptions {
   token?: string;
   maxBodyMb?: string;
   retrieveTool?: string;
+  verify?: boolean;
+  holdout?: string;
   ledger?: boolean;
   quiet?: boolean;
   memory?: boolean;
@@ -45,6 +48,10 @@ export function proxyOptions(opts: ProxyCommandOptions, env: NodeJS.ProcessEnv =
   if (!RETRIEVE_TOOL_MODES.includes(retrieveTool as RetrieveToolMode)) {
     throw new CliError(`--retrieve-tool must be one of ${RETRIEVE_TOOL_MODES.join(', ')}, got "${retrieveTool}"`);
   }
+  const holdoutText = opts.holdout ?? env.HEADROOM_HOLDOUT ?? '0';
+  const holdout = parseHoldout(holdoutText);
+  if (holdout === undefined) throw new CliError(`--holdout must be a percentage from 0 to 100, got "${holdoutText}"`);
+  const verify = opts.verify === true || env.HEADROOM_VERIFY === '1';
   return {
     host: opts.host ?? env.HEADROOM_HOST ?? '127.0.0.1',
     port: Number(port),
@@ -55,6 +62,8 @@ export function proxyOptions(opts: ProxyCommandOptions, env: NodeJS.ProcessEnv =
     } as ProxyOptions['upstreams'],
     allowRemote: allowRemoteHosts(opts.allowRemote),
     retrieveTool: retrieveTool as RetrieveToolMode,
+    ...(verify ? { verify } : {}),
+    ...(holdout > 0 ? { holdout } : {}),
     ...(token ? { token } : {}),
     maxBodyBytes: maxBodyMb ? Math.round(positiveNumber(maxBodyMb, '--max-body-mb') * 1024 * 1024) : DEFAULT_MAX_BODY_BYTES,
     ...(opts.ledger === false ? { ledgerDir: false as const } : {}),

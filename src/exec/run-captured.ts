@@ -37,7 +37,7 @@ export interface RunResult {
  * order they were written in. A single string is a shell command and goes to `bash -c` unchanged
  * (redirections, pipes and `&&` mean what they say); several words are a program and its arguments.
  */
-export function commandArgv(command: readonly string[]): string[] {
+function commandArgv(command: readonly string[]): string[] {
   const target = command.length === 1 ? ['bash', '-c', command[0]!] : [...command];
   return ['sh', '-c', 'exec "$@" 2>&1', 'sh', ...target];
 }

@@ -10,9 +10,9 @@ export interface AiCallOptions {
   tools?: ReadonlyArray<{ name: string }> | undefined;
 }
 
-export type AiMessage = { role: 'system'; content: string } | { role: 'user' | 'assistant' | 'tool'; content: ReadonlyArray<AiPart> };
+type AiMessage = { role: 'system'; content: string } | { role: 'user' | 'assistant' | 'tool'; content: ReadonlyArray<AiPart> };
 
-export interface AiPart {
+interface AiPart {
   type: string;
   text?: string;
   toolCallId?: string;
@@ -21,7 +21,7 @@ export interface AiPart {
   output?: AiToolOutput;
 }
 
-export type AiToolOutput = { type: 'text' | 'error-text'; value: string } | { type: 'json' | 'error-json'; value: unknown } | { type: string; value?: unknown };
+type AiToolOutput = { type: 'text' | 'error-text'; value: string } | { type: 'json' | 'error-json'; value: unknown } | { type: string; value?: unknown };
 
 /** Where one tool-result part is in the prompt. */
 export interface OutputPlace {

@@ -1,14 +1,14 @@
 import type { CcrStore } from '../compress/ccr-store.js';
-import type { ProviderAdapter, ProxyResult, Round } from '../providers/types.js';
+import type { ProviderAdapter } from '../providers/types.js';
 import { answerRetrieve } from '../proxy/retrieval.js';
-import { SseParser } from '../wire/index.js';
+import { jsonRounds, mergedBody, streamRounds, type RoundLoop } from '../proxy/round-loop.js';
 
 /**
- * The retrieval loop of an in-process request: the transport-free counterpart of the proxy's
- * relayJson/relayStream (src/proxy/respond.ts), over fetch Responses instead of an HTTP server.
- * The model's headroom_retrieve calls are answered from the store and the conversation is
- * continued upstream; the caller gets one response in the provider's own format, with the
- * retrieve calls hidden, as if the model had answered at once.
+ * The retrieval loop of an in-process request: the proxy's round loop (src/proxy/round-loop.ts,
+ * shared with relay.ts) over fetch Responses instead of an HTTP server. The model's
+ * headroom_retrieve calls are answered from the store and the conversation is continued
+ * upstream; the caller gets one response in the provider's own format, with the retrieve calls
+ * hidden, as if the model had answered at once.
  */
 export interface RetrievalLoop {
   adapter: ProviderAdapter;
@@ -21,14 +21,15 @@ export interface RetrievalLoop {
   send(body: string): Promise<Response>;
 }
 
-/** Does this round end the loop: no retrieve calls, calls mixed with the caller's own, or the limit reached. */
-function nextStep(loop: RetrievalLoop, round: Round, n: number): 'done' | 'cut' | 'continue' {
-  if (round.proxyCalls.length === 0 || round.clientToolCalls > 0) return 'done';
-  return n >= loop.maxRounds ? 'cut' : 'continue';
-}
-
-function answers(loop: RetrievalLoop, round: Round): ProxyResult[] {
-  return round.proxyCalls.map((call) => ({ call, text: answerRetrieve(call.input, loop.store) }));
+/** The shared round loop, with the retrieve calls answered from the store. */
+function roundLoop(loop: RetrievalLoop): RoundLoop {
+  return {
+    adapter: loop.adapter,
+    proxyNames: loop.proxyNames,
+    maxRounds: loop.maxRounds,
+    retrieval: true,
+    answer: async (round) => round.proxyCalls.map((call) => ({ call, text: answerRetrieve(call.input, loop.store) })),
+  };
 }
 
 /** The first response's status and headers over a new body (its length and encoding no longer apply). */
@@ -51,24 +52,13 @@ export async function answerJson(loop: RetrievalLoop, body: string, first: Respo
   } catch {
     return rebuilt(first, text);
   }
-  const bodies = [json];
-  let round = loop.adapter.readResponse(json, loop.proxyNames);
-  let cut = false;
-  for (let n = 0; ; n++) {
-    const step = nextStep(loop, round, n);
-    if (step !== 'continue') {
-      cut = step === 'cut';
-      break;
-    }
-    body = loop.adapter.continueRequest(body, round, answers(loop, round));
-    const next = await loop.send(body);
-    if (!next.ok) return next;
-    const nextJson: unknown = await next.json();
-    bodies.push(nextJson);
-    round = loop.adapter.readResponse(nextJson, loop.proxyNames);
-  }
-  if (bodies.length === 1 && round.proxyCalls.length === 0) return rebuilt(first, text);
-  return rebuilt(first, JSON.stringify(loop.adapter.mergeResponses(bodies, cut, loop.proxyNames)));
+  const rounds = roundLoop(loop);
+  const result = await jsonRounds<Response>(rounds, body, json, async (next) => {
+    const response = await loop.send(next);
+    return response.ok ? { json: (await response.json()) as unknown } : { refused: response };
+  });
+  if ('refused' in result) return result.refused;
+  return rebuilt(first, mergedBody(rounds, result) ?? text);
 }
 
 /**
@@ -93,52 +83,24 @@ export function answerStream(loop: RetrievalLoop, body: string, first: Response)
   return rebuilt(first, stream);
 }
 
+/** The shared stream loop, with its failure's error event sent as the last one. */
 async function* relayRounds(loop: RetrievalLoop, body: string, first: Response): AsyncGenerator<string, void, undefined> {
-  const relay = loop.adapter.streamRelay(loop.proxyNames);
-  let response = first;
-  for (let n = 0; ; n++) {
-    relay.beginRound(n);
-    const parser = new SseParser();
-    try {
-      for await (const chunk of response.body ?? []) {
-        for (const ev of parser.push(chunk)) {
-          const text = relay.push(ev);
-          if (text !== '') yield text;
-        }
+  const rounds = streamRounds(roundLoop(loop), body, first.body ?? [], async (next) => {
+    const response = await loop.send(next);
+    if (response.status === 200) return { chunks: response.body ?? [] };
+    return { status: response.status, detail: await response.text().catch(() => '') };
+  });
+  try {
+    for (;;) {
+      const next = await rounds.next();
+      if (next.done) {
+        if (next.value && next.value.errorEvent !== '') yield next.value.errorEvent;
+        return;
       }
-    } catch (err) {
-      yield relay.error(`headroom: the upstream stream failed: ${message(err)}`);
-      return;
+      if (next.value !== '') yield next.value;
     }
-    const cutEvent = parser.end() !== '';
-    const round = relay.endRound();
-    const ending = relay.ending();
-    if (ending === 'cut') {
-      yield relay.error(`headroom: the upstream stream ended ${cutEvent ? 'in the middle of an event' : 'without its closing event'}; the response is incomplete`);
-      return;
-    }
-    // The upstream's own error event has been relayed already.
-    if (ending === 'failed') return;
-    const step = nextStep(loop, round, n);
-    if (step !== 'continue') {
-      yield relay.finish(step === 'cut');
-      return;
-    }
-    body = loop.adapter.continueRequest(body, round, answers(loop, round));
-    try {
-      response = await loop.send(body);
-    } catch (err) {
-      yield relay.error(`headroom: the upstream failed while answering a retrieval: ${message(err)}`);
-      return;
-    }
-    if (response.status !== 200) {
-      const detail = (await response.text().catch(() => '')).slice(0, 2000);
-      yield relay.error(`headroom: the upstream answered ${response.status} while answering a retrieval: ${detail}`);
-      return;
-    }
+  } finally {
+    // A cancelled stream stops reading upstream.
+    await rounds.return(undefined);
   }
-}
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

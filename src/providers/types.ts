@@ -75,6 +75,17 @@ export interface StreamRelay {
  */
 export type StreamEnding = 'done' | 'failed' | 'cut';
 
+/**
+ * The provider's own free token-counting endpoint (`--verify`): the request that counts the
+ * input of a model request exactly as the client sent it, and the count read from its answer.
+ */
+export interface TokenCounting {
+  /** The counting request for a model request sent to `pathAndQuery`, or undefined when there is none for it. */
+  request(raw: string, pathAndQuery: string): { pathAndQuery: string; body: string } | undefined;
+  /** The input token count of the endpoint's answer, or undefined when it has none. */
+  tokens(body: unknown): number | undefined;
+}
+
 export interface ProviderAdapter {
   readonly name: ProviderName;
   /** Reads a raw request body into the neutral view. Throws SyntaxError on invalid JSON. */
@@ -98,4 +109,6 @@ export interface ProviderAdapter {
   streamRelay(proxyNames?: ReadonlySet<string>): StreamRelay;
   /** An error body in the provider's JSON error shape, for failures of the proxy itself. */
   errorBody(status: number, message: string): unknown;
+  /** Its count endpoint; absent for a format without one (Chat Completions). */
+  counting?: TokenCounting;
 }

@@ -92,6 +92,8 @@ class Work {
     // Without a way to retrieve, an output goes whole unless the session sent it without markers before.
     if (!this.state.retrievable && (remembered === undefined || remembered.retrievalKeys.length > 0)) return { entry: whole(remembered?.kind), replayed: false, ms: 0 };
     if (remembered && !this.mine.has(hash)) return { entry: remembered, replayed: true, ms: 0 };
+    // The cache guard stopped compression in this conversation: a new output goes as it is (and stays so).
+    if (session.guard.stopped !== undefined && !this.mine.has(hash) && !session.pending.has(hash)) return this.remember(hash, whole());
     // Too short to compress: decided here, no thread needed.
     if (text.length < MIN_CHARS) return this.remember(hash, whole());
     // Another request of the session is compressing the same output: its result is this one's too.
@@ -172,7 +174,7 @@ class Work {
 }
 
 /** Token counting may take this many compression budgets before it is given up (its thread ends). */
-export const COUNT_BUDGETS = 5;
+const COUNT_BUDGETS = 5;
 
 /**
  * countCompressedTokens with the counting done in the pool's threads (about 250 ms per MB, and

@@ -11,7 +11,7 @@ import { RETRIEVE_TOOL, RETRIEVE_TOOL_NAME } from './retrieval.js';
 import { foldedRepeat, occurrences } from './repeats.js';
 import { ConversationState, type MemoEntry } from './conversation-state.js';
 import { newestUserTurn, notUserWords, userContextEdits } from './user-context.js';
-import { RETRIEVE_TOOL_MODES, type RetrieveToolMode } from './retrieve-tool-mode.js';
+import type { RetrieveToolMode } from './retrieve-tool-mode.js';
 
 export interface RequestCompressOptions {
   /**
@@ -66,7 +66,7 @@ export interface RequestCompressOptions {
  *   `headroom` command in its shell, headroom's MCP server), see RetrievalElsewhere.
  * A request without tools of its own (a title or routing call asking for JSON) never gets it.
  */
-export { RETRIEVE_TOOL_MODES, type RetrieveToolMode };
+export type { RetrieveToolMode };
 
 /**
  * A marker is only worth sending when the model can act on it. Besides a retrieve tool in the
@@ -177,7 +177,8 @@ export function compressRequestBody(adapter: ProviderAdapter, raw: string, opts:
       if (!entry) {
         // Past the budget, new outputs go as they are (and stay so); replays still apply.
         overBudget ||= t0 - state.started > budget;
-        const core = overBudget
+        // As past the budget when the cache guard stopped compression in this conversation.
+        const core = overBudget || state.session.guard.stopped !== undefined
           ? undefined
           : compressCore(out.text, { query: state.query, step: steps[index]!, ...(opts.store ? { store: opts.store } : {}), ...(opts.keep ? { keep: opts.keep } : {}) });
         unstored ??= core?.failedOpen;

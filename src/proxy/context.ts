@@ -1,4 +1,5 @@
 import type { Dispatcher as UndiciAgent } from 'undici';
+import type { PriceTable } from '../pricing.js';
 import type { CcrStore } from '../compress/ccr-store.js';
 import type { CompressPool } from './compress-pool.js';
 import type { ProxyEvents } from './events.js';
@@ -46,6 +47,12 @@ export interface ProxyContext {
   mainConversation: (agent: string, request: ModelRequestView) => boolean;
   /** Past this a recall is given up and the request goes without it. */
   recallTimeoutMs: number;
+  /** `--verify`: count each rewritten request's original body at the provider's count endpoint, after the response. */
+  verify: boolean;
+  /** `--holdout`: the percentage of sessions that pass untouched (0: none). */
+  holdoutPercent: number;
+  /** Prices for the cache guard's sums (undefined: the table could not be read; the guard then counts busts only). */
+  prices: PriceTable | undefined;
   /** Where every request reports what happens to it (stats, the ledger and callers listen). */
   events: ProxyEvents;
   /** A log line, as a `log` event. */

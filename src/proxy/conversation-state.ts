@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { CacheGuard } from './cache-guard.js';
 import type { ContentKind } from '../compress/types.js';
 import type { NeutralRequest } from '../wire/index.js';
 
@@ -32,6 +33,8 @@ export class ConversationState {
    * request carrying the same output meanwhile takes that result rather than deciding again.
    */
   readonly pending = new Map<string, Promise<{ entry: MemoEntry; ms: number }>>();
+  /** Prompt-cache busts headroom caused here; once it has stopped, new outputs go as they are (replays still apply). */
+  readonly guard = new CacheGuard();
   constructor(readonly id: string) {}
 }
 

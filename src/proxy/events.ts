@@ -1,4 +1,6 @@
 import { NO_USAGE, addUsage, type Usage } from '../wire/index.js';
+import type { Bust } from './cache-guard.js';
+import type { HoldoutGroup } from './holdout.js';
 
 /**
  * What happens to one provider request, in the order it happens. The pipeline and the relay
@@ -33,6 +35,14 @@ export type RequestEventBody =
   | { type: 'retrieval-round'; round: number }
   /** The upstream failed: before the client got a status (`status` is what the client got), or mid-stream. */
   | { type: 'failed'; stage: 'upstream' | 'mid-stream'; error: string; status?: number }
+  /** `--holdout`: the group of the request's session; a 'holdout' request passes untouched. */
+  | { type: 'holdout'; group: HoldoutGroup }
+  /** `--verify`: the provider's count endpoint counted the body as the client sent it (after the response). */
+  | { type: 'verified'; inputTokens: number }
+  /** A prompt-cache bust headroom caused (see cache-guard.ts). */
+  | { type: 'cache-bust'; bust: Bust }
+  /** Busts cost more than headroom saved in this conversation: new outputs go as they are from now on. */
+  | { type: 'guard-stopped'; reason: string }
   /** The request is over; its summary is folded from the events before it. */
   | { type: 'finished'; summary: RequestSummary };
 
@@ -79,6 +89,13 @@ export interface RequestSummary {
   recalled: number;
   /** Milliseconds from arrival to the end of the relay. */
   ms: number;
+  /** `--holdout` only: the group of its session. */
+  group?: HoldoutGroup;
+  /** `--verify` only: the provider's count of the input the client sent. */
+  verifiedInputTokens?: number;
+  bust?: Bust;
+  /** Compression of new outputs stopped in its conversation (now or before). */
+  guardStopped?: boolean;
 }
 
 function emptySummary(provider: string, agent: string): RequestSummary {
@@ -150,6 +167,18 @@ function foldEvent(s: RequestSummary, e: RequestEventBody): void {
       s.upstreamError = true;
       if (e.status !== undefined) s.status = e.status;
       return;
+    case 'holdout':
+      s.group = e.group;
+      return;
+    case 'verified':
+      s.verifiedInputTokens = e.inputTokens;
+      return;
+    case 'cache-bust':
+      s.bust = e.bust;
+      return;
+    case 'guard-stopped':
+      s.guardStopped = true;
+      return;
     case 'query':
     case 'forwarded':
     case 'finished':
@@ -203,6 +232,11 @@ export class RequestTrace {
   emit(body: RequestEventBody): void {
     foldEvent(this.summary, body);
     this.events.emit({ ...body, requestId: this.requestId });
+  }
+
+  /** The summary folded so far (usage summed over the rounds relayed). */
+  get soFar(): Readonly<RequestSummary> {
+    return this.summary;
   }
 
   /** Emits `finished` with the summary folded so far. */

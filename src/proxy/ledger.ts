@@ -1,5 +1,6 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Bust } from './cache-guard.js';
 import type { RequestSummary } from './events.js';
 
 /**
@@ -34,6 +35,14 @@ export interface LedgerRecord {
   ms: number;
   /** The `headroom wrap` session the request belongs to. */
   wrap?: string;
+  /** `--verify`: the provider's own count of the input tokens of the body as the client sent it. */
+  verifiedInputTokens?: number;
+  /** `--holdout`: the group of the request's session ('holdout' passed untouched). */
+  group?: 'headroom' | 'holdout';
+  /** A prompt-cache bust headroom caused in this request (see src/proxy/cache-guard.ts). */
+  bust?: Bust;
+  /** The guard stopped compressing new outputs in this request's conversation (busts cost more than headroom saved there). */
+  guardStopped?: boolean;
 }
 
 /** The ledger line of a finished request (`wrap`: the `headroom wrap` session the proxy serves). */
@@ -59,6 +68,10 @@ export function ledgerRecordOf(r: RequestSummary, wrap: string | undefined): Led
     failedOpen: r.failedOpen,
     ms: r.ms,
     ...(wrap ? { wrap } : {}),
+    ...(r.verifiedInputTokens !== undefined ? { verifiedInputTokens: r.verifiedInputTokens } : {}),
+    ...(r.group ? { group: r.group } : {}),
+    ...(r.bust ? { bust: r.bust } : {}),
+    ...(r.guardStopped ? { guardStopped: true } : {}),
   };
 }
 

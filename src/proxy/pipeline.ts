@@ -12,6 +12,9 @@ import { relayJson, relayStream, type RelayRequest } from './relay.js';
 import { RETRIEVE_TOOL_NAME } from './retrieval.js';
 import type { ApiRoute } from './routes.js';
 import { conversationId, type ConversationState } from './conversation-state.js';
+import { watchCache } from './cache-watch.js';
+import { holdoutGroup } from './holdout.js';
+import { verifyOriginal } from './verify-original.js';
 import { callUpstream, clientResponseHeaders, upstreamFailure, upstreamRequestHeaders, upstreamUrl, type UpstreamResponse } from './upstream.js';
 import { newestUserTurn, recallFor } from './user-context.js';
 
@@ -28,6 +31,7 @@ function header(req: IncomingMessage, name: string): string | undefined {
  */
 export async function handleProviderRequest(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const { adapter } = route;
+  const arrived = Date.now();
   let body: Buffer;
   try {
     body = await readBody(req, ctx.maxBodyBytes);
@@ -52,8 +56,13 @@ export async function handleProviderRequest(ctx: ProxyContext, route: ApiRoute, 
   const conversation = read?.session.id ?? '';
   trace.emit({ type: 'request-received', provider: adapter.name, model: route.model ?? read?.request.model ?? '', agent, conversation });
   const meta: CallMeta = { agent, session: conversation };
-  const recalled = read ? await recall(ctx, route, read, meta, req.headers) : undefined;
-  const compression = read ? await compress(ctx, route, req, read, recalled?.text, trace) : undefined;
+  const generate = route.op === 'generate';
+  // --holdout: a share of sessions passes untouched (but relayed and recorded) as a control group.
+  const group = read && generate && ctx.holdoutPercent > 0 ? holdoutGroup(conversation, ctx.holdoutPercent) : undefined;
+  if (group) trace.emit({ type: 'holdout', group });
+  const handled = group === 'holdout' ? undefined : read;
+  const recalled = handled ? await recall(ctx, route, handled, meta, req.headers) : undefined;
+  const compression = handled ? await compress(ctx, route, req, handled, recalled?.text, trace) : undefined;
   if (compression?.contextAdded && recalled) trace.emit({ type: 'recalled', count: recalled.count });
   const forward = compression && compression.body !== compression.raw ? compression.body : body;
 
@@ -91,7 +100,8 @@ export async function handleProviderRequest(ctx: ProxyContext, route: ApiRoute, 
       trace,
     };
     const type = String(upstream.headers['content-type'] ?? '');
-    if (status !== 200 || route.op === 'count-tokens' || !compression) {
+    // A readable request goes through the relays even when untouched: they read the usage of every round, streamed or not.
+    if (status !== 200 || route.op === 'count-tokens' || !read) {
       const usage = await relayAsIs(upstream, res, extraHeaders, status === 200 ? adapter.usageOf : undefined);
       if (usage) trace.emit({ type: 'usage', round: 0, usage });
     } else if (type.includes('text/event-stream')) {
@@ -115,6 +125,10 @@ export async function handleProviderRequest(ctx: ProxyContext, route: ApiRoute, 
     trace.emit({ type: 'failed', stage, error: message(err), ...(status !== undefined ? { status } : {}) });
     ctx.log(`${req.method} ${url.pathname}: upstream error: ${message(err)}`);
   }
+  // After the response: the client has its answer; what follows only adds to the request's record.
+  const rewritten = forward !== body;
+  if (handled && generate) watchCache(ctx, { adapter, conversation: handled.session, client: handled.request, forwarded: rewritten ? forward.toString() : undefined, at: arrived, trace });
+  if (ctx.verify && handled && generate && rewritten) await verifyOriginal(ctx, { adapter, upstream: ctx.upstreams[route.upstream], raw: handled.raw, pathAndQuery: url.pathname + url.search, headers, trace });
   trace.finish();
 }
 

@@ -15,7 +15,7 @@ export interface ProxyToolSet {
 }
 
 /** The headers of a request, names lower-cased. */
-export type RequestHeaders = Readonly<Record<string, string | string[] | undefined>>;
+type RequestHeaders = Readonly<Record<string, string | string[] | undefined>>;
 
 /**
  * Who sent a request: the agent's name and the agent's own conversation id, when its headers say.
@@ -34,7 +34,7 @@ export interface ModelRequestView {
 export type RecallHook = (query: string, meta: CallMeta) => Promise<{ text: string; count: number } | undefined>;
 
 /** Past this, a tool answer becomes an error text for the model (a hung hook never hangs a turn). */
-export const ANSWER_TIMEOUT_MS = 15_000;
+const ANSWER_TIMEOUT_MS = 15_000;
 
 /** Runs a set tool for the model; a failure or a timeout becomes a short error text, never a throw. */
 export async function answerCall(set: ProxyToolSet, call: ProxyCall, meta: CallMeta, timeoutMs = ANSWER_TIMEOUT_MS): Promise<{ text: string; failed: boolean }> {

@@ -1,11 +1,11 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { ProxyContext } from './context.js';
-import { message, readAll, writeOrWait } from './http-util.js';
+import { readAll, writeOrWait } from './http-util.js';
 import type { RequestTrace } from './events.js';
-import { SseParser } from '../wire/index.js';
 import type { ProviderAdapter, ProxyCall, ProxyResult, Round } from '../providers/index.js';
+import { isRetrieve, jsonRounds, mergedBody, streamRounds, type RoundLoop } from './round-loop.js';
 import { answerCall, type CallMeta } from './proxy-tools.js';
-import { answerRetrieve, RETRIEVE_TOOL_NAME } from './retrieval.js';
+import { answerRetrieve } from './retrieval.js';
 import { callUpstream, clientResponseHeaders, type UpstreamResponse } from './upstream.js';
 
 /** How to ask upstream for the next round of the proxy-call loop. */
@@ -28,19 +28,24 @@ export interface RelayRequest {
   trace: RequestTrace;
 }
 
-/** Does this round end the loop: no proxy calls, mixed with client calls, or the limit reached. */
-function nextStep(ctx: ProxyContext, ex: RelayRequest, round: Round, n: number): 'done' | 'cut' | 'continue' {
-  if (round.proxyCalls.length === 0) return 'done';
-  const retrieves = round.proxyCalls.filter(isRetrieve).length;
-  if ((retrieves > 0 && !ex.retrieval) || round.clientToolCalls > 0) {
-    if (retrieves > 0) ex.trace.emit({ type: 'retrievals-unanswered', count: retrieves });
-    return 'done';
-  }
-  return n >= ctx.maxRetrievalRounds ? 'cut' : 'continue';
-}
-
-function isRetrieve(call: ProxyCall): boolean {
-  return call.name === RETRIEVE_TOOL_NAME;
+/** The round loop of this request: its proxy calls answered here, its events on the request's trace. */
+function roundLoop(ctx: ProxyContext, ex: RelayRequest): RoundLoop {
+  return {
+    adapter: ex.adapter,
+    proxyNames: ex.proxyNames,
+    maxRounds: ctx.maxRetrievalRounds,
+    retrieval: ex.retrieval,
+    answer: async (round, n) => {
+      const results = await answerRound(ctx, ex, round);
+      ex.trace.emit({ type: 'retrieval-round', round: n + 1 });
+      return results;
+    },
+    roundRead: (round, n) => ex.trace.emit({ type: 'usage', round: n, usage: round.usage }),
+    stopped: async (round, unansweredRetrievals) => {
+      if (unansweredRetrievals > 0) ex.trace.emit({ type: 'retrievals-unanswered', count: unansweredRetrievals });
+      await runUnanswered(ctx, ex, round);
+    },
+  };
 }
 
 /** Answers a round's proxy calls in order: retrievals from the CCR store, the others by the tool set. */
@@ -78,13 +83,9 @@ async function runUnanswered(ctx: ProxyContext, ex: RelayRequest, round: Round):
   for (const call of round.proxyCalls) if (!isRetrieve(call)) await runSetTool(ctx, ex, call);
 }
 
-/** Answers a round's proxy calls and asks upstream for the next round. */
-async function nextRound(ctx: ProxyContext, ex: RelayRequest, body: string, round: Round, n: number): Promise<{ body: string; response: UpstreamResponse }> {
-  const results = await answerRound(ctx, ex, round);
-  ex.trace.emit({ type: 'retrieval-round', round: n + 1 });
-  const next = ex.adapter.continueRequest(body, round, results);
-  const response = await callUpstream(ctx.pool, { url: ex.url, method: 'POST', headers: ex.headers, body: next, signal: ex.signal, decode: true });
-  return { body: next, response };
+/** Asks upstream for the next round with this body. */
+function callNext(ctx: ProxyContext, ex: RelayRequest, body: string): Promise<UpstreamResponse> {
+  return callUpstream(ctx.pool, { url: ex.url, method: 'POST', headers: ex.headers, body, signal: ex.signal, decode: true });
 }
 
 /**
@@ -97,58 +98,27 @@ export async function relayStream(ctx: ProxyContext, ex: RelayRequest, first: Up
   delete headers['content-length'];
   res.writeHead(first.status, { ...headers, ...ex.extraHeaders });
   res.flushHeaders();
-  const relay = ex.adapter.streamRelay(ex.proxyNames);
-  let body = ex.body;
-  let response = first;
-  let cut = false;
-  for (let n = 0; ; n++) {
-    relay.beginRound(n);
-    const parser = new SseParser();
-    try {
-      for await (const chunk of response.body as AsyncIterable<Buffer>) {
-        for (const ev of parser.push(chunk)) if (!(await writeOrWait(res, relay.push(ev)))) return;
-      }
-    } catch (err) {
-      return failStream(ex, res, relay.error(`headroom: the upstream stream failed: ${message(err)}`), err);
-    }
-    // What the client got so far ends at an event boundary; an event cut short is not passed on.
-    const cutEvent = parser.end() !== '';
-    const round = relay.endRound();
-    ex.trace.emit({ type: 'usage', round: n, usage: round.usage });
-    const ending = relay.ending();
-    if (ending === 'cut') {
-      const where = cutEvent ? 'in the middle of an event' : 'without its closing event';
-      return failStream(ex, res, relay.error(`headroom: the upstream stream ended ${where}; the response is incomplete`));
-    }
-    if (ending === 'failed') {
-      // The upstream's own error event is already on its way to the client.
-      ex.trace.emit({ type: 'failed', stage: 'mid-stream', error: 'the upstream sent an error event' });
-      res.end();
+  const rounds = streamRounds(roundLoop(ctx, ex), ex.body, first.body as AsyncIterable<Buffer>, async (body) => {
+    const response = await callNext(ctx, ex, body);
+    if (response.status === 200) return { chunks: response.body as AsyncIterable<Buffer> };
+    return { status: response.status, detail: (await readAll(response.body).catch(() => Buffer.alloc(0))).toString('utf8') };
+  });
+  for (;;) {
+    const next = await rounds.next();
+    if (next.done) {
+      const failed = next.value;
+      if (failed) {
+        ex.trace.emit({ type: 'failed', stage: 'mid-stream', error: failed.error });
+        if (!res.destroyed) res.end(failed.errorEvent);
+      } else res.end();
       return;
     }
-    const step = nextStep(ctx, ex, round, n);
-    if (step !== 'continue') {
-      cut = step === 'cut';
-      await runUnanswered(ctx, ex, round);
-      break;
-    }
-    try {
-      ({ body, response } = await nextRound(ctx, ex, body, round, n));
-    } catch (err) {
-      return failStream(ex, res, relay.error(`headroom: the upstream failed while answering a retrieval: ${message(err)}`), err);
-    }
-    if (response.status !== 200) {
-      const detail = (await readAll(response.body).catch(() => Buffer.alloc(0))).toString('utf8').slice(0, 2000);
-      return failStream(ex, res, relay.error(`headroom: the upstream answered ${response.status} while answering a retrieval: ${detail}`));
+    // The client went away: stop reading upstream.
+    if (!(await writeOrWait(res, next.value))) {
+      await rounds.return(undefined);
+      return;
     }
   }
-  await writeOrWait(res, relay.finish(cut));
-  res.end();
-}
-
-function failStream(ex: RelayRequest, res: ServerResponse, errorEvent: string, err?: unknown): void {
-  ex.trace.emit({ type: 'failed', stage: 'mid-stream', error: err === undefined ? errorEvent : message(err) });
-  if (!res.destroyed) res.end(errorEvent);
 }
 
 /**
@@ -164,41 +134,24 @@ export async function relayJson(ctx: ProxyContext, ex: RelayRequest, first: Upst
     sendBytes(res, first, text, ex.extraHeaders);
     return;
   }
-  const bodies = [json];
-  let round = ex.adapter.readResponse(json, ex.proxyNames);
-  ex.trace.emit({ type: 'usage', round: 0, usage: round.usage });
-  let body = ex.body;
-  let cut = false;
-  for (let n = 0; ; n++) {
-    const step = nextStep(ctx, ex, round, n);
-    if (step !== 'continue') {
-      cut = step === 'cut';
-      await runUnanswered(ctx, ex, round);
-      break;
-    }
-    const next = await nextRound(ctx, ex, body, round, n);
-    body = next.body;
-    const nextText = await readAll(next.response.body);
-    if (next.response.status !== 200) {
-      // The client gets the upstream's own error for the round that failed.
-      sendBytes(res, next.response, nextText, ex.extraHeaders);
-      return;
-    }
-    const nextJson: unknown = JSON.parse(nextText.toString('utf8'));
-    bodies.push(nextJson);
-    round = ex.adapter.readResponse(nextJson, ex.proxyNames);
-    ex.trace.emit({ type: 'usage', round: n + 1, usage: round.usage });
-  }
-  if (bodies.length === 1 && round.proxyCalls.length === 0) {
-    sendBytes(res, first, text, ex.extraHeaders);
+  const loop = roundLoop(ctx, ex);
+  const rounds = await jsonRounds<{ response: UpstreamResponse; bytes: Buffer }>(loop, ex.body, json, async (body) => {
+    const response = await callNext(ctx, ex, body);
+    const bytes = await readAll(response.body);
+    if (response.status !== 200) return { refused: { response, bytes } };
+    return { json: JSON.parse(bytes.toString('utf8')) as unknown };
+  });
+  if ('refused' in rounds) {
+    // The client gets the upstream's own error for the round that failed.
+    sendBytes(res, rounds.refused.response, rounds.refused.bytes, ex.extraHeaders);
     return;
   }
-  const merged = Buffer.from(JSON.stringify(ex.adapter.mergeResponses(bodies, cut, ex.proxyNames)));
-  sendBytes(res, first, merged, ex.extraHeaders);
+  const merged = mergedBody(loop, rounds);
+  sendBytes(res, first, merged === undefined ? text : Buffer.from(merged), ex.extraHeaders);
 }
 
 /** Sends a whole body with the upstream's status and headers (length recomputed). */
-export function sendBytes(res: ServerResponse, from: UpstreamResponse, body: Buffer, extra: OutgoingHttpHeaders): void {
+function sendBytes(res: ServerResponse, from: UpstreamResponse, body: Buffer, extra: OutgoingHttpHeaders): void {
   const headers = clientResponseHeaders(from.headers, { decoded: from.decoded });
   delete headers['content-length'];
   if (from.decoded) delete headers['content-encoding'];

@@ -4,7 +4,7 @@ import { count } from '../plural.js';
 import { contentHash, type MemoEntry } from './conversation-state.js';
 
 /** A repeat shorter than this goes as the first copy went: a fold would save little. */
-export const FOLD_MIN_CHARS = 800;
+const FOLD_MIN_CHARS = 800;
 
 /** Where one tool output of a request stands among identical ones. */
 export interface Occurrence {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { FileCcrStore, type CcrStore } from '../compress/ccr-store.js';
 import { ConfigError, headroomHome } from '../config.js';
+import { loadPricing, type PriceTable } from '../pricing.js';
 import { VERSION } from '../version.js';
 import { accessFor, parseHostPort, type Access } from './access.js';
 import { DEFAULT_BUDGET_MS } from './budget-clock.js';
@@ -21,10 +22,11 @@ import type { Identify, ModelRequestView, ProxyToolSet, RecallHook } from './pro
 import { DEFAULT_UPSTREAMS, matchRoute, upstreamForOther, type ApiRoute, type UpstreamName } from './routes.js';
 import { Conversations } from './conversation-state.js';
 import { ProxyStats, type StatsSnapshot } from './stats.js';
+import { websocketUpgrades } from './websocket.js';
 
-export type { CallMeta, Identify, ModelRequestView, ProxyToolSet, RecallHook } from './proxy-tools.js';
-export type { ProxyEvent, ProxyEventListener, RequestEvent, RequestSummary } from './events.js';
-export type { ProxyCall, ProxyToolSpec } from '../providers/index.js';
+export type { CallMeta, ProxyToolSet, RecallHook } from './proxy-tools.js';
+export type { ProxyEvent, RequestEvent, RequestSummary } from './events.js';
+export type { ProxyCall } from '../providers/index.js';
 
 export interface ProxyOptions {
   /** Default 127.0.0.1. Anything but loopback needs `allowRemote` and a `token`. */
@@ -98,6 +100,14 @@ export interface ProxyOptions {
    * and log lines. The same as `events.on` on the running proxy, before the first request.
    */
   onEvent?: ProxyEventListener;
+  /**
+   * Ask the provider's free count endpoint for the original body of each request headroom
+   * rewrote, after its response (its failures never touch the request), so the ledger holds the
+   * provider's own "without headroom" count. Default off (HEADROOM_VERIFY=1 in the CLI).
+   */
+  verify?: boolean;
+  /** Percentage of sessions (by a hash of the session id) that pass untouched but recorded, as a control group. Default 0. */
+  holdout?: number;
 }
 
 export interface RunningProxy {
@@ -136,6 +146,16 @@ export const DEFAULT_PORT = 8787;
 export const DEFAULT_MAX_BODY_BYTES = 50 * 1024 * 1024;
 const DEFAULT_UPSTREAM_TIMEOUT_MS = 600_000;
 const DEFAULT_RECALL_TIMEOUT_MS = 3000;
+
+/** The price table for the cache guard; a table that cannot be read is logged and leaves the guard counting busts only. */
+function pricesOrNone(log: (line: string) => void): PriceTable | undefined {
+  try {
+    return loadPricing();
+  } catch (err) {
+    log(`cache guard: ${message(err)}; busts are counted but not priced`);
+    return undefined;
+  }
+}
 
 /** Starts the compressing proxy in this process. */
 export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy> {
@@ -178,6 +198,9 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
     identify: opts.identify ?? (() => ({})),
     injectedContext: opts.injectedContext ?? NO_INJECTED_CONTEXT,
     mainConversation: opts.mainConversation ?? (() => true),
+    verify: opts.verify ?? false,
+    holdoutPercent: opts.holdout ?? 0,
+    prices: pricesOrNone((line) => events.log(line)),
     events,
     log: (line) => events.log(line),
   };
@@ -193,6 +216,9 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
     });
   });
   server.keepAliveTimeout = 65_000;
+  // Codex's WebSocket transport for /v1/responses: the same checks, then the same pipeline per frame.
+  const upgrades = websocketUpgrades(ctx, (h) => gateRefusal(gate, h), async (c, route, req, res, url) => (await loadHandling()).api.handleProviderRequest(c, route, req, res, url));
+  server.on('upgrade', (req, socket, head) => upgrades.handle(req, socket, head));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? DEFAULT_PORT, host, () => {
@@ -217,6 +243,7 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
     recordSource: (saving) => events.emit({ type: 'source-saving', time: new Date().toISOString(), agent: ctx.agent ?? 'unknown', ...saving }),
     close: async () => {
       closing = true;
+      upgrades.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
@@ -294,6 +321,14 @@ function allowedHosts(entries: readonly string[] | undefined): string[] {
   if (!Array.isArray(entries)) throw new ConfigError('allowRemote takes the host names clients use to reach the proxy (a list), not a switch', 'allow-remote');
   for (const e of entries) if (!parseHostPort(e)) throw new ConfigError(`--allow-remote: "${e}" is not a host name or address (with an optional :port)`, 'allow-remote');
   return [...entries];
+}
+
+/** Why a WebSocket upgrade is refused (the checks `handle` makes, /livez aside), or undefined. */
+function gateRefusal(gate: Gate, headers: IncomingMessage['headers']): { status: 401 | 403; text: string } | undefined {
+  const refusal = gate.access.refusal(headers);
+  if (refusal) return { status: 403, text: refusal };
+  if (gate.token !== undefined && !tokenMatches(headers['x-headroom-token'], gate.token)) return { status: 401, text: 'headroom: missing or wrong x-headroom-token' };
+  return undefined;
 }
 
 function tokenMatches(given: string | string[] | undefined, token: string): boolean {

@@ -44,7 +44,7 @@ export function newestUserTurn(request: NeutralRequest, session: ConversationSta
 }
 
 /** What is appended to a part: a blank line, then the context. */
-export function appendedContext(text: string): string {
+function appendedContext(text: string): string {
   return `\n\n${text}`;
 }
 

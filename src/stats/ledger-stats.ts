@@ -3,6 +3,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { moneySaved, sourceMoneySaved, type PriceTable } from '../pricing.js';
 import { SOURCE_DIR, type LedgerRecord, type SourceLedgerRecord } from '../proxy/ledger.js';
+import { compareGroups, type GroupComparison, type GroupedRequest } from './holdout-compare.js';
+import { ReceiptTotals, receiptOf, type BilledStats, type WithoutHeadroomStats } from './receipts.js';
 
 /**
  * Savings of a group (one agent, model or day; `proxy`: the requests only). Tokens and money
@@ -82,6 +84,14 @@ export interface StatsReport {
   byDay: Record<string, StatsBucket>;
   /** Tool-output tokens by content kind (ledger lines from before this was recorded add nothing). */
   byKind: Record<string, KindStats>;
+  /** What the providers billed, summed from the usage they reported. */
+  billed: BilledStats;
+  /** What the same requests would have been billed without headroom, and how that was worked out. */
+  withoutHeadroom: WithoutHeadroomStats;
+  /** `--holdout`: the sessions passed untouched compared with headroom's (null: no grouped requests). */
+  holdout: GroupComparison | null;
+  /** Prompt-cache busts headroom caused, and conversations where it stopped compressing new outputs because of them. */
+  guard: { busts: number; bustTokens: number; stoppedConversations: number };
 }
 
 const emptyBucket = (): StatsBucket => ({ requests: 0, tokensBefore: 0, tokensAfter: 0, tokensSaved: 0, usdSaved: 0, unpricedRequests: 0 });
@@ -126,9 +136,13 @@ function asSourceRecord(v: unknown): SourceLedgerRecord | undefined {
 export class StatsAggregator {
   private readonly r: StatsReport;
   private readonly sinceMs: number;
+  private readonly receipts: ReceiptTotals;
+  private readonly grouped: GroupedRequest[] = [];
+  private readonly stopped = new Set<string>();
 
   constructor(ledgerDir: string, private readonly prices: PriceTable, since?: Date) {
     this.sinceMs = since ? since.getTime() : -Infinity;
+    this.receipts = new ReceiptTotals(prices);
     this.r = {
       ledgerDir,
       since: since ? since.toISOString() : null,
@@ -146,6 +160,10 @@ export class StatsAggregator {
       byModel: {},
       byDay: {},
       byKind: {},
+      billed: this.receipts.billed,
+      withoutHeadroom: this.receipts.withoutHeadroom(),
+      holdout: null,
+      guard: { busts: 0, bustTokens: 0, stoppedConversations: 0 },
     };
   }
 
@@ -199,6 +217,17 @@ export class StatsAggregator {
       acc.tokensAfter += k.after;
       acc.tokensSaved += k.before - k.after;
     }
+    const billed = this.receipts.add(rec);
+    if (rec.group === 'headroom' || rec.group === 'holdout') {
+      const t = receiptOf(rec);
+      this.grouped.push({ group: rec.group, session: rec.session ?? '', usd: billed ?? 0, input: t.input + t.cacheRead + t.cacheWrite, cacheRead: t.cacheRead });
+    }
+    if (rec.bust && typeof rec.bust.tokens === 'number') {
+      r.guard.busts++;
+      r.guard.bustTokens += rec.bust.tokens;
+    }
+    if (rec.guardStopped) this.stopped.add(rec.session ?? '');
+    r.guard.stoppedConversations = this.stopped.size;
     r.retrievals.calls += rec.retrievals;
     if (rec.retrievals > 0) r.retrievals.requests++;
     r.retrievals.share = r.retrievals.requests / r.totals.requests;
@@ -225,6 +254,8 @@ export class StatsAggregator {
 
   /** A copy of the figures so far. */
   report(): StatsReport {
+    this.r.withoutHeadroom = this.receipts.withoutHeadroom();
+    this.r.holdout = compareGroups(this.grouped) ?? null;
     return structuredClone(this.r);
   }
 }

@@ -1,6 +1,7 @@
 import './no-color.js';
 import { Box, renderToString, Text } from 'ink';
-import { tallyTotals, type Tally } from '../wrap/tally.js';
+import type { Tally } from '../wrap/tally.js';
+import { tallyTotals } from './tally-totals.js';
 import { count } from '../plural.js';
 import { compactNumber, duration, percent, usd } from './format.js';
 
@@ -72,6 +73,19 @@ export function ExitSummary({ agentTitle, tally, elapsedMs, exit, pricesTaken, m
               {unpriced.length > 0 ? `; ${unpriced.join('; ')}` : ''})
             </Text>
           </Text>
+          {tally.billed.requests > 0 && tally.billed.usd > 0 ? (
+            <Text>
+              {'  '}billed {usd(tally.billed.usd)}, ~{usd(tally.billed.withoutUsd)} without headroom
+              <Text dimColor> (the providers' usage receipts of {count(tally.billed.requests, 'request')})</Text>
+            </Text>
+          ) : null}
+          {tally.busts > 0 ? (
+            <Text color="yellow">
+              {'  '}
+              {count(tally.busts, 'prompt-cache bust')} headroom caused
+              {tally.guardStopped ? '; it stopped compressing new outputs where they cost more than it saved' : ''}
+            </Text>
+          ) : null}
           {kinds.length > 0 ? (
             <Text>
               {'  '}top kinds: {kinds.map((k) => `${k.kind} ${compactNumber(k.saved)} (${percent(k.saved, k.before)})`).join(' · ')}

@@ -135,6 +135,7 @@ export function StatsDashboard({ report: r, watching }: StatsDashboardProps) {
               {src.unpricedOutputs > 0 ? `; ${count(src.unpricedOutputs, 'output')} at the source of unpriced models not counted` : ''})
             </Text>
           </Text>
+          <Receipts report={r} />
           <Text>
             {'  '}retrievals: {r.retrievals.calls} ({percent(r.retrievals.requests, t.requests)} of requests needed one) · memories recalled:{' '}
             {r.memory.recalled} · memory tool calls: {r.memory.toolCalls}
@@ -152,6 +153,41 @@ export function StatsDashboard({ report: r, watching }: StatsDashboardProps) {
         </Text>
       ) : null}
     </Box>
+  );
+}
+
+/** Money from the providers' receipts, the holdout comparison and the cache guard, when the ledger has them. */
+function Receipts({ report: r }: { report: StatsReport }) {
+  const h = r.holdout;
+  const diff = (c: { difference: number; interval: [number, number] | null }, f: (n: number) => string) =>
+    `${c.difference < 0 ? '−' : '+'}${f(Math.abs(c.difference))}${c.interval ? ` (95% interval ${f(c.interval[0])} to ${f(c.interval[1])})` : ''}`;
+  const money = (n: number) => (n < 0 ? `−${usd(-n)}` : usd(n));
+  const points = (n: number) => `${(n * 100).toFixed(1)} pts`;
+  return (
+    <>
+      {r.billed.requests > 0 ? (
+        <Text>
+          {'  '}billed {usd(r.billed.usd)}, ~{usd(r.withoutHeadroom.usd)} without headroom
+          <Text dimColor>
+            {' '}
+            ({count(r.billed.requests, 'receipt')}: {compactNumber(r.billed.inputTokens)} input, {compactNumber(r.billed.cacheReadTokens)} cache read, {compactNumber(r.billed.cacheWriteTokens)} cache write,{' '}
+            {compactNumber(r.billed.outputTokens)} output; without: {r.withoutHeadroom.method})
+          </Text>
+        </Text>
+      ) : null}
+      {h ? (
+        <Text>
+          {'  '}holdout: {h.counts.holdout.sessions} sessions untouched vs {h.counts.headroom.sessions} with headroom ·{' '}
+          {h.tooLittle ?? `per session ${diff(h.perSession.usd, money)}, per turn ${diff(h.perTurn.usd, money)}, cache hit rate per turn ${diff(h.perTurn.cacheHitRate, points)} (${h.method})`}
+        </Text>
+      ) : null}
+      {r.guard.busts > 0 || r.guard.stoppedConversations > 0 ? (
+        <Text color="yellow">
+          {'  '}cache guard: {count(r.guard.busts, 'prompt-cache bust')} headroom caused ({compactNumber(r.guard.bustTokens)} tokens written again)
+          {r.guard.stoppedConversations > 0 ? `; compression of new outputs stopped in ${count(r.guard.stoppedConversations, 'conversation')} where busts cost more than it saved` : ''}
+        </Text>
+      ) : null}
+    </>
   );
 }
 

@@ -1,6 +1,7 @@
 import './no-color.js';
 import { Box, renderToString, Text } from 'ink';
-import { tallyTotals, type Tally } from '../wrap/tally.js';
+import type { Tally } from '../wrap/tally.js';
+import { tallyTotals } from './tally-totals.js';
 import { count } from '../plural.js';
 import { compactNumber, percent, usd } from './format.js';
 
@@ -34,10 +35,17 @@ export function StatusLine({ agent, tally, proxyUrl, memory }: StatusLineProps) 
             <Text color="green">
               saved {compactNumber(total.saved)} tok ({percent(total.saved, total.tokensBefore)})
             </Text>
-            <Text>
-              {' · '}~{usd(total.usdSaved)}
-              {total.unpriced > 0 ? '+' : ''}
-            </Text>
+            {tally.billed.requests > 0 && tally.billed.usd > 0 ? (
+              <Text>
+                {' · '}billed {usd(tally.billed.usd)}, ~{usd(tally.billed.withoutUsd)} without headroom
+              </Text>
+            ) : (
+              <Text>
+                {' · '}~{usd(total.usdSaved)}
+                {total.unpriced > 0 ? '+' : ''}
+              </Text>
+            )}
+            {tally.busts > 0 ? <Text color="yellow"> · {count(tally.busts, 'cache bust')}{tally.guardStopped ? ', compression paused' : ''}</Text> : null}
             {tally.retrievals > 0 ? <Text> · {tally.retrievals} retrieved</Text> : null}
             {tally.source.outputs > 0 ? (
               <Text color="green">

@@ -18,7 +18,7 @@ export interface TextPart {
   span?: Span;
 }
 
-export interface ToolCallPart {
+interface ToolCallPart {
   type: 'tool_call';
   id: string;
   name: string;

@@ -87,7 +87,7 @@ export function hangUpSession(leader: number, graceMs = 2000): void {
 }
 
 /** A process of the session led by `leader` (the agent's PTY session) is stopped. */
-export function sessionStopped(leader: number): boolean {
+function sessionStopped(leader: number): boolean {
   return processes().some((p) => p.session === leader && p.state === 'T');
 }
 

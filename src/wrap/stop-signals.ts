@@ -1,7 +1,7 @@
 import { writeSync } from 'node:fs';
 
 /** Signals that end headroom; while the agent runs they are passed on to it instead. */
-export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /** An agent that has not exited this long after SIGTERM or a hang-up is killed. */
 export const KILL_AFTER_MS = 5000;

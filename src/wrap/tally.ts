@@ -1,5 +1,7 @@
 import { moneySaved, sourceMoneySaved, type PriceTable } from '../pricing.js';
 import type { RequestSummary } from '../proxy/events.js';
+import { ledgerRecordOf } from '../proxy/ledger.js';
+import { requestBill } from '../stats/receipts.js';
 
 /** What one wrapped session has saved so far: the status line and the exit summary show it. */
 export interface Tally {
@@ -22,6 +24,11 @@ export interface Tally {
   /** Big command outputs compressed at the source (an agent hook or `headroom exec`), before the agent cut them. */
   source: { outputs: number; tokensBefore: number; tokensAfter: number; usdSaved: number; unpriced: number };
   byKind: Record<string, { before: number; after: number }>;
+  /** What the provider billed by its receipts, and what the same requests would have been billed without headroom. */
+  billed: { requests: number; usd: number; withoutUsd: number; unpriced: number };
+  /** Prompt-cache busts headroom caused; whether the cache guard stopped compressing new outputs in a conversation. */
+  busts: number;
+  guardStopped: boolean;
 }
 
 export function emptyTally(): Tally {
@@ -38,6 +45,9 @@ export function emptyTally(): Tally {
     model: '',
     source: { outputs: 0, tokensBefore: 0, tokensAfter: 0, usdSaved: 0, unpriced: 0 },
     byKind: {},
+    billed: { requests: 0, usd: 0, withoutUsd: 0, unpriced: 0 },
+    busts: 0,
+    guardStopped: false,
   };
 }
 
@@ -52,6 +62,17 @@ export function addToTally(t: Tally, r: RequestSummary, prices: PriceTable): voi
   t.memoriesRecalled += r.recalled;
   if (r.upstreamError) t.upstreamErrors++;
   if (r.model) t.model = r.model;
+  const bill = requestBill(prices, ledgerRecordOf(r, undefined));
+  if (bill) {
+    t.billed.requests++;
+    if (bill.billedUsd === undefined || bill.withoutUsd === undefined) t.billed.unpriced++;
+    else {
+      t.billed.usd += bill.billedUsd;
+      t.billed.withoutUsd += bill.withoutUsd;
+    }
+  }
+  if (r.bust) t.busts++;
+  if (r.guardStopped) t.guardStopped = true;
   for (const [kind, k] of r.byKind) {
     const acc = (t.byKind[kind] ??= { before: 0, after: 0 });
     acc.before += k.before;
@@ -67,11 +88,4 @@ export function addSourceSaving(t: Tally, s: { tokensBefore: number; tokensAfter
   const usd = sourceMoneySaved(prices, { model: t.model, ...s });
   if (usd === undefined) t.source.unpriced++;
   else t.source.usdSaved += usd;
-}
-
-/** The session's headline: the proxy's savings and those made at the source, together. */
-export function tallyTotals(t: Tally): { tokensBefore: number; tokensAfter: number; saved: number; usdSaved: number; unpriced: number } {
-  const tokensBefore = t.tokensBefore + t.source.tokensBefore;
-  const tokensAfter = t.tokensAfter + t.source.tokensAfter;
-  return { tokensBefore, tokensAfter, saved: tokensBefore - tokensAfter, usdSaved: t.usdSaved + t.source.usdSaved, unpriced: t.unpriced + t.source.unpriced };
 }

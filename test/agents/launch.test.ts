@@ -28,8 +28,10 @@ describe('agent launch', () => {
 
   it('Codex: a provider defined by -c overrides before the user arguments, keyed by OPENAI_API_KEY', () => {
     const l = launch('codex', { OPENAI_API_KEY: 'sk-x' }, ['exec', 'hi']);
-    expect(l.args.slice(0, 4)).toEqual(['-c', 'model_provider="headroom"', '-c', `model_providers.headroom={name="headroom", base_url="${proxyUrl}/v1", wire_api="responses", env_key="OPENAI_API_KEY", supports_websockets=false}`]);
-    expect(l.args.slice(4)).toEqual(['exec', 'hi']);
+    expect(l.args.slice(0, 4)).toEqual(['-c', 'model_provider="headroom"', '-c', `model_providers.headroom={name="headroom", base_url="${proxyUrl}/v1", wire_api="responses", env_key="OPENAI_API_KEY", supports_websockets=true}`]);
+    // Embedded mode asked for, so Codex does not warn that -c keeps it off its shared background server.
+    expect(l.args.slice(4)).toEqual(['--no-daemon', 'exec', 'hi']);
+    expect(launch('codex', { OPENAI_API_KEY: 'sk-x' }, ['--no-daemon', 'hi']).args.slice(4)).toEqual(['--no-daemon', 'hi']);
     expect(l.env).toEqual({});
     expect(() => launch('codex')).toThrow(LaunchError);
     expect(() => launch('codex')).toThrow(/OPENAI_API_KEY/);
@@ -43,7 +45,7 @@ describe('agent launch', () => {
     const launcher = join(sessionDir, 'codex-headroom');
     const hook = `HEADROOM_CODEX_LAUNCHER='${launcher}' run-hook codex-pre-tool-use`;
     expect(l.args.slice(4, 8)).toEqual(['-c', `hooks.PreToolUse=[{matcher="Bash",hooks=[{type="command",command=${JSON.stringify(hook)},timeout=30}]}]`, '-c', expect.stringMatching(/^hooks\.state=\{"\/<session-flags>\/config\.toml:pre_tool_use:0:0"=\{trusted_hash="sha256:[0-9a-f]{64}"\}\}$/)]);
-    expect(l.args.slice(8)).toEqual(['exec', '-s', 'danger-full-access', 'hi']);
+    expect(l.args.slice(8)).toEqual(['--no-daemon', 'exec', '-s', 'danger-full-access', 'hi']);
     expect(fs.readFileSync(launcher, 'utf8')).toMatch(/^#!\/bin\/sh\nHEADROOM_EXEC_MAX_CHARS=\d+ HEADROOM_EXEC_ATTACH_TTY=1 exec /);
     for (const args of [['hi'], ['exec', 'hi'], ['-a', 'on-request', '-s', 'danger-full-access']]) {
       const refused = codexLaunch(args);

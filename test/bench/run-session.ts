@@ -19,7 +19,7 @@ const CODEX_MODEL = 'gpt-5-codex';
 const FALLBACK_PRICE: Record<SessionAgent, string> = { claude: 'claude-sonnet-4-5', codex: 'gpt-5-codex' };
 const UPSTREAM_ENV: Record<SessionAgent, string> = { claude: 'HEADROOM_ANTHROPIC_UPSTREAM', codex: 'HEADROOM_OPENAI_UPSTREAM' };
 
-export interface ModeRun {
+interface ModeRun {
   run: AgentRun;
   billed: BilledCall[];
   retrievals: number;

@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as zlib from 'node:zlib';
+import { WebSocketServer, type WebSocket } from 'ws';
 
 /**
  * A scripted fake model provider for tests, listening on 127.0.0.1 (port 0). It speaks the four
@@ -10,7 +11,9 @@ import * as zlib from 'node:zlib';
  */
 export async function startFakeUpstream(script: Script = echoScript, opts: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
   const requests: RecordedRequest[] = [];
+  const counted: CountCall[] = [];
   let modelCalls = 0;
+  const upgrades: http.IncomingHttpHeaders[] = [];
   const server = http.createServer((req, res) => {
     res.on('error', () => {});
     void readBody(req).then(async (body) => {
@@ -22,12 +25,46 @@ export async function startFakeUpstream(script: Script = echoScript, opts: FakeU
         const reply = withUsageHook(call, normalise(await script(call)), opts.usage);
         await answerModelCall(res, call, reply);
       } else {
-        answerOther(res, route, recorded);
+        answerOther(res, route, recorded, counted);
       }
     }).catch((err: unknown) => {
       if (!res.headersSent) sendJson(res, 500, { error: { type: 'fake_upstream_error', message: String(err) } });
     });
   });
+  const wss = opts.websocket ? new WebSocketServer({ noServer: true, perMessageDeflate: true }) : undefined;
+  server.on('upgrade', (req, socket, head) => {
+    // Without a WebSocket the fake answers an upgrade as OpenAI's HTTP-only gateways do: 426.
+    if (!wss || new URL(req.url ?? '/', 'http://fake').pathname !== '/v1/responses') {
+      socket.end('HTTP/1.1 426 Upgrade Required\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+      return;
+    }
+    upgrades.push(req.headers);
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      let queue = Promise.resolve();
+      ws.on('message', (data) => {
+        queue = queue.then(() => answerFrame(ws, req, data.toString(), () => modelCalls++)).catch(() => ws.terminate());
+      });
+    });
+  });
+  /** One `response.create` frame, recorded as a model request and answered with the Responses events as frames. */
+  async function answerFrame(ws: WebSocket, req: http.IncomingMessage, text: string, next: () => number): Promise<void> {
+    const { type, ...body } = JSON.parse(text) as Record<string, unknown>;
+    if (type !== 'response.create') return;
+    const recorded: RecordedRequest = { method: 'POST', url: req.url ?? '/v1/responses', headers: req.headers, body: JSON.stringify(body), json: body, transport: 'websocket' };
+    requests.push(recorded);
+    const call = modelCallOf(recorded, 'openai-responses', '', next());
+    const reply: Reply = body.generate === false ? { text: '' } : normalise(await script(call));
+    if (reply.error) {
+      const error = typeof reply.error.body === 'object' ? (reply.error.body as { error?: unknown }).error : { message: String(reply.error.body) };
+      ws.send(JSON.stringify({ type: 'error', status: reply.error.status, error }));
+      return;
+    }
+    const events = responsesEvents(answerOf(call, reply)).map((e) => /^data: (.*)$/m.exec(e)![1]!);
+    const kept = body.generate === false ? events.filter((e) => /"response\.(created|completed)"/.test(e)) : events;
+    const cut = reply.fault?.errorEventAfterEvents;
+    for (const e of cut === undefined ? kept : kept.slice(0, cut)) ws.send(e);
+    if (cut !== undefined) ws.close(1011, 'fault');
+  }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -37,9 +74,13 @@ export async function startFakeUpstream(script: Script = echoScript, opts: FakeU
     url: `http://127.0.0.1:${port}`,
     port,
     requests,
+    counted,
     modelRequests: () => requests.filter((r) => r.format !== undefined),
+    websocketUpgrades: upgrades,
     close: () =>
       new Promise<void>((resolve) => {
+        for (const c of wss?.clients ?? []) c.terminate();
+        wss?.close();
         // Hung replies and keep-alive sockets would hold close() open forever.
         server.closeAllConnections();
         server.close(() => resolve());
@@ -48,6 +89,14 @@ export async function startFakeUpstream(script: Script = echoScript, opts: FakeU
 }
 
 export type WireFormat = 'anthropic' | 'openai-chat' | 'openai-responses' | 'gemini';
+
+/** A call of a count endpoint (Anthropic count_tokens, OpenAI input_tokens, Gemini countTokens) and the count it answered. */
+interface CountCall {
+  format: 'anthropic' | 'openai-responses' | 'gemini';
+  url: string;
+  json: unknown;
+  tokens: number;
+}
 
 export interface FakeUpstreamOptions {
   /**
@@ -70,6 +119,13 @@ export interface RecordedRequest {
   json: unknown;
   /** Set for model calls (the four generate endpoints), undefined for probes and listings. */
   format?: WireFormat;
+  /** Set when the request came as a `response.create` frame (its `json` is the frame without `type`). */
+  transport?: 'websocket';
+}
+
+export interface FakeUpstreamOptions {
+  /** Speak the Responses API over a WebSocket at /v1/responses too (as OpenAI does); otherwise upgrades get 426. */
+  websocket?: boolean;
 }
 
 interface ToolCall {
@@ -147,8 +203,12 @@ export interface FakeUpstream {
   url: string;
   port: number;
   requests: RecordedRequest[];
+  /** The count endpoint calls it answered, in order. */
+  counted: CountCall[];
   /** The recorded model calls only (no probes, listings or token counts). */
   modelRequests(): RecordedRequest[];
+  /** The headers of each WebSocket upgrade accepted (with `websocket: true`). */
+  websocketUpgrades: http.IncomingHttpHeaders[];
   close(): Promise<void>;
 }
 
@@ -171,7 +231,7 @@ export function scriptSequence(...replies: Array<Reply | string>): Script {
 type Route =
   | { kind: 'model'; format: WireFormat; model: string }
   | { kind: 'probe' }
-  | { kind: 'count-tokens' }
+  | { kind: 'count-tokens'; format: Exclude<WireFormat, 'openai-chat'> }
   | { kind: 'models' }
   | { kind: 'not-found' };
 
@@ -180,7 +240,9 @@ function routeOf(method: string, url: string): Route {
   if (method === 'HEAD' || (method === 'GET' && (path === '/' || path === '/api/hello'))) return { kind: 'probe' };
   if (method === 'GET' && /^\/(v1|v1beta)\/models\/?$/.test(path)) return { kind: 'models' };
   if (method !== 'POST') return { kind: 'not-found' };
-  if (path === '/v1/messages/count_tokens') return { kind: 'count-tokens' };
+  if (path === '/v1/messages/count_tokens') return { kind: 'count-tokens', format: 'anthropic' };
+  if (path === '/v1/responses/input_tokens') return { kind: 'count-tokens', format: 'openai-responses' };
+  if (/^\/v1beta\/models\/[^/:]+:countTokens$/.test(path)) return { kind: 'count-tokens', format: 'gemini' };
   if (path === '/v1/messages') return { kind: 'model', format: 'anthropic', model: '' };
   if (path === '/v1/chat/completions') return { kind: 'model', format: 'openai-chat', model: '' };
   if (path === '/v1/responses') return { kind: 'model', format: 'openai-responses', model: '' };
@@ -189,14 +251,20 @@ function routeOf(method: string, url: string): Route {
   return { kind: 'not-found' };
 }
 
-function answerOther(res: http.ServerResponse, route: Exclude<Route, { kind: 'model' }>, req: RecordedRequest): void {
+function answerOther(res: http.ServerResponse, route: Exclude<Route, { kind: 'model' }>, req: RecordedRequest, counted: CountCall[]): void {
   switch (route.kind) {
     case 'probe':
       res.writeHead(200, { 'content-type': 'text/plain' }).end(req.method === 'HEAD' ? undefined : 'ok');
       return;
-    case 'count-tokens':
-      sendJson(res, 200, { input_tokens: estimateTokens(req.body) });
+    case 'count-tokens': {
+      // Each format's count endpoint, answered in its own shape: a count of the body it was given.
+      const tokens = estimateTokens(req.body);
+      counted.push({ format: route.format, url: req.url, json: req.json, tokens });
+      if (route.format === 'anthropic') sendJson(res, 200, { input_tokens: tokens });
+      else if (route.format === 'openai-responses') sendJson(res, 200, { object: 'response.input_tokens', input_tokens: tokens });
+      else sendJson(res, 200, { totalTokens: tokens });
       return;
+    }
     case 'models':
       sendJson(res, 200, modelList());
       return;

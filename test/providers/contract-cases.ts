@@ -9,7 +9,7 @@ import type { Usage } from '../../src/wire/index.js';
  * call, and two small event streams (a plain answer, and a round that makes a proxy call).
  */
 
-export type Json = Record<string, any>;
+type Json = Record<string, any>;
 
 export interface ContractCase {
   adapter: ProviderAdapter;

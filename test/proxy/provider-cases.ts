@@ -14,7 +14,7 @@ import type { UpstreamName } from '../../src/proxy/routes.js';
 export type Json = Record<string, unknown>;
 
 /** What the client got back: its visible text and the names of the tool calls it must run. */
-export interface Answer {
+interface Answer {
   text: string;
   calls: string[];
 }

@@ -51,8 +51,13 @@ describe('headroom stats', () => {
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out) as Record<string, any>;
     expect(sorted(j)).toEqual(
-      ['byAgent', 'byDay', 'byKind', 'byModel', 'corruptLines', 'files', 'firstRequest', 'lastRequest', 'ledgerDir', 'memory', 'pricesTaken', 'proxy', 'retrievals', 'since', 'source', 'totals'],
+      ['billed', 'byAgent', 'byDay', 'byKind', 'byModel', 'corruptLines', 'files', 'firstRequest', 'guard', 'holdout', 'lastRequest', 'ledgerDir', 'memory', 'pricesTaken', 'proxy', 'retrievals', 'since', 'source', 'totals', 'withoutHeadroom'],
     );
+    expect(sorted(j.billed)).toEqual(['cacheReadTokens', 'cacheWriteTokens', 'inputTokens', 'outputTokens', 'requests', 'unpricedRequests', 'usd']);
+    expect(sorted(j.withoutHeadroom)).toEqual(['inputTokens', 'method', 'usd', 'verifiedRequests']);
+    expect(j.withoutHeadroom.method).toBe("receipts + headroom's token estimate of the bytes removed");
+    expect(j.holdout).toBeNull();
+    expect(j.guard).toEqual({ busts: 0, bustTokens: 0, stoppedConversations: 0 });
     expect(sorted(j.totals)).toEqual(BUCKET_KEYS);
     expect(sorted(j.proxy)).toEqual(BUCKET_KEYS);
     expect(sorted(j.source)).toEqual(['outputs', 'tokensAfter', 'tokensBefore', 'tokensSaved', 'unpricedOutputs', 'usdSaved']);

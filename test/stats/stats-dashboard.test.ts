@@ -73,4 +73,25 @@ describe('stats dashboard', () => {
   it('renders to a string for printing once', () => {
     expect(plain(renderStatsDashboard(report, 100))).toContain('6 requests');
   });
+
+  it('shows money from receipts with the method of the counterfactual, the holdout comparison and the cache guard', () => {
+    const r: StatsReport = structuredClone(report);
+    r.billed = { requests: 5, inputTokens: 25_000, cacheReadTokens: 400_000, cacheWriteTokens: 30_000, outputTokens: 2_000, usd: 4.12, unpricedRequests: 0 };
+    r.withoutHeadroom = { inputTokens: 900_000, usd: 9.8, method: 'provider count (--verify)', verifiedRequests: 5 };
+    r.holdout = {
+      counts: { headroom: { sessions: 3, turns: 9 }, holdout: { sessions: 1, turns: 2 } },
+      perSession: { usd: { headroom: 1, holdout: 2, difference: -1, interval: null }, cacheHitRate: { headroom: 0.9, holdout: 0.8, difference: 0.1, interval: null } },
+      perTurn: { usd: { headroom: 1, holdout: 2, difference: -1, interval: null }, cacheHitRate: { headroom: 0.9, holdout: 0.8, difference: 0.1, interval: null } },
+      tooLittle: 'too little data for an interval: it needs at least 10 sessions and 30 turns in each group',
+      method: 'bootstrap',
+    };
+    r.guard = { busts: 2, bustTokens: 40_000, stoppedConversations: 1 };
+    const out = plain(renderStatsDashboard(r, 400));
+    expect(out).toContain('billed $4.12, ~$9.80 without headroom (5 receipts: 25k input, 400k cache read, 30k cache write, 2.0k output; without: provider count (--verify))');
+    expect(out).toContain('holdout: 1 sessions untouched vs 3 with headroom · too little data for an interval: it needs at least 10 sessions and 30 turns in each group');
+    expect(out).toContain('cache guard: 2 prompt-cache busts headroom caused (40k tokens written again); compression of new outputs stopped in 1 conversation where busts cost more than it saved');
+    r.holdout.tooLittle = null;
+    r.holdout.perSession.usd.interval = [-1.5, -0.5];
+    expect(plain(renderStatsDashboard(r, 400))).toContain('per session −$1.00 (95% interval −$1.50 to −$0.50), per turn −$1.00');
+  });
 });

@@ -55,6 +55,14 @@ describe('status line', () => {
     );
   });
 
+  it('shows money from receipts when there are receipts, and the busts the cache guard counted', () => {
+    const tally: Tally = { ...busyTally(), billed: { requests: 12, usd: 4.12, withoutUsd: 9.8, unpriced: 0 }, busts: 2, guardStopped: true };
+    expect(plain(renderStatusLine({ agent: 'claude', tally, proxyUrl: 'x' }, 200))).toBe('headroom · claude · 12 req · saved 90k tok (75%) · billed $4.12, ~$9.80 without headroom · 2 cache busts, compression paused · 2 retrieved');
+    const summary = plain(renderExitSummary({ agentTitle: 'Claude Code', tally, elapsedMs: 1000, exit: { code: 0 }, pricesTaken: '2026-11' }, 160));
+    expect(summary).toContain("billed $4.12, ~$9.80 without headroom (the providers' usage receipts of 12 requests)");
+    expect(summary).toContain('2 prompt-cache busts headroom caused; it stopped compressing new outputs where they cost more than it saved');
+  });
+
   it('marks money as a lower bound when some models are unpriced, and shows upstream errors', () => {
     const line = plain(renderStatusLine({ agent: 'gemini', tally: { ...busyTally(), unpriced: 3, upstreamErrors: 1, retrievals: 0 }, proxyUrl: 'x' }, 200));
     expect(line).toContain('~$0.31+');

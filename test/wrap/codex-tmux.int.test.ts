@@ -35,8 +35,9 @@ describe.skipIf(!hasTmux())('Codex CLI interactive under headroom wrap (tmux)', 
     // headroom supplies the provider overrides itself; the direct run points the same provider at the fake.
     const direct = wrapped
       ? []
-      : ['model_provider="headroom"', `model_providers.headroom={name="headroom", base_url="${suite.upstream.url}/v1", wire_api="responses", env_key="OPENAI_API_KEY", supports_websockets=false}`];
-    const args = [...direct, ...config].map((c) => `-c '${c}'`).join(' ') + ' -s danger-full-access -a never';
+      : ['model_provider="headroom"', `model_providers.headroom={name="headroom", base_url="${suite.upstream.url}/v1", wire_api="responses", env_key="OPENAI_API_KEY", supports_websockets=true}`];
+    // wrap asks for embedded mode (--no-daemon), as -c needs; the direct run does too, so both start with the same warnings.
+    const args = [...direct, ...config].map((c) => `-c '${c}'`).join(' ') + ` -s danger-full-access -a never${wrapped ? '' : ' --no-daemon'}`;
     const env = {
       PATH: `${join(codex, '..')}:${process.env.PATH}`,
       HOME: home,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { loadPricing, priceFor, sourceMoneySaved } from '../../src/pricing.js';
+import { billedUsd, loadPricing, moneySaved, priceFor, sourceMoneySaved } from '../../src/pricing.js';
 import type { RequestSummary } from '../../src/proxy/events.js';
-import { addSourceSaving, addToTally, emptyTally, tallyTotals } from '../../src/wrap/tally.js';
+import { addSourceSaving, addToTally, emptyTally } from '../../src/wrap/tally.js';
+import { tallyTotals } from '../../src/tui/tally-totals.js';
 
 // The arithmetic behind the status line and the exit summary of a wrapped session.
 
@@ -63,5 +64,20 @@ describe('tally', () => {
     addToTally(t, request('gpt-4.1', 0, 0, 0), prices);
     addToTally(t, request('', 0, 0, 0), prices);
     expect(t.model).toBe('gpt-4.1');
+  });
+
+  it('sums the money billed by receipts and what it would have been without headroom; counts busts and a guard stop', () => {
+    const t = emptyTally();
+    const usage = { input: 2_000, output: 300, cacheRead: 40_000, cacheWrite: 5_000 };
+    const r = { ...request('claude-sonnet-4-5', 10_000, 4_000, 6_000), usage };
+    addToTally(t, r, prices);
+    addToTally(t, { ...r, bust: { reason: 'cache-write', tokens: 5_000 }, guardStopped: true }, prices);
+    addToTally(t, request('claude-sonnet-4-5', 0, 0, 0), prices);
+    const one = billedUsd(prices, 'anthropic', 'claude-sonnet-4-5', usage)!;
+    expect(t.billed.requests).toBe(2);
+    expect(t.billed.usd).toBeCloseTo(2 * one, 12);
+    expect(t.billed.withoutUsd).toBeCloseTo(2 * (one + moneySaved(prices, r)!), 12);
+    expect(t.busts).toBe(1);
+    expect(t.guardStopped).toBe(true);
   });
 });

@@ -2,6 +2,7 @@ import type { Json } from '../../wire/index.js';
 import { RETRIEVE_ONLY } from '../proxy-names.js';
 import type { ProviderAdapter } from '../types.js';
 import { continueRequest } from './continue.js';
+import { counting } from './count.js';
 import { errorBody } from './errors.js';
 import { read } from './read.js';
 import { AnthropicRelay } from './relay.js';
@@ -20,4 +21,5 @@ export const anthropic: ProviderAdapter = {
   usageOf: (body) => usageFrom((body as Json | undefined)?.usage ?? body),
   streamRelay: (names = RETRIEVE_ONLY) => new AnthropicRelay(names),
   errorBody,
+  counting,
 };

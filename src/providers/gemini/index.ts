@@ -2,6 +2,7 @@ import { isObject } from '../../wire/index.js';
 import { RETRIEVE_ONLY } from '../proxy-names.js';
 import type { ProviderAdapter } from '../types.js';
 import { continueRequest } from './continue.js';
+import { counting } from './count.js';
 import { errorBody } from './errors.js';
 import { read } from './read.js';
 import { GeminiRelay } from './relay.js';
@@ -24,4 +25,5 @@ export const gemini: ProviderAdapter = {
   usageOf: (body) => usageFrom(isObject(body) ? body.usageMetadata : undefined),
   streamRelay: (names = RETRIEVE_ONLY) => new GeminiRelay(names),
   errorBody,
+  counting,
 };

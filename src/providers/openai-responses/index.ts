@@ -2,6 +2,7 @@ import type { Json } from '../../wire/index.js';
 import { RETRIEVE_ONLY } from '../proxy-names.js';
 import type { ProviderAdapter } from '../types.js';
 import { continueRequest } from './continue.js';
+import { counting } from './count.js';
 import { errorBody } from './errors.js';
 import { read } from './read.js';
 import { ResponsesRelay } from './relay.js';
@@ -23,4 +24,5 @@ export const openaiResponses: ProviderAdapter = {
   usageOf: (body) => usageFrom((body as Json | undefined)?.usage),
   streamRelay: (names = RETRIEVE_ONLY) => new ResponsesRelay(names),
   errorBody,
+  counting,
 };

@@ -1,5 +1,5 @@
-import { AGENT_CONTEXT } from './agents/injected-context.js';
-import { compressRequest as compressWith, type CompressRequestOptions, type RequestCompressResult } from './proxy/compress-request.js';
+import { AGENT_CONTEXT } from '../agents/injected-context.js';
+import { compressRequest as compressWith, type CompressRequestOptions, type RequestCompressResult } from '../proxy/compress-request.js';
 
 /**
  * The library's compressRequest: the proxy's, with every known agent's injected context
