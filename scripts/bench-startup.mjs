@@ -10,6 +10,7 @@
 // Each case runs --runs times, the cases interleaved (so a busy machine slows them alike), and
 // the median is reported; compare the differences, not the absolute figures, across machines.
 // The terminal answers cursor position queries, as a real one does (Codex and headroom ask).
+// What importing each library entry costs is measured by scripts/bench-import.mjs (npm run bench:import).
 // Usage: node scripts/bench-startup.mjs [--runs N] [--cli path/to/dist/cli.js] [--json]
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-import { decode, encode } from 'gpt-tokenizer/encoding/o200k_base';
+import { decodeTokens, encodeTokens } from '../compress/tokens.js';
 
 /**
  * The blind baseline every compression is judged against: the first and last halves of a
@@ -6,9 +6,9 @@ import { decode, encode } from 'gpt-tokenizer/encoding/o200k_base';
  * size keeps it whole.
  */
 export function headTail(text: string, budgetTokens: number): string {
-  const tokens = encode(text);
+  const tokens = encodeTokens(text);
   if (budgetTokens >= tokens.length) return text;
   const head = Math.floor(Math.max(0, budgetTokens) / 2);
   const tail = Math.max(0, Math.floor(budgetTokens) - head);
-  return `${decode(tokens.slice(0, head))}\n[...]\n${decode(tokens.slice(tokens.length - tail))}`;
+  return `${decodeTokens(tokens.slice(0, head))}\n[...]\n${decodeTokens(tokens.slice(tokens.length - tail))}`;
 }

@@ -1,6 +1,5 @@
-import { z } from 'zod';
+import { createRequire } from 'node:module';
 import { FileCcrStore, type CcrStore } from '../compress/ccr-store.js';
-import { compressRequestBody } from '../proxy/compress-request.js';
 import { anthropic } from '../providers/anthropic/index.js';
 import { answerRetrieve, RETRIEVE_TOOL_DESCRIPTION, RETRIEVE_TOOL_NAME } from '../proxy/retrieval.js';
 import { conversationId, Conversations } from '../proxy/conversation-state.js';
@@ -36,6 +35,8 @@ export function headroomMiddleware(options: HeadroomMiddlewareOptions = {}): Hea
     async transformParams({ params, model }) {
       const { request, raw, places } = readPrompt(params, model.modelId);
       if (places.length === 0) return params;
+      // The compressor loads with the first call there is to compress, not with the entry.
+      const { compressRequestBody } = await import('../proxy/compress-request.js');
       // The request is given and nothing is added to it: the adapter's format is never used.
       const result = compressRequestBody(anthropic, raw, {
         request,
@@ -58,6 +59,8 @@ export function headroomMiddleware(options: HeadroomMiddlewareOptions = {}): Hea
  */
 export function headroomRetrieveTool(options: { store?: CcrStore } = {}) {
   const store = options.store ?? new FileCcrStore();
+  // zod takes a noticeable part of a second to load: only a caller asking for the tool pays it.
+  const { z } = createRequire(import.meta.url)('zod') as typeof import('zod');
   return {
     description: RETRIEVE_TOOL_DESCRIPTION,
     inputSchema: z.object({

@@ -1,5 +1,5 @@
 import { FileCcrStore, type CcrStore } from '../compress/ccr-store.js';
-import { compressRequestBody, type RetrieveToolMode } from '../proxy/compress-request.js';
+import type { RetrieveToolMode } from '../proxy/compress-request.js';
 import type { NeutralRequest } from '../wire/index.js';
 import { RETRIEVE_ONLY } from '../providers/index.js';
 import { matchRoute, type ApiRoute } from '../proxy/routes.js';
@@ -47,6 +47,8 @@ export function headroomFetch(options: HeadroomFetchOptions = {}): Fetch {
     if (raw === undefined) return base(input, init);
     const fixed = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined)).get(SESSION_HEADER);
     const generate = route.op === 'generate';
+    // The compressor loads with the first provider request, not with the entry.
+    const { compressRequestBody } = await import('../proxy/compress-request.js');
     let result;
     try {
       result = compressRequestBody(route.adapter, raw, {

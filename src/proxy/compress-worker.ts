@@ -5,6 +5,10 @@ import { countTokens } from '../compress/tokens.js';
 import type { Step } from '../compress/focus.js';
 import type { ContentKind } from '../compress/types.js';
 
+// The tokenizer loads on first use; a thread loads it as it starts (before it takes a task), so no
+// request's budget pays for it.
+countTokens('warm up');
+
 /** Where a worker stores the originals of what it compresses (a file store, safe for several threads and processes). */
 export interface FileStoreSpec {
   dir: string;

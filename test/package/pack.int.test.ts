@@ -17,14 +17,16 @@ interface Probe {
   exports: string[];
   files: string[];
   native: string[];
+  /** countTokens of PROBE_COUNT, when the probe was given one. */
+  counted?: number;
 }
 
 const pkg = JSON.parse(fs.readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; dependencies: Record<string, string>; exports: Record<string, unknown> };
 const NAME = pkg.name;
 const HAS_MIDDLEWARE = fs.existsSync(join(ROOT, 'src/middleware/index.ts'));
 
-/** Packages a user of `/compress` must not pay for. */
-const NOT_FOR_COMPRESS = ['@lancedb/', 'apache-arrow', 'undici', 'simple-git', 'tree-sitter', '@huggingface/', 'onnxruntime', 'piscina', 'ink', 'react', 'chokidar', 'node-pty', '@modelcontextprotocol/'];
+/** Packages a user of `/compress` must not pay for (gpt-tokenizer: not until something is counted). */
+const NOT_FOR_COMPRESS = ['gpt-tokenizer', '@lancedb/', 'apache-arrow', 'undici', 'simple-git', 'tree-sitter', '@huggingface/', 'onnxruntime', 'piscina', 'ink', 'react', 'chokidar', 'node-pty', '@modelcontextprotocol/'];
 
 let tmp: string;
 let tarball: string;
@@ -44,9 +46,9 @@ function project(kind: 'esm' | 'cjs'): string {
   return dir;
 }
 
-function probe(kind: 'esm' | 'cjs', entry: string, codeFile?: string): Probe {
+function probe(kind: 'esm' | 'cjs', entry: string, codeFile?: string, count?: string): Probe {
   const dir = projects[kind];
-  const env = { ...process.env, HEADROOM_HOME: join(tmp, 'home') };
+  const env = { ...process.env, HEADROOM_HOME: join(tmp, 'home'), ...(count === undefined ? {} : { PROBE_COUNT: count }) };
   const out =
     kind === 'esm'
       ? execFileSync(process.execPath, [join(dir, 'probe.mjs'), entry, join(tmp, `log-${Math.random()}`), ...(codeFile ? [codeFile] : [])], { cwd: dir, env, encoding: 'utf8' })
@@ -119,11 +121,27 @@ describe('the packed package', () => {
     expect(cjs.exports).toEqual(esm.exports);
   });
 
+  it.skipIf(!HAS_MIDDLEWARE)(`${NAME}/middleware loads neither zod nor the compressor until they are used, in either form`, () => {
+    for (const kind of ['esm', 'cjs'] as const) {
+      const loaded = probe(kind, `${NAME}/middleware`);
+      const heavy = packagesOf(loaded.files).filter((p) => ['zod', ...NOT_FOR_COMPRESS].some((h) => p.startsWith(h)));
+      const compressor = loaded.files.filter((f) => f.endsWith('/compress/compress-text.js'));
+      expect({ kind, heavy, compressor, native: loaded.native }).toEqual({ kind, heavy: [], compressor: [], native: [] });
+    }
+  });
+
   it(`${NAME}/compress loads no database, network, git or native code, in either form`, () => {
     for (const kind of ['esm', 'cjs'] as const) {
       const loaded = probe(kind, `${NAME}/compress`);
       const heavy = packagesOf(loaded.files).filter((p) => NOT_FOR_COMPRESS.some((h) => p.startsWith(h)));
       expect({ kind, heavy, native: loaded.native }).toEqual({ kind, heavy: [], native: [] });
+    }
+  });
+
+  it(`${NAME}/compress loads the tokenizer once something is counted, with the same count in either form`, () => {
+    for (const kind of ['esm', 'cjs'] as const) {
+      const loaded = probe(kind, `${NAME}/compress`, undefined, 'FAIL src/cart.test.ts > applies the discount');
+      expect({ kind, tokenizer: packagesOf(loaded.files).includes('gpt-tokenizer'), counted: loaded.counted }).toEqual({ kind, tokenizer: true, counted: 9 });
     }
   });
 
