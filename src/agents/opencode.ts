@@ -21,6 +21,7 @@ export const opencode: Agent = {
   install: 'npm install -g opencode-ai',
   instructionFiles: ['AGENTS.md', 'CLAUDE.md'],
   learnFile: 'AGENTS.md',
+  unreadableSessions: 'its sessions are in a SQLite database',
   transcriptDir: (env) => dataDir(env),
   transcriptDepth: 0,
   // No session file: the database is not a transcript headroom can read (see above).

@@ -74,6 +74,11 @@ export interface Agent {
    * them out of the relevance query and of the recall query. Absent: none.
    */
   injectedContext?: InjectedContext;
+  /**
+   * Why headroom cannot read its sessions (learn and "remember ..." capture skip it), when it
+   * cannot. Absent: its transcripts are read.
+   */
+  unreadableSessions?: string;
   /** Where it writes its session transcripts (relative paths are relative to the project). */
   transcriptDir(env: Env): string;
   /** How many folder levels below transcriptDir its transcripts sit (0: in it, or it is the file). */

@@ -31,10 +31,12 @@ interface LearnOptions {
   memory?: boolean;
 }
 
-const AGENT_CHOICES = [...AGENTS.map((a) => a.name), 'all'];
+/** The agents whose transcripts learn can read. */
+const LEARNABLE = AGENTS.filter((a) => a.unreadableSessions === undefined);
+const AGENT_CHOICES = [...LEARNABLE.map((a) => a.name), 'all'];
 
 function agentsOf(name: string): Agent[] {
-  if (name === 'all') return [...AGENTS];
+  if (name === 'all') return [...LEARNABLE];
   const agent = agentNamed(name);
   if (!agent) throw new CliError(`unknown agent "${name}"; choose one of ${AGENT_CHOICES.join(', ')}`);
   return [agent];
@@ -197,12 +199,14 @@ Where each agent's transcripts are read (override with the same variables the ag
   copilot  COPILOT_HOME/session-state or ~/.copilot/session-state
   gemini   ~/.gemini/tmp
   aider    .aider.chat.history.md in the project (AIDER_CHAT_HISTORY_FILE)
+  qwen     ~/.qwen/projects/*/chats
+opencode keeps its sessions in a SQLite database, which learn does not read.
 A session counts for the project when its working directory is inside the project's folder.
 
 Rules go into a managed section between <!-- headroom:learn:start --> and <!-- headroom:learn:end -->;
 every byte outside it stays as you wrote it, and running learn again merges instead of duplicating.
 Files: CLAUDE.md (Claude Code), AGENTS.md (Codex, Copilot CLI), GEMINI.md (Gemini CLI),
-CONVENTIONS.md (Aider), in the project root.
+CONVENTIONS.md (Aider), QWEN.md (Qwen Code), in the project root.
 
 Examples:
   headroom learn                          (dry run: the lessons, their evidence and the diff)

@@ -147,7 +147,7 @@ describe('headroom learn', () => {
 
   it('bad input: an unknown agent, --since or --min-sessions, a missing --project, --interactive without a terminal', () => {
     const s = sandbox(['codex']);
-    expect(learn(s, ['--agent', 'cursor']).stderr).toContain('Allowed choices are claude, codex, copilot, gemini, aider, all');
+    expect(learn(s, ['--agent', 'cursor']).stderr).toContain('Allowed choices are claude, codex, copilot, gemini, aider, qwen, all');
     const since = learn(s, ['--since', 'yesterday']);
     expect(since.code).toBe(2);
     expect(since.stderr).toContain('--since must be a span like 30m, 24h, 7d, 2w');
