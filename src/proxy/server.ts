@@ -12,6 +12,7 @@ import { DEFAULT_BUDGET_MS } from './budget-clock.js';
 import { CompressPool } from './compress-pool.js';
 import type { RetrieveToolMode } from './compress-request.js';
 import type { ProxyContext } from './context.js';
+import type { websocketUpgrades } from './websocket.js';
 import type { Dispatcher as UndiciAgent } from 'undici';
 import { isLoopbackHost, message, sendJson } from './http-util.js';
 import { NO_INJECTED_CONTEXT, type InjectedContext } from '../wire/index.js';
@@ -22,7 +23,6 @@ import type { Identify, ModelRequestView, ProxyToolSet, RecallHook } from './pro
 import { DEFAULT_UPSTREAMS, matchRoute, upstreamForOther, type ApiRoute, type UpstreamName } from './routes.js';
 import { Conversations } from './conversation-state.js';
 import { ProxyStats, type StatsSnapshot } from './stats.js';
-import { websocketUpgrades } from './websocket.js';
 
 export type { CallMeta, ProxyToolSet, RecallHook } from './proxy-tools.js';
 export type { ProxyEvent, RequestEvent, RequestSummary } from './events.js';
@@ -217,8 +217,14 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
   });
   server.keepAliveTimeout = 65_000;
   // Codex's WebSocket transport for /v1/responses: the same checks, then the same pipeline per frame.
-  const upgrades = websocketUpgrades(ctx, (h) => gateRefusal(gate, h), async (c, route, req, res, url) => (await loadHandling()).api.handleProviderRequest(c, route, req, res, url));
-  server.on('upgrade', (req, socket, head) => upgrades.handle(req, socket, head));
+  // Loaded on the first upgrade: ws and undici are not start-up costs of a proxy most clients use over HTTP.
+  let upgrades: Promise<ReturnType<typeof websocketUpgrades>> | undefined;
+  server.on('upgrade', (req, socket, head) => {
+    upgrades ??= import('./websocket.js').then((m) =>
+      m.websocketUpgrades(ctx, (h) => gateRefusal(gate, h), async (c, route, r, res, url) => (await loadHandling()).api.handleProviderRequest(c, route, r, res, url)),
+    );
+    upgrades.then((u) => u.handle(req, socket, head)).catch(() => socket.destroy());
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? DEFAULT_PORT, host, () => {
@@ -243,7 +249,7 @@ export async function startProxy(opts: ProxyOptions = {}): Promise<RunningProxy>
     recordSource: (saving) => events.emit({ type: 'source-saving', time: new Date().toISOString(), agent: ctx.agent ?? 'unknown', ...saving }),
     close: async () => {
       closing = true;
-      upgrades.close();
+      (await upgrades?.catch(() => undefined))?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
