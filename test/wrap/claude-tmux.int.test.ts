@@ -15,7 +15,7 @@ const LOG_COMMAND = logCommand(400, 200);
 
 /** Spinner verbs and timings change from run to run; the effort hint comes and goes. */
 const normalise = (rows: string[]): string[] =>
-  rows.map((r) => r.replace(/^(✻|✶|✳|✢|·|\*) \S+ for \d+s.*$/, '<spinner>').replace(/\(\d+(\.\d+)?s\)/g, '(Ns)').replace(/\s+● \S+ · \/effort$/, ''));
+  rows.map((r) => r.replace(/^(✻|✶|✳|✢|✽|·|\*) \S+ for \d+s.*$/, '<spinner>').replace(/^(✻|✶|✳|✢|✽|·|\*) \S+… \(\d+s\b.*\)$/, '<spinner>').replace(/\(\d+(\.\d+)?s\)/g, '(Ns)').replace(/\s+● \S+ · \/effort$/, ''));
 const answered = (rows: string[]) => rows.some((r) => r.includes('FINAL:'));
 const prompt = (rows: string[]) => rows.some((r) => r.startsWith('❯'));
 /** At the prompt, with the effort notice gone (Claude Code shows it for 10 s): the footer rewraps differently with it. */
