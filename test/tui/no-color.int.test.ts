@@ -13,9 +13,9 @@ fs.copyFileSync(join(ROOT, 'fixtures/ledger/2026-11-21.jsonl'), join(home, 'ledg
 afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
 
 async function statsOnTerminal(extra: Record<string, string>): Promise<string> {
-  const env: Record<string, string | undefined> = { ...process.env, HEADROOM_HOME: home, TERM: 'xterm-256color', ...extra };
-  delete env.FORCE_COLOR;
-  if (!('NO_COLOR' in extra)) delete env.NO_COLOR;
+  // A user's terminal, not the test runner's: CI, FORCE_COLOR, NO_COLOR or COLORTERM inherited from
+  // the runner would each decide the colour before headroom does.
+  const env = { PATH: process.env.PATH ?? '', HOME: home, HEADROOM_HOME: home, TERM: 'xterm-256color', ...extra };
   const run = runInOuterPty(process.execPath, [join(ROOT, 'dist/cli.js'), 'stats'], { env, cols: 120, rows: 40 });
   const exit = await run.exited;
   expect(exit.exitCode).toBe(0);
