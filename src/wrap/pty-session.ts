@@ -103,7 +103,7 @@ export function runInPty(opts: PtySessionOptions): PtySession {
     env: opts.env,
     encoding: null,
   });
-  const releaseAgentSide = holdAgentSide(child);
+  const agentSide = holdAgentSide(child);
   let childRows = agentRows();
   let childCols = cols;
   const resizeChild = (agentRowCount: number): void => {
@@ -148,7 +148,8 @@ export function runInPty(opts: PtySessionOptions): PtySession {
     }
     applyResize();
     draw(needRegion);
-    if (!flowing) {
+    // Paused while the user's terminal catches up, unless the agent exited: then its last output is read now.
+    if (!flowing && !agentSide.draining()) {
       child.pause();
       stdout.once('drain', () => child.resume());
     }
@@ -351,7 +352,7 @@ export function runInPty(opts: PtySessionOptions): PtySession {
   // If headroom itself dies, the agent must not outlive it and the terminal must come back.
   const onProcessExit = (): void => {
     restore();
-    releaseAgentSide();
+    agentSide.release();
     try {
       child.kill('SIGHUP');
     } catch {
@@ -378,7 +379,7 @@ export function runInPty(opts: PtySessionOptions): PtySession {
 
   const exited = new Promise<ExitStatus>((resolve) => {
     child.onExit(({ exitCode, signal }) => {
-      releaseAgentSide();
+      agentSide.release();
       clearTimeout(killTimer);
       screenUp();
       restore();

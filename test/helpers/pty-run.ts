@@ -44,7 +44,7 @@ export function runInOuterPty(file: string, args: string[], opts: PtyRunOptions)
   const env = Object.fromEntries(Object.entries(opts.env).filter(([, v]) => v !== undefined)) as Record<string, string>;
   const p = pty.spawn(file, args, { name: 'xterm-256color', cols, rows, cwd: opts.cwd ?? process.cwd(), env });
   // As headroom does for its agent: every byte the program wrote is read before the exit is reported.
-  const release = holdAgentSide(p);
+  const agentSide = holdAgentSide(p);
   const term = new Terminal({ cols, rows, allowProposedApi: true, scrollback: 1000 });
   let out = '';
   let done = false;
@@ -61,7 +61,7 @@ export function runInOuterPty(file: string, args: string[], opts: PtyRunOptions)
   });
   const exited = new Promise<PtyExit>((resolve) => {
     p.onExit(({ exitCode, signal }) => {
-      release();
+      agentSide.release();
       done = true;
       for (const l of [...listeners]) l();
       resolve({ exitCode, ...(signal ? { signal } : {}) });
