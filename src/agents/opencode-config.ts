@@ -30,16 +30,19 @@ export function userInlineConfig(env: Env): Json {
 
 /**
  * The inline config for a routed run: the user's own, with the base URL of each routed provider
- * (anthropic, openai; both speak /v1/...) set to the proxy. Their other settings are kept.
+ * (anthropic, openai; both speak /v1/...) set to the proxy, and `plugins` (file URLs) after the
+ * user's own plugins. Their other settings are kept; opencode adds the plugins of its config
+ * files to these.
  */
-export function routedInlineConfig(user: Json, proxyUrl: string): string {
+export function routedInlineConfig(user: Json, proxyUrl: string, plugins: readonly string[] = []): string {
   const providers: Json = isObject(user.provider) ? { ...user.provider } : {};
   for (const id of ROUTED_PROVIDERS) {
     const own = isObject(providers[id]) ? (providers[id] as Json) : {};
     const options = isObject(own.options) ? own.options : {};
     providers[id] = { ...own, options: { ...options, baseURL: `${proxyUrl}/v1` } };
   }
-  return JSON.stringify({ ...user, provider: providers });
+  const plugin = plugins.length > 0 ? { plugin: [...(Array.isArray(user.plugin) ? user.plugin : []), ...plugins] } : {};
+  return JSON.stringify({ ...user, provider: providers, ...plugin });
 }
 
 /**

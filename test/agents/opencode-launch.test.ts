@@ -44,6 +44,24 @@ describe('opencode launch', () => {
     });
   });
 
+  it("the source hook: a plugin file in the session folder, added after the user's own plugins in the inline config", () => {
+    const sessionDir = join(home, 'session');
+    fs.mkdirSync(sessionDir, { recursive: true });
+    const sourceHook = { dir: sessionDir, command: (event: string) => `run-hook ${event}` };
+    const user = { plugin: ['opencode-wakatime', 'file:///mine/plugin.js'], model: 'anthropic/claude-opus-4-5' };
+    const l = opencode.launch({ proxyUrl, args: ['run', 'hi'], env: { OPENCODE_CONFIG_CONTENT: JSON.stringify(user) }, interactive: false, sourceHook });
+    const file = join(sessionDir, 'opencode-plugin.js');
+    expect(l.sourceHook).toEqual({ installed: true });
+    expect(l.args).toEqual(['run', 'hi']);
+    const config = JSON.parse(l.env.OPENCODE_CONFIG_CONTENT!) as Record<string, unknown>;
+    expect(config.plugin).toEqual(['opencode-wakatime', 'file:///mine/plugin.js', `file://${file}`]);
+    expect(config.model).toBe('anthropic/claude-opus-4-5');
+    expect(fs.readFileSync(file, 'utf8')).toContain('const COMMAND = "run-hook opencode-tool-execute-after";');
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    // Without the hook (--no-exec-hook): no plugin.
+    expect(inline({ OPENCODE_CONFIG_CONTENT: JSON.stringify(user) }).plugin).toEqual(user.plugin);
+  });
+
   it('refuses an OPENCODE_CONFIG_CONTENT that is not a JSON object, saying so', () => {
     expect(() => launch({ OPENCODE_CONFIG_CONTENT: '{not json' })).toThrow(LaunchError);
     expect(() => launch({ OPENCODE_CONFIG_CONTENT: '[1]' })).toThrow(/OPENCODE_CONFIG_CONTENT is not a JSON object/);

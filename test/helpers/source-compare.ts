@@ -6,14 +6,20 @@ import { countTokens } from '../../src/compress/tokens.js';
 import { runClaude, runCodex, runCopilot, shellThenAnswer, type AgentRun, type AgentRunOptions } from './agent-cli.js';
 import { ROOT } from './build-dist.js';
 import { startFakeUpstream } from './fake-upstream.js';
+import { runOpencode } from './opencode-cli.js';
 
 /** The agents whose source compression is compared; each run gets its own CLI's runner. */
-export type SourceAgent = 'claude' | 'codex' | 'copilot';
+export type SourceAgent = 'claude' | 'codex' | 'copilot' | 'opencode';
 
-const RUNNERS: Record<SourceAgent, (opts: AgentRunOptions) => Promise<AgentRun>> = { claude: runClaude, codex: runCodex, copilot: runCopilot };
+const RUNNERS: Record<SourceAgent, (opts: AgentRunOptions) => Promise<AgentRun>> = { claude: runClaude, codex: runCodex, copilot: runCopilot, opencode: runOpencode };
 
-/** The proxy upstream variable for each agent's wire format under wrap. */
-const UPSTREAM_ENV: Record<SourceAgent, string> = { claude: 'HEADROOM_ANTHROPIC_UPSTREAM', codex: 'HEADROOM_OPENAI_UPSTREAM', copilot: 'HEADROOM_OPENAI_UPSTREAM' };
+/** The proxy upstream variable for each agent's wire format under wrap (opencode: its default model is Anthropic's). */
+const UPSTREAM_ENV: Record<SourceAgent, string> = {
+  claude: 'HEADROOM_ANTHROPIC_UPSTREAM',
+  codex: 'HEADROOM_OPENAI_UPSTREAM',
+  copilot: 'HEADROOM_OPENAI_UPSTREAM',
+  opencode: 'HEADROOM_ANTHROPIC_UPSTREAM',
+};
 
 /**
  * What reaches the model when an agent (default Claude Code) runs a command whose output is a big real log (a
