@@ -378,7 +378,7 @@ async function spawnAndWait(bin: string, args: string[], cwd: string, env: Recor
 }
 
 /** A loopback HTTP proxy that refuses everything and remembers where each request was going. */
-async function startOutboundCatcher(): Promise<{ url: string; seen: string[]; close(): Promise<void> }> {
+export async function startOutboundCatcher(): Promise<{ url: string; seen: string[]; close(): Promise<void> }> {
   const seen: string[] = [];
   const server = http.createServer((req, res) => {
     seen.push(req.url ?? '');

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentBin } from '../helpers/agent-bin.js';
+import { startOutboundCatcher } from '../helpers/agent-cli.js';
 import { toolOutputsOf } from '../helpers/fake-upstream.js';
 import { OPENCODE_OFFLINE_ENV, opencodeDirectConfig } from '../helpers/opencode-cli.js';
 import { hasTmux } from '../helpers/tmux.js';
@@ -32,6 +33,11 @@ const answered = (rows: string[]) => prompt(rows) && rows.some((r) => r.includes
 
 describe.skipIf(!hasTmux())('opencode interactive under headroom wrap (tmux)', () => {
   const suite = tmuxComparison('opencode');
+  let catcher: Awaited<ReturnType<typeof startOutboundCatcher>>;
+  beforeAll(async () => {
+    catcher = await startOutboundCatcher();
+  });
+  afterAll(() => catcher.close());
 
   function session(wrapped: boolean) {
     const home = suite.tempDir('home');
@@ -41,9 +47,11 @@ describe.skipIf(!hasTmux())('opencode interactive under headroom wrap (tmux)', (
       HOME: home,
       TMPDIR: home,
       ...OPENCODE_OFFLINE_ENV,
-      // opencode installs its plugin package from npm at every start: refused at once here, as offline.
-      HTTPS_PROXY: 'http://127.0.0.1:9',
-      HTTP_PROXY: 'http://127.0.0.1:9',
+      // opencode installs its plugin package from npm at every start: refused at once here, as
+      // offline. (A proxy that refuses the connection instead makes npm retry for over a minute,
+      // which holds up the start when a plugin is configured, as under wrap.)
+      HTTPS_PROXY: catcher.url,
+      HTTP_PROXY: catcher.url,
       NO_PROXY: '127.0.0.1,localhost',
       HEADROOM_HOME: join(home, '.headroom'),
       HEADROOM_ANTHROPIC_UPSTREAM: suite.upstream.url,
