@@ -2,7 +2,7 @@ import { it } from 'vitest';
 import { buildDist } from '../test/helpers/build-dist.js';
 import { runSourceMode, type SourceAgent, type SourceFigures } from '../test/helpers/source-compare.js';
 
-// What reaches the model when a real agent CLI (Claude Code, Codex, Copilot CLI; offline against
+// What reaches the model when a real agent CLI (Claude Code, Codex, Copilot CLI, opencode; offline against
 // the fake upstream) runs `cat` on each benchmark workload's big tool output: the agent alone (its
 // own cut), through the proxy only, and with source compression (the per-session hook).
 // Run: npx vitest run --config scripts/bench-source.config.mjs
@@ -21,7 +21,7 @@ const WORKLOADS = [
   'p13-json-api-npm-ls-express',
 ];
 
-const AGENTS = (process.env.HEADROOM_BENCH_AGENTS ?? 'claude,codex,copilot').split(',').map((a) => a.trim()) as SourceAgent[];
+const AGENTS = (process.env.HEADROOM_BENCH_AGENTS ?? 'claude,codex,copilot,opencode').split(',').map((a) => a.trim()) as SourceAgent[];
 
 it('source compression figures', async () => {
   buildDist();
