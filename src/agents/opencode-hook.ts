@@ -14,8 +14,8 @@ import { isObject, str, type Json } from './transcript.js';
  */
 
 /**
- * opencode cuts a bash output longer than 51,200 bytes to its tail; it does not cut the plugin's
- * answer again, but headroom keeps the answer within the same budget.
+ * opencode cuts a bash output longer than 51,200 bytes or 2,000 lines to its tail; it does not
+ * cut the plugin's answer again, but headroom keeps the answer within the same budget.
  */
 export const OPENCODE_BASH_MAX_CHARS = 48_000;
 
