@@ -187,7 +187,7 @@ program
   .argument('[agent-args...]', "the agent's own arguments; options for the agent go after --")
   .option('--port <port>', 'port of the embedded proxy (default: a free one)')
   .option('--no-status', 'no status line (the agent gets every row)')
-  .option('--no-exec-hook', 'do not compress big command outputs at the source (the per-session hook for Claude Code, Codex and Copilot CLI)')
+  .option('--no-exec-hook', 'do not compress big command outputs at the source (the per-session hook for Claude Code, Codex, Copilot CLI and opencode)')
   .option('--memory', 'shared project memory: recall into the agent\'s turns, memory_save/memory_search tools, "remember ..." captured from its transcript')
   .option('--anthropic-upstream <url>', "Anthropic API base (HEADROOM_ANTHROPIC_UPSTREAM; default the agent's own setting, else https://api.anthropic.com)")
   .option('--openai-upstream <url>', 'OpenAI API base (HEADROOM_OPENAI_UPSTREAM)')
