@@ -22,7 +22,7 @@ export interface ConfigPlaces {
   files: readonly string[];
 }
 
-export const OPENCODE_PLACES: ConfigPlaces = { inline: 'OPENCODE_CONFIG_CONTENT', folder: 'opencode', files: ['opencode.json', 'opencode.jsonc'] };
+const OPENCODE_PLACES: ConfigPlaces = { inline: 'OPENCODE_CONFIG_CONTENT', folder: 'opencode', files: ['opencode.json', 'opencode.jsonc'] };
 
 /** The opencode providers headroom routes; each is named as the proxy upstream its traffic goes to. */
 const ROUTED_PROVIDERS = ['anthropic', 'openai'] as const;
