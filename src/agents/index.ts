@@ -4,13 +4,14 @@ import { claude } from './claude.js';
 import { codex } from './codex.js';
 import { copilot } from './copilot.js';
 import { gemini } from './gemini.js';
+import { kilo } from './kilo.js';
 import { opencode } from './opencode.js';
 import { qwen } from './qwen.js';
 import type { Agent, AgentName, ModelRequestView } from './types.js';
 
 export { LaunchError, type Agent, type AgentName, type ModelRequestView, type TranscriptLine } from './types.js';
 
-export const AGENTS: readonly Agent[] = [claude, codex, copilot, gemini, aider, opencode, qwen];
+export const AGENTS: readonly Agent[] = [claude, codex, copilot, gemini, aider, opencode, qwen, kilo];
 
 export { AGENT_CONTEXT } from './injected-context.js';
 
