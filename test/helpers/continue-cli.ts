@@ -29,6 +29,8 @@ export function writeContinueConfig(home: string, baseUrl: string, provider: 'op
   const dir = join(home, '.continue');
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(join(dir, '.env'), 'FAKE_API_KEY=dummy\n');
+  // As for someone who has used cn before: otherwise its terminal UI, without --config, first asks for an Anthropic key.
+  fs.writeFileSync(join(dir, '.onboarding_complete'), '2026-12-01T00:00:00.000Z');
   const model = provider === 'openai' ? 'gpt-fake' : 'claude-fake';
   const config = [
     'name: Offline',
