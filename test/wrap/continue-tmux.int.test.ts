@@ -28,10 +28,10 @@ function normalise(rows: string[]): string[] {
   return kept.slice(-(rows.length - 4)).map((r) => r.replace(/\d+(\.\d+)?m?s\b/g, 'Ns').replace(/Context: \d+%/, 'Context: N%'));
 }
 /**
- * Types the question and presses Enter once cn's paste window has passed: cn takes input that
- * follows a chunk of 50 characters or more within 200 ms for a paste, Enter included (a new line).
- * Under headroom's terminal the typed keys reach it in one such chunk, so an Enter sent at once
- * would start a second line instead of sending the question.
+ * Types the question and presses Enter 400 ms later. Under wrap, an Enter sent within about
+ * 150 ms of the typed text starts a second line instead of sending the question, though cn reads
+ * the text (47 bytes) and the Enter (one \r) as separate reads, as without headroom (strace); cn
+ * has paste heuristics timed at 200 ms. Cause not found yet; without headroom it sends at 50 ms.
  */
 async function askForTheLog(t: TmuxSession): Promise<void> {
   t.type('Find out why the payment failed. Check the log.');
