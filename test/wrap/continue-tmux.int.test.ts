@@ -21,10 +21,11 @@ const ANSWER_MS = 90_000;
 const normalise = (rows: string[]): string[] => rows.map((r) => r.replace(/\d+(\.\d+)?m?s\b/g, 'Ns').replace(/Context: \d+%/, 'Context: N%'));
 
 /**
- * Types the question and presses Enter 400 ms later. Under wrap, an Enter sent within about
- * 150 ms of the typed text starts a second line instead of sending the question, though cn reads
- * the text (47 bytes) and the Enter (one \r) as separate reads, as without headroom (strace); cn
- * has paste heuristics timed at 200 ms. Cause not found yet; without headroom it sends at 50 ms.
+ * Types the question and presses Enter 400 ms later. cn takes an Enter that reaches it in one
+ * read with the text before it for part of a paste: a new line, the question not sent (so it does
+ * without headroom, for text and \r sent in one write). Under wrap, an Enter sent 50-150 ms after
+ * the text started a new line in some runs, presumably the two read together by headroom's relay
+ * after a busy moment of its event loop (not seen under strace, which slows every step).
  */
 async function askForTheLog(t: TmuxSession): Promise<void> {
   t.type('Find out why the payment failed. Check the log.');
