@@ -216,6 +216,8 @@ Its model traffic is routed through the proxy for this run only; no config file 
            Gemini and Vertex AI go direct)
   kilo     KILO_CONFIG_CONTENT (as opencode: its anthropic and openai providers; Kilo Gateway and
            others go direct. learn and "remember ..." capture skip it: sessions in SQLite)
+  continue --config with a copy of your config.yaml for this run, its openai and anthropic models'
+           apiBase the proxy (Continue CLI, \`cn\`; hub assistants are refused; learn skips it)
 headroom exits with the agent's exit code (128 + signal number when a signal ended it).
 
 Examples:

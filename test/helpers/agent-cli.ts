@@ -318,13 +318,15 @@ export interface SpawnOptions {
   env: Record<string, string>;
   timeoutMs: number | undefined;
   wrap: WrapRun | undefined;
+  /** Its executable, when not named as the agent (Continue's `cn`). */
+  binary?: string;
 }
 
 /** Runs an installed agent CLI (directly, or under `headroom wrap` when `o.wrap` is set) in the offline sandbox. */
 export async function spawnAgent(agent: string, agentArgs: string[], o: SpawnOptions): Promise<AgentRun> {
   const catcher = await startOutboundCatcher();
   try {
-    const agentPath = agentBin(agent);
+    const agentPath = agentBin(o.binary ?? agent);
     // Under wrap: headroom (this Node, the built CLI) finds the agent on PATH and passes it the
     // same environment, plus its own routing.
     const [bin, args] = o.wrap
