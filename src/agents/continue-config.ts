@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { createRequire } from 'node:module';
 import { firstSet, inHome, upstreamFromBaseUrl, type Env } from './env.js';
 import { isObject, type Json } from './transcript.js';
 import { LaunchError } from './types.js';
@@ -13,6 +13,9 @@ import { stripBom } from '../utf8-bom.js';
  * routed by a copy of that file, written for the run only and passed as `--config`, in which
  * the models of the routed providers have the proxy as their `apiBase`.
  */
+
+/** yaml, loaded when a Continue run is launched: every command imports the agents, and `--help` should not load it. */
+const yaml = (): typeof import('yaml') => createRequire(import.meta.url)('yaml') as typeof import('yaml');
 
 /** The providers headroom routes, each named as the proxy upstream its traffic goes to. */
 const ROUTED_PROVIDERS = ['openai', 'anthropic'] as const;
@@ -61,7 +64,7 @@ export function userConfigPath(args: readonly string[], env: Env): string {
 export function readConfig(path: string): Json {
   let value: unknown;
   try {
-    value = parse(stripBom(readFileSync(path, 'utf8')));
+    value = yaml().parse(stripBom(readFileSync(path, 'utf8')));
   } catch (err) {
     throw new LaunchError(`Cannot read Continue's config ${path}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
@@ -132,5 +135,5 @@ export function routedConfig(config: Json, configPath: string, proxyUrl: string)
     if (!Array.isArray(value)) out[key] = value;
     else out[key] = value.map(absolute).map((item) => (key === 'models' && isObject(item) ? routeModel(item) : item));
   }
-  return stringify(out);
+  return yaml().stringify(out);
 }
