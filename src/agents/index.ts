@@ -1,6 +1,7 @@
 import { AGENT_CONTEXT } from './injected-context.js';
 import { aider } from './aider.js';
 import { claude } from './claude.js';
+import { cline } from './cline.js';
 import { codex } from './codex.js';
 import { continueCli } from './continue.js';
 import { copilot } from './copilot.js';
@@ -12,7 +13,7 @@ import type { Agent, AgentName, ModelRequestView } from './types.js';
 
 export { LaunchError, type Agent, type AgentName, type ModelRequestView, type TranscriptLine } from './types.js';
 
-export const AGENTS: readonly Agent[] = [claude, codex, copilot, gemini, aider, opencode, qwen, kilo, continueCli];
+export const AGENTS: readonly Agent[] = [claude, codex, copilot, gemini, aider, opencode, qwen, kilo, continueCli, cline];
 
 export { AGENT_CONTEXT } from './injected-context.js';
 

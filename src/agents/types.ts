@@ -3,7 +3,7 @@ import type { InjectedContext } from '../wire/index.js';
 import type { Env } from './env.js';
 import type { ReadCounts, SessionEvent } from './events.js';
 
-export type AgentName = 'claude' | 'codex' | 'copilot' | 'gemini' | 'aider' | 'opencode' | 'qwen' | 'kilo' | 'continue';
+export type AgentName = 'claude' | 'codex' | 'copilot' | 'gemini' | 'aider' | 'opencode' | 'qwen' | 'kilo' | 'continue' | 'cline';
 
 /** What `headroom wrap` knows when it launches an agent. */
 export interface LaunchContext {
