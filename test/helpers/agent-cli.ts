@@ -267,6 +267,8 @@ export function shellThenAnswer(command: string, answer: (output: string) => str
     if (call.toolNames.includes('exec') && call.format === 'openai-responses') return { toolCalls: [{ name: 'exec', namespace: 'functions', input: {}, freeform: codexExecScript(command, lift) }] };
     // Copilot CLI.
     if (call.toolNames.includes('bash')) return { toolCalls: [{ name: 'bash', input: { command, description: 'Run the command' } }] };
+    // Cline.
+    if (call.toolNames.includes('run_commands')) return { toolCalls: [{ name: 'run_commands', input: { commands: [command] } }] };
     // Gemini CLI (declared in yolo mode only).
     if (call.toolNames.includes('run_shell_command')) return { toolCalls: [{ name: 'run_shell_command', input: { command, description: 'Run the command' } }] };
     return '{"title": "Fake session"}';
