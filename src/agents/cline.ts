@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { firstSet } from './env.js';
@@ -58,6 +58,12 @@ function launchCline({ proxyUrl, args, env, sourceHook }: LaunchContext): Launch
   // It holds the user's API keys.
   writeFileSync(join(dataDir, 'settings', 'providers.json'), providers, { mode: 0o600 });
   const own = userSettingsPaths(env);
+  // Which notices (ClinePass, Cline Desktop) the user has seen, so they are not shown again in the run.
+  try {
+    copyFileSync(join(clineDataDir(env), 'settings', 'cli-notices.json'), join(dataDir, 'settings', 'cli-notices.json'));
+  } catch {
+    // None seen yet.
+  }
   return {
     args: [...args],
     env: {

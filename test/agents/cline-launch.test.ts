@@ -41,6 +41,7 @@ describe('Cline launch', () => {
   it('runs sandboxed in a data folder of its own whose providers.json points the provider in use at the proxy; the user files stay as they were', () => {
     const { env, session, userFile } = setup(USER);
     const before = fs.readFileSync(userFile, 'utf8');
+    fs.writeFileSync(join(userFile, '..', 'cli-notices.json'), '{"shown":{"cline-cli-cline-pass-intro":true}}');
     const l = cline.launch({ proxyUrl, args: ['-i'], env, interactive: true, sourceHook: { dir: session, command: (e) => e } });
     const data = join(session, 'cline-data');
     const settings = join(env.HOME!, '.cline', 'data', 'settings');
@@ -58,6 +59,8 @@ describe('Cline launch', () => {
     expect(routed.providers.cline).toEqual(USER.providers.cline);
     expect(fs.statSync(join(data, 'settings', 'providers.json')).mode & 0o077).toBe(0);
     expect(fs.readFileSync(userFile, 'utf8')).toBe(before);
+    // The notices the user has seen stay seen.
+    expect(fs.readFileSync(join(data, 'settings', 'cli-notices.json'), 'utf8')).toContain('"cline-cli-cline-pass-intro":true');
     l.cleanup?.();
     expect(fs.existsSync(data)).toBe(false);
   });
