@@ -15,9 +15,9 @@ import { LaunchError, type Agent, type Launch, type LaunchContext } from './type
  * folder for the run is a fresh one, holding a copy of the user's providers.json in which the
  * provider in use points at the proxy (anthropic: Messages; openai-compatible: Chat Completions;
  * openai-native: Responses). The user's global and MCP settings are still read from their own
- * files. Sandbox mode also keeps Cline in one process: otherwise its terminal UI connects to a
- * background "hub" daemon it finds (one the user started, which reads the user's own providers) or
- * starts one, which would outlive the run.
+ * files. Sandbox mode also keeps Cline in one process: otherwise its terminal UI runs its sessions
+ * in a background "hub" daemon it finds (one the user's own runs started, which sends the requests
+ * with the user's providers, past the proxy) or starts one, which outlives the run.
  *
  * The run's sessions are written in that folder and removed with it, so `learn` and "remember ..."
  * capture have nothing of Cline's to read. No source hook: its tool hooks (PreToolUse, PostToolUse)
