@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { firstSet } from './env.js';
@@ -12,16 +12,17 @@ import { LaunchError, type Agent, type Launch, type LaunchContext } from './type
  * user-agent (`ai-sdk/<provider>/… runtime/bun/…`), nothing of its own, and no session header.
  *
  * Routed for one run by Cline's sandbox mode (CLINE_SANDBOX=1, CLINE_SANDBOX_DATA_DIR): its data
- * folder for the run is a fresh one, holding a copy of the user's providers.json in which the
+ * folder for the run is a fresh one holding a copy of the user's providers.json in which the
  * provider in use points at the proxy (anthropic: Messages; openai-compatible: Chat Completions;
- * openai-native: Responses). The user's global and MCP settings are still read from their own
- * files. Sandbox mode also keeps Cline in one process: otherwise its terminal UI runs its sessions
+ * openai-native: Responses), and linking to the user's sessions and their index. The user's
+ * global and MCP settings are still read from their own files. Sandbox mode also keeps Cline in one process: otherwise its terminal UI runs its sessions
  * in a background "hub" daemon it finds (one the user's own runs started, which sends the requests
  * with the user's providers, past the proxy) or starts one, which outlives the run.
  *
- * The run's sessions are written in that folder and removed with it, so `learn` and "remember ..."
- * capture have nothing of Cline's to read. No source hook: its tool hooks (PreToolUse, PostToolUse)
- * can add context or cancel a call, not replace a command or its output.
+ * Its sessions (<data folder>/sessions/<id>/<id>.messages.json) are single JSON documents rewritten
+ * whole as the conversation grows, not records appended: `learn` and "remember ..." capture do not
+ * read them. No source hook: its tool hooks (PreToolUse, PostToolUse) can add context or cancel a
+ * call, not replace a command or its output.
  */
 export const cline: Agent = {
   name: 'cline',
@@ -30,7 +31,7 @@ export const cline: Agent = {
   install: 'npm install -g cline',
   instructionFiles: ['.clinerules', 'AGENTS.md'],
   learnFile: 'AGENTS.md',
-  unreadableSessions: "under headroom its sessions are kept in the run's own data folder, removed when the run ends",
+  unreadableSessions: 'its sessions are single JSON documents rewritten whole, not a stream of records',
   transcriptDir: (env) => join(clineDataDir(env), 'sessions'),
   transcriptDepth: 1,
   // No session file is read (see above).
@@ -58,6 +59,13 @@ function launchCline({ proxyUrl, args, env, sourceHook }: LaunchContext): Launch
   // It holds the user's API keys.
   writeFileSync(join(dataDir, 'settings', 'providers.json'), providers, { mode: 0o600 });
   const own = userSettingsPaths(env);
+  // Its sessions and their index stay the user's: the run's folder links to theirs, so a session
+  // run under headroom is in Cline's history and resumable (--id) without headroom too.
+  const userData = clineDataDir(env);
+  for (const kept of ['db', 'sessions', 'teams']) {
+    mkdirSync(join(userData, kept), { recursive: true });
+    symlinkSync(join(userData, kept), join(dataDir, kept));
+  }
   // Which notices (ClinePass, Cline Desktop) the user has seen, so they are not shown again in the run.
   try {
     copyFileSync(join(clineDataDir(env), 'settings', 'cli-notices.json'), join(dataDir, 'settings', 'cli-notices.json'));

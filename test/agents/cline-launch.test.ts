@@ -38,7 +38,7 @@ const USER = {
 };
 
 describe('Cline launch', () => {
-  it('runs sandboxed in a data folder of its own whose providers.json points the provider in use at the proxy; the user files stay as they were', () => {
+  it('runs sandboxed in a data folder of its own whose providers.json points the provider in use at the proxy, linked to the user\'s sessions; the user files stay as they were', () => {
     const { env, session, userFile } = setup(USER);
     const before = fs.readFileSync(userFile, 'utf8');
     fs.writeFileSync(join(userFile, '..', 'cli-notices.json'), '{"shown":{"cline-cli-cline-pass-intro":true}}');
@@ -61,8 +61,14 @@ describe('Cline launch', () => {
     expect(fs.readFileSync(userFile, 'utf8')).toBe(before);
     // The notices the user has seen stay seen.
     expect(fs.readFileSync(join(data, 'settings', 'cli-notices.json'), 'utf8')).toContain('"cline-cli-cline-pass-intro":true');
+    // Its sessions and their index are the user's own, and stay when the run's folder goes.
+    const userData = join(env.HOME!, '.cline', 'data');
+    for (const kept of ['db', 'sessions', 'teams']) expect(fs.realpathSync(join(data, kept))).toBe(fs.realpathSync(join(userData, kept)));
+    fs.mkdirSync(join(data, 'sessions', 's1'));
+    fs.writeFileSync(join(data, 'sessions', 's1', 's1.json'), '{}');
     l.cleanup?.();
     expect(fs.existsSync(data)).toBe(false);
+    expect(fs.readFileSync(join(userData, 'sessions', 's1', 's1.json'), 'utf8')).toBe('{}');
   });
 
   it('-P picks the provider routed (openai is its OpenAI-compatible one); without a session folder the data folder is a temp one, removed after', () => {

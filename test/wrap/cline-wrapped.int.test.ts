@@ -117,17 +117,21 @@ function leftIn(cwd: string): string[] {
 }
 
 describe('real Cline under `headroom wrap` (plain stdio)', () => {
-  it('openai-compatible, --memory: Chat Completions through the proxy, the log compressed, the memory tools in its turns; nothing of it outlives the run, the user files untouched', async () => {
+  it('openai-compatible, --memory: Chat Completions through the proxy, the log compressed, the memory tools in its turns; nothing of it outlives the run; its session is the user\'s, their providers untouched', async () => {
     const w = await setup();
     const run = await wrapped(w, 'openai-compatible');
     expectCompressedRun(run, w.fake, w.headroomHome, 'openai-chat');
     expectMemoryTools(w.fake, (t) => t.type === 'function' && t.function?.parameters !== undefined);
 
     // No hub daemon or any other process of the run left; its data folder went with headroom's
-    // session folder; in the user's Cline folder only the settings the helper wrote.
+    // session folder; the session it ran is in the user's own Cline sessions, with the prompt.
     expect(leftIn(w.cwd)).toEqual([]);
     expect(fs.readdirSync(join(w.headroomHome, 'sessions')).filter((n) => !n.startsWith('.'))).toEqual([]);
-    expect(fs.readdirSync(join(w.home, '.cline'), { recursive: true, encoding: 'utf8' }).sort()).toEqual(['data', 'data/settings', 'data/settings/global-settings.json', 'data/settings/providers.json']);
+    const sessions = join(w.home, '.cline', 'data', 'sessions');
+    const ids = fs.readdirSync(sessions);
+    expect(ids).toHaveLength(1);
+    expect(fs.readFileSync(join(sessions, ids[0]!, `${ids[0]}.messages.json`), 'utf8')).toContain(PROMPT);
+    expect(fs.readdirSync(join(w.home, '.cline', 'data', 'db')).some((f) => f.startsWith('sessions.db'))).toBe(true);
     const userProviders = JSON.parse(fs.readFileSync(join(w.home, '.cline', 'data', 'settings', 'providers.json'), 'utf8'));
     expect(userProviders.providers['openai-compatible'].settings).toEqual({ provider: 'openai-compatible', apiKey: 'dummy', model: 'fake-model' });
   }, TIMEOUT + 30_000);
