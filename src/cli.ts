@@ -214,6 +214,13 @@ Its model traffic is routed through the proxy for this run only; no config file 
            and "remember ..." capture skip it: it keeps its sessions in SQLite)
   qwen     OPENAI_BASE_URL, ANTHROPIC_BASE_URL (its openai and anthropic auth types; Qwen OAuth,
            Gemini and Vertex AI go direct)
+  kilo     KILO_CONFIG_CONTENT (as opencode: its anthropic and openai providers; Kilo Gateway and
+           others go direct. learn and "remember ..." capture skip it: sessions in SQLite)
+  continue --config with a copy of your config.yaml for this run, its openai and anthropic models'
+           apiBase the proxy (Continue CLI, \`cn\`; hub assistants are refused; learn skips it)
+  cline    its sandbox mode, a per-run data folder whose providers.json points its anthropic,
+           openai-compatible or openai-native provider at the proxy (learn skips it; no hub daemon)
+Not wrapped: Crush (its install downloads the binary from GitHub; untested here, so not offered).
 headroom exits with the agent's exit code (128 + signal number when a signal ended it).
 
 Examples:

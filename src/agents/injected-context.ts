@@ -11,6 +11,7 @@ export const INJECTED_CONTEXT = {
   copilot: { tags: ['current_datetime'], preambles: [] },
   gemini: { tags: ['session_context'], preambles: [] },
   qwen: { tags: ['system-reminder'], preambles: [] },
+  kilo: { tags: ['environment_details'], preambles: [] },
 } as const satisfies Record<string, InjectedContext>;
 
 /** Every agent's injected context blocks: what a proxy serving any of them leaves out of user text. */

@@ -8,16 +8,29 @@ import { stripBom } from '../utf8-bom.js';
 /**
  * opencode's configuration as far as headroom needs it: the inline config it reads from
  * OPENCODE_CONFIG_CONTENT, which it merges over the user's config files (global and project),
- * is how a run is routed without touching those files.
+ * is how a run is routed without touching those files. Kilo Code, built on opencode, reads the
+ * same format from its own variable and folder (a ConfigPlaces of its own).
  */
+
+/** Where an agent of opencode's family takes its inline config and its global config files. */
+export interface ConfigPlaces {
+  /** The variable holding the inline config. */
+  inline: string;
+  /** Its global config folder's name under XDG_CONFIG_HOME (else ~/.config). */
+  folder: string;
+  /** The global config files that may name a base URL, the one that wins first. */
+  files: readonly string[];
+}
+
+const OPENCODE_PLACES: ConfigPlaces = { inline: 'OPENCODE_CONFIG_CONTENT', folder: 'opencode', files: ['opencode.json', 'opencode.jsonc'] };
 
 /** The opencode providers headroom routes; each is named as the proxy upstream its traffic goes to. */
 const ROUTED_PROVIDERS = ['anthropic', 'openai'] as const;
 type Routed = (typeof ROUTED_PROVIDERS)[number];
 
-/** The user's own OPENCODE_CONFIG_CONTENT as an object (absent: {}); throws LaunchError when it is not a JSON object. */
-export function userInlineConfig(env: Env): Json {
-  const text = firstSet(env, 'OPENCODE_CONFIG_CONTENT');
+/** The user's own inline config (OPENCODE_CONFIG_CONTENT) as an object (absent: {}); throws LaunchError when it is not a JSON object. */
+export function userInlineConfig(env: Env, places: ConfigPlaces = OPENCODE_PLACES): Json {
+  const text = firstSet(env, places.inline);
   if (text === undefined) return {};
   try {
     const value: unknown = JSON.parse(text);
@@ -25,7 +38,7 @@ export function userInlineConfig(env: Env): Json {
   } catch {
     // Reported below.
   }
-  throw new LaunchError('OPENCODE_CONFIG_CONTENT is not a JSON object; headroom adds its provider settings to it, so fix or unset it.');
+  throw new LaunchError(`${places.inline} is not a JSON object; headroom adds its provider settings to it, so fix or unset it.`);
 }
 
 /**
@@ -47,10 +60,10 @@ export function routedInlineConfig(user: Json, proxyUrl: string, plugins: readon
 
 /**
  * The base URLs the user had given the routed providers (inline config first, then the global
- * opencode.json / opencode.jsonc): the proxy forwards there instead of the public APIs.
+ * files, e.g. opencode.json / opencode.jsonc): the proxy forwards there instead of the public APIs.
  */
-export function userProviderBaseUrls(env: Env): Partial<Record<Routed, string>> {
-  const configs = [inlineOrEmpty(env), globalConfig(env)];
+export function userProviderBaseUrls(env: Env, places: ConfigPlaces = OPENCODE_PLACES): Partial<Record<Routed, string>> {
+  const configs = [inlineOrEmpty(env, places), ...globalConfigs(env, places)];
   const out: Partial<Record<Routed, string>> = {};
   for (const id of ROUTED_PROVIDERS) {
     for (const c of configs) {
@@ -71,26 +84,28 @@ function baseUrlIn(config: Json, id: string): string | undefined {
   return typeof url === 'string' ? url : undefined;
 }
 
-function inlineOrEmpty(env: Env): Json {
+function inlineOrEmpty(env: Env, places: ConfigPlaces): Json {
   try {
-    return userInlineConfig(env);
+    return userInlineConfig(env, places);
   } catch {
     return {};
   }
 }
 
-/** The user's global config (XDG_CONFIG_HOME/opencode, else ~/.config/opencode); {} when absent or unreadable. */
-function globalConfig(env: Env): Json {
-  const dir = env.XDG_CONFIG_HOME ? join(env.XDG_CONFIG_HOME, 'opencode') : inHome(env, '.config', 'opencode');
-  for (const name of ['opencode.json', 'opencode.jsonc']) {
+/**
+ * The user's global config files (XDG_CONFIG_HOME/<folder>, else ~/.config/<folder>) that exist
+ * and parse, the one that wins first; a base URL is taken from the first that names one.
+ */
+function globalConfigs(env: Env, places: ConfigPlaces): Json[] {
+  const dir = env.XDG_CONFIG_HOME ? join(env.XDG_CONFIG_HOME, places.folder) : inHome(env, '.config', places.folder);
+  return places.files.flatMap((name) => {
     try {
-      // JSONC: whole-line comments are dropped; a file this cannot parse counts as empty.
+      // JSONC: whole-line comments are dropped; a file this cannot parse counts as absent.
       const text = stripBom(readFileSync(join(dir, name), 'utf8')).replace(/^\s*\/\/.*$/gm, '');
       const value: unknown = JSON.parse(text);
-      if (isObject(value)) return value;
+      return isObject(value) ? [value] : [];
     } catch {
-      // Next name.
+      return [];
     }
-  }
-  return {};
+  });
 }

@@ -3,7 +3,7 @@ import type { InjectedContext } from '../wire/index.js';
 import type { Env } from './env.js';
 import type { ReadCounts, SessionEvent } from './events.js';
 
-export type AgentName = 'claude' | 'codex' | 'copilot' | 'gemini' | 'aider' | 'opencode' | 'qwen';
+export type AgentName = 'claude' | 'codex' | 'copilot' | 'gemini' | 'aider' | 'opencode' | 'qwen' | 'kilo' | 'continue' | 'cline';
 
 /** What `headroom wrap` knows when it launches an agent. */
 export interface LaunchContext {
@@ -93,10 +93,11 @@ export interface Agent {
   /** The events of one transcript file, in conversation order, streamed (for `headroom learn`). Skipped lines are counted in `counts`. */
   events(file: string, counts: ReadCounts): AsyncGenerator<SessionEvent>;
   /**
-   * Upstreams from the user's own agent settings (a base URL they had pointed the agent at):
-   * the proxy forwards there instead of the provider's public API.
+   * Upstreams from the user's own agent settings (a base URL they had pointed the agent at, in
+   * its environment, its files, or a config file named in `args`, the agent's arguments): the
+   * proxy forwards there instead of the provider's public API.
    */
-  upstreams(env: Env): Partial<Record<UpstreamName, string>>;
+  upstreams(env: Env, args?: readonly string[]): Partial<Record<UpstreamName, string>>;
   /** Arguments and environment that route its model traffic through the proxy. Throws LaunchError. */
   launch(ctx: LaunchContext): Launch;
   /** Recognises the agent's HTTP requests (lower-cased header names). */

@@ -200,7 +200,8 @@ Where each agent's transcripts are read (override with the same variables the ag
   gemini   ~/.gemini/tmp
   aider    .aider.chat.history.md in the project (AIDER_CHAT_HISTORY_FILE)
   qwen     ~/.qwen/projects/*/chats
-opencode keeps its sessions in a SQLite database, which learn does not read.
+opencode and Kilo Code keep their sessions in SQLite databases and Continue CLI and Cline in whole
+JSON files: learn reads none of them.
 A session counts for the project when its working directory is inside the project's folder.
 
 Rules go into a managed section between <!-- headroom:learn:start --> and <!-- headroom:learn:end -->;

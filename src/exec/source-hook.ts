@@ -1,6 +1,4 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { compressOutput } from './exec.js';
-import { DEFAULT_MIN_TOKENS } from './source-compress.js';
 import { recordSourceSaving } from './source-log.js';
 
 /**
@@ -26,6 +24,9 @@ export function leaveAlone(command: string): boolean {
  */
 export async function compressSavedOutput(file: string, opts: { query: string; env: NodeJS.ProcessEnv; maxChars: number; by: string }): Promise<string | undefined> {
   const bytes = statSync(file).size;
+  // The compressor loads here, when a hook has an output to compress: every agent adapter imports
+  // this module, and `headroom --help` or `wrap` should not load the compressor for it.
+  const [{ compressOutput }, { DEFAULT_MIN_TOKENS }] = await Promise.all([import('./exec.js'), import('./source-compress.js')]);
   const r = await compressOutput({ bytes, file }, { query: opts.query, minTokens: DEFAULT_MIN_TOKENS, env: opts.env, keepFile: true, maxChars: opts.maxChars });
   if (!r.key || typeof r.printed !== 'string') return undefined;
   recordSourceSaving(opts.env, { by: opts.by, tokensBefore: r.tokensBefore, tokensAfter: r.tokensAfter, key: r.key });

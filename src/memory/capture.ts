@@ -171,9 +171,11 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
 
   /**
    * Transcripts under `dirs` (default: root, or root itself) that no watcher event has reported
-   * yet. Every directory walked is new since start, so whatever is found is read from byte 0.
+   * yet, or, with `again`, every transcript there: a file the watcher never reported is not
+   * watched for changes either, so its later lines are found only this way. Every directory
+   * walked is new since start, so a file found for the first time is read from byte 0.
    */
-  async function sweep(dirs: Iterable<string> = [root]): Promise<void> {
+  async function sweep(dirs: Iterable<string> = [root], again = false): Promise<void> {
     const found: string[] = [];
     const walk = async (dir: string, depth: number): Promise<void> => {
       const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
@@ -188,7 +190,7 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
       if (st?.isFile() && accepts(dir)) found.push(dir);
       else if (st?.isDirectory()) await walk(dir, depthOf(dir));
     }
-    for (const path of found) if (!tails.has(path)) void schedule(track(path, undefined));
+    for (const path of found) if (again || !tails.has(path)) void schedule(track(path, undefined));
   }
   const depthOf = (dir: string): number => (dir === root ? 0 : relative(root, dir).split(sep).length);
 
@@ -197,13 +199,14 @@ export async function startCapture(opts: CaptureOptions): Promise<Capture> {
   let poller: NodeJS.Timeout | undefined;
   let closed = false;
   // Directories created since start. A file written into a new directory between the watcher's
-  // listing of it and its watch being set is never reported by the watcher (and an agent waiting
-  // for its answer writes nothing more), so these few directories are also swept every POLL_MS.
+  // listing of it and its watch being set is never reported by the watcher, nor are its later
+  // writes (and an agent waiting for its answer writes nothing more), so the transcripts in these
+  // few directories are also read every POLL_MS (a stat each when nothing changed).
   const newDirs = new Set<string>();
   let sweeper: NodeJS.Timeout | undefined;
   const startSweeper = (): void => {
     sweeper = setInterval(() => {
-      if (!closed && newDirs.size > 0) sweep(newDirs).catch(report);
+      if (!closed && newDirs.size > 0) sweep(newDirs, true).catch(report);
     }, POLL_MS);
     sweeper.unref();
   };

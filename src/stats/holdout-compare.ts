@@ -38,7 +38,9 @@ export const MIN_SESSIONS = 10;
 const MIN_TURNS = 30;
 const RESAMPLES = 2_000;
 
-const INTERVAL_METHOD = `bootstrap: ${RESAMPLES.toLocaleString('en-US')} resamples of each group with replacement, 95% percentile interval of the difference of the means (turns of one session are resampled as if independent)`;
+/** Said with the comparison; a function, since toLocaleString's first call loads ICU (tens of ms at start-up). */
+const intervalMethod = (): string =>
+  `bootstrap: ${RESAMPLES.toLocaleString('en-US')} resamples of each group with replacement, 95% percentile interval of the difference of the means (turns of one session are resampled as if independent)`;
 
 /** The groups compared, or undefined when no request carries a group. */
 export function compareGroups(requests: readonly GroupedRequest[]): GroupComparison | undefined {
@@ -68,7 +70,7 @@ export function compareGroups(requests: readonly GroupedRequest[]): GroupCompari
     perSession: { usd: compare(perSession, usd, enoughSessions), cacheHitRate: compare(perSession, hit, enoughSessions) },
     perTurn: { usd: compare(requests, usd, enoughTurns), cacheHitRate: compare(requests.filter((r) => r.input > 0), hit, enoughTurns) },
     tooLittle,
-    method: INTERVAL_METHOD,
+    method: intervalMethod(),
   };
 }
 

@@ -70,7 +70,7 @@ export async function wrap(opts: WrapOptions): Promise<WrapResult> {
   const file = findExecutable(agent.binary, env.PATH, cwd);
   if (!file) throw new LaunchError(`${agent.title} is not installed (no \`${agent.binary}\` on PATH). Install it with: ${agent.install}`);
   // The agent's own base-URL settings become the proxy's upstreams; explicit headroom settings win.
-  const upstreams = { ...definedOnly(agent.upstreams(env)), ...definedOnly(opts.proxy.upstreams ?? {}) } as Partial<Record<UpstreamName, string>>;
+  const upstreams = { ...definedOnly(agent.upstreams(env, opts.args)), ...definedOnly(opts.proxy.upstreams ?? {}) } as Partial<Record<UpstreamName, string>>;
   // The memory's code loads only for --memory; a bad HEADROOM_EMBEDDER is refused before anything starts.
   const memoryCode = opts.memory ? await import('./wrap-memory.js') : undefined;
   if (memoryCode) {

@@ -267,6 +267,8 @@ export function shellThenAnswer(command: string, answer: (output: string) => str
     if (call.toolNames.includes('exec') && call.format === 'openai-responses') return { toolCalls: [{ name: 'exec', namespace: 'functions', input: {}, freeform: codexExecScript(command, lift) }] };
     // Copilot CLI.
     if (call.toolNames.includes('bash')) return { toolCalls: [{ name: 'bash', input: { command, description: 'Run the command' } }] };
+    // Cline.
+    if (call.toolNames.includes('run_commands')) return { toolCalls: [{ name: 'run_commands', input: { commands: [command] } }] };
     // Gemini CLI (declared in yolo mode only).
     if (call.toolNames.includes('run_shell_command')) return { toolCalls: [{ name: 'run_shell_command', input: { command, description: 'Run the command' } }] };
     return '{"title": "Fake session"}';
@@ -318,13 +320,15 @@ export interface SpawnOptions {
   env: Record<string, string>;
   timeoutMs: number | undefined;
   wrap: WrapRun | undefined;
+  /** Its executable, when not named as the agent (Continue's `cn`). */
+  binary?: string;
 }
 
 /** Runs an installed agent CLI (directly, or under `headroom wrap` when `o.wrap` is set) in the offline sandbox. */
 export async function spawnAgent(agent: string, agentArgs: string[], o: SpawnOptions): Promise<AgentRun> {
   const catcher = await startOutboundCatcher();
   try {
-    const agentPath = agentBin(agent);
+    const agentPath = agentBin(o.binary ?? agent);
     // Under wrap: headroom (this Node, the built CLI) finds the agent on PATH and passes it the
     // same environment, plus its own routing.
     const [bin, args] = o.wrap
