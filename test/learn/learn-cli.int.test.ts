@@ -145,9 +145,30 @@ describe('headroom learn', () => {
     expect(learn(s, ['--agent', 'gemini'], { cwd: sub }).code).toBe(0);
   });
 
+  it.each([
+    ['cline', '.cline/data/sessions'],
+    ['continue', '.continue/sessions'],
+  ])('--agent %s reads the session the real CLI wrote, found where it keeps them', (agent, dir) => {
+    const s = sandbox([]);
+    const recorded = join(ROOT, 'fixtures/sessions', agent, 'sessions');
+    for (const rel of fs.readdirSync(recorded, { recursive: true, encoding: 'utf8' })) {
+      const src = join(recorded, rel);
+      if (!fs.statSync(src).isFile()) continue;
+      fs.mkdirSync(join(s.home, dir, rel, '..'), { recursive: true });
+      fs.writeFileSync(join(s.home, dir, rel), fs.readFileSync(src, 'utf8').replaceAll('/home/user/project', s.project));
+    }
+    const r = learn(s, ['--agent', agent, '--min-sessions', '1', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { looked: Array<{ agent: string; state: string; files: number }>; read: { files: number; sessions: Record<string, number> } };
+    expect(doc.looked).toEqual([expect.objectContaining({ agent, state: 'found', files: 1 })]);
+    expect(doc.read).toMatchObject({ files: 1, sessions: { [agent]: 1 } });
+    const text = learn(s, ['--agent', agent]);
+    expect(text.stdout).toContain(`read 1 transcript of this project`);
+  });
+
   it('bad input: an unknown agent, --since or --min-sessions, a missing --project, --interactive without a terminal', () => {
     const s = sandbox(['codex']);
-    expect(learn(s, ['--agent', 'cursor']).stderr).toContain('Allowed choices are claude, codex, copilot, gemini, aider, qwen, all');
+    expect(learn(s, ['--agent', 'cursor']).stderr).toContain('Allowed choices are claude, codex, copilot, gemini, aider, qwen, continue, cline, all');
     const since = learn(s, ['--since', 'yesterday']);
     expect(since.code).toBe(2);
     expect(since.stderr).toContain('--since must be a span like 30m, 24h, 7d, 2w');
