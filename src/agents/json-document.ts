@@ -8,7 +8,7 @@ import type { ReadCounts } from './events.js';
  */
 
 /** A session document bigger than this is skipped (counted), so reading one never costs more memory than about this. */
-export const MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
+const MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
 
 export interface JsonDocument {
   /** The parsed document. */

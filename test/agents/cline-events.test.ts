@@ -83,6 +83,14 @@ describe("Cline's session reader", () => {
     expect(counts.malformed).toBe(1);
   });
 
+  it('a document over 64 MB is skipped and counted, not read (a sparse file: nothing is written)', async () => {
+    const big = tempSession('');
+    fs.truncateSync(big, 65 * 1024 * 1024);
+    const counts = emptyCounts();
+    expect(await readAll(big, counts)).toEqual([]);
+    expect(counts).toEqual({ lines: 0, malformed: 0, unknown: 0, oversized: 1 });
+  });
+
   it('a user text block without the wrapper (context Cline adds) is not a prompt', async () => {
     const doc = JSON.parse(fs.readFileSync(FILE, 'utf8')) as { messages: Array<{ content: Array<Record<string, unknown>> }> };
     doc.messages[0]!.content.push({ type: 'text', text: '<environment_details>remember that this is context</environment_details>' });

@@ -92,6 +92,12 @@ describe("Continue CLI's session reader", () => {
     const counts = emptyCounts();
     expect(await readJsonDocument(FILE, counts, 100)).toBeUndefined();
     expect(counts).toEqual({ lines: 0, malformed: 0, unknown: 0, oversized: 1 });
+    // Over 64 MB (a sparse file: nothing is written): the reader skips it without reading a byte.
+    const big = tempSession('');
+    fs.truncateSync(big, 65 * 1024 * 1024);
+    const bigCounts = emptyCounts();
+    expect(await readAll(big, bigCounts)).toEqual([]);
+    expect(bigCounts).toEqual({ lines: 0, malformed: 0, unknown: 0, oversized: 1 });
   });
 
   it('takes session documents only, not the session index beside them', () => {
