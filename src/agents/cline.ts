@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { firstSet } from './env.js';
-import type { ReadCounts, SessionEvent } from './events.js';
+import { clineTranscriptFile, readClineEvents } from './cline-events.js';
 import { clineDataDir, providerInUse, routedProviders, userProviderBaseUrls, userProviders, userSettingsPaths } from './cline-settings.js';
 import { transcriptLine } from './transcript.js';
 import { LaunchError, type Agent, type Launch, type LaunchContext } from './types.js';
@@ -19,9 +19,11 @@ import { LaunchError, type Agent, type Launch, type LaunchContext } from './type
  * in a background "hub" daemon it finds (one the user's own runs started, which sends the requests
  * with the user's providers, past the proxy) or starts one, which outlives the run.
  *
- * Its sessions (<data folder>/sessions/<id>/<id>.messages.json) are single JSON documents rewritten
- * whole as the conversation grows, not records appended: `learn` and "remember ..." capture do not
- * read them. No source hook: its tool hooks (PreToolUse, PostToolUse) can add context or cancel a
+ * Its sessions (<data folder>/sessions/<id>/<id>.messages.json, see cline-events.ts) are single
+ * JSON documents rewritten whole as the conversation grows, pretty-printed over many lines:
+ * `learn` reads each whole (within a size cap). "remember ..." capture does not: it follows
+ * complete lines appended to a transcript, and a line of these documents is a fragment of a
+ * message that says nothing of who wrote it. No source hook: its tool hooks (PreToolUse, PostToolUse) can add context or cancel a
  * call, not replace a command or its output.
  */
 export const cline: Agent = {
@@ -31,13 +33,12 @@ export const cline: Agent = {
   install: 'npm install -g cline',
   instructionFiles: ['.clinerules', 'AGENTS.md'],
   learnFile: 'AGENTS.md',
-  unreadableSessions: 'its sessions are single JSON documents rewritten whole, not a stream of records',
   transcriptDir: (env) => join(clineDataDir(env), 'sessions'),
   transcriptDepth: 1,
-  // No session file is read (see above).
-  transcriptFile: () => false,
+  transcriptFile: clineTranscriptFile,
+  // No "remember ..." capture from a rewritten document's lines (see above).
   userTexts: () => transcriptLine([]),
-  events: noEvents,
+  events: readClineEvents,
   upstreams: (env) => userProviderBaseUrls(env),
   launch: launchCline,
   sentRequest: () => false,
@@ -83,5 +84,3 @@ function launchCline({ proxyUrl, args, env, sourceHook }: LaunchContext): Launch
     cleanup: () => rmSync(dataDir, { recursive: true, force: true }),
   };
 }
-
-async function* noEvents(_file: string, _counts: ReadCounts): AsyncGenerator<SessionEvent> {}

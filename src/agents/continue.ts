@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { firstSet, inHome } from './env.js';
-import type { ReadCounts, SessionEvent } from './events.js';
+import { continueTranscriptFile, readContinueEvents } from './continue-events.js';
 import { configFlag, readConfig, routedConfig, userConfigPath, userUpstreams } from './continue-config.js';
 import { transcriptLine } from './transcript.js';
 import type { Agent, Launch, LaunchContext } from './types.js';
@@ -14,8 +14,10 @@ import type { Agent, Launch, LaunchContext } from './types.js';
  * Its requests carry no mark of their own (the OpenAI SDK's user-agent under a minified class
  * name; node-fetch for Anthropic) and no session header, so headroom knows them only under wrap.
  *
- * Its sessions are whole JSON documents (~/.continue/sessions/<id>.json), rewritten on every
- * turn, not line records headroom can stream: `learn` and "remember ..." capture do not read them.
+ * Its sessions are whole JSON documents (~/.continue/sessions/<id>.json, see continue-events.ts),
+ * rewritten on every turn and pretty-printed over many lines: `learn` reads each whole (within a
+ * size cap). "remember ..." capture does not: it follows complete lines appended to a transcript,
+ * and a line of these documents is a fragment of a message that says nothing of who wrote it.
  */
 export const continueCli: Agent = {
   name: 'continue',
@@ -25,13 +27,12 @@ export const continueCli: Agent = {
   // It reads the first of these in the working folder.
   instructionFiles: ['AGENTS.md', 'AGENT.md', 'CLAUDE.md', 'CODEX.md'],
   learnFile: 'AGENTS.md',
-  unreadableSessions: 'its sessions are whole JSON documents, not line records',
   transcriptDir: (env) => join(firstSet(env, 'CONTINUE_GLOBAL_DIR') ?? inHome(env, '.continue'), 'sessions'),
   transcriptDepth: 0,
-  // No session file headroom reads (see above).
-  transcriptFile: () => false,
+  transcriptFile: continueTranscriptFile,
+  // No "remember ..." capture from a rewritten document's lines (see above).
   userTexts: () => transcriptLine([]),
-  events: noEvents,
+  events: readContinueEvents,
   upstreams: (env, args = []) => userUpstreams(args, env),
   launch: launchContinue,
   sentRequest: () => false,
@@ -50,5 +51,3 @@ function launchContinue({ proxyUrl, args, env }: LaunchContext): Launch {
   const cleanup = (): void => rmSync(dir, { recursive: true, force: true });
   return { args: ['--config', copy, ...configFlag(args).rest], env: {}, cleanup };
 }
-
-async function* noEvents(_file: string, _counts: ReadCounts): AsyncGenerator<SessionEvent> {}

@@ -64,6 +64,8 @@ export interface ReadCounts {
   malformed: number;
   /** Records of a type the reader does not know (a newer agent version), skipped. */
   unknown: number;
+  /** Session files too big to read whole (a format that is one JSON document), skipped. */
+  oversized?: number;
 }
 
 export function emptyCounts(): ReadCounts {

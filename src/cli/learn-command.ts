@@ -200,14 +200,16 @@ Where each agent's transcripts are read (override with the same variables the ag
   gemini   ~/.gemini/tmp
   aider    .aider.chat.history.md in the project (AIDER_CHAT_HISTORY_FILE)
   qwen     ~/.qwen/projects/*/chats
-opencode and Kilo Code keep their sessions in SQLite databases and Continue CLI and Cline in whole
-JSON files: learn reads none of them.
+  continue CONTINUE_GLOBAL_DIR/sessions or ~/.continue/sessions
+  cline    CLINE_DATA_DIR/sessions, CLINE_DIR/data/sessions or ~/.cline/data/sessions
+Continue CLI and Cline rewrite each session as one JSON document: a file over 64 MB is skipped
+(and counted). opencode and Kilo Code keep their sessions in SQLite databases: learn does not read them.
 A session counts for the project when its working directory is inside the project's folder.
 
 Rules go into a managed section between <!-- headroom:learn:start --> and <!-- headroom:learn:end -->;
 every byte outside it stays as you wrote it, and running learn again merges instead of duplicating.
-Files: CLAUDE.md (Claude Code), AGENTS.md (Codex, Copilot CLI), GEMINI.md (Gemini CLI),
-CONVENTIONS.md (Aider), QWEN.md (Qwen Code), in the project root.
+Files: CLAUDE.md (Claude Code), AGENTS.md (Codex, Copilot CLI, Continue CLI, Cline), GEMINI.md
+(Gemini CLI), CONVENTIONS.md (Aider), QWEN.md (Qwen Code), in the project root.
 
 Examples:
   headroom learn                          (dry run: the lessons, their evidence and the diff)

@@ -66,6 +66,7 @@ export function formatSources(result: LearnResult): string {
   out.push(`  read ${plural(result.read.files, 'transcript')} of this project (${(result.read.bytes / 1e6).toFixed(1)} MB${sessions ? `; sessions: ${sessions}` : ''})`);
   const skipped = result.counts.malformed + result.counts.unknown;
   if (skipped > 0) out.push(`  skipped ${plural(result.counts.malformed, 'malformed line')} and ${plural(result.counts.unknown, 'record')} of unknown types`);
+  if (result.counts.oversized) out.push(`  skipped ${plural(result.counts.oversized, 'session file')} too big to read whole`);
   return out.join('\n');
 }
 

@@ -106,6 +106,8 @@ describe('transcriptFile on the paths the real CLIs wrote', () => {
     ['copilot', 'copilot'],
     ['gemini', 'gemini'],
     ['qwen', 'qwen'],
+    ['cline', 'cline'],
+    ['continue', 'continue'],
   ];
   const isTranscript: Record<string, (p: string) => boolean> = {
     claude: (p) => /^\.claude\/projects\/[^/]+\/[^/]+\.jsonl$/.test(p),
@@ -113,6 +115,8 @@ describe('transcriptFile on the paths the real CLIs wrote', () => {
     copilot: (p) => p.endsWith('/events.jsonl'),
     gemini: (p) => p.startsWith('.gemini/') && p.includes('/chats/'),
     qwen: (p) => /^\.qwen\/projects\/[^/]+\/chats\/[^/]+\.jsonl$/.test(p),
+    cline: (p) => p.endsWith('.messages.json'),
+    continue: (p) => /^\.continue\/sessions\/[0-9a-f-]{36}\.json$/.test(p),
   };
 
   it.each(cases)('%s: %s/paths.txt', (name, dir) => {

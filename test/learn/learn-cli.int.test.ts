@@ -145,9 +145,36 @@ describe('headroom learn', () => {
     expect(learn(s, ['--agent', 'gemini'], { cwd: sub }).code).toBe(0);
   });
 
+  it.each([
+    ['cline', '.cline/data/sessions', '1796600000000_big/1796600000000_big.messages.json'],
+    ['continue', '.continue/sessions', '00000000-0000-4000-8000-000000000000.json'],
+  ])('--agent %s reads the session the real CLI wrote, found where it keeps them, and skips one too big to read whole', (agent, dir, big) => {
+    const s = sandbox([]);
+    const recorded = join(ROOT, 'fixtures/sessions', agent, 'sessions');
+    for (const rel of fs.readdirSync(recorded, { recursive: true, encoding: 'utf8' })) {
+      const src = join(recorded, rel);
+      if (!fs.statSync(src).isFile()) continue;
+      fs.mkdirSync(join(s.home, dir, rel, '..'), { recursive: true });
+      fs.writeFileSync(join(s.home, dir, rel), fs.readFileSync(src, 'utf8').replaceAll('/home/user/project', s.project));
+    }
+    // A session over the 64 MB cap (sparse: nothing written).
+    fs.mkdirSync(join(s.home, dir, big, '..'), { recursive: true });
+    fs.writeFileSync(join(s.home, dir, big), '');
+    fs.truncateSync(join(s.home, dir, big), 65 * 1024 * 1024);
+    const r = learn(s, ['--agent', agent, '--min-sessions', '1', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { looked: Array<{ agent: string; state: string; files: number }>; read: { files: number; sessions: Record<string, number> }; skippedLines: { oversized?: number } };
+    expect(doc.looked).toEqual([expect.objectContaining({ agent, state: 'found', files: 2 })]);
+    expect(doc.read).toMatchObject({ files: 1, sessions: { [agent]: 1 } });
+    expect(doc.skippedLines.oversized).toBe(1);
+    const text = learn(s, ['--agent', agent]);
+    expect(text.stdout).toContain('read 1 transcript of this project');
+    expect(text.stdout).toContain('skipped 1 session file too big to read whole');
+  });
+
   it('bad input: an unknown agent, --since or --min-sessions, a missing --project, --interactive without a terminal', () => {
     const s = sandbox(['codex']);
-    expect(learn(s, ['--agent', 'cursor']).stderr).toContain('Allowed choices are claude, codex, copilot, gemini, aider, qwen, all');
+    expect(learn(s, ['--agent', 'cursor']).stderr).toContain('Allowed choices are claude, codex, copilot, gemini, aider, qwen, continue, cline, all');
     const since = learn(s, ['--since', 'yesterday']);
     expect(since.code).toBe(2);
     expect(since.stderr).toContain('--since must be a span like 30m, 24h, 7d, 2w');
