@@ -16,6 +16,9 @@ export default defineConfig({
           name: 'unit',
           include: ['test/**/*.test.ts'],
           exclude: ['test/**/*.int.test.ts'],
+          // Nothing in this lane spawns or changes the process: worker threads start faster than
+          // forks (two interleaved pairs of runs: 121 and 92 s against 142 and 153 s, loaded machine).
+          pool: 'threads',
           ...timeouts,
         },
       },
