@@ -13,7 +13,7 @@ export type RequestEvent = RequestEventBody & { requestId: number };
 export type RequestEventBody =
   /** Read and about to be compressed: who sent it and which conversation it belongs to ('' when the body could not be read). */
   | { type: 'request-received'; provider: string; model: string; agent: string; conversation: string }
-  /** The relevance query (the newest user text) of a model request; `headroom wrap` hands it to `headroom exec`. */
+  /** The relevance query (the newest user text) of a main-conversation model request; `headroom wrap` hands it to `headroom exec` and the source hooks. */
   | { type: 'query'; query: string }
   /** Recalled context added to the newest user turn (`count` items). */
   | { type: 'recalled'; count: number }

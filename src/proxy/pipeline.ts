@@ -62,7 +62,10 @@ export async function handleProviderRequest(ctx: ProxyContext, route: ApiRoute, 
   if (group) trace.emit({ type: 'holdout', group });
   const handled = group === 'holdout' ? undefined : read;
   const recalled = handled ? await recall(ctx, route, handled, meta, req.headers) : undefined;
-  const compression = handled ? await compress(ctx, route, req, handled, recalled?.text, trace) : undefined;
+  // Only the main conversation's query is the session's (wrap compresses at the source for it); a
+  // side call such as a title request would otherwise replace it when it happens to finish last.
+  const main = handled !== undefined && generate && ctx.mainConversation(agent, { tools: handled.request.tools, headers: req.headers });
+  const compression = handled ? await compress(ctx, route, req, handled, recalled?.text, trace, main) : undefined;
   if (compression?.contextAdded && recalled) trace.emit({ type: 'recalled', count: recalled.count });
   const forward = compression && compression.body !== compression.raw ? compression.body : body;
 
@@ -170,7 +173,7 @@ async function recall(ctx: ProxyContext, route: ApiRoute, read: ReadRequest, met
 }
 
 /** Compression of a read request (in the compression threads), or undefined when it must go upstream as it came. */
-async function compress(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage, read: ReadRequest, userContext: string | undefined, trace: RequestTrace): Promise<Compressed | undefined> {
+async function compress(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage, read: ReadRequest, userContext: string | undefined, trace: RequestTrace, main: boolean): Promise<Compressed | undefined> {
   const generate = route.op === 'generate';
   try {
     const query = header(req, 'x-headroom-query');
@@ -189,7 +192,7 @@ async function compress(ctx: ProxyContext, route: ApiRoute, req: IncomingMessage
       ...(generate && userContext ? { userContext } : {}),
     });
     if (result.failedOpen) ctx.log(`${route.adapter.name}: ${result.failedOpen}`);
-    if (generate && result.query) trace.emit({ type: 'query', query: result.query });
+    if (main && result.query) trace.emit({ type: 'query', query: result.query });
     return { ...result, raw: read.raw };
   } catch (err) {
     ctx.log(`${route.adapter.name}: request not compressed (${message(err)}); forwarded as it came`);

@@ -106,3 +106,26 @@ describe('the event stream of one request', () => {
     }
   });
 });
+
+describe('the query event', () => {
+  it('comes from main-conversation requests only: a side call (no tools) finishing last does not replace the session query', async () => {
+    const fake = await startFakeUpstream(() => ({ text: 'done' }));
+    const heard: ProxyEvent[] = [];
+    // Claude Code's rule: its main conversation declares tools; a title or summary call does not.
+    const proxy = await startProxy({ ...agentRecognition, port: 0, upstreams: { anthropic: fake.url }, store, ledgerDir: false, agent: 'claude', onEvent: (e) => heard.push(e) });
+    try {
+      const client = new Anthropic({ baseURL: proxy.url, apiKey: 'k', maxRetries: 0 });
+      await client.messages.create({ ...request, model: 'claude-test' } as never);
+      const { tools: _tools, ...sideCall } = request;
+      const side = { ...sideCall, model: 'claude-test', messages: [{ role: 'user', content: 'Write a five-word title for this conversation about a deadlock.' }] };
+      await client.messages.create(side as never);
+      await until(() => (heard.filter((e) => e.type === 'finished').length === 2 ? true : undefined));
+      const queries = heard.flatMap((e) => (e.type === 'query' ? [e.query] : []));
+      expect(queries).toHaveLength(1);
+      expect(queries[0]).not.toMatch(/title/);
+    } finally {
+      await proxy.close();
+      await fake.close();
+    }
+  });
+});
