@@ -1,6 +1,4 @@
-import { statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { compressSavedOutput, leaveAlone } from '../exec/source-hook.js';
 import { sessionQuery } from '../exec/source-log.js';
 import { isObject, str, type Json } from './transcript.js';
@@ -60,39 +58,6 @@ export async function opencodeToolExecuteAfter(input: unknown, env: NodeJS.Proce
   const call = cutOpencodeBashOutput(input);
   if (!call) return undefined;
   const query = sessionQuery(env) || call.prompt;
-  await untilWritten(call.fullOutputFile);
   const text = await compressSavedOutput(call.fullOutputFile, { query, env, maxChars: OPENCODE_BASH_MAX_CHARS, by: 'opencode-hook' });
   return text === undefined ? undefined : opencodeAnswer(call, text);
-}
-
-/** How often, and for how long at most, the hook looks at the saved output's size. */
-const SETTLE_POLL_MS = 50;
-const SETTLE_QUIET_POLLS = 4;
-const SETTLE_MAX_MS = 3_000;
-
-/**
- * Waits until the file opencode saves the whole output to has stopped growing. opencode 1.18
- * runs `tool.execute.after` while it may still be writing that file: a 290 KB log was read at
- * 256 KB in about half the runs, and the compressed output lacked its end (and, the size policy
- * being set by the size, a needle from its middle). Nothing in the call says how big the file
- * will be (opencode's own tail can be cut short too), so the file counts as written once its
- * size has not changed for SETTLE_QUIET_POLLS looks (at most SETTLE_MAX_MS).
- */
-export async function untilWritten(file: string, opts: { pollMs?: number; quietPolls?: number; maxMs?: number } = {}): Promise<void> {
-  const pollMs = opts.pollMs ?? SETTLE_POLL_MS;
-  const quietPolls = opts.quietPolls ?? SETTLE_QUIET_POLLS;
-  const deadline = Date.now() + (opts.maxMs ?? SETTLE_MAX_MS);
-  let size = -1;
-  let quiet = 0;
-  while (quiet < quietPolls && Date.now() < deadline) {
-    let now: number;
-    try {
-      now = statSync(file).size;
-    } catch {
-      return; // gone: the compression says so
-    }
-    quiet = now === size ? quiet + 1 : 0;
-    size = now;
-    if (quiet < quietPolls) await sleep(pollMs);
-  }
 }
