@@ -1,6 +1,7 @@
 import type { ContentKind } from './types.js';
 import { detectCodeLanguage } from './code-language.js';
 import { readStructure, structuredKind } from './structure/index.js';
+import { isListing } from './listing.js';
 
 export interface Detection {
   kind: ContentKind;
@@ -32,6 +33,7 @@ export function detectKind(text: string): Detection {
   const structured = structuredKind(readStructure(sample), sample.length);
   if (structured) return { kind: structured };
   if (ratio(SEARCH_LINE_RE) >= 0.6) return { kind: 'search' };
+  if (isListing(nonEmpty)) return { kind: 'listing' };
   if (/^<!doctype html|^<html[\s>]/i.test(trimmed) || ratio(hasHtmlTag) > 0.3)
     return { kind: 'html' };
   if (ratio(/^\s*\|.*\|\s*$/) >= 0.8) return { kind: 'table' };

@@ -7,7 +7,7 @@ import { nearFocusLine } from './focus.js';
 import { numberedView } from './numbered-view.js';
 
 /**
- * Prose, file listings and other plain text: extractive. Headings, the opening lines, lines
+ * Prose and other plain text: extractive. Headings, the opening lines, lines
  * that report an error and the lines most relevant to the query stay, within a budget of
  * about a third.
  */

@@ -3,6 +3,7 @@ import { codeCompressor } from './code.js';
 import { diffCompressor } from './diff.js';
 import { htmlCompressor } from './html.js';
 import { jsonCompressor } from './json.js';
+import { listingCompressor } from './listing.js';
 import { lineStreamCompressor, logCompressor } from './logs.js';
 import { proseCompressor } from './prose.js';
 import { searchCompressor } from './search.js';
@@ -20,6 +21,7 @@ export const COMPRESSORS: readonly Compressor[] = [
   codeCompressor,
   htmlCompressor,
   tableCompressor,
+  listingCompressor,
   proseCompressor,
 ];
 

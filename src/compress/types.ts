@@ -6,9 +6,9 @@ export const MIN_CHARS = 2000;
 /**
  * The content kinds the router tells apart. `test` (a test run), `build` (compiler, type-checker
  * and linter diagnostics) and `trace` (a crash with its stack trace) are line streams like `log`,
- * told apart by their structure.
+ * told apart by their structure. `listing` is a list of files (`find`, `ls`, `tree`).
  */
-export const CONTENT_KINDS = ['json', 'search', 'test', 'build', 'trace', 'log', 'diff', 'code', 'html', 'table', 'prose'] as const;
+export const CONTENT_KINDS = ['json', 'search', 'test', 'build', 'trace', 'log', 'diff', 'code', 'html', 'table', 'listing', 'prose'] as const;
 export type ContentKind = (typeof CONTENT_KINDS)[number];
 
 export function isContentKind(value: string): value is ContentKind {

@@ -32,12 +32,12 @@ function run(id: string, index: number): CompressResult {
 }
 
 /** Loose floors on the token saving per kind, well under what the compressors do today. */
-const FLOOR: Record<string, number> = { search: 0.8, log: 0.5, test: 0.5, build: 0.5, json: 0.4, code: 0.3, prose: 0.3, diff: 0.2 };
+const FLOOR: Record<string, number> = { search: 0.8, log: 0.5, test: 0.5, build: 0.5, json: 0.4, code: 0.3, prose: 0.3, listing: 0.3, diff: 0.2 };
 
 /** Every tool output over 4 KB: [workload, tool_result_index, kind]. */
 const OUTPUTS: Array<[string, number, string]> = [
   ['p01', 0, 'search'], ['p02', 0, 'log'], ['p03', 0, 'log'], ['p03', 1, 'log'], ['p04', 0, 'json'],
-  ['p05', 0, 'prose'], ['p05', 2, 'code'], ['p05', 3, 'code'], ['p06', 0, 'test'], ['p07', 0, 'build'],
+  ['p05', 0, 'listing'], ['p05', 2, 'code'], ['p05', 3, 'code'], ['p06', 0, 'test'], ['p07', 0, 'build'],
   ['p08', 0, 'diff'], ['p09', 0, 'diff'], ['p10', 0, 'json'], ['p11', 0, 'test'], ['p11', 2, 'code'],
   ['p11', 3, 'diff'], ['p12', 0, 'log'], ['p12', 3, 'log'], ['p13', 0, 'json'],
 ];

@@ -59,6 +59,12 @@ function csv(): string {
   return ['id,name,email,plan,seats,mrr_usd', ...rows].join('\n');
 }
 
+/** The output of a case of the file-listing corpus (a real `find`). */
+function listingOutput(id: string): string {
+  const req = JSON.parse(readFileSync(new URL(`../../fixtures/corpora/listings/${id}/request.json`, import.meta.url), 'utf8')) as { messages: Array<{ content: Array<{ content?: string }> }> };
+  return req.messages[2]!.content[0]!.content!;
+}
+
 /** One input per kind: a real tool output where fixtures/ has one. */
 const KIND_FIXTURES: Record<ContentKind, () => string> = {
   json: () => toolOutputs('p10')[0]!,
@@ -71,6 +77,7 @@ const KIND_FIXTURES: Record<ContentKind, () => string> = {
   code: () => output('code/shlex.py'),
   html: htmlPage,
   table: csv,
+  listing: () => listingOutput('java-find-name-jdk-util-1'),
   prose: () => toolOutputs('p05')[0]!,
 };
 

@@ -9,7 +9,7 @@ const WORKLOAD_CASES: Array<[string, number, string, string]> = [
   ['p03', 0, 'log', 'nginx error log'],
   ['p03', 1, 'log', 'nginx access log'],
   ['p04', 0, 'json', 'GitHub issues API'],
-  ['p05', 0, 'prose', '`find` file listing'],
+  ['p05', 0, 'listing', '`find` file listing'],
   ['p05', 1, 'code', 'cat -n of index.js'],
   ['p05', 2, 'code', 'cat -n of lib/application.js'],
   ['p05', 3, 'code', 'cat -n of the router'],
