@@ -134,6 +134,12 @@ const prose = [
   { name: 'prose: one huge line', gen: (n) => `${'word '.repeat(n / 5)}\n` + lines(10, (i) => `line ${i}`) },
 ].map((c) => ({ ...c, run: 'compress', kind: 'prose' }));
 
+const listing = [
+  { name: 'listing: n paths, one folder each', gen: (n) => lines(n, (i) => `./src/${word(i)}/${word(i + 3)}Request${word(i + 7)}Handler${i}.java`) },
+  { name: 'listing: ls -R, n folders of 3', gen: (n) => lines(n / 4, (i) => `./pkg/${word(i)}_${i}:\n${word(i)}_client.go\n${word(i + 1)}_timeout_test.go\n`) },
+  { name: 'listing: n names of many words', gen: (n) => lines(n, (i) => `./lib/${Array.from({ length: 12 }, (_, k) => word(i + k)).join('-')}.js`) },
+].map((c) => ({ ...c, run: 'compress', kind: 'listing' }));
+
 const detect = [
   { name: 'detect: json items', gen: json[0].gen },
   { name: 'detect: one line of letters', gen: (n) => 'a'.repeat(n) },
@@ -163,7 +169,7 @@ const tokens = [
   { name: 'tokens: one word of n random letters', gen: (n) => Array.from({ length: n }, (_, i) => String.fromCharCode(97 + ((i * 7919) % 26))).join('') },
 ].map((c) => ({ ...c, run: 'tokens' }));
 
-export const CASES = [...json, ...search, ...log, ...diff, ...code, ...html, ...table, ...prose, ...detect, ...markers, ...relevance, ...tokens].map((c) => ({
+export const CASES = [...json, ...search, ...log, ...diff, ...code, ...html, ...table, ...listing, ...prose, ...detect, ...markers, ...relevance, ...tokens].map((c) => ({
   query: QUERY,
   maxBytes: 10_000_000,
   ...c,
