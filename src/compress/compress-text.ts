@@ -1,5 +1,6 @@
 import { MIN_CHARS, type CompressContext, type ContentKind } from './types.js';
-import { detectKind } from './detect.js';
+import { detectKind, type Detection } from './detect.js';
+import { restoreLinePrefixes, stripLinePrefixes, type Prefixed } from './line-prefix.js';
 import { compressorFor } from './registry.js';
 import { ccrKey, FileCcrStore, type CcrStore } from './ccr-store.js';
 import { compressedByHeadroom, keysInText } from './marker.js';
@@ -82,11 +83,13 @@ export function compressCore(content: string, opts: CompressOptions = {}): CoreR
     // Already compressed by headroom (at the source, by `headroom exec` or an agent hook): a second
     // pass would drop lines the first one kept for the same query.
     if (compressedByHeadroom(content)) return { text: content, kind, retrievalKeys: [] };
-    const detected = opts.kind ? { kind: opts.kind } : detectKind(content);
-    kind = detected.kind;
     const key = ccrKey(content);
-    const ctx = compressContext(content, key, opts, 'language' in detected ? detected.language : undefined);
-    const text = compressorFor(kind).compress(content, ctx);
+    const prefixed = opts.kind ? undefined : readPrefixed(content);
+    const detected = prefixed?.detected ?? (opts.kind ? { kind: opts.kind } : detectKind(content));
+    kind = detected.kind;
+    const text = prefixed
+      ? restoreLinePrefixes(compressorFor(kind).compress(prefixed.text, compressContext(prefixed.text, key, opts)), prefixed)
+      : compressorFor(kind).compress(content, compressContext(content, key, opts, 'language' in detected ? detected.language : undefined));
     // A compression that saves under a tenth is not worth what it hides: the output goes whole.
     if (text.length > content.length * (1 - MIN_SAVING)) return { text: content, kind, retrievalKeys: [] };
     const retrievalKeys = keysInText(text);
@@ -98,6 +101,18 @@ export function compressCore(content: string, opts: CompressOptions = {}): CoreR
     failures++;
     return { text: content, kind, retrievalKeys: [] };
   }
+}
+
+/** Kinds read line by line, whose kept lines are lines of the input: a runner's prefix can come off for them. */
+const LINE_KINDS: ReadonlySet<ContentKind> = new Set(['test', 'build', 'trace', 'log', 'search', 'prose']);
+
+/** An output whose lines carry a runner's prefix (see line-prefix.ts), read without it, when it is a line stream. */
+function readPrefixed(content: string): (Prefixed & { text: string; detected: Detection }) | undefined {
+  const p = stripLinePrefixes(content);
+  if (!p) return undefined;
+  const text = p.stripped.join('\n');
+  const detected = detectKind(text);
+  return LINE_KINDS.has(detected.kind) ? { ...p, text, detected } : undefined;
 }
 
 /** Stores the original; returns why not when the store could not write it. */
