@@ -24,6 +24,8 @@ const CASES: Array<[file: string, kind: string, needed: string[]]> = [
   ['traceback/go-deadlock-many-goroutines.txt', 'trace', ['fatal error: all goroutines are asleep - deadlock!', 'main.go:39 +0x1c7']],
   ['traceback/rust-panic-backtrace.txt', 'trace', ["panicked at src/main.rs:10:65:", 'called `Result::unwrap()` on an `Err` value: ParseIntError', 'at ./src/main.rs:10:65']],
   ['traceback/c-asan-heap-overflow.txt', 'trace', ['ERROR: AddressSanitizer: heap-buffer-overflow', 'histogram.c:14', 'SUMMARY: AddressSanitizer: heap-buffer-overflow']],
+  ['traceback/go-race.txt', 'trace', ['WARNING: DATA RACE', 'Read at 0x00c000016270 by goroutine 7:', 'Previous write at 0x00c000016270 by goroutine 8:', 'go-race/main.go:15 +0xd0', 'go-race/main.go:24 +0x2e9']],
+  ['traceback/c-tsan-race.txt', 'trace', ['WARNING: ThreadSanitizer: data race', 'Read of size 8 at 0x55e65ba11058 by thread T2:', 'Previous write of size 8 at 0x55e65ba11058 by thread T1:', 'pump /tmp/headroom-outputs/c-tsan-race/meter.c:10', 'SUMMARY: ThreadSanitizer: data race']],
   ['test/pytest-verbose.txt', 'test', ['2 failed, 103 passed', '____ test_cup_of_flour_weighs_125_grams ____', '____ test_stew_for_six ____', 'assert 120 == 125', 'test_recipes.py:44']],
   ['test/pytest-short.txt', 'test', ['test_left_before_entering_is_rejected ____', "E   Failed: DID NOT RAISE <class 'ValueError'>", 'tests/test_parking.py:35', 'parking.py:10: in parse_stamp', "E   ValueError: time data '2026-03-02T11:15'", '2 failed, 10 passed']],
   ['test/unittest-verbose.txt', 'test', ['ERROR: test_pause_stops_both_clocks', "AttributeError: 'ChessClock' object has no attribute 'pause'", 'FAIL: test_display_after_opening', 'FAILED (failures=1, errors=1, skipped=1)', 'Ran 10 tests']],

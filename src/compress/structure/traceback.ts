@@ -49,17 +49,18 @@ const FRAME_RES: ReadonlyArray<readonly [RegExp, boolean]> = [
   [/^\s*❯ (?:(\S+) )?(\S+?):\d+:\d+$/, false], // vitest (function first)
   [/^\s*at ([\w$.<>[\]/-]+)\([^)]*\)(?: ~?\[[^\]]*\])?$/, false], // JVM
   [/^\s+at (\S.*\)) in (.+):line \d+$/, false], // .NET
-  [/^\t(.+\.go):\d+(?: \+0x[0-9a-f]+)?$/, false], // Go
+  [/^(?:\t|\s{4,})(\S+\.go):\d+(?: \+0x[0-9a-f]+)?$/, false], // Go (a tab; the race detector indents with spaces)
   [/^\s+at (.+?):\d+:\d+$/, false], // Rust backtrace location
   [/^\s*#\d+\s+0x[0-9a-f]+ in (.+?)(?: (\S+?)(?::\d+)*)?$/, false], // sanitizers, gdb (function first)
   [/^\s+from (.+?):\d+:in /, false], // Ruby
+  [/^\s*#\d+\s+(\S+) (\S+?):\d+(?::\d+)? \([^()\s]*\)$/, false], // ThreadSanitizer (function first, then file:line and the module)
 ];
 
 /** What every frame format starts with: a cheap test that most lines fail. */
-const FRAME_HINT = /^\s*(?:at |File "|❯ |#\d|from )|^\t/;
+const FRAME_HINT = /^\s*(?:at |File "|❯ |#\d|from )|^\t|^\s{4,}\S+\.go:\d/;
 
 /** Formats that give the function before the location. */
-const FUNCTION_FIRST = new Set([1, 3, 8]);
+const FUNCTION_FIRST = new Set([1, 3, 8, 10]);
 
 function frameOf(line: string): Frame | undefined {
   if (line.length > MAX_LINE) return undefined;
@@ -186,6 +187,8 @@ const MESSAGE_RES: readonly RegExp[] = [
   /^(?:Uncaught |Unhandled ?(?:promise )?rejection:? )?(?:[A-Z]\w*)?Error(?: \[[\w-]+\])?: /i,
   /^panic: |^fatal error: |^\[signal \w+|^thread '[^']*'(?: \(\d+\))? panicked at |^error: test failed/,
   /^==\d+==ERROR: \w+Sanitizer|^SUMMARY: \w+Sanitizer|: runtime error: |^Segmentation fault|^Aborted \(core dumped\)/,
+  // The race detector of Go and ThreadSanitizer: the warning, then each access and where it was.
+  /^WARNING: (?:DATA RACE$|ThreadSanitizer: )|^\s*(?:Previous )?(?:[Rr]ead|[Ww]rite|[Aa]tomic (?:read|write))(?: of size \d+)? at 0x[0-9a-f]+ by (?:goroutine \d+|thread T\d+|main thread)/,
 ];
 
 /** Traceback headers; an exception group's `+` and its spaces are one optional part (`\s*\+?\s*` tried every split of a run of spaces). */
@@ -232,7 +235,7 @@ function isMessage(line: string): boolean {
 }
 
 /** A word every message format holds: a cheap test that most lines fail. */
-const MESSAGE_HINT = /error|exception|throwable|failure|fault|exit|interrupt|warning|group|panic|signal|sanitizer|segmentation|aborted/i;
+const MESSAGE_HINT = /error|exception|throwable|failure|fault|exit|interrupt|warning|group|panic|signal|sanitizer|segmentation|aborted| by (?:goroutine|thread|main thread)/i;
 
 /** The first unindented line after a Python traceback's frames is its exception, whatever its name. */
 function endsPythonTraceback(lines: readonly string[], i: number): boolean {
