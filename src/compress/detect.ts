@@ -1,6 +1,7 @@
 import type { ContentKind } from './types.js';
 import { detectCodeLanguage } from './code-language.js';
-import { readStructure, structuredKind } from './structure/index.js';
+import { keepForCompression, readStructure, structuredKind } from './structure/index.js';
+import { LONG_LINE } from './select-lines.js';
 import { isListing } from './listing.js';
 
 export interface Detection {
@@ -30,7 +31,10 @@ export function detectKind(text: string): Detection {
     return { kind: 'diff' };
   // A test run or a build can print `file:line:` lines too: its structure (a summary, failure
   // headers, diagnostics) tells it from search results.
-  const structured = structuredKind(readStructure(sample), sample.length);
+  const structure = readStructure(sample);
+  // The sample is the whole output, line for line as a line-stream compressor splits it: it can reuse what was read.
+  if (text.length <= 200_000 && sample.length === lineCount(text) && !sample.some((l) => l.length > LONG_LINE)) keepForCompression(text, structure);
+  const structured = structuredKind(structure, sample.length);
   if (structured) return { kind: structured };
   if (ratio(SEARCH_LINE_RE) >= 0.6) return { kind: 'search' };
   if (isListing(nonEmpty)) return { kind: 'listing' };
@@ -74,6 +78,12 @@ function looksLikeJson(trimmed: string): boolean {
   } catch {
     return false;
   }
+}
+
+function lineCount(text: string): number {
+  let n = 1;
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) n++;
+  return n;
 }
 
 function sampleLines(text: string): string[] {

@@ -5,7 +5,7 @@ import { lineTemplate } from './line-template.js';
 import { focusRelevance } from './relevance.js';
 import { chooseLines, clipLongLines, MAX_BUDGET_CHARS, renderKept } from './select-lines.js';
 import { tie, type Marks } from './structure/marks.js';
-import { readStructure } from './structure/index.js';
+import { readStructure, takeKept } from './structure/index.js';
 
 /**
  * Logs, test runs, builds and crashes: line streams. The structure rules mark what the
@@ -25,7 +25,7 @@ function compressLineStream(text: string, ctx: CompressContext, eventLog: boolea
   const lines = clipLongLines(text.split('\n'), ctx.key);
   if (lines.length < 8) return lines.join('\n');
   const n = lines.length;
-  const structure = readStructure(lines);
+  const structure = takeKept(text) ?? readStructure(lines);
   const marks = structure.marks;
   const severity = lines.map(lineSeverity);
   tieErrorDetails(lines, severity, marks);

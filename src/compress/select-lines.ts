@@ -218,7 +218,8 @@ function gapDetail(opts: RenderOptions, from: number, to: number): string {
   return from > 0 && templates[from - 1] === first ? 'same pattern as the line above' : 'all one pattern';
 }
 
-const LONG_LINE = 4000;
+/** Lines longer than this are clipped (`clipLongLines`). */
+export const LONG_LINE = 4000;
 const KEEP_OF_LONG_LINE = 1000;
 
 /** Cut lines too long to be read whole (a 10 MB single line), leaving a marker. */

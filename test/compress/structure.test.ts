@@ -59,6 +59,13 @@ describe.each(CASES)('%s', (file, kind, needed) => {
     expect(detectKind(text).kind).toBe(kind);
   });
 
+  it('compresses the same whether detection read its structure first or not', () => {
+    const store = new FileCcrStore(mkdtempSync(join(tmpdir(), 'hr-structure-once-')));
+    const detected = compressText(text, { query: 'why does it fail', store });
+    const given = compressText(text, { query: 'why does it fail', kind: detected.kind, store });
+    expect(given.text).toBe(detected.text);
+  });
+
   it('marks every line a reader needs as one that stays', () => {
     const { marks } = readStructure(lines);
     for (const fragment of needed) {

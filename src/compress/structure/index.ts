@@ -25,6 +25,25 @@ export function readStructure(lines: readonly string[]): Structure {
   return { marks, tests, diagnostics, errors, traces };
 }
 
+let lastWhole: { text: string; structure: Structure } | undefined;
+
+/**
+ * Detection reads the structure of every output it samples, and the line-stream compressors
+ * read it again: for an output the sample holds whole, detection keeps what it read
+ * (`keepForCompression`) and the compressor of the same text takes it (`takeKept`), once: the
+ * compressor changes its marks.
+ */
+export function keepForCompression(text: string, structure: Structure): void {
+  lastWhole = { text, structure };
+}
+
+export function takeKept(text: string): Structure | undefined {
+  const kept = lastWhole;
+  if (!kept || kept.text !== text) return undefined;
+  lastWhole = undefined;
+  return kept.structure;
+}
+
 /** The kind a structure makes an output, when it is clearly one: a test run, a build, a crash. */
 export function structuredKind(s: Structure, lines: number): 'test' | 'build' | 'trace' | undefined {
   if (s.tests >= 6 && s.tests >= lines * 0.05) return 'test';
