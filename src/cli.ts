@@ -4,7 +4,7 @@ import { memoryCommand } from './cli/memory-command.js';
 import { learnCommand } from './cli/learn-command.js';
 import { statsCommand } from './cli/stats-command.js';
 import { mcpCommand } from './cli/mcp-command.js';
-import { AGENTS } from './agents/index.js';
+import { AGENT_NAMES } from './agents/names.js';
 import { EXIT, reportFailure } from './cli/exit-codes.js';
 import { CONTENT_KINDS } from './compress/types.js';
 import { VERSION } from './version.js';
@@ -183,7 +183,7 @@ Examples:
 program
   .command('wrap')
   .description('Run a coding agent through an embedded compressing proxy, with a live savings line under it.')
-  .argument('<agent>', AGENTS.map((a) => a.name).join(' | '))
+  .argument('<agent>', AGENT_NAMES.join(' | '))
   .argument('[agent-args...]', "the agent's own arguments; options for the agent go after --")
   .option('--port <port>', 'port of the embedded proxy (default: a free one)')
   .option('--no-status', 'no status line (the agent gets every row)')

@@ -3,7 +3,9 @@ import type { InjectedContext } from '../wire/index.js';
 import type { Env } from './env.js';
 import type { ReadCounts, SessionEvent } from './events.js';
 
-export type AgentName = 'claude' | 'codex' | 'copilot' | 'gemini' | 'aider' | 'opencode' | 'qwen' | 'kilo' | 'continue' | 'cline';
+import type { AgentName } from './names.js';
+
+export type { AgentName };
 
 /** What `headroom wrap` knows when it launches an agent. */
 export interface LaunchContext {

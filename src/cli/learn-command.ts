@@ -1,7 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { AGENTS, agentNamed, type Agent } from '../agents/index.js';
+import type { Agent } from '../agents/index.js';
+import { LEARNABLE_AGENT_NAMES } from '../agents/names.js';
 import type { LearnProgress, LearnResult } from '../learn/learn.js';
 import { DEFAULT_MIN_SESSIONS, type Rule } from '../learn/types.js';
 import type { WritePlan } from '../learn/writer.js';
@@ -32,12 +33,13 @@ interface LearnOptions {
 }
 
 /** The agents whose transcripts learn can read. */
-const LEARNABLE = AGENTS.filter((a) => a.unreadableSessions === undefined);
-const AGENT_CHOICES = [...LEARNABLE.map((a) => a.name), 'all'];
+const AGENT_CHOICES = [...LEARNABLE_AGENT_NAMES, 'all'];
 
-function agentsOf(name: string): Agent[] {
-  if (name === 'all') return [...LEARNABLE];
-  const agent = agentNamed(name);
+async function agentsOf(name: string): Promise<Agent[]> {
+  const { AGENTS } = await import('../agents/index.js');
+  const learnable = AGENTS.filter((a) => (LEARNABLE_AGENT_NAMES as readonly string[]).includes(a.name));
+  if (name === 'all') return learnable;
+  const agent = learnable.find((a) => a.name === name);
   if (!agent) throw new CliError(`unknown agent "${name}"; choose one of ${AGENT_CHOICES.join(', ')}`);
   return [agent];
 }
@@ -111,7 +113,7 @@ function jsonReport(result: LearnResult, rules: Rule[], plans: WritePlan[], appl
 }
 
 async function runLearn(opts: LearnOptions): Promise<void> {
-  const agents = agentsOf(opts.agent);
+  const agents = await agentsOf(opts.agent);
   const minSessions = minSessionsOf(opts.minSessions);
   const sinceMs = sinceOf(opts.since);
   if (opts.interactive && !(process.stdin.isTTY && process.stdout.isTTY)) throw new CliError('--interactive needs a terminal (stdin and stdout); use --apply to write every rule');
