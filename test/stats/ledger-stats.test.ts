@@ -69,7 +69,7 @@ describe('ledger stats on the recorded ledger', () => {
     expect(Object.keys(r.byDay)).toEqual(['2026-11-21']);
     expect(r.byDay['2026-11-21']!.tokensSaved).toBe(before - after);
 
-    expect(Object.keys(r.byKind).sort()).toEqual(['code', 'json', 'log', 'prose', 'search']);
+    expect(Object.keys(r.byKind).sort()).toEqual(['code', 'json', 'listing', 'log', 'search']);
     const kindBefore = Object.values(r.byKind).reduce((s, k) => s + k.tokensBefore, 0);
     expect(kindBefore).toBe(before);
     expect(r.byKind.log!.tokensBefore).toBe(recorded.filter((x) => x.byKind?.log).reduce((s, x) => s + x.byKind!.log!.before, 0));

@@ -33,7 +33,7 @@ describe('stats dashboard', () => {
     expect(out).toMatch(/^copilot\s+2\s/m);
     expect(out).toMatch(/^local-llama-3\s+1\s.*unpriced$/m);
     expect(out).toMatch(/^2026-11-21 █{24} 186k · 6 req$/m);
-    for (const kind of ['log', 'json', 'code', 'search', 'prose']) expect(out).toMatch(new RegExp(`^${kind}\\s+[█░]{24} \\d+% of `, 'm'));
+    for (const kind of ['log', 'json', 'code', 'search', 'listing']) expect(out).toMatch(new RegExp(`^${kind}\\s+[█░]{24} \\d+% of `, 'm'));
     expect(out).not.toContain('corrupt');
   });
 
