@@ -18,6 +18,8 @@ const normalise = (rows: string[]): string[] => rows.map((r) => r.replace(/\d+(\
 const answered = (rows: string[]) => rows.some((r) => r.includes('FINAL:')) && !rows.some((r) => r.includes('esc to cancel'));
 const prompt = (rows: string[]) => rows.some((r) => r.includes('Type your message'));
 
+const TIMEOUT = 240_000;
+
 describe.skipIf(!hasTmux())('Gemini CLI interactive under headroom wrap (tmux)', () => {
   const suite = tmuxComparison('gemini');
 
@@ -48,7 +50,10 @@ describe.skipIf(!hasTmux())('Gemini CLI interactive under headroom wrap (tmux)',
     return suite.open(command, wrapped, env, prompt, 'the Gemini CLI prompt');
   }
 
-  it('looks as without headroom above the status row, which shows the savings, also after resizes', async () => {
+  // Both runs again, once, when they differ: on a loaded machine Gemini CLI shows its "Press
+  // Ctrl+O to show more lines" hint in some runs and not in others, with or without headroom.
+  // A difference both times fails.
+  it('looks as without headroom above the status row, which shows the savings, also after resizes', { retry: 1, timeout: TIMEOUT }, async () => {
     await suite.startUpstream(LOG_COMMAND);
     const direct = await session(false);
     const directScreen = await askForTheLog(direct, answered);
@@ -64,5 +69,5 @@ describe.skipIf(!hasTmux())('Gemini CLI interactive under headroom wrap (tmux)',
     expect(screen[HEIGHT - 1]).toMatch(/^headroom · gemini · \d+ req · saved \S+ tok \(\d+%\)/);
 
     expectSameAfterResizes(directResized, await afterResizes(t, true, prompt), { agent: 'gemini', answer: 'FINAL: the ERROR line is in view', normalise, scrollback: 'same' });
-  }, 240_000);
+  });
 });

@@ -20,6 +20,8 @@ const normalise = (rows: string[]): string[] => rows.map((r) => r.replace(/\d+(\
 const prompt = (rows: string[]) => rows.some((r) => r.includes('Type your message'));
 const answered = (rows: string[]) => prompt(rows) && rows.some((r) => r.includes('FINAL:')) && !rows.some((r) => r.includes('esc to cancel'));
 
+const TIMEOUT = 600_000;
+
 describe.skipIf(!hasTmux())('Qwen Code interactive under headroom wrap (tmux)', () => {
   const suite = tmuxComparison('qwen');
 
@@ -61,7 +63,10 @@ describe.skipIf(!hasTmux())('Qwen Code interactive under headroom wrap (tmux)', 
     t.sendKeys('C-c');
   }
 
-  it('looks as without headroom above the status row, which shows the savings, also after resizes; Ctrl-C ends it alike', async () => {
+  // Both runs again, once, when they differ: on a loaded machine Qwen Code hides a different
+  // number of a tool output's lines ("... first 60 lines hidden ...") from run to run, with or
+  // without headroom. A difference both times fails.
+  it('looks as without headroom above the status row, which shows the savings, also after resizes; Ctrl-C ends it alike', { retry: 1, timeout: TIMEOUT }, async () => {
     await suite.startUpstream(LOG_COMMAND);
     const direct = await session(false);
     await askForTheLog(direct, answered, ANSWER_MS);
@@ -90,5 +95,5 @@ describe.skipIf(!hasTmux())('Qwen Code interactive under headroom wrap (tmux)', 
     await quit(t);
     await t.waitFor((rows) => rows.some((r) => r.includes(`Qwen Code exited with code ${directExit}`)), 20_000, 'the exit summary after Ctrl-C');
     expect(await t.waitForExit()).toBe(directExit);
-  }, 600_000);
+  });
 });
