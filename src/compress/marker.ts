@@ -1,10 +1,12 @@
+import { count } from '../plural.js';
+
 /**
  * Inline markers left where content was dropped. Every marker names the retrieval key so
  * the model (or a person) can get the original back with `headroom_retrieve` /
  * `headroom retrieve KEY`.
  */
-export function omitted(count: number, unit: string, key: string, detail = ''): string {
-  const what = `${count} ${unit}${count === 1 ? '' : 's'}`;
+export function omitted(n: number, unit: string, key: string, detail = ''): string {
+  const what = count(n, unit, unit.endsWith('y') ? `${unit.slice(0, -1)}ies` : undefined);
   return `[... ${what} omitted${detail ? ` (${detail})` : ''}; headroom_retrieve key=${key} ...]`;
 }
 

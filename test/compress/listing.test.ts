@@ -64,6 +64,8 @@ describe('file listings (real find and ls outputs, fixtures/corpora/listings)', 
     expect(r.kind).toBe('listing');
     for (const n of c.needles) expect(needleInView(n, r.text), n).toBe(true);
     if (r.tokensBefore > 2000) expect(r.tokensAfter).toBeLessThan(r.tokensBefore * 0.6);
+    if (r.text !== c.output) expect(r.text).toMatch(/\[\.\.\. \d+ entr(?:y|ies) omitted/);
+    expect(r.text).not.toContain('entrys');
   });
 });
 

@@ -25,14 +25,14 @@ describe('stats dashboard', () => {
     unmount();
     expect(out).toContain('headroom stats · all time');
     expect(out).toContain(`ledger ${dir}`);
-    expect(out).toMatch(/6 requests · tool outputs 212k → 26k tokens · saved 186k \(88%\)/);
+    expect(out).toMatch(/6 requests · tool outputs 212k → 26k tokens · saved 187k \(88%\)/);
     expect(out).toMatch(/estimated money saved ~\$\d+\.\d\d \(cache-aware, prices of \S+; 1 request of unpriced models/);
     expect(out).toContain('retrievals: 1 (17% of requests needed one) · memories recalled: 2 · memory tool calls: 1');
     expect(out).toMatch(/^agent\s+requests\s+before\s+after\s+saved\s+money$/m);
     expect(out).toMatch(/^claude\s+4\s/m);
     expect(out).toMatch(/^copilot\s+2\s/m);
     expect(out).toMatch(/^local-llama-3\s+1\s.*unpriced$/m);
-    expect(out).toMatch(/^2026-11-21 █{24} 186k · 6 req$/m);
+    expect(out).toMatch(/^2026-11-21 █{24} 187k · 6 req$/m);
     for (const kind of ['log', 'json', 'code', 'search', 'listing']) expect(out).toMatch(new RegExp(`^${kind}\\s+[█░]{24} \\d+% of `, 'm'));
     expect(out).not.toContain('corrupt');
   });
@@ -57,7 +57,7 @@ describe('stats dashboard', () => {
       copyFileSync('fixtures/ledger/source/2026-12-06.jsonl', join(withSource, 'source', '2026-12-06.jsonl'));
       const out = plain(renderStatsDashboard(await ledgerStats(withSource, loadPricing({})), 200));
       expect(out).toMatch(/6 requests · tool outputs 428k → 34k tokens · saved 394k \(92%\)/);
-      expect(out).toContain('proxy: 212k → 26k tokens (saved 186k)');
+      expect(out).toContain('proxy: 212k → 26k tokens (saved 187k)');
       expect(out).toContain('at the source: 2 big command outputs 216k → 8.3k tokens (saved 208k)');
       expect(out).toMatch(/estimated money saved ~\$\d+\.\d\d \(proxy ~\$\d+\.\d\d, at the source ~\$1\.53; cache-aware, .*; 1 output at the source of unpriced models not counted\)/);
       expect(out).toMatch(/^2026-12-06 █+░* 208k · 0 req$/m);
