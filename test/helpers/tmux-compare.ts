@@ -51,7 +51,8 @@ export function tmuxComparison(label: string) {
     await state.upstream?.close();
   });
   afterAll(() => {
-    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+    // An agent killed with its tmux session may still be writing into its home for a moment.
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   });
   return {
     get cwd() {

@@ -16,7 +16,8 @@ const LOG_COMMAND = logCommand(400, 200);
 /** Spinner verbs and timings change from run to run; the effort hint comes and goes. */
 const normalise = (rows: string[]): string[] =>
   rows.map((r) => r.replace(/^(✻|✶|✳|✢|✽|·|\*) \S+ for \d+s.*$/, '<spinner>').replace(/^(✻|✶|✳|✢|✽|·|\*) \S+… \(\d+s\b.*\)$/, '<spinner>').replace(/\(\d+(\.\d+)?s\)/g, '(Ns)').replace(/\s+● \S+ · \/effort$/, ''));
-const answered = (rows: string[]) => rows.some((r) => r.includes('FINAL:'));
+// The answer is in and Claude Code is idle again (its footer no longer offers to interrupt).
+const answered = (rows: string[]) => rows.some((r) => r.includes('FINAL:')) && !rows.some((r) => r.includes('esc to interrupt'));
 const prompt = (rows: string[]) => rows.some((r) => r.startsWith('❯'));
 /** At the prompt, with the effort notice gone (Claude Code shows it for 10 s): the footer rewraps differently with it. */
 const idle = (rows: string[]) => prompt(rows) && !rows.some((r) => r.endsWith('/effort'));
@@ -61,7 +62,8 @@ describe.skipIf(!hasTmux())('Claude Code interactive under headroom wrap (tmux)'
     return { tmux, home };
   }
 
-  it('looks as without headroom above the status row, which shows the savings, also after resizes; /exit prints the summary', async () => {
+  // Both runs again, once, when they differ: under load the agent draws by timing, with or without headroom.
+  it('looks as without headroom above the status row, which shows the savings, also after resizes; /exit prints the summary', { retry: 1, timeout: 210_000 }, async () => {
     await suite.startUpstream(LOG_COMMAND);
     const direct = (await session(false)).tmux;
     const directScreen = await askForTheLog(direct, answered);
@@ -100,5 +102,5 @@ describe.skipIf(!hasTmux())('Claude Code interactive under headroom wrap (tmux)'
     const records = fs.readFileSync(join(home, '.headroom', 'ledger', ledger[0]!), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { agent: string; wrap?: string; tokensBefore: number });
     expect(records.every((r) => r.agent === 'claude' && typeof r.wrap === 'string')).toBe(true);
     expect(records.some((r) => r.tokensBefore > 0)).toBe(true);
-  }, 210_000);
+  });
 });

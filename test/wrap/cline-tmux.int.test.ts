@@ -64,7 +64,8 @@ describe.skipIf(!hasTmux())('Cline interactive under headroom wrap (tmux)', () =
     return suite.open(command, wrapped, env, prompt, 'the Cline prompt', 90_000);
   }
 
-  it('looks as without headroom above the status row, which shows the savings, also after resizes; Ctrl-C ends it alike, and no hub daemon is left', async () => {
+  // Both runs again, once, when they differ: under load the agent draws by timing, with or without headroom.
+  it('looks as without headroom above the status row, which shows the savings, also after resizes; Ctrl-C ends it alike, and no hub daemon is left', { retry: 1, timeout: 600_000 }, async () => {
     await suite.startUpstream(LOG_COMMAND);
     const direct = await session(false);
     await askForTheLog(direct, answered, ANSWER_MS);
@@ -94,5 +95,5 @@ describe.skipIf(!hasTmux())('Cline interactive under headroom wrap (tmux)', () =
     await t.waitFor((rows) => rows.some((r) => r.includes(`Cline exited with code ${directExit}`)), 20_000, 'the exit summary after Ctrl-C');
     expect(await t.waitForExit()).toBe(directExit);
     expect(naming(suite.cwd)).toEqual([]);
-  }, 600_000);
+  });
 });

@@ -52,7 +52,8 @@ describe.skipIf(!hasTmux())('Codex CLI interactive under headroom wrap (tmux)', 
     return suite.open(command, wrapped, env, prompt, 'the Codex prompt');
   }
 
-  it('looks as without headroom above the status row, which shows the savings, also after resizes', async () => {
+  // Both runs again, once, when they differ: under load the agent draws by timing, with or without headroom.
+  it('looks as without headroom above the status row, which shows the savings, also after resizes', { retry: 1, timeout: 210_000 }, async () => {
     await suite.startUpstream(LOG_COMMAND);
     const direct = await session(false);
     const directScreen = await askForTheLog(direct, answered);
@@ -77,5 +78,5 @@ describe.skipIf(!hasTmux())('Codex CLI interactive under headroom wrap (tmux)', 
     t.sendKeys('C-c');
     await t.waitFor((rows) => rows.some((r) => r.includes('Codex CLI exited with code 0')), 20_000, 'the exit summary after Ctrl-C');
     expect(await t.waitForExit()).toBe(0);
-  }, 210_000);
+  });
 });
