@@ -4,7 +4,7 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildDist, ROOT } from './helpers/build-dist.js';
 import { startFakeUpstream, type FakeUpstream } from './helpers/fake-upstream.js';
 
@@ -94,7 +94,8 @@ describe('headroom proxy (the built CLI)', () => {
       const stats = (await (await fetch(`${await proxy.url}/stats`)).json()) as { requests: { failedOpen: number } };
       expect(stats.requests.failedOpen).toBe(1);
       expect(proxy.err()).toMatch(/anthropic: the original could not be stored for retrieval \(cannot store an original in .*EFBIG/);
-      expect(proxy.err()).toMatch(/claude-sonnet-4-5: failed open/);
+      // The request's log line is written when it has finished, which can be just after the answer reached the client.
+      await vi.waitFor(() => expect(proxy.err()).toMatch(/claude-sonnet-4-5: failed open/), { timeout: 5000, interval: 50 });
       const files = (fs.readdirSync(ccrHome, { recursive: true }) as string[]).filter((f) => fs.statSync(join(ccrHome, f)).isFile());
       expect(files).toEqual([]);
     } finally {
